@@ -1,0 +1,362 @@
+//! Text positions, the one rule that must never break.
+//!
+//! Everywhere in the store, model and CLI a position is a Unicode scalar value index (a Rust
+//! `char` index) into the document's stored text, and a range is half-open `[start, end)`.
+//! This module is the only place that converts to and from other units: byte offsets (Rust
+//! slicing), UTF-16 code units (REFI-QDA files written by NVivo) and line-ending normalisation
+//! at import. It also finds words (UAX #29) for the word counts of the frequency report.
+
+use unicode_segmentation::UnicodeSegmentation;
+
+/// Normalises line endings to `\n`: CRLF and lone CR both become LF. Done once at import,
+/// before any offset exists.
+pub fn normalize_newlines(text: &str) -> String {
+    if !text.contains('\r') {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' {
+            if chars.peek() == Some(&'\n') {
+                chars.next();
+            }
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Number of chars in `text`.
+pub fn char_len(text: &str) -> usize {
+    text.chars().count()
+}
+
+/// Byte offset of char index `char_idx`, or `None` past the end. `char_len` maps to `text.len()`.
+pub fn char_to_byte(text: &str, char_idx: usize) -> Option<usize> {
+    if char_idx == 0 {
+        return Some(0);
+    }
+    match text.char_indices().nth(char_idx) {
+        Some((b, _)) => Some(b),
+        None if char_len(text) == char_idx => Some(text.len()),
+        None => None,
+    }
+}
+
+/// Char index of byte offset `byte`, or `None` if it is not on a char boundary or past the end.
+pub fn byte_to_char(text: &str, byte: usize) -> Option<usize> {
+    if byte > text.len() || !text.is_char_boundary(byte) {
+        return None;
+    }
+    Some(text[..byte].chars().count())
+}
+
+/// The text of chars `[start, end)`, or `None` if the range is reversed or out of bounds.
+pub fn slice_chars(text: &str, start: usize, end: usize) -> Option<&str> {
+    if start > end {
+        return None;
+    }
+    let b0 = char_to_byte(text, start)?;
+    let b1 = b0 + char_to_byte(&text[b0..], end - start)?;
+    Some(&text[b0..b1])
+}
+
+/// UTF-16 code unit offset of char index `char_idx` (NVivo's QDPX positions), or `None` past
+/// the end.
+pub fn char_to_utf16(text: &str, char_idx: usize) -> Option<usize> {
+    let mut units = 0;
+    let mut chars = text.chars();
+    for _ in 0..char_idx {
+        units += chars.next()?.len_utf16();
+    }
+    Some(units)
+}
+
+/// Char index of UTF-16 offset `unit`, or `None` if it falls inside a surrogate pair or past the
+/// end.
+pub fn utf16_to_char(text: &str, unit: usize) -> Option<usize> {
+    let mut units = 0;
+    for (i, c) in text.chars().enumerate() {
+        if units == unit {
+            return Some(i);
+        }
+        if units > unit {
+            return None;
+        }
+        units += c.len_utf16();
+    }
+    (units == unit).then(|| char_len(text))
+}
+
+/// Fast char -> byte lookups over one long text: a checkpoint every 256 chars, so a lookup
+/// walks at most 255 chars. Build it once per document, use it for many positions.
+#[derive(Debug, Clone)]
+pub struct CharIndex {
+    checkpoints: Vec<usize>,
+    char_len: usize,
+    ascii: bool,
+}
+
+const STRIDE: usize = 256;
+
+impl CharIndex {
+    /// Indexes `text`.
+    pub fn new(text: &str) -> Self {
+        if text.is_ascii() {
+            return Self { checkpoints: Vec::new(), char_len: text.len(), ascii: true };
+        }
+        let mut checkpoints = Vec::with_capacity(text.len() / STRIDE + 1);
+        let mut n = 0;
+        for (b, _) in text.char_indices() {
+            if n % STRIDE == 0 {
+                checkpoints.push(b);
+            }
+            n += 1;
+        }
+        Self { checkpoints, char_len: n, ascii: false }
+    }
+
+    /// Length of the indexed text in chars.
+    pub fn char_len(&self) -> usize {
+        self.char_len
+    }
+
+    /// Byte offset of `char_idx` in the text this index was built from, or `None` past the end.
+    pub fn byte(&self, text: &str, char_idx: usize) -> Option<usize> {
+        if char_idx > self.char_len {
+            return None;
+        }
+        if self.ascii {
+            return Some(char_idx);
+        }
+        if char_idx == self.char_len {
+            return Some(text.len());
+        }
+        let base = *self.checkpoints.get(char_idx / STRIDE)?;
+        let rest = char_idx % STRIDE;
+        text[base..].char_indices().nth(rest).map(|(b, _)| base + b)
+    }
+
+    /// The text of chars `[start, end)`, or `None` if the range is reversed or out of bounds.
+    pub fn slice<'t>(&self, text: &'t str, start: usize, end: usize) -> Option<&'t str> {
+        if start > end {
+            return None;
+        }
+        Some(&text[self.byte(text, start)?..self.byte(text, end)?])
+    }
+
+    /// Char index of byte offset `byte` (which must be a char boundary).
+    pub fn char_of_byte(&self, text: &str, byte: usize) -> Option<usize> {
+        if self.ascii {
+            return (byte <= text.len()).then_some(byte);
+        }
+        if byte > text.len() || !text.is_char_boundary(byte) {
+            return None;
+        }
+        let k = self.checkpoints.partition_point(|&b| b <= byte).saturating_sub(1);
+        let base = self.checkpoints.get(k).copied().unwrap_or(0);
+        Some(k * STRIDE + text[base..byte].chars().count())
+    }
+}
+
+/// The words of a text (UAX #29 word boundaries, keeping words that contain a letter or digit)
+/// as sorted, non-overlapping char ranges. Used to count the words a coding covers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WordIndex {
+    starts: Vec<u32>,
+    ends: Vec<u32>,
+}
+
+impl WordIndex {
+    /// Finds the words of `text`.
+    pub fn new(text: &str) -> Self {
+        let mut starts = Vec::new();
+        let mut ends = Vec::new();
+        let mut last_byte = 0;
+        let mut last_char = 0usize;
+        for (b, w) in text.unicode_word_indices() {
+            let start = last_char + text[last_byte..b].chars().count();
+            let len = w.chars().count();
+            starts.push(u32::try_from(start).unwrap_or(u32::MAX));
+            ends.push(u32::try_from(start + len).unwrap_or(u32::MAX));
+            last_byte = b + w.len();
+            last_char = start + len;
+        }
+        Self { starts, ends }
+    }
+
+    /// Number of words.
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Whether there are no words.
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// Number of words that overlap chars `[start, end)`.
+    pub fn count_overlapping(&self, start: usize, end: usize) -> usize {
+        if start >= end {
+            return 0;
+        }
+        // Words overlapping [start, end) are those with word_start < end and word_end > start.
+        // Both arrays are sorted, so this is (#starts < end) - (#ends <= start).
+        let s = u32::try_from(start).unwrap_or(u32::MAX);
+        let e = u32::try_from(end).unwrap_or(u32::MAX);
+        let before_end = self.starts.partition_point(|&x| x < e);
+        let ended = self.ends.partition_point(|&x| x <= s);
+        before_end.saturating_sub(ended)
+    }
+
+    /// Compact form stored in the project: per word, LEB128 varints of the gap since the
+    /// previous word's end and of the word's length.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.starts.len() * 2 + 4);
+        let mut prev_end = 0u32;
+        for (&s, &e) in self.starts.iter().zip(&self.ends) {
+            push_varint(&mut out, s - prev_end);
+            push_varint(&mut out, e - s);
+            prev_end = e;
+        }
+        out
+    }
+
+    /// Inverse of [`Self::encode`]; `None` if the bytes are malformed.
+    pub fn decode(bytes: &[u8]) -> Option<Self> {
+        let mut starts = Vec::with_capacity(bytes.len() / 2);
+        let mut ends = Vec::with_capacity(bytes.len() / 2);
+        let mut pos = 0;
+        let mut prev_end = 0u32;
+        while pos < bytes.len() {
+            let gap = read_varint(bytes, &mut pos)?;
+            let len = read_varint(bytes, &mut pos)?;
+            let s = prev_end.checked_add(gap)?;
+            let e = s.checked_add(len)?;
+            starts.push(s);
+            ends.push(e);
+            prev_end = e;
+        }
+        Some(Self { starts, ends })
+    }
+}
+
+fn push_varint(out: &mut Vec<u8>, mut v: u32) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn read_varint(bytes: &[u8], pos: &mut usize) -> Option<u32> {
+    let mut v: u32 = 0;
+    let mut shift = 0;
+    loop {
+        let b = *bytes.get(*pos)?;
+        *pos += 1;
+        if shift > 28 {
+            return None;
+        }
+        v |= u32::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return Some(v);
+        }
+        shift += 7;
+    }
+}
+
+/// Number of words (UAX #29, alphanumeric) in `text`.
+pub fn count_words(text: &str) -> usize {
+    text.unicode_words().count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const HARD: &str = "Te\u{301}a 😀 together — 共同 ‏مرحبا‎ done.\n";
+
+    #[test]
+    fn newlines() {
+        assert_eq!(normalize_newlines("a\r\nb\rc\n"), "a\nb\nc\n");
+        assert_eq!(normalize_newlines("plain"), "plain");
+    }
+
+    #[test]
+    fn slicing_hard_text() {
+        // "Te" + combining acute: the accent is its own char.
+        assert_eq!(slice_chars(HARD, 0, 3), Some("Te\u{301}"));
+        assert_eq!(slice_chars(HARD, 5, 6), Some("😀"));
+        assert_eq!(slice_chars(HARD, 18, 20), Some("共同"));
+        assert_eq!(slice_chars(HARD, 0, 1000), None);
+        assert_eq!(slice_chars(HARD, 3, 2), None);
+    }
+
+    #[test]
+    fn utf16_of_emoji() {
+        // The emoji is one char but two UTF-16 units.
+        assert_eq!(char_to_utf16(HARD, 5), Some(5));
+        assert_eq!(char_to_utf16(HARD, 6), Some(7));
+        assert_eq!(utf16_to_char(HARD, 7), Some(6));
+        assert_eq!(utf16_to_char(HARD, 6), None, "inside the surrogate pair");
+    }
+
+    #[test]
+    fn words_overlap() {
+        let text = "Peer support, it's mutual: 共同 😀 ok";
+        let w = WordIndex::new(text);
+        assert_eq!(w.len(), count_words(text));
+        // "support" is chars 5..12; a range inside it still touches one word.
+        assert_eq!(w.count_overlapping(6, 8), 1);
+        assert_eq!(w.count_overlapping(0, 12), 2);
+        assert_eq!(w.count_overlapping(12, 14), 0, "comma and space only");
+        assert_eq!(WordIndex::decode(&w.encode()), Some(w));
+    }
+
+    proptest! {
+        #[test]
+        fn conversions_round_trip(s in "\\PC{0,60}", k in 0usize..80) {
+            let n = char_len(&s);
+            let idx = CharIndex::new(&s);
+            prop_assert_eq!(idx.char_len(), n);
+            if k <= n {
+                let b = char_to_byte(&s, k).unwrap();
+                prop_assert_eq!(idx.byte(&s, k), Some(b));
+                prop_assert_eq!(byte_to_char(&s, b), Some(k));
+                prop_assert_eq!(idx.char_of_byte(&s, b), Some(k));
+                let u = char_to_utf16(&s, k).unwrap();
+                prop_assert_eq!(utf16_to_char(&s, u), Some(k));
+                let (a, z) = (k / 2, k);
+                prop_assert_eq!(slice_chars(&s, a, z).map(|t| t.chars().count()), Some(z - a));
+            } else {
+                prop_assert_eq!(char_to_byte(&s, k), None);
+                prop_assert_eq!(idx.byte(&s, k), None);
+            }
+        }
+
+        #[test]
+        fn long_text_index(s in "[a-zé😀\\n ]{200,900}", k in 0usize..900) {
+            let idx = CharIndex::new(&s);
+            prop_assert_eq!(idx.byte(&s, k), char_to_byte(&s, k));
+        }
+
+        #[test]
+        fn word_index_matches_brute_force(s in "[a-z ,é😀]{0,40}", a in 0usize..40, len in 0usize..20) {
+            let w = WordIndex::new(&s);
+            let end = (a + len).min(char_len(&s));
+            let start = a.min(end);
+            let brute = s.unicode_word_indices().filter(|(b, word)| {
+                let ws = byte_to_char(&s, *b).unwrap();
+                let we = ws + word.chars().count();
+                ws < end && we > start
+            }).count();
+            prop_assert_eq!(w.count_overlapping(start, end), brute);
+            prop_assert_eq!(WordIndex::decode(&w.encode()), Some(w));
+        }
+    }
+}
