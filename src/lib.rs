@@ -10,4 +10,5 @@
 //! and [`text`] owns every conversion between text position units.
 
 pub mod model;
+pub mod store;
 pub mod text;

@@ -1,0 +1,321 @@
+//! Cases (participants), their documents, focus-group speakers mapped to cases, and typed
+//! attributes on cases and documents.
+
+use std::collections::HashMap;
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{Db, Result, StoreError, new_guid};
+use crate::model::{AttrId, AttrScope, AttrType, Attribute, Case, CaseId, DocId};
+
+/// How documents and speakers belong to cases, and the attribute values of both: everything
+/// counting needs to attribute a coding to cases and to filter by attribute.
+#[derive(Debug, Clone, Default)]
+pub struct CaseLinks {
+    /// Cases of each document.
+    pub doc_cases: HashMap<DocId, Vec<CaseId>>,
+    /// The case of a speaker in a document (focus groups).
+    pub speaker_cases: HashMap<(DocId, String), CaseId>,
+    /// Case names.
+    pub case_names: HashMap<CaseId, String>,
+    /// Attribute values of cases: (case, attribute name) -> value.
+    pub case_attrs: HashMap<(CaseId, String), String>,
+    /// Attribute values of documents: (document, attribute name) -> value.
+    pub doc_attrs: HashMap<(DocId, String), String>,
+}
+
+impl Db<'_> {
+    /// All cases, by name.
+    pub fn cases(&self) -> Result<Vec<Case>> {
+        let mut st = self
+            .0
+            .prepare_cached("SELECT id, guid, name, memo FROM cases ORDER BY name")?;
+        let rows = st.query_map([], |r| {
+            Ok(Case {
+                id: CaseId(r.get(0)?),
+                guid: r.get(1)?,
+                name: r.get(2)?,
+                memo: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The case named `name`, if any.
+    pub fn case_by_name(&self, name: &str) -> Result<Option<CaseId>> {
+        Ok(self
+            .0
+            .query_row("SELECT id FROM cases WHERE name = ?1", [name.trim()], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .map(CaseId))
+    }
+
+    /// The case named `name`, or a not-found error.
+    pub fn require_case(&self, name: &str) -> Result<CaseId> {
+        self.case_by_name(name)?
+            .ok_or_else(|| StoreError::NotFound {
+                kind: "case",
+                name: name.to_owned(),
+            })
+    }
+
+    /// Adds a case; the name must be new.
+    pub fn add_case(&self, name: &str) -> Result<CaseId> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Invalid("a case needs a name".into()));
+        }
+        if self.case_by_name(name)?.is_some() {
+            return Err(StoreError::Invalid(format!(
+                "there is already a case “{name}”"
+            )));
+        }
+        self.0.execute(
+            "INSERT INTO cases (guid, name) VALUES (?1, ?2)",
+            [&new_guid(), name],
+        )?;
+        Ok(CaseId(self.0.last_insert_rowid()))
+    }
+
+    /// The case named `name`, created if new.
+    pub fn ensure_case(&self, name: &str) -> Result<CaseId> {
+        match self.case_by_name(name)? {
+            Some(id) => Ok(id),
+            None => self.add_case(name),
+        }
+    }
+
+    /// Renames a case.
+    pub fn rename_case(&self, id: CaseId, name: &str) -> Result<()> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Invalid("a case needs a name".into()));
+        }
+        if let Some(other) = self.case_by_name(name)?
+            && other != id
+        {
+            return Err(StoreError::Invalid(format!(
+                "there is already a case “{name}”"
+            )));
+        }
+        self.0.execute(
+            "UPDATE cases SET name = ?1 WHERE id = ?2",
+            params![name, id.0],
+        )?;
+        Ok(())
+    }
+
+    /// Sets a case's memo.
+    pub fn set_case_memo(&self, id: CaseId, memo: &str) -> Result<()> {
+        self.0.execute(
+            "UPDATE cases SET memo = ?1 WHERE id = ?2",
+            params![memo, id.0],
+        )?;
+        Ok(())
+    }
+
+    /// Deletes a case with its links and attribute values (documents and codings stay).
+    pub fn delete_case(&self, id: CaseId) -> Result<()> {
+        for sql in [
+            "DELETE FROM case_document WHERE case_id = ?1",
+            "DELETE FROM speaker_case WHERE case_id = ?1",
+            "DELETE FROM case_attr WHERE case_id = ?1",
+            "DELETE FROM memo WHERE kind = 'case' AND target_id = ?1",
+            "DELETE FROM cases WHERE id = ?1",
+        ] {
+            self.0.execute(sql, [id.0])?;
+        }
+        Ok(())
+    }
+
+    /// Assigns a document to a case (nothing happens if it already is).
+    pub fn assign_case(&self, case: CaseId, doc: DocId) -> Result<()> {
+        self.document(doc)?;
+        self.0.execute(
+            "INSERT OR IGNORE INTO case_document (case_id, doc_id) VALUES (?1, ?2)",
+            params![case.0, doc.0],
+        )?;
+        Ok(())
+    }
+
+    /// Removes a document from a case.
+    pub fn unassign_case(&self, case: CaseId, doc: DocId) -> Result<()> {
+        self.0.execute(
+            "DELETE FROM case_document WHERE case_id = ?1 AND doc_id = ?2",
+            params![case.0, doc.0],
+        )?;
+        Ok(())
+    }
+
+    /// The cases of a document.
+    pub fn cases_of_document(&self, doc: DocId) -> Result<Vec<CaseId>> {
+        let mut st = self.0.prepare_cached(
+            "SELECT case_id FROM case_document WHERE doc_id = ?1 ORDER BY case_id",
+        )?;
+        let rows = st.query_map([doc.0], |r| Ok(CaseId(r.get(0)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Maps a speaker of a (focus-group) document to a case; `None` removes the mapping.
+    pub fn map_speaker(&self, doc: DocId, speaker: &str, case: Option<CaseId>) -> Result<()> {
+        self.document(doc)?;
+        match case {
+            Some(c) => self.0.execute(
+                "INSERT INTO speaker_case (doc_id, speaker, case_id) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (doc_id, speaker) DO UPDATE SET case_id = excluded.case_id",
+                params![doc.0, speaker.trim(), c.0],
+            )?,
+            None => self.0.execute(
+                "DELETE FROM speaker_case WHERE doc_id = ?1 AND speaker = ?2",
+                params![doc.0, speaker.trim()],
+            )?,
+        };
+        Ok(())
+    }
+
+    /// All attribute definitions, by scope and name.
+    pub fn attributes(&self) -> Result<Vec<Attribute>> {
+        let mut st = self
+            .0
+            .prepare_cached("SELECT id, name, scope, kind FROM attribute ORDER BY scope, name")?;
+        let rows = st.query_map([], |r| {
+            let scope: String = r.get(2)?;
+            let kind: String = r.get(3)?;
+            Ok(Attribute {
+                id: AttrId(r.get(0)?),
+                name: r.get(1)?,
+                scope: AttrScope::parse(&scope).unwrap_or(AttrScope::Case),
+                kind: AttrType::parse(&kind).unwrap_or(AttrType::Text),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The attribute `name` of `scope`, defined with `kind` if new.
+    pub fn ensure_attribute(
+        &self,
+        name: &str,
+        scope: AttrScope,
+        kind: AttrType,
+    ) -> Result<Attribute> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Invalid("an attribute needs a name".into()));
+        }
+        if let Some(a) = self
+            .attributes()?
+            .into_iter()
+            .find(|a| a.scope == scope && a.name == name)
+        {
+            return Ok(a);
+        }
+        self.0.execute(
+            "INSERT INTO attribute (name, scope, kind) VALUES (?1, ?2, ?3)",
+            params![name, scope.as_str(), kind.as_str()],
+        )?;
+        Ok(Attribute {
+            id: AttrId(self.0.last_insert_rowid()),
+            name: name.to_owned(),
+            scope,
+            kind,
+        })
+    }
+
+    fn typed_attribute(&self, name: &str, scope: AttrScope, value: &str) -> Result<Attribute> {
+        let attr = self.ensure_attribute(name, scope, AttrType::infer(value))?;
+        if !attr.kind.accepts(value) {
+            return Err(StoreError::Invalid(format!(
+                "“{value}” is not a valid {} value for the {} attribute “{}”",
+                attr.kind.as_str(),
+                scope.as_str(),
+                attr.name
+            )));
+        }
+        Ok(attr)
+    }
+
+    /// Sets an attribute of a case (the attribute is created, its type inferred, if new).
+    /// An empty value clears it.
+    pub fn set_case_attr(&self, case: CaseId, name: &str, value: &str) -> Result<()> {
+        let value = value.trim();
+        if value.is_empty() {
+            self.0.execute(
+                "DELETE FROM case_attr WHERE case_id = ?1 AND attr_id IN
+                   (SELECT id FROM attribute WHERE scope = 'case' AND name = ?2)",
+                params![case.0, name.trim()],
+            )?;
+            return Ok(());
+        }
+        let attr = self.typed_attribute(name, AttrScope::Case, value)?;
+        self.0.execute(
+            "INSERT INTO case_attr (case_id, attr_id, value) VALUES (?1, ?2, ?3)
+             ON CONFLICT (case_id, attr_id) DO UPDATE SET value = excluded.value",
+            params![case.0, attr.id.0, value],
+        )?;
+        Ok(())
+    }
+
+    /// Sets an attribute of a document (created, type inferred, if new). Empty clears it.
+    pub fn set_doc_attr(&self, doc: DocId, name: &str, value: &str) -> Result<()> {
+        let value = value.trim();
+        if value.is_empty() {
+            self.0.execute(
+                "DELETE FROM doc_attr WHERE doc_id = ?1 AND attr_id IN
+                   (SELECT id FROM attribute WHERE scope = 'document' AND name = ?2)",
+                params![doc.0, name.trim()],
+            )?;
+            return Ok(());
+        }
+        let attr = self.typed_attribute(name, AttrScope::Document, value)?;
+        self.0.execute(
+            "INSERT INTO doc_attr (doc_id, attr_id, value) VALUES (?1, ?2, ?3)
+             ON CONFLICT (doc_id, attr_id) DO UPDATE SET value = excluded.value",
+            params![doc.0, attr.id.0, value],
+        )?;
+        Ok(())
+    }
+
+    /// Everything about cases that counting and filtering need, in one read.
+    pub fn case_links(&self) -> Result<CaseLinks> {
+        let mut links = CaseLinks::default();
+        let mut st = self
+            .0
+            .prepare_cached("SELECT case_id, doc_id FROM case_document ORDER BY case_id")?;
+        for row in st.query_map([], |r| Ok((CaseId(r.get(0)?), DocId(r.get(1)?))))? {
+            let (c, d) = row?;
+            links.doc_cases.entry(d).or_default().push(c);
+        }
+        let mut st = self
+            .0
+            .prepare_cached("SELECT doc_id, speaker, case_id FROM speaker_case")?;
+        for row in st.query_map([], |r| {
+            Ok((
+                (DocId(r.get(0)?), r.get::<_, String>(1)?),
+                CaseId(r.get(2)?),
+            ))
+        })? {
+            let (k, v) = row?;
+            links.speaker_cases.insert(k, v);
+        }
+        for c in self.cases()? {
+            links.case_names.insert(c.id, c.name);
+        }
+        let mut st = self.0.prepare_cached(
+            "SELECT v.case_id, a.name, v.value FROM case_attr v JOIN attribute a ON a.id = v.attr_id",
+        )?;
+        for row in st.query_map([], |r| Ok(((CaseId(r.get(0)?), r.get(1)?), r.get(2)?)))? {
+            let (k, v) = row?;
+            links.case_attrs.insert(k, v);
+        }
+        let mut st = self.0.prepare_cached(
+            "SELECT v.doc_id, a.name, v.value FROM doc_attr v JOIN attribute a ON a.id = v.attr_id",
+        )?;
+        for row in st.query_map([], |r| Ok(((DocId(r.get(0)?), r.get(1)?), r.get(2)?)))? {
+            let (k, v) = row?;
+            links.doc_attrs.insert(k, v);
+        }
+        Ok(links)
+    }
+}

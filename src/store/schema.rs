@@ -1,0 +1,215 @@
+//! The project file's schema and its numbered migrations.
+//!
+//! `PRAGMA user_version` is the schema version. A fresh project runs every migration from 0;
+//! an older project runs the missing ones, all in one transaction. A project newer than
+//! [`VERSION`] is refused before anything is written.
+
+use rusqlite::{Connection, Transaction};
+
+use super::StoreError;
+use crate::text::WordIndex;
+
+/// `PRAGMA application_id` of a Weft project: "WEFT" in ASCII.
+pub const APPLICATION_ID: i32 = 0x5745_4654;
+
+/// The schema version this build writes.
+pub const VERSION: i32 = 2;
+
+/// Version 1: the core tables. Frozen: never edit, add a migration instead.
+///
+/// Big columns (document text) live in their own table so that listing documents never
+/// walks the text's overflow pages. Speaker turns are derived data, stored per document as
+/// JSON beside the text.
+pub const V1: &str = r#"
+CREATE TABLE project (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE coder (
+    id   INTEGER PRIMARY KEY,
+    guid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL UNIQUE
+);
+
+CREATE TABLE document (
+    id              INTEGER PRIMARY KEY,
+    guid            TEXT NOT NULL UNIQUE,
+    name            TEXT NOT NULL UNIQUE,
+    char_len        INTEGER NOT NULL,
+    word_count      INTEGER NOT NULL,
+    origin_file     TEXT NOT NULL,
+    origin_format   TEXT NOT NULL,
+    origin_encoding TEXT NOT NULL,
+    origin_sha256   TEXT NOT NULL,
+    imported_at     TEXT NOT NULL,
+    memo            TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE document_text (
+    doc_id INTEGER PRIMARY KEY REFERENCES document(id),
+    text   TEXT NOT NULL,
+    turns  TEXT NOT NULL DEFAULT '[]'
+);
+
+CREATE TABLE cases (
+    id   INTEGER PRIMARY KEY,
+    guid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL UNIQUE,
+    memo TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE case_document (
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    doc_id  INTEGER NOT NULL REFERENCES document(id),
+    PRIMARY KEY (case_id, doc_id)
+) WITHOUT ROWID;
+CREATE INDEX case_document_doc ON case_document(doc_id);
+
+CREATE TABLE speaker_case (
+    doc_id  INTEGER NOT NULL REFERENCES document(id),
+    speaker TEXT NOT NULL,
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    PRIMARY KEY (doc_id, speaker)
+) WITHOUT ROWID;
+CREATE INDEX speaker_case_case ON speaker_case(case_id);
+
+CREATE TABLE attribute (
+    id    INTEGER PRIMARY KEY,
+    name  TEXT NOT NULL,
+    scope TEXT NOT NULL CHECK (scope IN ('case', 'document')),
+    kind  TEXT NOT NULL CHECK (kind IN ('text', 'number', 'date', 'boolean')),
+    UNIQUE (scope, name)
+);
+
+CREATE TABLE case_attr (
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    attr_id INTEGER NOT NULL REFERENCES attribute(id),
+    value   TEXT NOT NULL,
+    PRIMARY KEY (case_id, attr_id)
+) WITHOUT ROWID;
+CREATE INDEX case_attr_attr ON case_attr(attr_id);
+
+CREATE TABLE doc_attr (
+    doc_id  INTEGER NOT NULL REFERENCES document(id),
+    attr_id INTEGER NOT NULL REFERENCES attribute(id),
+    value   TEXT NOT NULL,
+    PRIMARY KEY (doc_id, attr_id)
+) WITHOUT ROWID;
+CREATE INDEX doc_attr_attr ON doc_attr(attr_id);
+
+CREATE TABLE code (
+    id          INTEGER PRIMARY KEY,
+    guid        TEXT NOT NULL UNIQUE,
+    parent_id   INTEGER REFERENCES code(id),
+    name        TEXT NOT NULL,
+    color       TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    sort_order  INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX code_parent ON code(parent_id);
+CREATE UNIQUE INDEX code_sibling_name ON code(coalesce(parent_id, 0), name);
+
+CREATE TABLE coding (
+    id         INTEGER PRIMARY KEY,
+    guid       TEXT NOT NULL UNIQUE,
+    doc_id     INTEGER NOT NULL REFERENCES document(id),
+    code_id    INTEGER NOT NULL REFERENCES code(id),
+    coder_id   INTEGER NOT NULL REFERENCES coder(id),
+    start_char INTEGER NOT NULL,
+    end_char   INTEGER NOT NULL,
+    memo       TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    CHECK (0 <= start_char AND start_char < end_char)
+);
+CREATE INDEX coding_doc ON coding(doc_id, start_char);
+CREATE INDEX coding_code ON coding(code_id);
+CREATE INDEX coding_coder ON coding(coder_id);
+
+CREATE TABLE memo (
+    id         INTEGER PRIMARY KEY,
+    guid       TEXT NOT NULL UNIQUE,
+    kind       TEXT NOT NULL CHECK (kind IN ('project', 'document', 'code', 'case')),
+    target_id  INTEGER,
+    title      TEXT NOT NULL,
+    body       TEXT NOT NULL,
+    coder_id   INTEGER REFERENCES coder(id),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX memo_target ON memo(kind, target_id);
+CREATE INDEX memo_coder ON memo(coder_id);
+"#;
+
+/// Version 2: the word index (for word counts of coded passages without re-segmenting text)
+/// and the persistent undo/redo log.
+const V2: &str = r#"
+CREATE TABLE document_words (
+    doc_id INTEGER PRIMARY KEY REFERENCES document(id),
+    words  BLOB NOT NULL
+);
+
+CREATE TABLE undo_step (
+    id         INTEGER PRIMARY KEY,
+    label      TEXT NOT NULL,
+    state      TEXT NOT NULL CHECK (state IN ('done', 'undone')),
+    created_at TEXT NOT NULL
+);
+CREATE INDEX undo_step_state ON undo_step(state, id);
+
+CREATE TABLE undo_sql (
+    id      INTEGER PRIMARY KEY,
+    step_id INTEGER NOT NULL REFERENCES undo_step(id),
+    kind    TEXT NOT NULL CHECK (kind IN ('undo', 'redo')),
+    sql     TEXT NOT NULL
+);
+CREATE INDEX undo_sql_step ON undo_sql(step_id, kind);
+"#;
+
+/// Brings a project at `from` up to [`VERSION`] inside `tx`.
+pub fn upgrade_from(tx: &Transaction<'_>, from: i32) -> Result<(), StoreError> {
+    for version in from + 1..=VERSION {
+        match version {
+            // The core tables.
+            1 => tx.execute_batch(V1)?,
+            // Word index, computed for documents that already exist; undo log.
+            2 => {
+                tx.execute_batch(V2)?;
+                fill_word_index(tx)?;
+            }
+            _ => unreachable!("no migration to version {version}"),
+        }
+    }
+    tx.pragma_update(None, "user_version", VERSION)?;
+    Ok(())
+}
+
+fn fill_word_index(conn: &Connection) -> Result<(), StoreError> {
+    let mut select = conn.prepare("SELECT doc_id, text FROM document_text")?;
+    let mut insert = conn.prepare("INSERT INTO document_words (doc_id, words) VALUES (?1, ?2)")?;
+    let mut rows = select.query([])?;
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let text: String = row.get(1)?;
+        insert.execute(rusqlite::params![id, WordIndex::new(&text).encode()])?;
+    }
+    Ok(())
+}
+
+/// Tables whose changes are recorded for undo, in the order their rows may be restored.
+pub const TRACKED_TABLES: &[&str] = &[
+    "project",
+    "coder",
+    "document",
+    "document_text",
+    "document_words",
+    "cases",
+    "case_document",
+    "speaker_case",
+    "attribute",
+    "case_attr",
+    "doc_attr",
+    "code",
+    "coding",
+    "memo",
+];

@@ -1,0 +1,393 @@
+//! Store tests on in-memory and temporary projects: codebook, codings, cases, undo/redo,
+//! migrations and refusal of files that are not ours.
+
+use super::*;
+use crate::model::{AttrScope, Color, MemoTarget, Origin, Turn};
+
+fn doc(name: &str, text: &str) -> NewDocument {
+    NewDocument {
+        name: name.into(),
+        text: text.into(),
+        origin: Origin {
+            file_name: format!("{name}.txt"),
+            format: "txt".into(),
+            encoding: "UTF-8".into(),
+            sha256: String::new(),
+        },
+        turns: vec![],
+    }
+}
+
+fn project() -> (Store, crate::model::DocId) {
+    let mut s = Store::in_memory().unwrap();
+    let d = s
+        .action("Import", |db| {
+            db.add_document(&doc("P01", "I was a peer worker. 😀 It helped me too."))
+        })
+        .unwrap();
+    (s, d)
+}
+
+#[test]
+fn document_names_are_made_unique() {
+    let (mut s, _) = project();
+    let d2 = s
+        .action("Import", |db| db.add_document(&doc("P01", "again")))
+        .unwrap();
+    assert_eq!(s.db().document(d2).unwrap().name, "P01 (2)");
+    let d3 = s
+        .action("Import", |db| db.add_document(&doc("P01", "again")))
+        .unwrap();
+    assert_eq!(s.db().document(d3).unwrap().name, "P01 (3)");
+}
+
+#[test]
+fn code_paths_parents_and_siblings() {
+    let (mut s, _) = project();
+    let (child, created) = s
+        .action("Add code", |db| {
+            db.ensure_code_path("Role/Boundaries", None, "")
+        })
+        .unwrap();
+    assert!(created);
+    let db = s.db();
+    let role = db.code_by_path("Role").unwrap().unwrap();
+    assert_eq!(db.code(child).unwrap().parent, Some(role));
+    assert_eq!(db.code_tree().unwrap().path(child), "Role/Boundaries");
+    let err = s
+        .action("Add", |db| db.add_code(Some(role), "Boundaries", None, ""))
+        .unwrap_err();
+    assert!(err.to_string().contains("already a code"), "{err}");
+    let err = s
+        .action("Add", |db| db.add_code(None, "a/b", None, ""))
+        .unwrap_err();
+    assert!(err.to_string().contains("“/”"), "{err}");
+    // Moving a code into its own child is refused.
+    let err = s
+        .action("Move", |db| db.move_code(role, Some(child), None))
+        .unwrap_err();
+    assert!(err.to_string().contains("into itself"), "{err}");
+}
+
+#[test]
+fn codings_validate_ranges() {
+    let (mut s, d) = project();
+    let code = s
+        .action("Add", |db| db.add_code(None, "Role", None, ""))
+        .unwrap();
+    let me = s.db().default_coder().unwrap();
+    let len = s.db().document(d).unwrap().char_len;
+    assert!(
+        s.action("Code", |db| db.apply_code(d, code, me, 5, 5, ""))
+            .is_err()
+    );
+    let err = s
+        .action("Code", |db| db.apply_code(d, code, me, 0, len + 1, ""))
+        .unwrap_err();
+    assert!(err.to_string().contains("outside"), "{err}");
+    let c = s
+        .action("Code", |db| db.apply_code(d, code, me, 0, len, ""))
+        .unwrap();
+    // Same coding again is the same coding.
+    assert_eq!(
+        s.action("Code", |db| db.apply_code(d, code, me, 0, len, ""))
+            .unwrap(),
+        c
+    );
+    assert_eq!(s.db().codings(&CodingFilter::default()).unwrap().len(), 1);
+}
+
+#[test]
+fn undo_and_redo_every_kind_of_change() {
+    let (mut s, d) = project();
+    let me = s.db().default_coder().unwrap();
+    let role = s
+        .action("Add code Role", |db| {
+            db.add_code(None, "Role", Some(Color([1, 2, 3])), "")
+        })
+        .unwrap();
+    let rel = s
+        .action("Add code Relationship", |db| {
+            db.add_code(None, "Relationship", None, "")
+        })
+        .unwrap();
+    let c1 = s
+        .action("Code", |db| db.apply_code(d, role, me, 0, 4, "first"))
+        .unwrap();
+    s.action("Code", |db| db.apply_code(d, rel, me, 2, 9, ""))
+        .unwrap();
+    s.action("Rename", |db| db.rename_code(role, "Peer role"))
+        .unwrap();
+    s.action("Delete Relationship", |db| db.delete_code(rel, true))
+        .unwrap();
+    assert_eq!(
+        s.undo_label().unwrap().as_deref(),
+        Some("Delete Relationship")
+    );
+
+    let before_delete = s.db().codings(&CodingFilter::default()).unwrap().len();
+    assert_eq!(before_delete, 1);
+    assert_eq!(s.undo().unwrap().as_deref(), Some("Delete Relationship"));
+    assert_eq!(s.db().codings(&CodingFilter::default()).unwrap().len(), 2);
+    assert_eq!(s.db().code(rel).unwrap().name, "Relationship");
+    assert_eq!(s.undo().unwrap().as_deref(), Some("Rename"));
+    assert_eq!(s.db().code(role).unwrap().name, "Role");
+    assert_eq!(s.redo_label().unwrap().as_deref(), Some("Rename"));
+    assert_eq!(s.redo().unwrap().as_deref(), Some("Rename"));
+    assert_eq!(s.db().code(role).unwrap().name, "Peer role");
+    assert_eq!(s.redo().unwrap().as_deref(), Some("Delete Relationship"));
+    assert!(s.db().code(rel).is_err());
+    assert_eq!(s.redo().unwrap(), None);
+    // Undo all the way back to the imported document, then redo all.
+    while s.undo().unwrap().is_some() {}
+    assert!(s.db().codes().unwrap().is_empty());
+    assert_eq!(s.db().documents().unwrap().len(), 0);
+    while s.redo().unwrap().is_some() {}
+    assert_eq!(s.db().coding(c1).unwrap().memo, "first");
+    assert_eq!(s.db().code(role).unwrap().color, Color([1, 2, 3]));
+    assert_eq!(
+        s.db().document_text(d).unwrap(),
+        "I was a peer worker. 😀 It helped me too."
+    );
+    // A new edit forgets the redo history.
+    s.undo().unwrap();
+    s.action("Add", |db| db.add_code(None, "X", None, ""))
+        .unwrap();
+    assert_eq!(s.redo_label().unwrap(), None);
+}
+
+#[test]
+fn failed_action_changes_nothing() {
+    let (mut s, d) = project();
+    let me = s.db().default_coder().unwrap();
+    let err = s.action("Two things", |db| {
+        let c = db.add_code(None, "Role", None, "")?;
+        db.apply_code(d, c, me, 0, 10_000, "")
+    });
+    assert!(err.is_err());
+    assert!(s.db().codes().unwrap().is_empty());
+    assert_eq!(s.undo_label().unwrap().as_deref(), Some("Import"));
+}
+
+#[test]
+fn merge_moves_codings_and_collapses_duplicates() {
+    let (mut s, d) = project();
+    let me = s.db().default_coder().unwrap();
+    let (a, b) = s
+        .action("Setup", |db| {
+            let a = db.add_code(None, "Mutuality", None, "")?;
+            let b = db.add_code(None, "Mutual", None, "")?;
+            db.add_code(Some(b), "Shared", None, "")?;
+            db.apply_code(d, a, me, 0, 5, "")?;
+            db.apply_code(d, b, me, 0, 5, "dup memo")?;
+            db.apply_code(d, b, me, 6, 9, "")?;
+            Ok((a, b))
+        })
+        .unwrap();
+    let report = s.action("Merge", |db| db.merge_codes(b, a)).unwrap();
+    assert_eq!(
+        report,
+        MergeReport {
+            moved: 1,
+            collapsed: 1
+        }
+    );
+    let tree = s.db().code_tree().unwrap();
+    assert!(tree.find_path("Mutuality/Shared").is_some());
+    assert!(tree.find_path("Mutual").is_none());
+    let codings = s.db().codings(&CodingFilter::default()).unwrap();
+    assert_eq!(codings.len(), 2);
+    assert_eq!(codings[0].memo, "dup memo");
+    s.undo().unwrap();
+    assert_eq!(s.db().codings(&CodingFilter::default()).unwrap().len(), 3);
+}
+
+#[test]
+fn delete_code_refused_while_coded() {
+    let (mut s, d) = project();
+    let me = s.db().default_coder().unwrap();
+    let (parent, _) = s
+        .action("Add", |db| db.ensure_code_path("Role/Drift", None, ""))
+        .unwrap();
+    let child = s.db().code_by_path("Role/Drift").unwrap().unwrap();
+    s.action("Code", |db| db.apply_code(d, child, me, 0, 3, ""))
+        .unwrap();
+    let role = s.db().code(parent).unwrap().parent.unwrap();
+    let err = s
+        .action("Delete", |db| db.delete_code(role, false))
+        .unwrap_err();
+    assert!(err.to_string().contains("1 coding"), "{err}");
+    assert_eq!(
+        s.action("Delete", |db| db.delete_code(role, true)).unwrap(),
+        1
+    );
+    assert!(s.db().codes().unwrap().is_empty());
+}
+
+#[test]
+fn cases_attributes_and_speakers() {
+    let (mut s, d) = project();
+    s.action("Case", |db| {
+        let p = db.ensure_case("P01")?;
+        db.assign_case(p, d)?;
+        db.set_case_attr(p, "years", "6")?;
+        db.set_case_attr(p, "role", "peer support worker")?;
+        db.set_doc_attr(d, "date", "2026-03-14")?;
+        db.map_speaker(d, "ANNA", Some(p))
+    })
+    .unwrap();
+    let p = s.db().case_by_name("P01").unwrap().unwrap();
+    let err = s
+        .action("Attr", |db| db.set_case_attr(p, "years", "many"))
+        .unwrap_err();
+    assert!(err.to_string().contains("not a valid number"), "{err}");
+    let links = s.db().case_links().unwrap();
+    assert_eq!(links.doc_cases[&d], vec![p]);
+    assert_eq!(links.case_attrs[&(p, "years".to_string())], "6");
+    assert_eq!(links.speaker_cases[&(d, "ANNA".to_string())], p);
+    let attrs = s.db().attributes().unwrap();
+    assert!(
+        attrs
+            .iter()
+            .any(|a| a.name == "date" && a.scope == AttrScope::Document)
+    );
+    s.action("Memo", |db| {
+        db.add_memo(MemoTarget::Project, "Week 1", "first thoughts", None)
+    })
+    .unwrap();
+    assert_eq!(s.db().memos().unwrap()[0].title, "Week 1");
+}
+
+#[test]
+fn turns_round_trip_and_must_fit() {
+    let mut s = Store::in_memory().unwrap();
+    let mut nd = doc("FG", "A: hi\nB: yo");
+    nd.turns = vec![Turn {
+        start: 0,
+        body_start: 3,
+        end: 5,
+        speaker: "A".into(),
+        timestamp: None,
+    }];
+    let d = s.action("Import", |db| db.add_document(&nd)).unwrap();
+    assert_eq!(s.db().turns(d).unwrap(), nd.turns);
+    nd.turns[0].end = 99;
+    assert!(s.action("Import", |db| db.add_document(&nd)).is_err());
+}
+
+#[test]
+fn file_project_reopens_and_keeps_undo_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.weft");
+    {
+        let mut s = Store::create(&path).unwrap();
+        s.action("Add code Role", |db| db.add_code(None, "Role", None, ""))
+            .unwrap();
+    }
+    assert!(matches!(
+        Store::create(&path),
+        Err(StoreError::Exists { .. })
+    ));
+    let mut s = Store::open(&path).unwrap();
+    assert_eq!(s.undo().unwrap().as_deref(), Some("Add code Role"));
+    assert!(s.db().codes().unwrap().is_empty());
+}
+
+#[test]
+fn foreign_and_newer_files_are_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("notes.weft");
+    std::fs::write(&text, "just some text, not a database at all").unwrap();
+    let err = Store::open(&text).err().unwrap();
+    assert!(err.to_string().contains("not a SQLite database"), "{err}");
+    assert!(err.to_string().ends_with("notes.weft"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&text).unwrap(),
+        "just some text, not a database at all"
+    );
+
+    let empty = dir.path().join("empty.weft");
+    std::fs::write(&empty, "").unwrap();
+    assert!(
+        Store::open(&empty)
+            .err()
+            .unwrap()
+            .to_string()
+            .contains("empty")
+    );
+
+    let other = dir.path().join("other.db");
+    {
+        let c = rusqlite::Connection::open(&other).unwrap();
+        c.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
+    }
+    let before = std::fs::read(&other).unwrap();
+    let err = Store::open(&other).err().unwrap();
+    assert!(err.to_string().contains("another program"), "{err}");
+    assert_eq!(std::fs::read(&other).unwrap(), before);
+
+    let newer = dir.path().join("newer.weft");
+    {
+        Store::create(&newer).unwrap().checkpoint().unwrap();
+        let c = rusqlite::Connection::open(&newer).unwrap();
+        c.pragma_update(None, "user_version", schema::VERSION + 1)
+            .unwrap();
+        c.pragma_update(None, "journal_mode", "DELETE").unwrap();
+    }
+    let before = std::fs::read(&newer).unwrap();
+    let err = Store::open(&newer).err().unwrap();
+    assert!(err.to_string().contains("newer Weft"), "{err}");
+    assert_eq!(std::fs::read(&newer).unwrap(), before);
+}
+
+/// Schema objects of a database, for comparing a migrated project with a fresh one.
+fn schema_of(conn: &rusqlite::Connection) -> Vec<(String, String)> {
+    let mut st = conn
+        .prepare("SELECT name, sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY name")
+        .unwrap();
+    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn frozen_v1_project_migrates_to_current() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.weft");
+    {
+        // A project as version 1 wrote it, with data in it.
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(schema::V1).unwrap();
+        c.execute_batch(
+            "INSERT INTO coder VALUES (1, 'g-coder', 'Alex');
+             INSERT INTO project VALUES ('default_coder', '1');
+             INSERT INTO document VALUES (1, 'g-doc', 'P01', 12, 3, 'p01.txt', 'txt', 'UTF-8', '', '2026-01-01T00:00:00Z', '');
+             INSERT INTO document_text VALUES (1, 'Peer  work 😀', '[]');
+             INSERT INTO code VALUES (1, 'g-code', NULL, 'Role', '#4e79a7', '', 0);
+             INSERT INTO coding VALUES (1, 'g-coding', 1, 1, 1, 0, 4, '', '2026-01-01T00:00:00Z');",
+        )
+        .unwrap();
+        c.pragma_update(None, "application_id", schema::APPLICATION_ID)
+            .unwrap();
+        c.pragma_update(None, "user_version", 1).unwrap();
+    }
+    let mut s = Store::open(&path).unwrap();
+    let fresh = Store::in_memory().unwrap();
+    assert_eq!(schema_of(&s.conn), schema_of(&fresh.conn));
+    let d = s.db().require_document("P01").unwrap();
+    assert_eq!(
+        s.db().word_index(d).unwrap().len(),
+        2,
+        "word index filled by the migration"
+    );
+    assert_eq!(s.db().codings(&CodingFilter::default()).unwrap().len(), 1);
+    // Edits after the migration are undoable.
+    s.action("Rename", |db| {
+        db.rename_code(crate::model::CodeId(1), "Peer role")
+    })
+    .unwrap();
+    s.undo().unwrap();
+    assert_eq!(s.db().code(crate::model::CodeId(1)).unwrap().name, "Role");
+}

@@ -1,0 +1,189 @@
+//! Persistent undo and redo, recorded by SQLite itself.
+//!
+//! Every user action is one transaction and one `undo_step`. While it runs, TEMP triggers on
+//! every tracked table write the SQL that reverses each row change into `undo_sql` (the
+//! technique of sqlite.org/undoredo.html). Undoing a step runs that SQL backwards while the same
+//! triggers record the redo SQL, and the other way round. So every edit, however it touches the
+//! tables (merges, cascading deletes, imports), can be undone exactly, and the history survives
+//! closing the app. The triggers are TEMP: they live in the connection, not in the file.
+
+use rusqlite::{Connection, OptionalExtension};
+
+use super::{Result, now, schema::TRACKED_TABLES};
+
+/// Creates the recording triggers on this connection (once per open).
+pub fn install_triggers(conn: &Connection) -> Result<()> {
+    let mut sql = String::from(
+        "CREATE TEMP TABLE IF NOT EXISTS undo_ctx (step INTEGER NOT NULL, kind TEXT NOT NULL);\n",
+    );
+    for table in TRACKED_TABLES {
+        let (cols, pk) = columns(conn, table)?;
+        sql.push_str(&triggers_for(table, &cols, &pk));
+    }
+    conn.execute_batch(&sql)?;
+    Ok(())
+}
+
+fn columns(conn: &Connection, table: &str) -> Result<(Vec<String>, Vec<String>)> {
+    let mut st = conn.prepare(&format!("PRAGMA main.table_info({table})"))?;
+    let mut rows: Vec<(String, i64)> = st
+        .query_map([], |r| Ok((r.get::<_, String>(1)?, r.get::<_, i64>(5)?)))?
+        .collect::<Result<_, _>>()?;
+    let cols = rows.iter().map(|(c, _)| c.clone()).collect();
+    rows.retain(|(_, pk)| *pk > 0);
+    rows.sort_by_key(|(_, pk)| *pk);
+    Ok((cols, rows.into_iter().map(|(c, _)| c).collect()))
+}
+
+/// SQL expression building `"a"=<quoted old.a> AND ...` for the primary key.
+fn key_expr(pk: &[String], row: &str) -> String {
+    pk.iter()
+        .map(|c| format!("'\"{c}\"=' || quote({row}.\"{c}\")"))
+        .collect::<Vec<_>>()
+        .join(" || ' AND ' || ")
+}
+
+fn triggers_for(table: &str, cols: &[String], pk: &[String]) -> String {
+    let col_list = cols
+        .iter()
+        .map(|c| format!("\"{c}\""))
+        .collect::<Vec<_>>()
+        .join(",");
+    let old_values = cols
+        .iter()
+        .map(|c| format!("quote(old.\"{c}\")"))
+        .collect::<Vec<_>>()
+        .join(" || ',' || ");
+    let assignments = cols
+        .iter()
+        .map(|c| format!("'\"{c}\"=' || quote(old.\"{c}\")"))
+        .collect::<Vec<_>>()
+        .join(" || ',' || ");
+    let new_key = key_expr(pk, "new");
+    let old_key = key_expr(pk, "old");
+    let record = |name: &str, event: &str, stmt: String| {
+        format!(
+            "CREATE TEMP TRIGGER IF NOT EXISTS undo_{table}_{name} AFTER {event} ON main.\"{table}\"
+             WHEN EXISTS (SELECT 1 FROM temp.undo_ctx)
+             BEGIN
+               INSERT INTO undo_sql (step_id, kind, sql) SELECT step, kind, {stmt} FROM temp.undo_ctx;
+             END;\n"
+        )
+    };
+    let mut out = String::new();
+    out.push_str(&record(
+        "ins",
+        "INSERT",
+        format!("'DELETE FROM \"{table}\" WHERE ' || {new_key}"),
+    ));
+    out.push_str(&record(
+        "del",
+        "DELETE",
+        format!("'INSERT INTO \"{table}\" ({col_list}) VALUES (' || {old_values} || ')'"),
+    ));
+    out.push_str(&record(
+        "upd",
+        "UPDATE",
+        format!("'UPDATE \"{table}\" SET ' || {assignments} || ' WHERE ' || {old_key}"),
+    ));
+    out
+}
+
+/// Starts recording a new step; returns its id.
+pub(super) fn begin_step(conn: &Connection, label: &str) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO undo_step (label, state, created_at) VALUES (?1, 'done', ?2)",
+        [label, &now()],
+    )?;
+    let step = conn.last_insert_rowid();
+    conn.execute("DELETE FROM temp.undo_ctx", [])?;
+    conn.execute(
+        "INSERT INTO temp.undo_ctx (step, kind) VALUES (?1, 'undo')",
+        [step],
+    )?;
+    Ok(step)
+}
+
+/// Stops recording. A step that recorded nothing is dropped; otherwise the redo history is
+/// forgotten, as a new edit makes it meaningless.
+pub(super) fn end_step(conn: &Connection, step: i64) -> Result<()> {
+    conn.execute("DELETE FROM temp.undo_ctx", [])?;
+    let recorded: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM undo_sql WHERE step_id = ?1)",
+        [step],
+        |r| r.get(0),
+    )?;
+    if recorded {
+        conn.execute(
+            "DELETE FROM undo_sql WHERE step_id IN (SELECT id FROM undo_step WHERE state = 'undone')",
+            [],
+        )?;
+        conn.execute("DELETE FROM undo_step WHERE state = 'undone'", [])?;
+    } else {
+        conn.execute("DELETE FROM undo_step WHERE id = ?1", [step])?;
+    }
+    Ok(())
+}
+
+/// Label of the newest step in `state` (`done`: what undo would undo) or the oldest `undone`
+/// step (what redo would redo).
+pub(super) fn peek(conn: &Connection, state: &str) -> Result<Option<String>> {
+    let order = if state == "done" { "DESC" } else { "ASC" };
+    Ok(conn
+        .query_row(
+            &format!("SELECT label FROM undo_step WHERE state = ?1 ORDER BY id {order} LIMIT 1"),
+            [state],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+fn replay(conn: &Connection, from: &str, to: &str, record: &str) -> Result<Option<String>> {
+    let order = if from == "done" { "DESC" } else { "ASC" };
+    let Some((step, label)): Option<(i64, String)> = conn
+        .query_row(
+            &format!(
+                "SELECT id, label FROM undo_step WHERE state = ?1 ORDER BY id {order} LIMIT 1"
+            ),
+            [from],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let replay_kind = if record == "redo" { "undo" } else { "redo" };
+    let statements: Vec<String> = {
+        let mut st = conn.prepare(
+            "SELECT sql FROM undo_sql WHERE step_id = ?1 AND kind = ?2 ORDER BY id DESC",
+        )?;
+        st.query_map(rusqlite::params![step, replay_kind], |r| r.get(0))?
+            .collect::<Result<_, _>>()?
+    };
+    conn.execute("DELETE FROM undo_sql WHERE step_id = ?1", [step])?;
+    conn.pragma_update(None, "defer_foreign_keys", "ON")?;
+    conn.execute("DELETE FROM temp.undo_ctx", [])?;
+    conn.execute(
+        "INSERT INTO temp.undo_ctx (step, kind) VALUES (?1, ?2)",
+        rusqlite::params![step, record],
+    )?;
+    for sql in &statements {
+        conn.execute_batch(sql)?;
+    }
+    conn.execute("DELETE FROM temp.undo_ctx", [])?;
+    conn.execute(
+        "UPDATE undo_step SET state = ?1 WHERE id = ?2",
+        rusqlite::params![to, step],
+    )?;
+    Ok(Some(label))
+}
+
+/// Undoes the newest done step inside the caller's transaction.
+pub(super) fn undo(conn: &Connection) -> Result<Option<String>> {
+    replay(conn, "done", "undone", "redo")
+}
+
+/// Redoes the oldest undone step inside the caller's transaction.
+pub(super) fn redo(conn: &Connection) -> Result<Option<String>> {
+    replay(conn, "undone", "done", "undo")
+}
