@@ -223,6 +223,34 @@ impl WordIndex {
         before_end.saturating_sub(ended)
     }
 
+    /// Index range of the words that overlap chars `[start, end)`.
+    pub fn word_range(&self, start: usize, end: usize) -> std::ops::Range<usize> {
+        if start >= end {
+            return 0..0;
+        }
+        let s = u32::try_from(start).unwrap_or(u32::MAX);
+        let e = u32::try_from(end).unwrap_or(u32::MAX);
+        let lo = self.ends.partition_point(|&x| x <= s);
+        let hi = self.starts.partition_point(|&x| x < e);
+        lo..hi.max(lo)
+    }
+
+    /// Number of words that overlap any of `ranges` (sorted by start, not overlapping), each
+    /// word counted once even when it touches two ranges.
+    pub fn count_union(&self, ranges: &[(usize, usize)]) -> usize {
+        let mut seen_up_to = 0;
+        let mut n = 0;
+        for &(s, e) in ranges {
+            let r = self.word_range(s, e);
+            let lo = r.start.max(seen_up_to);
+            if r.end > lo {
+                n += r.end - lo;
+            }
+            seen_up_to = seen_up_to.max(r.end);
+        }
+        n
+    }
+
     /// Compact form stored in the project: per word, LEB128 varints of the gap since the
     /// previous word's end and of the word's length.
     pub fn encode(&self) -> Vec<u8> {
@@ -326,7 +354,10 @@ mod tests {
         assert_eq!(w.count_overlapping(6, 8), 1);
         assert_eq!(w.count_overlapping(0, 12), 2);
         assert_eq!(w.count_overlapping(12, 14), 0, "comma and space only");
-        assert_eq!(WordIndex::decode(&w.encode()), Some(w));
+        assert_eq!(WordIndex::decode(&w.encode()), Some(w.clone()));
+        // "support" touches both ranges but is one word.
+        assert_eq!(w.count_union(&[(0, 6), (8, 10)]), 2);
+        assert_eq!(w.count_union(&[(6, 7), (8, 10)]), 1);
     }
 
     proptest! {

@@ -1,0 +1,425 @@
+//! Theme frequencies, exactly as DESIGN.md "Counting" defines them.
+//!
+//! For a code over the codings and documents in scope: `segments` (codings), `documents` (with
+//! at least one), `cases` (distinct cases of those codings), `chars` (union of the coded ranges
+//! per document, so overlapping codings are not counted twice), `words` (UAX #29 words that
+//! overlap that union, each once) and `coverage` (chars / chars in scope). The `aggregate`
+//! numbers are the same over the code and all its descendants, as a union, not a sum.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use super::scope::{Scope, ScopeFilter};
+use crate::model::{CaseId, CodeId, DocId};
+use crate::store::{Db, Result};
+use crate::text::WordIndex;
+
+/// The six numbers of a code (or of a code with its sub-codes).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Counts {
+    /// Number of codings.
+    pub segments: usize,
+    /// Documents with at least one coding.
+    pub documents: usize,
+    /// Distinct cases the codings belong to.
+    pub cases: usize,
+    /// Characters covered (union per document).
+    pub chars: usize,
+    /// Words overlapping the covered characters.
+    pub words: usize,
+    /// `chars` / characters in scope (0 when nothing is in scope).
+    pub coverage: f64,
+}
+
+/// One row of the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CodeStats {
+    /// The code.
+    #[serde(skip)]
+    pub code: CodeId,
+    /// `Parent/Child` path.
+    pub path: String,
+    /// Depth in the codebook (0 at the top).
+    #[serde(skip)]
+    pub depth: usize,
+    /// The code's own codings.
+    #[serde(flatten)]
+    pub own: Counts,
+    /// The code with all its sub-codes.
+    pub aggregate: Counts,
+}
+
+/// What was in scope.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Totals {
+    /// Documents (wholly or partly) in scope.
+    pub documents: usize,
+    /// Cases in scope.
+    pub cases: usize,
+    /// Characters in scope (the denominator of coverage).
+    pub chars: usize,
+    /// Words in scope.
+    pub words: usize,
+    /// Codings counted.
+    pub segments: usize,
+    /// Codes in the codebook.
+    pub codes: usize,
+}
+
+/// The frequency report: totals and one row per code in codebook order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FrequencyReport {
+    /// What was in scope.
+    pub totals: Totals,
+    /// One row per code, parents before children.
+    pub codes: Vec<CodeStats>,
+}
+
+#[derive(Default)]
+struct Bucket {
+    segments: usize,
+    ranges: HashMap<DocId, Vec<(usize, usize)>>,
+    cases: HashSet<CaseId>,
+}
+
+/// Sorts and merges ranges in place; returns covered chars.
+fn union(ranges: &mut Vec<(usize, usize)>) -> usize {
+    ranges.sort_unstable();
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
+    for &(s, e) in ranges.iter() {
+        match out.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => out.push((s, e)),
+        }
+    }
+    *ranges = out;
+    ranges.iter().map(|(s, e)| e - s).sum()
+}
+
+fn finish(bucket: &mut Bucket, words: &HashMap<DocId, WordIndex>, scope_chars: usize) -> Counts {
+    let mut c = Counts {
+        segments: bucket.segments,
+        documents: bucket.ranges.len(),
+        cases: bucket.cases.len(),
+        ..Counts::default()
+    };
+    for (doc, ranges) in &mut bucket.ranges {
+        c.chars += union(ranges);
+        if let Some(w) = words.get(doc) {
+            c.words += w.count_union(ranges);
+        }
+    }
+    c.coverage = if scope_chars == 0 { 0.0 } else { c.chars as f64 / scope_chars as f64 };
+    c
+}
+
+/// Computes the frequency report of the project under `filter`.
+pub fn frequencies(db: Db<'_>, filter: &ScopeFilter) -> Result<FrequencyReport> {
+    let tree = db.code_tree()?;
+    let scope = Scope::load(db, filter)?;
+    let spans = db.coding_spans()?;
+
+    let mut own: HashMap<CodeId, Bucket> = HashMap::new();
+    let mut agg: HashMap<CodeId, Bucket> = HashMap::new();
+    let mut ancestors: HashMap<CodeId, Vec<CodeId>> = HashMap::new();
+    let mut counted = 0;
+    let mut coded_docs: HashSet<DocId> = HashSet::new();
+    for span in &spans {
+        let Some(cases) = scope.admit(span) else { continue };
+        counted += 1;
+        coded_docs.insert(span.doc);
+        let chain = ancestors.entry(span.code).or_insert_with(|| {
+            let mut chain = Vec::new();
+            let mut cur = Some(span.code);
+            while let Some(c) = cur {
+                if chain.contains(&c) {
+                    break;
+                }
+                chain.push(c);
+                cur = tree.get(c).and_then(|x| x.parent);
+            }
+            chain
+        });
+        let add = |b: &mut Bucket| {
+            b.segments += 1;
+            b.ranges.entry(span.doc).or_default().push((span.start, span.end));
+            b.cases.extend(cases.iter().copied());
+        };
+        add(own.entry(span.code).or_default());
+        for c in chain.iter() {
+            add(agg.entry(*c).or_default());
+        }
+    }
+
+    // Totals of the scope, and word indexes of the documents that need them.
+    let mut totals = Totals { segments: counted, codes: tree.codes.len(), ..Totals::default() };
+    let mut words: HashMap<DocId, WordIndex> = HashMap::new();
+    let mut scope_cases: HashSet<CaseId> = HashSet::new();
+    for doc in &scope.documents {
+        let Some(region) = scope.region(doc) else { continue };
+        totals.documents += 1;
+        let need_words = coded_docs.contains(&doc.id) || region.is_some();
+        if need_words {
+            words.insert(doc.id, db.word_index(doc.id)?);
+        }
+        match region {
+            None => {
+                totals.chars += doc.char_len;
+                totals.words += doc.word_count;
+                if let Some(cs) = scope.links.doc_cases.get(&doc.id) {
+                    scope_cases.extend(cs.iter().filter(|c| scope.cases_pass(doc.id, &[**c])));
+                }
+                for ((d, _), c) in &scope.links.speaker_cases {
+                    if *d == doc.id && scope.cases_pass(doc.id, &[*c]) {
+                        scope_cases.insert(*c);
+                    }
+                }
+            }
+            Some(mut ranges) => {
+                totals.chars += union(&mut ranges);
+                if let Some(w) = words.get(&doc.id) {
+                    totals.words += w.count_union(&ranges);
+                }
+                for ((d, _), c) in &scope.links.speaker_cases {
+                    if *d == doc.id && scope.cases_pass(doc.id, &[*c]) {
+                        scope_cases.insert(*c);
+                    }
+                }
+            }
+        }
+    }
+    totals.cases = scope_cases.len();
+
+    let codes = tree
+        .codes
+        .iter()
+        .map(|code| CodeStats {
+            code: code.id,
+            path: tree.path(code.id),
+            depth: tree.depth(code.id),
+            own: own.get_mut(&code.id).map(|b| finish(b, &words, totals.chars)).unwrap_or_default(),
+            aggregate: agg
+                .get_mut(&code.id)
+                .map(|b| finish(b, &words, totals.chars))
+                .unwrap_or_default(),
+        })
+        .collect();
+    Ok(FrequencyReport { totals, codes })
+}
+
+impl FrequencyReport {
+    /// JSON: `{"totals": {...}, "codes": [{"path", "segments", ..., "aggregate": {...}}]}`.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+
+    /// CSV with a header; aggregate columns are prefixed `agg_`. Coverage as a fraction.
+    pub fn to_csv(&self) -> Result<String, csv::Error> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let six = ["segments", "documents", "cases", "chars", "words", "coverage"];
+        let mut header = vec!["path".to_owned()];
+        header.extend(six.iter().map(|s| (*s).to_owned()));
+        header.extend(six.iter().map(|s| format!("agg_{s}")));
+        w.write_record(&header)?;
+        for c in &self.codes {
+            let mut row = vec![c.path.clone()];
+            for counts in [&c.own, &c.aggregate] {
+                row.extend([
+                    counts.segments.to_string(),
+                    counts.documents.to_string(),
+                    counts.cases.to_string(),
+                    counts.chars.to_string(),
+                    counts.words.to_string(),
+                    format!("{:.6}", counts.coverage),
+                ]);
+            }
+            w.write_record(&row)?;
+        }
+        let bytes = w.into_inner().map_err(|e| e.into_error())?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// A Markdown table for notes and papers; sub-codes indented under their theme.
+    pub fn to_markdown(&self) -> String {
+        let t = &self.totals;
+        let mut out = format!(
+            "Scope: {} documents, {} cases, {} words, {} codings.\n\n\
+             | Code | Segments | Documents | Cases | Words | Coverage | Segments (with sub-codes) | Cases (with sub-codes) | Coverage (with sub-codes) |\n\
+             |---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+            t.documents, t.cases, t.words, t.segments
+        );
+        for c in &self.codes {
+            let name = c.path.rsplit('/').next().unwrap_or(&c.path).replace('|', "\\|");
+            out.push_str(&format!(
+                "| {}{} | {} | {} | {} | {} | {:.1}% | {} | {} | {:.1}% |\n",
+                "&nbsp;&nbsp;".repeat(c.depth * 2),
+                name,
+                c.own.segments,
+                c.own.documents,
+                c.own.cases,
+                c.own.words,
+                c.own.coverage * 100.0,
+                c.aggregate.segments,
+                c.aggregate.cases,
+                c.aggregate.coverage * 100.0
+            ));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Origin, Turn};
+    use crate::store::{NewDocument, Store};
+
+    fn new_doc(name: &str, text: &str, turns: Vec<Turn>) -> NewDocument {
+        NewDocument {
+            name: name.into(),
+            text: text.into(),
+            origin: Origin {
+                file_name: name.into(),
+                format: "txt".into(),
+                encoding: "UTF-8".into(),
+                sha256: String::new(),
+            },
+            turns,
+        }
+    }
+
+    fn turn(start: usize, body: usize, end: usize, who: &str) -> Turn {
+        Turn { start, body_start: body, end, speaker: who.into(), timestamp: None }
+    }
+
+    /// A: "one two three four five six" (P01), B: "alpha beta" (P02), C: a focus group
+    /// whose speakers A and B are P01 and P03.
+    fn hand_built() -> (Store, CodeId, CodeId) {
+        let mut s = Store::in_memory().unwrap();
+        let ids = s
+            .action("Build", |db| {
+                let me = db.default_coder()?;
+                let other = db.ensure_coder("Second")?;
+                let a = db.add_document(&new_doc("A", "one two three four five six", vec![]))?;
+                let b = db.add_document(&new_doc("B", "alpha beta", vec![]))?;
+                let c = db.add_document(&new_doc(
+                    "C",
+                    "A: hello there\nB: bye now",
+                    vec![turn(0, 3, 14, "A"), turn(15, 18, 25, "B")],
+                ))?;
+                let p1 = db.ensure_case("P01")?;
+                let p2 = db.ensure_case("P02")?;
+                let p3 = db.ensure_case("P03")?;
+                db.assign_case(p1, a)?;
+                db.assign_case(p2, b)?;
+                db.map_speaker(c, "A", Some(p1))?;
+                db.map_speaker(c, "B", Some(p3))?;
+                db.set_case_attr(p1, "role", "peer support worker")?;
+                db.set_case_attr(p2, "role", "person supported")?;
+                db.set_case_attr(p3, "role", "person supported")?;
+                let (sub, _) = db.ensure_code_path("Theme/Sub", None, "")?;
+                let theme = db.require_code("Theme")?;
+                db.apply_code(a, sub, me, 0, 7, "")?; // "one two"
+                db.apply_code(a, sub, me, 4, 13, "")?; // "two three": overlaps
+                db.apply_code(a, theme, me, 15, 17, "")?; // inside "four"
+                db.apply_code(b, sub, other, 6, 10, "")?; // "beta"
+                db.apply_code(c, sub, me, 3, 8, "")?; // "hello", said by P01
+                db.apply_code(c, theme, me, 18, 21, "")?; // "bye", said by P03
+                Ok((theme, sub))
+            })
+            .unwrap();
+        (s, ids.0, ids.1)
+    }
+
+    fn row(r: &FrequencyReport, path: &str) -> CodeStats {
+        r.codes.iter().find(|c| c.path == path).cloned().unwrap()
+    }
+
+    #[test]
+    fn overlapping_and_nested_codings() {
+        let (s, _, _) = hand_built();
+        let r = frequencies(s.db(), &ScopeFilter::default()).unwrap();
+        assert_eq!(r.totals.chars, 27 + 10 + 25);
+        assert_eq!(r.totals.documents, 3);
+        assert_eq!(r.totals.cases, 3);
+        assert_eq!(r.totals.segments, 6);
+        let sub = row(&r, "Theme/Sub");
+        // A: union [0,13) = 13 chars, 3 words; B: 4 chars, 1 word; C: 5 chars, 1 word.
+        assert_eq!(sub.own.segments, 4);
+        assert_eq!(sub.own.documents, 3);
+        assert_eq!(sub.own.cases, 2, "P01 (A and C) and P02");
+        assert_eq!(sub.own.chars, 22);
+        assert_eq!(sub.own.words, 5);
+        assert!((sub.own.coverage - 22.0 / 62.0).abs() < 1e-12);
+        assert_eq!(sub.aggregate, sub.own, "a leaf aggregates only itself");
+        let theme = row(&r, "Theme");
+        assert_eq!(theme.own.segments, 2);
+        assert_eq!(theme.own.chars, 5);
+        assert_eq!(theme.own.cases, 2, "P01 via document A, P03 as a focus-group speaker");
+        // Aggregate is a union: A [0,13)+[15,17) = 15, B 4, C [3,8)+[18,21) = 8.
+        assert_eq!(theme.aggregate.segments, 6);
+        assert_eq!(theme.aggregate.chars, 27);
+        assert_eq!(theme.aggregate.words, 4 + 1 + 2);
+        assert_eq!(theme.aggregate.documents, 3);
+        assert_eq!(theme.aggregate.cases, 3);
+    }
+
+    #[test]
+    fn focus_group_speakers_count_as_cases() {
+        let (s, _, _) = hand_built();
+        let p3 = s.db().require_case("P03").unwrap();
+        let f = ScopeFilter { cases: Some(vec![p3]), ..Default::default() };
+        let r = frequencies(s.db(), &f).unwrap();
+        assert_eq!(r.totals.documents, 1);
+        assert_eq!(r.totals.chars, 10, "only speaker B's turn of C is in scope");
+        assert_eq!(r.totals.segments, 1);
+        let theme = row(&r, "Theme");
+        assert_eq!(theme.own.segments, 1);
+        assert_eq!(theme.own.cases, 1);
+        assert!((theme.own.coverage - 0.3).abs() < 1e-12);
+        assert_eq!(row(&r, "Theme/Sub").own.segments, 0);
+    }
+
+    #[test]
+    fn filters_by_coder_attribute_and_document() {
+        let (s, _, _) = hand_built();
+        let second = s.db().coder_by_name("Second").unwrap().unwrap();
+        let r = frequencies(s.db(), &ScopeFilter { coder: Some(second), ..Default::default() })
+            .unwrap();
+        assert_eq!(r.totals.segments, 1);
+        assert_eq!(r.totals.chars, 62, "a coder filter does not shrink the text in scope");
+
+        let f = ScopeFilter {
+            attrs: vec![("role".into(), "Person Supported".into())],
+            ..Default::default()
+        };
+        let r = frequencies(s.db(), &f).unwrap();
+        assert_eq!(r.totals.chars, 10 + 10, "B whole, and speaker B's turn of C");
+        assert_eq!(r.totals.cases, 2);
+        assert_eq!(row(&r, "Theme").aggregate.segments, 2);
+
+        let a = s.db().require_document("A").unwrap();
+        let r = frequencies(s.db(), &ScopeFilter { docs: Some(vec![a]), ..Default::default() })
+            .unwrap();
+        assert_eq!(r.totals.segments, 3);
+        assert_eq!(row(&r, "Theme").aggregate.chars, 15);
+    }
+
+    #[test]
+    fn formats() {
+        let (s, _, _) = hand_built();
+        let r = frequencies(s.db(), &ScopeFilter::default()).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+        assert_eq!(json["codes"][1]["path"], "Theme/Sub");
+        assert_eq!(json["codes"][1]["segments"], 4);
+        assert_eq!(json["codes"][0]["aggregate"]["chars"], 27);
+        assert_eq!(json["totals"]["chars"], 62);
+        let csv = r.to_csv().unwrap();
+        assert!(csv.starts_with("path,segments,documents,cases,chars,words,coverage,agg_segments,"));
+        assert!(csv.contains("Theme/Sub,4,3,2,22,5,"));
+        let md = r.to_markdown();
+        assert!(md.contains("| Code |"));
+        assert!(md.contains("Sub | 4 |"));
+    }
+}

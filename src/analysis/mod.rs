@@ -1,0 +1,7 @@
+//! Analyses over a project: pure computations on the model and the store's read API.
+
+pub mod frequencies;
+pub mod scope;
+
+pub use frequencies::{CodeStats, Counts, FrequencyReport, Totals, frequencies};
+pub use scope::{Scope, ScopeFilter};

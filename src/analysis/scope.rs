@@ -1,0 +1,144 @@
+//! Which codings and which parts of which documents a report covers.
+//!
+//! A coding belongs to cases (DESIGN.md, "Counting"): the cases of the speakers whose turns it
+//! overlaps, where those speakers are mapped to cases (focus groups); otherwise the cases of its
+//! document. Filters by case and attribute value are judged on those cases, so a focus-group
+//! passage counts for the participant who said it. The denominator of coverage follows the
+//! same rule: a document counts whole when its own cases pass, else the turns of its speakers
+//! whose cases pass.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::model::{CaseId, CoderId, DocId, Document, Turn};
+use crate::store::{CaseLinks, CodingSpan, Db, Result};
+
+/// What the user asked to count. Empty fields match everything; attribute filters must all
+/// match (on the document or on one of the coding's cases).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScopeFilter {
+    /// Only codings by this coder.
+    pub coder: Option<CoderId>,
+    /// Only codings that belong to one of these cases.
+    pub cases: Option<Vec<CaseId>>,
+    /// Only these documents.
+    pub docs: Option<Vec<DocId>>,
+    /// `(attribute, value)` pairs, all of which must match; values compare case-insensitively.
+    pub attrs: Vec<(String, String)>,
+}
+
+impl ScopeFilter {
+    /// Whether nothing is filtered.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// A resolved scope: the project's links and turns plus a filter, answering which codings and
+/// which regions of text are in.
+pub struct Scope {
+    filter: ScopeFilter,
+    case_set: Option<HashSet<CaseId>>,
+    doc_set: Option<HashSet<DocId>>,
+    /// Case links of the project.
+    pub links: CaseLinks,
+    /// Turns of documents that have mapped speakers (others are not needed for counting).
+    mapped_turns: HashMap<DocId, Vec<Turn>>,
+    /// The documents of the project.
+    pub documents: Vec<Document>,
+}
+
+impl Scope {
+    /// Reads what the filter needs from the project.
+    pub fn load(db: Db<'_>, filter: &ScopeFilter) -> Result<Self> {
+        let links = db.case_links()?;
+        let mut mapped_turns = HashMap::new();
+        let mapped_docs: HashSet<DocId> = links.speaker_cases.keys().map(|(d, _)| *d).collect();
+        for d in mapped_docs {
+            mapped_turns.insert(d, db.turns(d)?);
+        }
+        Ok(Self {
+            filter: filter.clone(),
+            case_set: filter.cases.as_ref().map(|v| v.iter().copied().collect()),
+            doc_set: filter.docs.as_ref().map(|v| v.iter().copied().collect()),
+            links,
+            mapped_turns,
+            documents: db.documents()?,
+        })
+    }
+
+    /// The cases a coding belongs to.
+    pub fn coding_cases(&self, doc: DocId, start: usize, end: usize) -> Vec<CaseId> {
+        let mut out = Vec::new();
+        if let Some(turns) = self.mapped_turns.get(&doc) {
+            let first = turns.partition_point(|t| t.end <= start);
+            for t in turns[first..].iter().take_while(|t| t.start < end) {
+                if let Some(c) = self.links.speaker_cases.get(&(doc, t.speaker.clone()))
+                    && !out.contains(c)
+                {
+                    out.push(*c);
+                }
+            }
+        }
+        if out.is_empty() {
+            out = self.links.doc_cases.get(&doc).cloned().unwrap_or_default();
+        }
+        out
+    }
+
+    /// Whether a document passes the document filter.
+    pub fn doc_in_scope(&self, doc: DocId) -> bool {
+        self.doc_set.as_ref().is_none_or(|s| s.contains(&doc))
+    }
+
+    fn value_matches(found: Option<&String>, wanted: &str) -> bool {
+        found.is_some_and(|v| v.trim().eq_ignore_ascii_case(wanted.trim()))
+    }
+
+    /// Whether a document with these cases passes the case and attribute filters.
+    pub fn cases_pass(&self, doc: DocId, cases: &[CaseId]) -> bool {
+        if let Some(set) = &self.case_set
+            && !cases.iter().any(|c| set.contains(c))
+        {
+            return false;
+        }
+        self.filter.attrs.iter().all(|(k, v)| {
+            Self::value_matches(self.links.doc_attrs.get(&(doc, k.clone())), v)
+                || cases
+                    .iter()
+                    .any(|c| Self::value_matches(self.links.case_attrs.get(&(*c, k.clone())), v))
+        })
+    }
+
+    /// Whether a coding is counted; if so, the cases it belongs to.
+    pub fn admit(&self, span: &CodingSpan) -> Option<Vec<CaseId>> {
+        if self.filter.coder.is_some_and(|c| c != span.coder) || !self.doc_in_scope(span.doc) {
+            return None;
+        }
+        let cases = self.coding_cases(span.doc, span.start, span.end);
+        self.cases_pass(span.doc, &cases).then_some(cases)
+    }
+
+    /// The parts of a document that are in scope: `None` when none, `Some(None)` for the whole
+    /// document, `Some(Some(ranges))` for the turns of speakers whose cases pass.
+    pub fn region(&self, doc: &Document) -> Option<Option<Vec<(usize, usize)>>> {
+        if !self.doc_in_scope(doc.id) {
+            return None;
+        }
+        let own = self.links.doc_cases.get(&doc.id).cloned().unwrap_or_default();
+        if self.cases_pass(doc.id, &own) {
+            return Some(None);
+        }
+        let turns = self.mapped_turns.get(&doc.id)?;
+        let ranges: Vec<(usize, usize)> = turns
+            .iter()
+            .filter(|t| {
+                self.links
+                    .speaker_cases
+                    .get(&(doc.id, t.speaker.clone()))
+                    .is_some_and(|c| self.cases_pass(doc.id, &[*c]))
+            })
+            .map(|t| (t.start, t.end))
+            .collect();
+        (!ranges.is_empty()).then_some(Some(ranges))
+    }
+}
