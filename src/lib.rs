@@ -12,5 +12,7 @@
 pub mod model;
 pub mod store;
 pub mod text;
+pub mod actions;
 pub mod analysis;
 pub mod export;
+pub mod ui;

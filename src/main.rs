@@ -1,1 +1,2 @@
+//! The `weft` binary (being assembled: CLI and GUI land next).
 fn main() {}

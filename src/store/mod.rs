@@ -72,6 +72,9 @@ pub enum StoreError {
     /// The request breaks a rule (empty range, duplicate name, cycle, ...).
     #[error("{0}")]
     Invalid(String),
+    /// The user cancelled; nothing was changed.
+    #[error("cancelled; the project was left as it was")]
+    Cancelled,
     /// SQLite failed.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),

@@ -1,0 +1,508 @@
+//! The command line: the same binary as the GUI, for scripting, batch work and tests. Every
+//! command opens the project, does one thing through the library (one transaction for an
+//! edit) and exits; errors go to stderr with a non-zero exit and nothing half-written.
+#![allow(clippy::print_stdout, clippy::print_stderr)] // printing is this module's job
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
+
+use crate::actions::Action;
+use crate::analysis::{ScopeFilter, frequencies};
+use crate::export::{self, Format};
+use crate::model::{Color, MemoTarget};
+use crate::store::Store;
+
+/// Weft: qualitative coding of interview transcripts.
+///
+/// With no command, opens the desktop app (on PROJECT, or the last project, or the demo).
+#[derive(Debug, Parser)]
+#[command(name = "weft", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// Project file to open in the app.
+    pub project: Option<PathBuf>,
+    /// A command to run instead of the app.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// CLI commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new, empty project.
+    New {
+        /// The project file to create (`.weft`).
+        project: PathBuf,
+    },
+    /// Create the demo project (interviews about peer support, coded).
+    Demo {
+        /// The project file to create.
+        project: PathBuf,
+    },
+    /// Import transcripts (.txt, .md, .docx); unreadable files are reported and skipped.
+    Import {
+        /// The project.
+        project: PathBuf,
+        /// Files to import.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Assign the documents to this case (created if needed).
+        #[arg(long)]
+        case: Option<String>,
+    },
+    /// List documents with their size, cases and codings.
+    Docs {
+        /// The project.
+        project: PathBuf,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Work with the codebook and apply codes.
+    #[command(subcommand)]
+    Code(CodeCommand),
+    /// Work with cases.
+    #[command(subcommand)]
+    Case(CaseCommand),
+    /// Set attributes of cases or documents.
+    #[command(subcommand)]
+    Attr(AttrCommand),
+    /// Theme frequencies: segments, documents, cases, chars, words, coverage, and the same
+    /// over each code's sub-codes.
+    Stats {
+        /// The project.
+        project: PathBuf,
+        /// Output format.
+        #[arg(long, default_value = "md", value_parser = ["csv", "json", "md"])]
+        format: String,
+        /// Count only this coder's codings.
+        #[arg(long)]
+        coder: Option<String>,
+        /// Count only codings of this case (repeatable).
+        #[arg(long)]
+        case: Vec<String>,
+        /// Count only where an attribute has this value, KEY=VALUE (repeatable; all must hold).
+        #[arg(long = "where", value_name = "KEY=VALUE")]
+        filters: Vec<String>,
+        /// Write to this file instead of standard output.
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+    },
+    /// The coded segments table: one row per coding with its text.
+    Segments {
+        /// The project.
+        project: PathBuf,
+        /// Only this code (`Parent/Child`).
+        #[arg(long)]
+        code: Option<String>,
+        /// With --code: include its sub-codes.
+        #[arg(long)]
+        subcodes: bool,
+        /// Output format.
+        #[arg(long, default_value = "csv", value_parser = ["csv", "json"])]
+        format: String,
+        /// Write to this file instead of standard output.
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+    },
+    /// Add a note to the project journal.
+    Memo {
+        /// The project.
+        project: PathBuf,
+        /// Title.
+        title: String,
+        /// Text.
+        body: String,
+    },
+    /// Undo the last edit made to the project (by the app or the command line).
+    Undo {
+        /// The project.
+        project: PathBuf,
+    },
+    /// Redo the last undone edit.
+    Redo {
+        /// The project.
+        project: PathBuf,
+    },
+}
+
+/// `weft code ...`
+#[derive(Debug, Subcommand)]
+pub enum CodeCommand {
+    /// Add a code; `Parent/Child` creates missing parents.
+    Add {
+        /// The project.
+        project: PathBuf,
+        /// Code path.
+        path: String,
+        /// Colour `#RRGGBB`.
+        #[arg(long)]
+        color: Option<String>,
+        /// Definition, when to use, when not.
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// List the codebook.
+    List {
+        /// The project.
+        project: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Code chars [start, end) of a document (positions in Unicode characters).
+    Apply(ApplyArgs),
+}
+
+/// Arguments of `weft code apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The project.
+    project: PathBuf,
+    /// Document name.
+    #[arg(long)]
+    doc: String,
+    /// Code path (`Parent/Child`); the code must exist.
+    #[arg(long)]
+    code: String,
+    /// First character (0-based, Unicode scalar values).
+    #[arg(long)]
+    start: usize,
+    /// One past the last character.
+    #[arg(long)]
+    end: usize,
+    /// Coder name (added if new; default: the project's default coder).
+    #[arg(long)]
+    coder: Option<String>,
+    /// Memo on the coded passage.
+    #[arg(long)]
+    memo: Option<String>,
+}
+
+/// `weft case ...`
+#[derive(Debug, Subcommand)]
+pub enum CaseCommand {
+    /// Add a case.
+    Add {
+        /// The project.
+        project: PathBuf,
+        /// Case name.
+        name: String,
+    },
+    /// Assign documents to a case (created if needed).
+    Assign {
+        /// The project.
+        project: PathBuf,
+        /// Case name.
+        case: String,
+        /// Document names.
+        #[arg(required = true)]
+        docs: Vec<String>,
+    },
+}
+
+/// `weft attr ...`
+#[derive(Debug, Subcommand)]
+pub enum AttrCommand {
+    /// Set an attribute value (type inferred when the attribute is new).
+    Set {
+        /// The project.
+        project: PathBuf,
+        /// The case.
+        #[arg(long, conflicts_with = "doc", required_unless_present = "doc")]
+        case: Option<String>,
+        /// The document.
+        #[arg(long)]
+        doc: Option<String>,
+        /// KEY=VALUE (an empty value clears it).
+        assignment: String,
+    },
+}
+
+fn open(path: &Path) -> Result<Store> {
+    Ok(Store::open(path)?)
+}
+
+fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
+    match output {
+        Some(p) => export::write_atomic(p, bytes)
+            .with_context(|| format!("cannot write {}", p.display())),
+        None => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            out.write_all(bytes)?;
+            out.flush()?;
+            Ok(())
+        }
+    }
+}
+
+fn split_kv(s: &str) -> Result<(String, String)> {
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| anyhow!("expected KEY=VALUE, got “{s}”"))?;
+    if k.trim().is_empty() {
+        bail!("expected KEY=VALUE with a key, got “{s}”");
+    }
+    Ok((k.trim().to_owned(), v.trim().to_owned()))
+}
+
+#[derive(Serialize)]
+struct DocRow {
+    name: String,
+    chars: usize,
+    words: usize,
+    cases: Vec<String>,
+    codings: usize,
+}
+
+#[derive(Serialize)]
+struct CodeRow {
+    path: String,
+    color: String,
+    description: String,
+    codings: usize,
+}
+
+/// Runs a CLI command.
+pub fn run(command: Command) -> Result<()> {
+    match command {
+        Command::New { project } => {
+            Store::create(&project)?;
+            println!("created {}", project.display());
+        }
+        Command::Demo { project } => {
+            crate::demo::create(&project)?;
+            println!("created the demo project {}", project.display());
+        }
+        Command::Import { project, files, case } => import(&project, &files, case.as_deref())?,
+        Command::Docs { project, json } => docs(&project, json)?,
+        Command::Code(c) => code(c)?,
+        Command::Case(CaseCommand::Add { project, name }) => {
+            let mut store = open(&project)?;
+            Action::AddCase { name: name.clone(), doc: None }.apply(&mut store)?;
+            println!("added case {name}");
+        }
+        Command::Case(CaseCommand::Assign { project, case, docs }) => {
+            let mut store = open(&project)?;
+            store.action(&format!("Assign documents to case “{case}”"), |db| {
+                let c = db.ensure_case(&case)?;
+                for d in &docs {
+                    db.assign_case(c, db.require_document(d)?)?;
+                }
+                Ok(())
+            })?;
+            println!("assigned {} document(s) to {case}", docs.len());
+        }
+        Command::Attr(AttrCommand::Set { project, case, doc, assignment }) => {
+            let (key, value) = split_kv(&assignment)?;
+            let mut store = open(&project)?;
+            let action = match (case, doc) {
+                (Some(c), _) => Action::SetCaseAttr {
+                    case: store.db().require_case(&c)?,
+                    name: key.clone(),
+                    value: value.clone(),
+                },
+                (None, Some(d)) => Action::SetDocAttr {
+                    doc: store.db().require_document(&d)?,
+                    name: key.clone(),
+                    value: value.clone(),
+                },
+                (None, None) => bail!("say which case (--case NAME) or document (--doc NAME)"),
+            };
+            action.apply(&mut store)?;
+            println!("{key} = {value}");
+        }
+        Command::Stats { project, format, coder, case, filters, output } => {
+            let store = open(&project)?;
+            let db = store.db();
+            let mut filter = ScopeFilter::default();
+            if let Some(c) = coder {
+                filter.coder = Some(
+                    db.coder_by_name(&c)?.ok_or_else(|| anyhow!("there is no coder “{c}”"))?,
+                );
+            }
+            if !case.is_empty() {
+                filter.cases =
+                    Some(case.iter().map(|c| db.require_case(c)).collect::<Result<_, _>>()?);
+            }
+            for f in &filters {
+                filter.attrs.push(split_kv(f)?);
+            }
+            let report = frequencies(db, &filter)?;
+            let text = match Format::parse(&format) {
+                Some(Format::Csv) => report.to_csv()?,
+                Some(Format::Json) => report.to_json() + "\n",
+                _ => report.to_markdown(),
+            };
+            emit(output.as_deref(), text.as_bytes())?;
+        }
+        Command::Segments { project, code, subcodes, format, output } => {
+            let store = open(&project)?;
+            let db = store.db();
+            let codes = match code {
+                Some(path) => {
+                    let id = db.require_code(&path)?;
+                    Some(if subcodes { db.code_tree()?.subtree(id) } else { vec![id] })
+                }
+                None => None,
+            };
+            let rows = export::coded_segments(db, codes, &ScopeFilter::default())?;
+            let bytes = if format == "json" {
+                let mut b = export::segments::to_json(&rows)?;
+                b.push(b'\n');
+                b
+            } else {
+                export::segments::to_csv(&rows)?
+            };
+            emit(output.as_deref(), &bytes)?;
+        }
+        Command::Memo { project, title, body } => {
+            let mut store = open(&project)?;
+            let coder = store.db().default_coder()?;
+            Action::AddMemo { target: MemoTarget::Project, title, body, coder: Some(coder) }
+                .apply(&mut store)?;
+            println!("memo added");
+        }
+        Command::Undo { project } => match open(&project)?.undo()? {
+            Some(label) => println!("undid: {label}"),
+            None => println!("nothing to undo"),
+        },
+        Command::Redo { project } => match open(&project)?.redo()? {
+            Some(label) => println!("redid: {label}"),
+            None => println!("nothing to redo"),
+        },
+    }
+    Ok(())
+}
+
+fn import(project: &Path, files: &[PathBuf], case: Option<&str>) -> Result<()> {
+    let mut store = open(project)?;
+    let report = crate::import::import_files(&mut store, files, case, &mut |_, _| true)?;
+    for e in &report.failed {
+        eprintln!("skipped: {e}");
+    }
+    for d in &report.imported {
+        println!("imported {} ({}, {} turns): {}", d.name, d.encoding, d.turns, d.path.display());
+    }
+    if !report.failed.is_empty() {
+        bail!("imported {} of {} files", report.imported.len(), files.len());
+    }
+    Ok(())
+}
+
+fn docs(project: &Path, json: bool) -> Result<()> {
+    let store = open(project)?;
+    let db = store.db();
+    let links = db.case_links()?;
+    let mut per_doc = std::collections::HashMap::new();
+    for s in db.coding_spans()? {
+        *per_doc.entry(s.doc).or_insert(0usize) += 1;
+    }
+    let rows: Vec<DocRow> = db
+        .documents()?
+        .into_iter()
+        .map(|d| {
+            let mut cases: Vec<String> = links
+                .doc_cases
+                .get(&d.id)
+                .into_iter()
+                .flatten()
+                .chain(links.speaker_cases.iter().filter(|((doc, _), _)| *doc == d.id).map(|(_, c)| c))
+                .filter_map(|c| links.case_names.get(c).cloned())
+                .collect();
+            cases.sort();
+            cases.dedup();
+            DocRow {
+                codings: per_doc.get(&d.id).copied().unwrap_or(0),
+                name: d.name,
+                chars: d.char_len,
+                words: d.word_count,
+                cases,
+            }
+        })
+        .collect();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+    } else {
+        println!("{:<32} {:>9} {:>8} {:>8}  cases", "document", "chars", "words", "codings");
+        for r in rows {
+            println!(
+                "{:<32} {:>9} {:>8} {:>8}  {}",
+                r.name,
+                r.chars,
+                r.words,
+                r.codings,
+                r.cases.join(", ")
+            );
+        }
+    }
+    Ok(())
+}
+
+fn code(c: CodeCommand) -> Result<()> {
+    match c {
+        CodeCommand::Add { project, path, color, description } => {
+            let color = match color {
+                Some(s) => Some(
+                    Color::parse(&s).ok_or_else(|| anyhow!("“{s}” is not a colour like #4e79a7"))?,
+                ),
+                None => None,
+            };
+            let mut store = open(&project)?;
+            if store.db().code_by_path(&path)?.is_some() {
+                bail!("the code “{path}” already exists");
+            }
+            store.action(&format!("Add code “{path}”"), |db| {
+                db.ensure_code_path(&path, color, description.as_deref().unwrap_or(""))
+            })?;
+            println!("added code {path}");
+        }
+        CodeCommand::List { project, json } => {
+            let store = open(&project)?;
+            let db = store.db();
+            let tree = db.code_tree()?;
+            let counts = db.coding_counts()?;
+            let rows: Vec<CodeRow> = tree
+                .codes
+                .iter()
+                .map(|c| CodeRow {
+                    path: tree.path(c.id),
+                    color: c.color.to_hex(),
+                    description: c.description.clone(),
+                    codings: counts.get(&c.id).copied().unwrap_or(0),
+                })
+                .collect();
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else {
+                for (c, r) in tree.codes.iter().zip(rows) {
+                    let depth = tree.depth(c.id);
+                    println!("{}{}  {}  ({} codings)", "  ".repeat(depth), c.name, r.color, r.codings);
+                }
+            }
+        }
+        CodeCommand::Apply(a) => {
+            let mut store = open(&a.project)?;
+            let path = a.code.clone();
+            let id = store.action(&format!("Apply code “{path}”"), |db| {
+                let doc = db.require_document(&a.doc)?;
+                let coder = match &a.coder {
+                    Some(name) => db.ensure_coder(name)?,
+                    None => db.default_coder()?,
+                };
+                let code = db.code_by_path(&a.code)?.ok_or_else(|| {
+                    crate::store::StoreError::Invalid(format!(
+                        "there is no code “{}”; add it first with `weft code add`",
+                        a.code
+                    ))
+                })?;
+                db.apply_code(doc, code, coder, a.start, a.end, a.memo.as_deref().unwrap_or(""))
+            })?;
+            println!("coded {}..{} of {} with {path} (coding {id})", a.start, a.end, a.doc);
+        }
+    }
+    Ok(())
+}

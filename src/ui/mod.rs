@@ -1,0 +1,3 @@
+//! The desktop app (egui/eframe). The only module that names egui.
+
+pub mod view;

@@ -1,0 +1,185 @@
+//! What the panels read and what they may ask for.
+//!
+//! [`ProjectView`] is a snapshot of the project that the app reloads after every edit, so
+//! panels draw from memory and never query the database while painting. Panels answer with
+//! [`Command`]s; the app applies them after the frame (edits as one transaction each).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use crate::actions::Action;
+use crate::analysis::{FrequencyReport, ScopeFilter, frequencies};
+use crate::model::{
+    Attribute, Case, CaseId, CodeId, Coder, CoderId, CodingId, DocId, Document, Memo,
+};
+use crate::store::{CaseLinks, CodeTree, Db, Result};
+
+/// The central area's tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum Tab {
+    /// The transcript of the open document.
+    #[default]
+    Transcript,
+    /// Coded segments of the selected code.
+    Segments,
+    /// The frequency table and chart.
+    Frequencies,
+    /// Memos and the project journal.
+    Memos,
+}
+
+impl Tab {
+    /// Every tab, in display order.
+    pub const ALL: [Tab; 4] = [Tab::Transcript, Tab::Segments, Tab::Frequencies, Tab::Memos];
+
+    /// The tab's title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Transcript => "Transcript",
+            Tab::Segments => "Coded segments",
+            Tab::Frequencies => "Frequencies",
+            Tab::Memos => "Memos",
+        }
+    }
+}
+
+/// A request from a panel to the app.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// An edit: applied as one transaction and one undo step.
+    Edit(Action),
+    /// Show this document in the transcript view.
+    OpenDocument(DocId),
+    /// Select a code in the codebook (and in the coded segments view).
+    SelectCode(Option<CodeId>),
+    /// Apply this code to the current text selection.
+    ApplyToSelection(CodeId),
+    /// Open a document at a coding and select its passage.
+    JumpTo {
+        /// The document.
+        doc: DocId,
+        /// The coding to select.
+        coding: Option<CodingId>,
+        /// The passage to select (chars).
+        start: usize,
+        /// End of the passage.
+        end: usize,
+    },
+    /// Switch the central tab.
+    ShowTab(Tab),
+    /// Show an error to the user.
+    Error(String),
+    /// Show a short notice to the user.
+    Notice(String),
+    /// Export the frequency report with these filters (asks for a file).
+    ExportFrequencies(ScopeFilter),
+    /// Export coded segments of these codes (all when `None`) with these filters.
+    ExportSegments(Option<Vec<CodeId>>, ScopeFilter),
+}
+
+/// A snapshot of the project for drawing.
+#[derive(Default)]
+pub struct ProjectView {
+    /// Project file, if any.
+    pub path: Option<PathBuf>,
+    /// Project title.
+    pub title: String,
+    /// Documents by name.
+    pub documents: Vec<Document>,
+    /// The codebook.
+    pub tree: CodeTree,
+    /// Codes' own numbers and with sub-codes (unfiltered).
+    pub report: Option<FrequencyReport>,
+    /// Codings per document.
+    pub doc_codings: HashMap<DocId, usize>,
+    /// Cases by name.
+    pub cases: Vec<Case>,
+    /// Documents and speakers of cases, attribute values.
+    pub links: CaseLinks,
+    /// Attribute definitions.
+    pub attributes: Vec<Attribute>,
+    /// Coders by name.
+    pub coders: Vec<Coder>,
+    /// The coder new codings are attributed to.
+    pub coder: Option<CoderId>,
+    /// Memos, newest first.
+    pub memos: Vec<Memo>,
+    /// What Undo would undo.
+    pub undo_label: Option<String>,
+    /// What Redo would redo.
+    pub redo_label: Option<String>,
+    /// Bumped on every reload, so panels can cache derived data.
+    pub version: u64,
+}
+
+impl ProjectView {
+    /// Reads the snapshot from the project.
+    pub fn load(db: Db<'_>, version: u64) -> Result<Self> {
+        let mut doc_codings = HashMap::new();
+        for s in db.coding_spans()? {
+            *doc_codings.entry(s.doc).or_insert(0) += 1;
+        }
+        Ok(Self {
+            path: None,
+            title: db.title()?,
+            documents: db.documents()?,
+            tree: db.code_tree()?,
+            report: Some(frequencies(db, &ScopeFilter::default())?),
+            doc_codings,
+            cases: db.cases()?,
+            links: db.case_links()?,
+            attributes: db.attributes()?,
+            coders: db.coders()?,
+            coder: Some(db.default_coder()?),
+            memos: db.memos()?,
+            undo_label: None,
+            redo_label: None,
+            version,
+        })
+    }
+
+    /// Segments and cases of a code: own, and with sub-codes.
+    pub fn code_counts(&self, code: CodeId) -> ((usize, usize), (usize, usize)) {
+        self.report
+            .as_ref()
+            .and_then(|r| r.codes.iter().find(|c| c.code == code))
+            .map(|c| ((c.own.segments, c.own.cases), (c.aggregate.segments, c.aggregate.cases)))
+            .unwrap_or_default()
+    }
+
+    /// A document by id.
+    pub fn document(&self, id: DocId) -> Option<&Document> {
+        self.documents.iter().find(|d| d.id == id)
+    }
+
+    /// Case names of a document (its own cases and its mapped speakers' cases).
+    pub fn document_cases(&self, id: DocId) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .links
+            .doc_cases
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .chain(self.links.speaker_cases.iter().filter(|((d, _), _)| *d == id).map(|(_, c)| c))
+            .filter_map(|c| self.links.case_names.get(c).cloned())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// Name of a case.
+    pub fn case_name(&self, id: CaseId) -> &str {
+        self.links.case_names.get(&id).map_or("", String::as_str)
+    }
+
+    /// Name of a coder.
+    pub fn coder_name(&self, id: CoderId) -> &str {
+        self.coders.iter().find(|c| c.id == id).map_or("", |c| c.name.as_str())
+    }
+
+    /// The first nine codes in codebook order: what keys 1-9 apply.
+    pub fn quick_codes(&self) -> Vec<CodeId> {
+        self.tree.codes.iter().take(9).map(|c| c.id).collect()
+    }
+}
