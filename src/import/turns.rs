@@ -6,7 +6,7 @@
 //! words of letters, digits, spaces and `.-'’` (at most 40 chars, starting with a letter or
 //! digit, containing a letter, not `http`). A turn runs until the next label line; continuation
 //! paragraphs belong to it, trailing whitespace does not. Text before the first label is not a
-//! turn.
+//! turn. Bracketed transcriber notes such as `[laughs]` or `[inaudible]` are not labels.
 //!
 //! Prose has lines like `Note: ...` too, so turns are only reported when the document has at
 //! least two label lines and at least one speaker who speaks twice.
@@ -139,8 +139,34 @@ fn bracketed(s: &str) -> Option<(&str, Option<&str>, usize)> {
         return Some((speaker, ts2.or(Some(inner)), after + blanks + len));
     }
     let speaker = valid_name(inner)?;
+    if is_annotation(speaker) {
+        return None;
+    }
     let len = label_end(s, after)?;
     Some((speaker, None, len))
+}
+
+/// Transcribers' notes that open a line in brackets (`[laughs] yes`) are not speakers.
+fn is_annotation(inner: &str) -> bool {
+    const NOTES: [&str; 16] = [
+        "inaudible",
+        "unintelligible",
+        "unclear",
+        "crosstalk",
+        "overlapping",
+        "laughs",
+        "laughter",
+        "laughing",
+        "pause",
+        "long pause",
+        "silence",
+        "sighs",
+        "coughs",
+        "noise",
+        "music",
+        "redacted",
+    ];
+    NOTES.iter().any(|n| inner.eq_ignore_ascii_case(n))
 }
 
 /// `00:01:02 Name: text`.
@@ -427,6 +453,8 @@ mod tests {
             "[10:30]",
             "Name (10:30)x",
             "see HTTPS: x",
+            "[Laughs] yes",
+            "[inaudible]: x",
             "[unclosed x",
             "",
             "   ",
