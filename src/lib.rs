@@ -9,6 +9,7 @@
 //! Beside them, [`import`], [`export`] and [`analysis`] use the model and the store's read API,
 //! and [`text`] owns every conversion between text position units.
 
+pub mod import;
 pub mod model;
 pub mod store;
 pub mod text;

@@ -1,0 +1,283 @@
+//! Importing transcripts from files: `.txt` and `.md` (any common text encoding) and Word
+//! `.docx`. A file becomes an [`ImportedText`]: its decoded text with line endings normalised to
+//! `\n` (so every char offset is final from here on), where it came from, and the speaker turns
+//! found in it. Nothing here touches the store; the store saves what this module returns.
+//!
+//! One file per concern: `decode.rs` turns bytes into text, `turns.rs` finds speaker turns,
+//! `docx.rs` extracts the text of a Word document; this file is the public API.
+
+mod decode;
+mod docx;
+mod turns;
+
+pub use decode::{DecodeError, decode};
+pub use turns::detect_turns;
+
+use crate::model::{Origin, Turn};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// File extensions (lowercase, without the dot) that can be imported.
+pub const SUPPORTED_EXTENSIONS: &[&str] = &["txt", "md", "docx"];
+
+/// A file read and decoded, ready to be stored as a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedText {
+    /// File stem, e.g. `p01-interview` (the store makes it unique).
+    pub name: String,
+    /// Decoded text, BOM removed, CRLF and lone CR normalised to LF.
+    pub text: String,
+    /// File name (no directory), format, encoding used and SHA-256 of the original bytes.
+    pub origin: Origin,
+    /// Speaker turns found in `text` (empty if it does not look like a transcript).
+    pub turns: Vec<Turn>,
+}
+
+/// Why a file could not be imported. Every message ends with the file's path.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file could not be read (missing, no permission, ...).
+    #[error("cannot import: cannot read the file ({error}): {}", path.display())]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said (shown in the message, so not a `source`).
+        error: std::io::Error,
+    },
+    /// The path is a folder.
+    #[error("cannot import: this is a folder, not a file: {}", path.display())]
+    Directory {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// The extension is not one of [`SUPPORTED_EXTENSIONS`].
+    #[error(
+        "cannot import: unsupported file type {kind} (supported: .txt, .md, .docx): {}",
+        path.display()
+    )]
+    Unsupported {
+        /// The file.
+        path: PathBuf,
+        /// `".pdf"` or `without an extension`.
+        kind: String,
+    },
+    /// The content is binary (NUL bytes), not text.
+    #[error("cannot import: the file is binary, not text (it contains NUL bytes): {}", path.display())]
+    Binary {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A `.docx` that is not a zip archive or has no `word/document.xml`.
+    #[error("cannot import: not a Word .docx document ({reason}): {}", path.display())]
+    NotDocx {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The `word/document.xml` of a `.docx` is not well-formed XML.
+    #[error("cannot import: malformed XML in word/document.xml ({detail}): {}", path.display())]
+    MalformedDocx {
+        /// The file.
+        path: PathBuf,
+        /// The XML parser's message.
+        detail: String,
+    },
+    /// The `word/document.xml` of a `.docx` decompresses to more than 512 MiB.
+    #[error(
+        "cannot import: word/document.xml is larger than {} MiB when decompressed \
+         (refused as a possible zip bomb): {}",
+        docx::MAX_XML_BYTES >> 20,
+        path.display()
+    )]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file has no bytes at all.
+    #[error("cannot import: the file is empty: {}", path.display())]
+    Empty {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file's text is only whitespace (or a `.docx` has no text).
+    #[error("cannot import: the file contains no text, only whitespace: {}", path.display())]
+    NoText {
+        /// The file.
+        path: PathBuf,
+    },
+}
+
+/// Reads, decodes and analyses the file at `path`. The format comes from the extension.
+pub fn read_file(path: &Path) -> Result<ImportedText, ImportError> {
+    let meta = std::fs::metadata(path).map_err(|error| ImportError::Unreadable {
+        path: path.to_owned(),
+        error,
+    })?;
+    if meta.is_dir() {
+        return Err(ImportError::Directory {
+            path: path.to_owned(),
+        });
+    }
+    // Check the extension before reading, so a large unsupported file is not read in vain.
+    let format = format_of(path)?;
+    let bytes = std::fs::read(path).map_err(|error| ImportError::Unreadable {
+        path: path.to_owned(),
+        error,
+    })?;
+    import(path, format, bytes)
+}
+
+/// Like [`read_file`], from bytes already in memory; the format comes from `file_name`'s
+/// extension and errors name `file_name`.
+pub fn read_bytes(file_name: &str, bytes: Vec<u8>) -> Result<ImportedText, ImportError> {
+    let path = Path::new(file_name);
+    let format = format_of(path)?;
+    import(path, format, bytes)
+}
+
+/// The supported format (lowercase extension) of `path`.
+fn format_of(path: &Path) -> Result<&'static str, ImportError> {
+    let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase());
+    match &ext {
+        Some(e) => SUPPORTED_EXTENSIONS
+            .iter()
+            .copied()
+            .find(|s| s == e)
+            .ok_or_else(|| ImportError::Unsupported {
+                path: path.to_owned(),
+                kind: format!("\".{e}\""),
+            }),
+        None => Err(ImportError::Unsupported {
+            path: path.to_owned(),
+            kind: "without an extension".to_owned(),
+        }),
+    }
+}
+
+fn import(path: &Path, format: &'static str, bytes: Vec<u8>) -> Result<ImportedText, ImportError> {
+    if bytes.is_empty() {
+        return Err(ImportError::Empty {
+            path: path.to_owned(),
+        });
+    }
+    let sha256 = format!("{:x}", Sha256::digest(&bytes));
+    let (text, encoding) = if format == "docx" {
+        let text = docx::extract_text(&bytes).map_err(|e| e.into_import_error(path))?;
+        (text, docx::ENCODING_NAME)
+    } else {
+        decode(bytes).map_err(|e| match e {
+            DecodeError::Binary => ImportError::Binary {
+                path: path.to_owned(),
+            },
+        })?
+    };
+    // `normalize_newlines` always copies; skip it (and the copy) when there is nothing to do.
+    let text = if text.contains('\r') {
+        crate::text::normalize_newlines(&text)
+    } else {
+        text
+    };
+    if text.trim().is_empty() {
+        return Err(ImportError::NoText {
+            path: path.to_owned(),
+        });
+    }
+    let turns = detect_turns(&text);
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = path
+        .file_stem()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(ImportedText {
+        name,
+        text,
+        origin: Origin {
+            file_name,
+            format: format.to_owned(),
+            encoding: encoding.to_owned(),
+            sha256,
+        },
+        turns,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_from_memory() {
+        let t = read_bytes(
+            "dir/p01-interview.TXT",
+            b"I: Hello\r\nP: Hi\r\nI: Bye\r\n".to_vec(),
+        )
+        .unwrap();
+        assert_eq!(t.name, "p01-interview");
+        assert_eq!(t.text, "I: Hello\nP: Hi\nI: Bye\n");
+        assert_eq!(t.origin.file_name, "p01-interview.TXT");
+        assert_eq!(t.origin.format, "txt");
+        assert_eq!(t.origin.encoding, "UTF-8");
+        assert_eq!(
+            t.origin.sha256,
+            format!("{:x}", Sha256::digest(b"I: Hello\r\nP: Hi\r\nI: Bye\r\n"))
+        );
+        assert_eq!(t.turns.len(), 3);
+    }
+
+    #[test]
+    fn markdown_kept_as_is() {
+        let md = "# Interview\n\n**Note**: *markup* stays.\n";
+        let t = read_bytes("a.md", md.as_bytes().to_vec()).unwrap();
+        assert_eq!(t.text, md);
+        assert_eq!(t.origin.format, "md");
+        assert!(t.turns.is_empty());
+    }
+
+    #[test]
+    fn errors_name_the_file_last() {
+        let cases: Vec<(ImportError, &str)> = vec![
+            (
+                read_bytes("x/a.txt", vec![]).unwrap_err(),
+                "the file is empty",
+            ),
+            (
+                read_bytes("x/a.txt", b" \n\t\r\n".to_vec()).unwrap_err(),
+                "only whitespace",
+            ),
+            (
+                read_bytes("x/a.txt", b"ab\0c".to_vec()).unwrap_err(),
+                "binary",
+            ),
+            (
+                read_bytes("x/a.pdf", b"%PDF".to_vec()).unwrap_err(),
+                "\".pdf\"",
+            ),
+            (
+                read_bytes("x/a", b"text".to_vec()).unwrap_err(),
+                "without an extension",
+            ),
+            (
+                read_bytes("x/a.docx", b"text".to_vec()).unwrap_err(),
+                "not a zip",
+            ),
+        ];
+        for (err, needle) in cases {
+            let msg = err.to_string();
+            assert!(msg.starts_with("cannot import: "), "{msg}");
+            assert!(msg.contains(needle), "{msg}");
+            assert!(
+                msg.ends_with("x/a.txt")
+                    || msg.ends_with("x/a.pdf")
+                    || msg.ends_with("x/a")
+                    || msg.ends_with("x/a.docx"),
+                "{msg}"
+            );
+        }
+        let unsupported = read_bytes("b.rtf", b"{".to_vec()).unwrap_err().to_string();
+        assert!(unsupported.contains(".txt, .md, .docx"), "{unsupported}");
+    }
+}
