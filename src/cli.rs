@@ -227,8 +227,9 @@ fn open(path: &Path) -> Result<Store> {
 
 fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
     match output {
-        Some(p) => export::write_atomic(p, bytes)
-            .with_context(|| format!("cannot write {}", p.display())),
+        Some(p) => {
+            export::write_atomic(p, bytes).with_context(|| format!("cannot write {}", p.display()))
+        }
         None => {
             use std::io::Write;
             let mut out = std::io::stdout().lock();
@@ -277,15 +278,27 @@ pub fn run(command: Command) -> Result<()> {
             crate::demo::create(&project)?;
             println!("created the demo project {}", project.display());
         }
-        Command::Import { project, files, case } => import(&project, &files, case.as_deref())?,
+        Command::Import {
+            project,
+            files,
+            case,
+        } => import(&project, &files, case.as_deref())?,
         Command::Docs { project, json } => docs(&project, json)?,
         Command::Code(c) => code(c)?,
         Command::Case(CaseCommand::Add { project, name }) => {
             let mut store = open(&project)?;
-            Action::AddCase { name: name.clone(), doc: None }.apply(&mut store)?;
+            Action::AddCase {
+                name: name.clone(),
+                doc: None,
+            }
+            .apply(&mut store)?;
             println!("added case {name}");
         }
-        Command::Case(CaseCommand::Assign { project, case, docs }) => {
+        Command::Case(CaseCommand::Assign {
+            project,
+            case,
+            docs,
+        }) => {
             let mut store = open(&project)?;
             store.action(&format!("Assign documents to case “{case}”"), |db| {
                 let c = db.ensure_case(&case)?;
@@ -296,7 +309,12 @@ pub fn run(command: Command) -> Result<()> {
             })?;
             println!("assigned {} document(s) to {case}", docs.len());
         }
-        Command::Attr(AttrCommand::Set { project, case, doc, assignment }) => {
+        Command::Attr(AttrCommand::Set {
+            project,
+            case,
+            doc,
+            assignment,
+        }) => {
             let (key, value) = split_kv(&assignment)?;
             let mut store = open(&project)?;
             let action = match (case, doc) {
@@ -315,18 +333,29 @@ pub fn run(command: Command) -> Result<()> {
             action.apply(&mut store)?;
             println!("{key} = {value}");
         }
-        Command::Stats { project, format, coder, case, filters, output } => {
+        Command::Stats {
+            project,
+            format,
+            coder,
+            case,
+            filters,
+            output,
+        } => {
             let store = open(&project)?;
             let db = store.db();
             let mut filter = ScopeFilter::default();
             if let Some(c) = coder {
                 filter.coder = Some(
-                    db.coder_by_name(&c)?.ok_or_else(|| anyhow!("there is no coder “{c}”"))?,
+                    db.coder_by_name(&c)?
+                        .ok_or_else(|| anyhow!("there is no coder “{c}”"))?,
                 );
             }
             if !case.is_empty() {
-                filter.cases =
-                    Some(case.iter().map(|c| db.require_case(c)).collect::<Result<_, _>>()?);
+                filter.cases = Some(
+                    case.iter()
+                        .map(|c| db.require_case(c))
+                        .collect::<Result<_, _>>()?,
+                );
             }
             for f in &filters {
                 filter.attrs.push(split_kv(f)?);
@@ -339,13 +368,23 @@ pub fn run(command: Command) -> Result<()> {
             };
             emit(output.as_deref(), text.as_bytes())?;
         }
-        Command::Segments { project, code, subcodes, format, output } => {
+        Command::Segments {
+            project,
+            code,
+            subcodes,
+            format,
+            output,
+        } => {
             let store = open(&project)?;
             let db = store.db();
             let codes = match code {
                 Some(path) => {
                     let id = db.require_code(&path)?;
-                    Some(if subcodes { db.code_tree()?.subtree(id) } else { vec![id] })
+                    Some(if subcodes {
+                        db.code_tree()?.subtree(id)
+                    } else {
+                        vec![id]
+                    })
                 }
                 None => None,
             };
@@ -359,11 +398,20 @@ pub fn run(command: Command) -> Result<()> {
             };
             emit(output.as_deref(), &bytes)?;
         }
-        Command::Memo { project, title, body } => {
+        Command::Memo {
+            project,
+            title,
+            body,
+        } => {
             let mut store = open(&project)?;
             let coder = store.db().default_coder()?;
-            Action::AddMemo { target: MemoTarget::Project, title, body, coder: Some(coder) }
-                .apply(&mut store)?;
+            Action::AddMemo {
+                target: MemoTarget::Project,
+                title,
+                body,
+                coder: Some(coder),
+            }
+            .apply(&mut store)?;
             println!("memo added");
         }
         Command::Undo { project } => match open(&project)?.undo()? {
@@ -385,10 +433,20 @@ fn import(project: &Path, files: &[PathBuf], case: Option<&str>) -> Result<()> {
         eprintln!("skipped: {e}");
     }
     for d in &report.imported {
-        println!("imported {} ({}, {} turns): {}", d.name, d.encoding, d.turns, d.path.display());
+        println!(
+            "imported {} ({}, {} turns): {}",
+            d.name,
+            d.encoding,
+            d.turns,
+            d.path.display()
+        );
     }
     if !report.failed.is_empty() {
-        bail!("imported {} of {} files", report.imported.len(), files.len());
+        bail!(
+            "imported {} of {} files",
+            report.imported.len(),
+            files.len()
+        );
     }
     Ok(())
 }
@@ -410,7 +468,13 @@ fn docs(project: &Path, json: bool) -> Result<()> {
                 .get(&d.id)
                 .into_iter()
                 .flatten()
-                .chain(links.speaker_cases.iter().filter(|((doc, _), _)| *doc == d.id).map(|(_, c)| c))
+                .chain(
+                    links
+                        .speaker_cases
+                        .iter()
+                        .filter(|((doc, _), _)| *doc == d.id)
+                        .map(|(_, c)| c),
+                )
                 .filter_map(|c| links.case_names.get(c).cloned())
                 .collect();
             cases.sort();
@@ -427,7 +491,10 @@ fn docs(project: &Path, json: bool) -> Result<()> {
     if json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
     } else {
-        println!("{:<32} {:>9} {:>8} {:>8}  cases", "document", "chars", "words", "codings");
+        println!(
+            "{:<32} {:>9} {:>8} {:>8}  cases",
+            "document", "chars", "words", "codings"
+        );
         for r in rows {
             println!(
                 "{:<32} {:>9} {:>8} {:>8}  {}",
@@ -444,10 +511,16 @@ fn docs(project: &Path, json: bool) -> Result<()> {
 
 fn code(c: CodeCommand) -> Result<()> {
     match c {
-        CodeCommand::Add { project, path, color, description } => {
+        CodeCommand::Add {
+            project,
+            path,
+            color,
+            description,
+        } => {
             let color = match color {
                 Some(s) => Some(
-                    Color::parse(&s).ok_or_else(|| anyhow!("“{s}” is not a colour like #4e79a7"))?,
+                    Color::parse(&s)
+                        .ok_or_else(|| anyhow!("“{s}” is not a colour like #4e79a7"))?,
                 ),
                 None => None,
             };
@@ -480,7 +553,13 @@ fn code(c: CodeCommand) -> Result<()> {
             } else {
                 for (c, r) in tree.codes.iter().zip(rows) {
                     let depth = tree.depth(c.id);
-                    println!("{}{}  {}  ({} codings)", "  ".repeat(depth), c.name, r.color, r.codings);
+                    println!(
+                        "{}{}  {}  ({} codings)",
+                        "  ".repeat(depth),
+                        c.name,
+                        r.color,
+                        r.codings
+                    );
                 }
             }
         }
@@ -499,9 +578,19 @@ fn code(c: CodeCommand) -> Result<()> {
                         a.code
                     ))
                 })?;
-                db.apply_code(doc, code, coder, a.start, a.end, a.memo.as_deref().unwrap_or(""))
+                db.apply_code(
+                    doc,
+                    code,
+                    coder,
+                    a.start,
+                    a.end,
+                    a.memo.as_deref().unwrap_or(""),
+                )
             })?;
-            println!("coded {}..{} of {} with {path} (coding {id})", a.start, a.end, a.doc);
+            println!(
+                "coded {}..{} of {} with {path} (coding {id})",
+                a.start, a.end, a.doc
+            );
         }
     }
     Ok(())

@@ -15,14 +15,38 @@ use crate::store::{Db, NewDocument, Result, Store, StoreError};
 
 /// The demo's files: name and contents.
 pub const FILES: &[(&str, &str)] = &[
-    ("p01-peer-worker-community.txt", include_str!("../assets/demo/p01-peer-worker-community.txt")),
-    ("p02-peer-worker-inpatient.txt", include_str!("../assets/demo/p02-peer-worker-inpatient.txt")),
-    ("p03-peer-worker-crisis-house.txt", include_str!("../assets/demo/p03-peer-worker-crisis-house.txt")),
-    ("p04-peer-worker-drop-in.txt", include_str!("../assets/demo/p04-peer-worker-drop-in.txt")),
-    ("p05-service-user-community.txt", include_str!("../assets/demo/p05-service-user-community.txt")),
-    ("p06-service-user-inpatient.txt", include_str!("../assets/demo/p06-service-user-inpatient.txt")),
-    ("p07-service-user-recovery-college.txt", include_str!("../assets/demo/p07-service-user-recovery-college.txt")),
-    ("fg1-focus-group.txt", include_str!("../assets/demo/fg1-focus-group.txt")),
+    (
+        "p01-peer-worker-community.txt",
+        include_str!("../assets/demo/p01-peer-worker-community.txt"),
+    ),
+    (
+        "p02-peer-worker-inpatient.txt",
+        include_str!("../assets/demo/p02-peer-worker-inpatient.txt"),
+    ),
+    (
+        "p03-peer-worker-crisis-house.txt",
+        include_str!("../assets/demo/p03-peer-worker-crisis-house.txt"),
+    ),
+    (
+        "p04-peer-worker-drop-in.txt",
+        include_str!("../assets/demo/p04-peer-worker-drop-in.txt"),
+    ),
+    (
+        "p05-service-user-community.txt",
+        include_str!("../assets/demo/p05-service-user-community.txt"),
+    ),
+    (
+        "p06-service-user-inpatient.txt",
+        include_str!("../assets/demo/p06-service-user-inpatient.txt"),
+    ),
+    (
+        "p07-service-user-drop-in.txt",
+        include_str!("../assets/demo/p07-service-user-drop-in.txt"),
+    ),
+    (
+        "fg1-focus-group.txt",
+        include_str!("../assets/demo/fg1-focus-group.txt"),
+    ),
 ];
 
 /// The demo's description of cases, codes and codings.
@@ -112,7 +136,10 @@ fn invalid(msg: String) -> StoreError {
 
 /// Char offsets of the `occurrence`-th (1-based) exact occurrence of `quote` in `text`.
 fn find_quote(text: &str, quote: &str, occurrence: usize) -> Option<(usize, usize)> {
-    let byte = text.match_indices(quote).nth(occurrence.saturating_sub(1))?.0;
+    let byte = text
+        .match_indices(quote)
+        .nth(occurrence.saturating_sub(1))?
+        .0;
     let start = text[..byte].chars().count();
     Some((start, start + quote.chars().count()))
 }
@@ -138,7 +165,8 @@ fn fill(db: Db<'_>, demo: &DemoProject) -> Result<()> {
     let default = db.ensure_coder(&demo.default_coder)?;
     db.set_default_coder(default)?;
     for a in &demo.attributes {
-        let scope = AttrScope::parse(&a.scope).ok_or_else(|| invalid(format!("scope {}", a.scope)))?;
+        let scope =
+            AttrScope::parse(&a.scope).ok_or_else(|| invalid(format!("scope {}", a.scope)))?;
         let kind = AttrType::parse(&a.kind).ok_or_else(|| invalid(format!("type {}", a.kind)))?;
         db.ensure_attribute(&a.name, scope, kind)?;
     }
@@ -195,9 +223,8 @@ fn fill(db: Db<'_>, demo: &DemoProject) -> Result<()> {
             texts.insert(doc, db.document_text(doc)?);
         }
         let text = &texts[&doc];
-        let (start, end) = find_quote(text, &c.quote, c.occurrence.unwrap_or(1)).ok_or_else(|| {
-            invalid(format!("quote not found in “{}”: {}", c.document, c.quote))
-        })?;
+        let (start, end) = find_quote(text, &c.quote, c.occurrence.unwrap_or(1))
+            .ok_or_else(|| invalid(format!("quote not found in “{}”: {}", c.document, c.quote)))?;
         let code = db.require_code(&c.code)?;
         let coder = db.ensure_coder(&c.coder)?;
         db.apply_code(doc, code, coder, start, end, &c.memo)?;
@@ -216,10 +243,19 @@ mod tests {
     fn demo_builds_and_every_quote_is_unique() {
         let demo: DemoProject = serde_json::from_str(PROJECT_JSON).unwrap();
         for c in &demo.codings {
-            let file = &demo.documents.iter().find(|d| d.name == c.document).unwrap().file;
+            let file = &demo
+                .documents
+                .iter()
+                .find(|d| d.name == c.document)
+                .unwrap()
+                .file;
             let text = FILES.iter().find(|(f, _)| f == file).unwrap().1;
             let n = text.matches(c.quote.as_str()).count();
-            assert!(n >= c.occurrence.unwrap_or(1), "quote missing in {file}: {}", c.quote);
+            assert!(
+                n >= c.occurrence.unwrap_or(1),
+                "quote missing in {file}: {}",
+                c.quote
+            );
             if c.occurrence.is_none() {
                 assert_eq!(n, 1, "quote occurs {n} times in {file}: {}", c.quote);
             }
@@ -230,8 +266,16 @@ mod tests {
         assert!(db.documents().unwrap().len() >= 7);
         assert!(db.codings(&Default::default()).unwrap().len() >= 80);
         for d in db.documents().unwrap() {
-            assert!(!db.turns(d.id).unwrap().is_empty(), "{} has speaker turns", d.name);
+            assert!(
+                !db.turns(d.id).unwrap().is_empty(),
+                "{} has speaker turns",
+                d.name
+            );
         }
-        assert_eq!(s.undo_label().unwrap(), None, "building the demo is not an undo step");
+        assert_eq!(
+            s.undo_label().unwrap(),
+            None,
+            "building the demo is not an undo step"
+        );
     }
 }

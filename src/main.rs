@@ -1,2 +1,24 @@
-//! The `weft` binary (being assembled: CLI and GUI land next).
-fn main() {}
+//! The `weft` binary: the desktop app when given no command, the CLI otherwise.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use weft::cli::Cli;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(command) => weft::cli::run(command),
+        None => weft::ui::run(cli.project),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            #[allow(clippy::print_stderr)] // the one place errors reach the terminal
+            {
+                eprintln!("error: {e:#}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}

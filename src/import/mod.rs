@@ -13,6 +13,14 @@ mod turns;
 pub use decode::{DecodeError, decode};
 pub use turns::detect_turns;
 
+mod project;
+pub use project::{ImportReport, ImportedDoc, import_files};
+
+/// SHA-256 of `bytes` as lowercase hex (the origin hash of an imported file).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(bytes))
+}
+
 use crate::model::{Origin, Turn};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};

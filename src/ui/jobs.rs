@@ -1,0 +1,308 @@
+//! Long work off the UI thread: imports and exports run on a named thread with their own
+//! connection to the project file, report progress through atomics, can be cancelled, and
+//! hand their result back over a channel. File dialogs (rfd) also run on a thread so the
+//! window keeps drawing while one is open.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, TryRecvError, channel};
+
+use crate::analysis::{ScopeFilter, frequencies};
+use crate::export::{self, Format};
+use crate::import::{ImportReport, import_files};
+use crate::model::CodeId;
+use crate::store::Store;
+
+/// What a finished job produced.
+#[derive(Debug)]
+pub enum JobResult {
+    /// An import finished (or failed or was cancelled: then nothing was kept).
+    Import(Result<ImportReport, String>),
+    /// An export was written to this file (or failed).
+    Export(Result<PathBuf, String>),
+}
+
+/// A running job.
+pub struct Job {
+    /// What it does, for the progress bar.
+    pub label: String,
+    /// Steps done.
+    pub done: Arc<AtomicUsize>,
+    /// Steps in all.
+    pub total: usize,
+    /// Set to ask the job to stop.
+    pub cancel: Arc<AtomicBool>,
+    rx: Receiver<JobResult>,
+}
+
+impl Job {
+    /// Progress in `[0, 1]`.
+    pub fn fraction(&self) -> f32 {
+        if self.total == 0 {
+            0.0
+        } else {
+            self.done.load(Ordering::Relaxed) as f32 / self.total as f32
+        }
+    }
+
+    /// The result, once the job has finished.
+    pub fn poll(&self) -> Option<JobResult> {
+        match self.rx.try_recv() {
+            Ok(r) => Some(r),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => Some(JobResult::Export(Err(
+                "the background job stopped unexpectedly".into(),
+            ))),
+        }
+    }
+
+    fn spawn(
+        label: String,
+        total: usize,
+        repaint: impl Fn() + Send + 'static,
+        work: impl FnOnce(&AtomicUsize, &AtomicBool) -> JobResult + Send + 'static,
+    ) -> Result<Self, String> {
+        let (tx, rx) = channel();
+        let done = Arc::new(AtomicUsize::new(0));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (d, c) = (done.clone(), cancel.clone());
+        std::thread::Builder::new()
+            .name(format!("weft-job: {label}"))
+            .spawn(move || {
+                let result = work(&d, &c);
+                let _ = tx.send(result);
+                repaint();
+            })
+            .map_err(|e| format!("cannot start background work: {e}"))?;
+        Ok(Self {
+            label,
+            done,
+            total,
+            cancel,
+            rx,
+        })
+    }
+
+    /// Imports `files` into the project file at `project` on a thread.
+    pub fn import(
+        project: PathBuf,
+        files: Vec<PathBuf>,
+        repaint: impl Fn() + Send + Sync + 'static,
+    ) -> Result<Self, String> {
+        let total = files.len();
+        let repaint = Arc::new(repaint);
+        let r2 = repaint.clone();
+        Self::spawn(
+            format!("Importing {total} file(s)"),
+            total,
+            move || r2(),
+            move |done, cancel| {
+                let result = Store::open(&project).and_then(|mut store| {
+                    import_files(&mut store, &files, None, &mut |i, _| {
+                        done.store(i, Ordering::Relaxed);
+                        repaint();
+                        !cancel.load(Ordering::Relaxed)
+                    })
+                });
+                JobResult::Import(result.map_err(|e| e.to_string()))
+            },
+        )
+    }
+
+    /// Writes the frequency report of the project at `project` to `out` on a thread.
+    pub fn export_frequencies(
+        project: PathBuf,
+        filter: ScopeFilter,
+        out: PathBuf,
+        repaint: impl Fn() + Send + 'static,
+    ) -> Result<Self, String> {
+        Self::spawn(
+            "Exporting frequencies".into(),
+            1,
+            repaint,
+            move |done, _| {
+                let run = || -> anyhow::Result<PathBuf> {
+                    let store = Store::open(&project)?;
+                    let report = frequencies(store.db(), &filter)?;
+                    let text = match format_of(&out) {
+                        Format::Csv => report.to_csv()?,
+                        Format::Json => report.to_json(),
+                        Format::Markdown => report.to_markdown(),
+                    };
+                    export::write_atomic(&out, text.as_bytes())?;
+                    done.store(1, Ordering::Relaxed);
+                    Ok(out)
+                };
+                JobResult::Export(run().map_err(|e| format!("{e:#}")))
+            },
+        )
+    }
+
+    /// Writes coded segments of the project at `project` to `out` on a thread.
+    pub fn export_segments(
+        project: PathBuf,
+        codes: Option<Vec<CodeId>>,
+        filter: ScopeFilter,
+        out: PathBuf,
+        repaint: impl Fn() + Send + 'static,
+    ) -> Result<Self, String> {
+        Self::spawn(
+            "Exporting coded segments".into(),
+            1,
+            repaint,
+            move |done, _| {
+                let run = || -> anyhow::Result<PathBuf> {
+                    let store = Store::open(&project)?;
+                    let rows = export::coded_segments(store.db(), codes, &filter)?;
+                    let bytes = match format_of(&out) {
+                        Format::Json => export::segments::to_json(&rows)?,
+                        _ => export::segments::to_csv(&rows)?,
+                    };
+                    export::write_atomic(&out, &bytes)?;
+                    done.store(1, Ordering::Relaxed);
+                    Ok(out)
+                };
+                JobResult::Export(run().map_err(|e| format!("{e:#}")))
+            },
+        )
+    }
+}
+
+/// The export format a file name asks for (CSV when unknown).
+pub fn format_of(path: &std::path::Path) -> Format {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .and_then(Format::parse)
+        .unwrap_or(Format::Csv)
+}
+
+/// What a file dialog is for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DialogPurpose {
+    /// Open a project.
+    OpenProject,
+    /// Create a new project.
+    NewProject,
+    /// Import documents.
+    Import,
+    /// Export the frequency report.
+    ExportFrequencies(ScopeFilter),
+    /// Export coded segments.
+    ExportSegments(Option<Vec<CodeId>>, ScopeFilter),
+}
+
+impl DialogPurpose {
+    /// Title of the dialog.
+    pub fn title(&self) -> &'static str {
+        match self {
+            Self::OpenProject => "Open project",
+            Self::NewProject => "New project",
+            Self::Import => "Import documents",
+            Self::ExportFrequencies(_) => "Export frequencies",
+            Self::ExportSegments(..) => "Export coded segments",
+        }
+    }
+
+    /// Whether it chooses a file to write.
+    pub fn saves(&self) -> bool {
+        matches!(
+            self,
+            Self::NewProject | Self::ExportFrequencies(_) | Self::ExportSegments(..)
+        )
+    }
+
+    /// A sensible default file name.
+    pub fn default_name(&self) -> &'static str {
+        match self {
+            Self::NewProject => "project.weft",
+            Self::ExportFrequencies(_) => "frequencies.csv",
+            Self::ExportSegments(..) => "coded-segments.csv",
+            _ => "",
+        }
+    }
+}
+
+/// A native file dialog running on its own thread.
+pub struct NativeDialog {
+    /// What it is for.
+    pub purpose: DialogPurpose,
+    rx: Receiver<Vec<PathBuf>>,
+}
+
+impl NativeDialog {
+    /// Whether this system can show a native dialog (an XDG desktop portal on the session bus,
+    /// or zenity). Without one, rfd returns nothing, so the app asks for a path instead.
+    pub fn available() -> bool {
+        if cfg!(not(target_os = "linux")) {
+            return true;
+        }
+        let has_bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some();
+        let has_zenity = std::env::var_os("PATH")
+            .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("zenity").is_file()));
+        has_bus || has_zenity
+    }
+
+    /// Opens the dialog on a thread.
+    pub fn open(
+        purpose: DialogPurpose,
+        start_dir: Option<PathBuf>,
+        repaint: impl Fn() + Send + 'static,
+    ) -> Result<Self, String> {
+        let (tx, rx) = channel();
+        let p = purpose.clone();
+        std::thread::Builder::new()
+            .name("weft-file-dialog".into())
+            .spawn(move || {
+                let mut d = rfd::FileDialog::new().set_title(p.title());
+                if let Some(dir) = start_dir {
+                    d = d.set_directory(dir);
+                }
+                let picked: Vec<PathBuf> = match &p {
+                    DialogPurpose::OpenProject => d
+                        .add_filter("Weft project", &["weft"])
+                        .pick_file()
+                        .into_iter()
+                        .collect(),
+                    DialogPurpose::Import => d
+                        .add_filter("Transcripts", crate::import::SUPPORTED_EXTENSIONS)
+                        .pick_files()
+                        .unwrap_or_default(),
+                    DialogPurpose::NewProject => d
+                        .add_filter("Weft project", &["weft"])
+                        .set_file_name(p.default_name())
+                        .save_file()
+                        .into_iter()
+                        .collect(),
+                    DialogPurpose::ExportFrequencies(_) => d
+                        .add_filter("CSV", &["csv"])
+                        .add_filter("JSON", &["json"])
+                        .add_filter("Markdown", &["md"])
+                        .set_file_name(p.default_name())
+                        .save_file()
+                        .into_iter()
+                        .collect(),
+                    DialogPurpose::ExportSegments(..) => d
+                        .add_filter("CSV", &["csv"])
+                        .add_filter("JSON", &["json"])
+                        .set_file_name(p.default_name())
+                        .save_file()
+                        .into_iter()
+                        .collect(),
+                };
+                let _ = tx.send(picked);
+                repaint();
+            })
+            .map_err(|e| format!("cannot open a file dialog: {e}"))?;
+        Ok(Self { purpose, rx })
+    }
+
+    /// The chosen paths once the dialog closed (empty when cancelled).
+    pub fn poll(&self) -> Option<Vec<PathBuf>> {
+        match self.rx.try_recv() {
+            Ok(p) => Some(p),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => Some(Vec::new()),
+        }
+    }
+}
