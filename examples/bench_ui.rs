@@ -1,0 +1,200 @@
+//! GUI benchmark (release build): the real app, headless, on a transcript of 100,000 words
+//! with 2,000 codings. Drives `WeftApp` through `egui::Context::run_ui` (plus tessellation,
+//! as a real frame does) and prints one JSON line: open + first frame, a scrolling frame
+//! (median), applying a code until its highlight is drawn, a frame while resizing (median).
+//!
+//! `cargo run --release --example bench_ui`
+#![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark prints and may panic
+
+use std::time::Instant;
+
+use egui::{Event, MouseWheelSource, MouseWheelUnit, Pos2, RawInput, Rect, TouchPhase, vec2};
+use weft::model::{Origin, Turn};
+use weft::store::{NewDocument, Store};
+use weft::ui::WeftApp;
+use weft::ui::settings::Settings;
+
+const WORDS: &[&str] = &[
+    "peer", "support", "worker", "I", "you", "we", "they", "it", "was", "and", "but", "so", "like",
+    "really", "know", "think", "felt", "because", "when", "the", "a", "to", "of", "in", "that",
+    "with", "someone", "been", "there", "mutual", "trust", "listened", "recovery", "hope", "ward",
+    "boundaries", "lived", "experience", "giving", "back", "helped", "café", "Zoë", "équipe",
+    "relationship", "power", "equal", "honest", "difficult", "friendship", "professional",
+];
+
+fn transcript(words: usize) -> (String, Vec<Turn>) {
+    let mut text = String::new();
+    let mut turns = Vec::new();
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let mut chars = 0usize;
+    let mut written = 0;
+    let mut speaker_p = false;
+    while written < words {
+        let n = if speaker_p { 40 + next(90) } else { 8 + next(20) };
+        let label = if speaker_p { "P01: " } else { "Interviewer: " };
+        let start = chars;
+        text.push_str(label);
+        chars += label.chars().count();
+        let body_start = chars;
+        for i in 0..n {
+            if i > 0 {
+                text.push(' ');
+                chars += 1;
+            }
+            let w = WORDS[next(WORDS.len())];
+            text.push_str(w);
+            chars += w.chars().count();
+        }
+        text.push('.');
+        chars += 1;
+        let end = chars;
+        text.push_str("\n\n");
+        chars += 2;
+        turns.push(Turn {
+            start,
+            body_start,
+            end,
+            speaker: if speaker_p { "P01" } else { "Interviewer" }.into(),
+            timestamp: None,
+        });
+        written += n;
+        speaker_p = !speaker_p;
+    }
+    (text, turns)
+}
+
+fn input(t: f64, size: (f32, f32), events: Vec<Event>) -> RawInput {
+    RawInput {
+        screen_rect: Some(Rect::from_min_size(Pos2::ZERO, vec2(size.0, size.1))),
+        time: Some(t),
+        events,
+        ..RawInput::default()
+    }
+}
+
+fn frame(ctx: &egui::Context, app: &mut WeftApp, raw: RawInput) -> f64 {
+    let t = Instant::now();
+    let out = ctx.run_ui(raw, |ui| app.ui_root(ui));
+    let _ = ctx.tessellate(out.shapes, out.pixels_per_point);
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.weft");
+    let (text, turns) = transcript(100_000);
+    let char_len = text.chars().count();
+    {
+        let mut store = Store::create(&path).unwrap();
+        store
+            .untracked(|db| {
+                let doc = db.add_document(&NewDocument {
+                    name: "Long interview".into(),
+                    text: text.clone(),
+                    origin: Origin {
+                        file_name: "long.txt".into(),
+                        format: "txt".into(),
+                        encoding: "UTF-8".into(),
+                        sha256: String::new(),
+                    },
+                    turns,
+                })?;
+                let mut codes = Vec::new();
+                for theme in ["Role", "Relationship", "Mutuality", "Reciprocity"] {
+                    for k in 0..10 {
+                        codes.push(db.ensure_code_path(&format!("{theme}/Sub {k}"), None, "")?.0);
+                    }
+                }
+                let me = db.default_coder()?;
+                for i in 0..2000 {
+                    let start = (i * 7919) % (char_len - 500);
+                    let len = 30 + (i * 31) % 400;
+                    db.apply_code(doc, codes[i % codes.len()], me, start, start + len, "")?;
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    let size = (1600.0, 1000.0);
+    let ctx = egui::Context::default();
+    let mut t = 0.0;
+
+    // Open the project and draw the first frame.
+    let start = Instant::now();
+    let store = Store::open(&path).unwrap();
+    let mut app = WeftApp::with_store(Some(store), Settings::default());
+    frame(&ctx, &mut app, input(t, size, vec![]));
+    let open_first_frame_ms = start.elapsed().as_secs_f64() * 1000.0;
+    for _ in 0..3 {
+        t += 0.016;
+        frame(&ctx, &mut app, input(t, size, vec![]));
+    }
+
+    // Scrolling over the transcript.
+    let over = Pos2::new(size.0 / 2.0, size.1 / 2.0);
+    let mut scroll = Vec::new();
+    for _ in 0..120 {
+        t += 0.016;
+        let ev = vec![
+            Event::PointerMoved(over),
+            Event::MouseWheel {
+                unit: MouseWheelUnit::Point,
+                delta: vec2(0.0, -120.0),
+                phase: TouchPhase::Move,
+                source: MouseWheelSource::Unknown,
+                modifiers: egui::Modifiers::NONE,
+            },
+        ];
+        scroll.push(frame(&ctx, &mut app, input(t, size, ev)));
+    }
+
+    // Apply a code to a selection and draw the frame that shows it.
+    let mut apply = Vec::new();
+    for i in 0..20 {
+        let s = 1000 + i * 3000;
+        app.transcript.set_selection(Some(s..s + 120), true);
+        t += 0.016;
+        frame(&ctx, &mut app, input(t, size, vec![]));
+        let code = app.view.tree.codes[i % 8].id;
+        let started = Instant::now();
+        app.apply_to_selection(code);
+        t += 0.016;
+        frame(&ctx, &mut app, input(t, size, vec![]));
+        apply.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+
+    // Resizing the window, frame by frame.
+    let mut resize = Vec::new();
+    for i in 0..40 {
+        t += 0.016;
+        let w = 1600.0 - (i as f32) * 12.0;
+        let ms = frame(&ctx, &mut app, input(t, (w, size.1), vec![]));
+        if i > 0 {
+            resize.push(ms);
+        }
+    }
+
+    println!(
+        "{{\"bench\":\"ui\",\"words\":100000,\"chars\":{char_len},\"codings\":2000,\
+         \"open_first_frame_ms\":{open_first_frame_ms:.1},\"scroll_frame_ms\":{:.2},\
+         \"scroll_frame_max_ms\":{:.2},\"apply_code_ms\":{:.2},\"resize_frame_ms\":{:.2},\
+         \"resize_frame_max_ms\":{:.2}}}",
+        median(scroll.clone()),
+        scroll.iter().copied().fold(0.0, f64::max),
+        median(apply),
+        median(resize.clone()),
+        resize.iter().copied().fold(0.0, f64::max),
+    );
+}
