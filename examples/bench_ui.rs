@@ -15,11 +15,57 @@ use weft::ui::WeftApp;
 use weft::ui::settings::Settings;
 
 const WORDS: &[&str] = &[
-    "peer", "support", "worker", "I", "you", "we", "they", "it", "was", "and", "but", "so", "like",
-    "really", "know", "think", "felt", "because", "when", "the", "a", "to", "of", "in", "that",
-    "with", "someone", "been", "there", "mutual", "trust", "listened", "recovery", "hope", "ward",
-    "boundaries", "lived", "experience", "giving", "back", "helped", "café", "Zoë", "équipe",
-    "relationship", "power", "equal", "honest", "difficult", "friendship", "professional",
+    "peer",
+    "support",
+    "worker",
+    "I",
+    "you",
+    "we",
+    "they",
+    "it",
+    "was",
+    "and",
+    "but",
+    "so",
+    "like",
+    "really",
+    "know",
+    "think",
+    "felt",
+    "because",
+    "when",
+    "the",
+    "a",
+    "to",
+    "of",
+    "in",
+    "that",
+    "with",
+    "someone",
+    "been",
+    "there",
+    "mutual",
+    "trust",
+    "listened",
+    "recovery",
+    "hope",
+    "ward",
+    "boundaries",
+    "lived",
+    "experience",
+    "giving",
+    "back",
+    "helped",
+    "café",
+    "Zoë",
+    "équipe",
+    "relationship",
+    "power",
+    "equal",
+    "honest",
+    "difficult",
+    "friendship",
+    "professional",
 ];
 
 fn transcript(words: usize) -> (String, Vec<Turn>) {
@@ -36,7 +82,11 @@ fn transcript(words: usize) -> (String, Vec<Turn>) {
     let mut written = 0;
     let mut speaker_p = false;
     while written < words {
-        let n = if speaker_p { 40 + next(90) } else { 8 + next(20) };
+        let n = if speaker_p {
+            40 + next(90)
+        } else {
+            8 + next(20)
+        };
         let label = if speaker_p { "P01: " } else { "Interviewer: " };
         let start = chars;
         text.push_str(label);
@@ -113,7 +163,10 @@ fn main() {
                 let mut codes = Vec::new();
                 for theme in ["Role", "Relationship", "Mutuality", "Reciprocity"] {
                     for k in 0..10 {
-                        codes.push(db.ensure_code_path(&format!("{theme}/Sub {k}"), None, "")?.0);
+                        codes.push(
+                            db.ensure_code_path(&format!("{theme}/Sub {k}"), None, "")?
+                                .0,
+                        );
                     }
                 }
                 let me = db.default_coder()?;

@@ -76,107 +76,196 @@ pub struct FrequencyReport {
     pub codes: Vec<CodeStats>,
 }
 
-#[derive(Default)]
-struct Bucket {
+/// Running totals of one code (own or aggregate) across documents.
+#[derive(Default, Clone)]
+struct Acc {
     segments: usize,
-    ranges: HashMap<DocId, Vec<(usize, usize)>>,
+    documents: usize,
+    chars: usize,
+    words: usize,
     cases: HashSet<CaseId>,
+}
+
+impl Acc {
+    fn counts(&self, scope_chars: usize) -> Counts {
+        Counts {
+            segments: self.segments,
+            documents: self.documents,
+            cases: self.cases.len(),
+            chars: self.chars,
+            words: self.words,
+            coverage: if scope_chars == 0 {
+                0.0
+            } else {
+                self.chars as f64 / scope_chars as f64
+            },
+        }
+    }
+}
+
+/// Per-document scratch space: the ranges each code has in the document being counted.
+struct Scratch {
+    ranges: Vec<Vec<(usize, usize)>>,
+    touched: Vec<usize>,
+}
+
+impl Scratch {
+    fn new(n: usize) -> Self {
+        Self {
+            ranges: vec![Vec::new(); n],
+            touched: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, code: usize, range: (usize, usize)) {
+        if self.ranges[code].is_empty() {
+            self.touched.push(code);
+        }
+        self.ranges[code].push(range);
+    }
+
+    /// Adds this document's numbers to `acc` and clears the scratch space.
+    fn flush(&mut self, acc: &mut [Acc], words: Option<&WordIndex>, doc_cases: Option<&[CaseId]>) {
+        for &code in &self.touched {
+            let ranges = &mut self.ranges[code];
+            let a = &mut acc[code];
+            a.documents += 1;
+            a.chars += union(ranges);
+            if let Some(w) = words {
+                a.words += w.count_union(ranges);
+            }
+            if let Some(cases) = doc_cases {
+                a.cases.extend(cases.iter().copied());
+            }
+            ranges.clear();
+        }
+        self.touched.clear();
+    }
 }
 
 /// Sorts and merges ranges in place; returns covered chars.
 fn union(ranges: &mut Vec<(usize, usize)>) -> usize {
     ranges.sort_unstable();
-    let mut out: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
-    for &(s, e) in ranges.iter() {
-        match out.last_mut() {
-            Some(last) if s <= last.1 => last.1 = last.1.max(e),
-            _ => out.push((s, e)),
+    let mut w = 0;
+    for i in 0..ranges.len() {
+        let (s, e) = ranges[i];
+        if w > 0 && s <= ranges[w - 1].1 {
+            ranges[w - 1].1 = ranges[w - 1].1.max(e);
+        } else {
+            ranges[w] = (s, e);
+            w += 1;
         }
     }
-    *ranges = out;
+    ranges.truncate(w);
     ranges.iter().map(|(s, e)| e - s).sum()
 }
 
-fn finish(bucket: &mut Bucket, words: &HashMap<DocId, WordIndex>, scope_chars: usize) -> Counts {
-    let mut c = Counts {
-        segments: bucket.segments,
-        documents: bucket.ranges.len(),
-        cases: bucket.cases.len(),
-        ..Counts::default()
-    };
-    for (doc, ranges) in &mut bucket.ranges {
-        c.chars += union(ranges);
-        if let Some(w) = words.get(doc) {
-            c.words += w.count_union(ranges);
-        }
-    }
-    c.coverage = if scope_chars == 0 {
-        0.0
-    } else {
-        c.chars as f64 / scope_chars as f64
-    };
-    c
-}
-
 /// Computes the frequency report of the project under `filter`.
+///
+/// Works one document at a time (codings come sorted by document): each code's ranges in
+/// the document are merged, measured against the document's word index, and added up.
 pub fn frequencies(db: Db<'_>, filter: &ScopeFilter) -> Result<FrequencyReport> {
     let tree = db.code_tree()?;
     let scope = Scope::load(db, filter)?;
-    let spans = db.coding_spans()?;
+    let mut spans = db.coding_spans()?;
+    spans.sort_unstable_by_key(|s| (s.doc, s.start));
 
-    let mut own: HashMap<CodeId, Bucket> = HashMap::new();
-    let mut agg: HashMap<CodeId, Bucket> = HashMap::new();
-    let mut ancestors: HashMap<CodeId, Vec<CodeId>> = HashMap::new();
-    let mut counted = 0;
-    let mut coded_docs: HashSet<DocId> = HashSet::new();
-    for span in &spans {
-        let Some(cases) = scope.admit(span) else {
-            continue;
-        };
-        counted += 1;
-        coded_docs.insert(span.doc);
-        let chain = ancestors.entry(span.code).or_insert_with(|| {
+    // Dense code indexes, and each code's chain of itself and its ancestors.
+    let index: HashMap<CodeId, usize> = tree
+        .codes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id, i))
+        .collect();
+    let chains: Vec<Vec<usize>> = tree
+        .codes
+        .iter()
+        .map(|c| {
             let mut chain = Vec::new();
-            let mut cur = Some(span.code);
-            while let Some(c) = cur {
-                if chain.contains(&c) {
-                    break;
+            let mut cur = Some(c.id);
+            while let Some(id) = cur {
+                match index.get(&id) {
+                    Some(&i) if !chain.contains(&i) => chain.push(i),
+                    _ => break,
                 }
-                chain.push(c);
-                cur = tree.get(c).and_then(|x| x.parent);
+                cur = tree.get(id).and_then(|x| x.parent);
             }
             chain
-        });
-        let add = |b: &mut Bucket| {
-            b.segments += 1;
-            b.ranges
-                .entry(span.doc)
-                .or_default()
-                .push((span.start, span.end));
-            b.cases.extend(cases.iter().copied());
-        };
-        add(own.entry(span.code).or_default());
-        for c in chain.iter() {
-            add(agg.entry(*c).or_default());
+        })
+        .collect();
+    let n = tree.codes.len();
+    let mut own = vec![Acc::default(); n];
+    let mut agg = vec![Acc::default(); n];
+    let mut own_scratch = Scratch::new(n);
+    let mut agg_scratch = Scratch::new(n);
+    let mut counted = 0;
+    let mut coded_words: HashMap<DocId, WordIndex> = HashMap::new();
+
+    for group in spans.chunk_by(|a, b| a.doc == b.doc) {
+        let doc = group[0].doc;
+        if !scope.doc_in_scope(doc) {
+            continue;
+        }
+        let mapped = scope.has_mapped_speakers(doc);
+        let doc_cases: &[CaseId] = scope.links.doc_cases.get(&doc).map_or(&[], Vec::as_slice);
+        // Without mapped speakers every coding of the document has the document's cases.
+        let doc_passes = !mapped && scope.cases_pass(doc, doc_cases);
+        if !mapped && !doc_passes {
+            continue;
+        }
+        for span in group {
+            if filter.coder.is_some_and(|c| c != span.coder) {
+                continue;
+            }
+            let Some(&code) = index.get(&span.code) else {
+                continue;
+            };
+            let range = (span.start, span.end);
+            if mapped {
+                let Some(cases) = scope.admit(span) else {
+                    continue;
+                };
+                for &c in &chains[code] {
+                    agg[c].cases.extend(cases.iter().copied());
+                }
+                own[code].cases.extend(cases.iter().copied());
+            }
+            counted += 1;
+            own[code].segments += 1;
+            own_scratch.push(code, range);
+            for &c in &chains[code] {
+                agg[c].segments += 1;
+                agg_scratch.push(c, range);
+            }
+        }
+        if own_scratch.touched.is_empty() {
+            continue;
+        }
+        let words = db.word_index(doc)?;
+        let cases = (!mapped).then_some(doc_cases);
+        own_scratch.flush(&mut own, Some(&words), cases);
+        agg_scratch.flush(&mut agg, Some(&words), cases);
+        if mapped {
+            coded_words.insert(doc, words);
         }
     }
 
-    // Totals of the scope, and word indexes of the documents that need them.
+    // Totals of the scope.
     let mut totals = Totals {
         segments: counted,
-        codes: tree.codes.len(),
+        codes: n,
         ..Totals::default()
     };
-    let mut words: HashMap<DocId, WordIndex> = HashMap::new();
     let mut scope_cases: HashSet<CaseId> = HashSet::new();
     for doc in &scope.documents {
         let Some(region) = scope.region(doc) else {
             continue;
         };
         totals.documents += 1;
-        let need_words = coded_docs.contains(&doc.id) || region.is_some();
-        if need_words {
-            words.insert(doc.id, db.word_index(doc.id)?);
+        for ((d, _), c) in &scope.links.speaker_cases {
+            if *d == doc.id && scope.cases_pass(doc.id, &[*c]) {
+                scope_cases.insert(*c);
+            }
         }
         match region {
             None => {
@@ -185,22 +274,14 @@ pub fn frequencies(db: Db<'_>, filter: &ScopeFilter) -> Result<FrequencyReport> 
                 if let Some(cs) = scope.links.doc_cases.get(&doc.id) {
                     scope_cases.extend(cs.iter().filter(|c| scope.cases_pass(doc.id, &[**c])));
                 }
-                for ((d, _), c) in &scope.links.speaker_cases {
-                    if *d == doc.id && scope.cases_pass(doc.id, &[*c]) {
-                        scope_cases.insert(*c);
-                    }
-                }
             }
             Some(mut ranges) => {
                 totals.chars += union(&mut ranges);
-                if let Some(w) = words.get(&doc.id) {
-                    totals.words += w.count_union(&ranges);
-                }
-                for ((d, _), c) in &scope.links.speaker_cases {
-                    if *d == doc.id && scope.cases_pass(doc.id, &[*c]) {
-                        scope_cases.insert(*c);
-                    }
-                }
+                let words = match coded_words.remove(&doc.id) {
+                    Some(w) => w,
+                    None => db.word_index(doc.id)?,
+                };
+                totals.words += words.count_union(&ranges);
             }
         }
     }
@@ -209,18 +290,13 @@ pub fn frequencies(db: Db<'_>, filter: &ScopeFilter) -> Result<FrequencyReport> 
     let codes = tree
         .codes
         .iter()
-        .map(|code| CodeStats {
+        .enumerate()
+        .map(|(i, code)| CodeStats {
             code: code.id,
             path: tree.path(code.id),
             depth: tree.depth(code.id),
-            own: own
-                .get_mut(&code.id)
-                .map(|b| finish(b, &words, totals.chars))
-                .unwrap_or_default(),
-            aggregate: agg
-                .get_mut(&code.id)
-                .map(|b| finish(b, &words, totals.chars))
-                .unwrap_or_default(),
+            own: own[i].counts(totals.chars),
+            aggregate: agg[i].counts(totals.chars),
         })
         .collect();
     Ok(FrequencyReport { totals, codes })

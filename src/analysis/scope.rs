@@ -85,6 +85,11 @@ impl Scope {
         out
     }
 
+    /// Whether some speakers of a document are mapped to cases (a focus group).
+    pub fn has_mapped_speakers(&self, doc: DocId) -> bool {
+        self.mapped_turns.contains_key(&doc)
+    }
+
     /// Whether a document passes the document filter.
     pub fn doc_in_scope(&self, doc: DocId) -> bool {
         self.doc_set.as_ref().is_none_or(|s| s.contains(&doc))

@@ -187,11 +187,10 @@ impl Db<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Every coding's numbers, by document and position.
+    /// Every coding's numbers, in storage order (a plain table scan: sort as needed).
     pub fn coding_spans(&self) -> Result<Vec<CodingSpan>> {
         let mut st = self.0.prepare_cached(
-            "SELECT id, doc_id, code_id, coder_id, start_char, end_char FROM coding
-             ORDER BY doc_id, start_char",
+            "SELECT id, doc_id, code_id, coder_id, start_char, end_char FROM coding",
         )?;
         let rows = st.query_map([], |r| {
             Ok(CodingSpan {
