@@ -335,23 +335,34 @@ impl FrequenciesView {
             .id_salt("freq_table")
             .striped(true)
             .resizable(true)
+            .cell_layout(Layout::left_to_right(Align::Center))
             .max_scroll_height(height)
             .column(Column::remainder().at_least(160.0).clip(true))
             .columns(Column::auto().at_least(70.0), Metric::NUMBERS.len())
             .header(row_height, |mut header| {
                 for m in std::iter::once(Metric::Code).chain(Metric::NUMBERS) {
                     header.col(|ui| {
-                        let marker = match self.sort {
-                            Some((cur, true)) if cur == m => " ▲",
-                            Some((cur, false)) if cur == m => " ▼",
-                            _ => "",
-                        };
-                        let text = RichText::new(format!("{}{marker}", m.title())).strong();
-                        if ui
+                        let sorted = self.sort.filter(|(cur, _)| *cur == m).map(|(_, asc)| asc);
+                        let text = RichText::new(m.title()).strong();
+                        let resp = ui
                             .add(egui::Button::new(text).frame(false))
-                            .on_hover_text(format!("{} Click to sort.", m.explanation()))
-                            .clicked()
-                        {
+                            .on_hover_text(format!("{} Click to sort.", m.explanation()));
+                        if let Some(asc) = sorted {
+                            sort_marker(ui, asc);
+                            let label = format!(
+                                "{}, sorted {}",
+                                m.title(),
+                                if asc { "ascending" } else { "descending" }
+                            );
+                            resp.widget_info(|| {
+                                egui::WidgetInfo::labeled(
+                                    egui::accesskit::Role::Button,
+                                    true,
+                                    &label,
+                                )
+                            });
+                        }
+                        if resp.clicked() {
                             clicked_header = Some(m);
                         }
                     });
@@ -506,4 +517,31 @@ impl FrequenciesView {
             })
             .show(ui, |plot| plot.bar_chart(chart));
     }
+}
+
+/// A small triangle after a column title: ▲ ascending, ▼ descending. Painted, because egui's
+/// default fonts have no glyphs for them.
+fn sort_marker(ui: &mut Ui, ascending: bool) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+    let c = rect.center();
+    let (w, h) = (4.0, 3.5);
+    let points = if ascending {
+        vec![
+            egui::pos2(c.x - w, c.y + h),
+            egui::pos2(c.x + w, c.y + h),
+            egui::pos2(c.x, c.y - h),
+        ]
+    } else {
+        vec![
+            egui::pos2(c.x - w, c.y - h),
+            egui::pos2(c.x + w, c.y - h),
+            egui::pos2(c.x, c.y + h),
+        ]
+    };
+    let color = ui.visuals().strong_text_color();
+    ui.painter().add(egui::Shape::convex_polygon(
+        points,
+        color,
+        egui::Stroke::NONE,
+    ));
 }
