@@ -1,6 +1,9 @@
 //! The central views (coded segments, frequencies, memos) driven headless with egui_kittest, by
 //! role and label, over a small in-memory project.
 
+// Helpers outside #[test] fns too: a failed setup should panic with its error.
+#![allow(clippy::unwrap_used)]
+
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
