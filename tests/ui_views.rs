@@ -279,6 +279,31 @@ fn frequencies_table_shows_the_analysis_numbers() {
 }
 
 #[test]
+fn attribute_filter_counts_what_the_analysis_counts() {
+    let p = project();
+    let mut h = freq_harness(&p);
+    h.get_by_label("Attribute").click();
+    h.run();
+    h.get_by_label("role").click();
+    h.run();
+    h.get_by_label("Value").click();
+    h.run();
+    // Values present in the project, sorted.
+    let doctor = h.get_by_label("doctor").rect().top();
+    assert!(doctor < h.get_by_label("nurse").rect().top());
+    h.get_by_label("nurse").click();
+    h.run();
+    let filter = ScopeFilter {
+        attrs: vec![("role".into(), "nurse".into())],
+        ..ScopeFilter::default()
+    };
+    assert_eq!(h.state().freq.filter(), filter);
+    let report = frequencies(p.store.db(), &filter).unwrap();
+    assert_eq!(report.totals.documents, 1);
+    check_table(&h, &report, true);
+}
+
+#[test]
 fn clicking_a_header_sorts_the_table() {
     let p = project();
     let mut h = freq_harness(&p);

@@ -210,15 +210,28 @@ impl FrequenciesView {
                 report,
             });
         }
-        let report = match self.loaded.as_ref().map(|l| &l.report) {
-            Some(Ok(r)) => r.clone(),
-            Some(Err(e)) => {
-                ui.colored_label(ui.visuals().error_fg_color, e);
-                return;
-            }
-            None => return,
+        // Taken out while drawing, so the report is borrowed, not copied, every frame.
+        let Some(loaded) = self.loaded.take() else {
+            return;
         };
-        self.update_order(&report, view.version, &filter);
+        match &loaded.report {
+            Ok(report) => self.report_ui(ui, report, view, &filter, out),
+            Err(e) => {
+                ui.colored_label(ui.visuals().error_fg_color, e);
+            }
+        }
+        self.loaded = Some(loaded);
+    }
+
+    fn report_ui(
+        &mut self,
+        ui: &mut Ui,
+        report: &FrequencyReport,
+        view: &ProjectView,
+        filter: &ScopeFilter,
+        out: &mut Vec<Command>,
+    ) {
+        self.update_order(report, view.version, filter);
 
         let t = &report.totals;
         ui.label(format!(
@@ -256,7 +269,7 @@ impl FrequenciesView {
             }
             if self.sort.is_some() && ui.button("Codebook order").clicked() {
                 self.sort = None;
-                self.update_order(&report, view.version, &filter);
+                self.update_order(report, view.version, filter);
             }
         });
         ui.separator();
@@ -279,7 +292,7 @@ impl FrequenciesView {
                     }
                 });
         });
-        self.chart_ui(ui, &report, view);
+        self.chart_ui(ui, report, view);
     }
 
     fn update_order(&mut self, report: &FrequencyReport, version: u64, filter: &ScopeFilter) {

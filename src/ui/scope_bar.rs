@@ -123,12 +123,13 @@ impl ScopeBar {
                 .selected_text(name_text)
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut self.attr_name, None, "Any attribute");
-                    for a in &view.attributes {
-                        ui.selectable_value(
-                            &mut self.attr_name,
-                            Some(a.name.clone()),
-                            a.name.as_str(),
-                        );
+                    let mut names: Vec<&str> =
+                        view.attributes.iter().map(|a| a.name.as_str()).collect();
+                    // A case and a document attribute may share a name; the filter matches both.
+                    names.sort_unstable();
+                    names.dedup();
+                    for name in names {
+                        ui.selectable_value(&mut self.attr_name, Some(name.to_owned()), name);
                     }
                 });
             if self.attr_name != before.2 {
