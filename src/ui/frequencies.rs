@@ -280,7 +280,7 @@ impl FrequenciesView {
 
         let table_height = (ui.available_height() * 0.55).max(120.0);
         ui.push_id("freq_table", |ui| {
-            self.table_ui(ui, &report, view, table_height, out)
+            self.table_ui(ui, report, view, table_height, out)
         });
         ui.separator();
         ui.horizontal(|ui| {
