@@ -1,7 +1,414 @@
-//! stub
-use super::view::{Command, ProjectView};
+//! The memos view: the project journal and every memo on a document, code or case, plus the
+//! documents' own memo fields, in one list with a filter; the selected memo is edited beside
+//! it. Memo writing is reflexive work (Braun & Clarke), so nothing typed is thrown away:
+//! switching to another memo saves the one being edited.
+
+use egui::{RichText, Ui};
+
+use crate::actions::Action;
+use crate::model::{DocId, MemoId, MemoTarget};
+use crate::ui::view::{Command, ProjectView};
+
+/// A row of the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Entry {
+    /// A memo (journal entry or attached memo).
+    Memo(MemoId),
+    /// The memo field of a document.
+    Document(DocId),
+}
+
+/// What the editor holds for the selected entry.
+#[derive(Debug, Clone, PartialEq)]
+struct Draft {
+    entry: Entry,
+    title: String,
+    body: String,
+    /// What is stored, to tell whether the draft changed.
+    saved_title: String,
+    saved_body: String,
+}
+
+impl Draft {
+    fn dirty(&self) -> bool {
+        self.title.trim() != self.saved_title.trim() || self.body != self.saved_body
+    }
+
+    /// The edit that saves the draft.
+    fn save_action(&self) -> Action {
+        match self.entry {
+            Entry::Memo(memo) => Action::EditMemo {
+                memo,
+                title: self.title.clone(),
+                body: self.body.clone(),
+            },
+            Entry::Document(doc) => Action::SetDocumentMemo {
+                doc,
+                memo: self.body.clone(),
+            },
+        }
+    }
+}
+
+/// One list row, precomputed.
+struct Row {
+    entry: Entry,
+    title: String,
+    date: String,
+    target: String,
+}
+
+/// The memos tab.
 #[derive(Default)]
-pub struct MemosView;
+pub struct MemosView {
+    filter: String,
+    selected: Option<Entry>,
+    draft: Option<Draft>,
+    confirm_delete: bool,
+    /// A journal entry was requested at this version, when the highest memo id was this.
+    pending_new: Option<(u64, Option<MemoId>)>,
+    rows: Vec<Row>,
+    rows_key: Option<(u64, String)>,
+}
+
+/// What a memo is attached to, in words.
+fn target_text(view: &ProjectView, target: MemoTarget) -> String {
+    match target {
+        MemoTarget::Project => "Journal".to_owned(),
+        MemoTarget::Document(d) => {
+            format!(
+                "Document: {}",
+                view.document(d).map_or("(deleted)", |d| d.name.as_str())
+            )
+        }
+        MemoTarget::Code(c) => {
+            if view.tree.get(c).is_some() {
+                format!("Code: {}", view.tree.path(c))
+            } else {
+                "Code: (deleted)".to_owned()
+            }
+        }
+        MemoTarget::Case(c) => {
+            let name = view.case_name(c);
+            format!("Case: {}", if name.is_empty() { "(deleted)" } else { name })
+        }
+    }
+}
+
+/// The date part of an RFC 3339 time.
+fn date_of(time: &str) -> String {
+    time.get(..10).unwrap_or(time).to_owned()
+}
+
+/// The first line of a text, shortened, for untitled memos.
+fn first_line(text: &str) -> String {
+    let line = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
+    if line.chars().count() > 40 {
+        format!("{}…", line.chars().take(39).collect::<String>())
+    } else {
+        line.to_owned()
+    }
+}
+
 impl MemosView {
-    pub fn ui(&mut self, _ui: &mut egui::Ui, _v: &ProjectView, _o: &mut Vec<Command>) {}
+    /// The selected entry, if any.
+    pub fn selected(&self) -> Option<Entry> {
+        self.selected
+    }
+
+    /// Selects an entry (e.g. the memo of a code the user asked to see).
+    pub fn select(&mut self, entry: Entry) {
+        self.selected = Some(entry);
+    }
+
+    /// Stored title and body of an entry, or `None` if it no longer exists.
+    fn stored(view: &ProjectView, entry: Entry) -> Option<(String, String)> {
+        match entry {
+            Entry::Memo(id) => view
+                .memos
+                .iter()
+                .find(|m| m.id == id)
+                .map(|m| (m.title.clone(), m.body.clone())),
+            Entry::Document(id) => view.document(id).map(|d| (String::new(), d.memo.clone())),
+        }
+    }
+
+    fn refresh_rows(&mut self, view: &ProjectView) {
+        let key = (view.version, self.filter.clone());
+        if self.rows_key.as_ref() == Some(&key) {
+            return;
+        }
+        let needle = self.filter.trim().to_lowercase();
+        let matches = |parts: &[&str]| {
+            needle.is_empty() || parts.iter().any(|p| p.to_lowercase().contains(&needle))
+        };
+        let mut rows = Vec::new();
+        for m in &view.memos {
+            let target = target_text(view, m.target);
+            if !matches(&[&m.title, &m.body, &target]) {
+                continue;
+            }
+            let title = if m.title.trim().is_empty() {
+                let l = first_line(&m.body);
+                if l.is_empty() {
+                    "(untitled)".to_owned()
+                } else {
+                    l
+                }
+            } else {
+                m.title.clone()
+            };
+            rows.push(Row {
+                entry: Entry::Memo(m.id),
+                title,
+                date: date_of(&m.updated_at),
+                target,
+            });
+        }
+        for d in view.documents.iter().filter(|d| !d.memo.trim().is_empty()) {
+            let target = format!("Document: {}", d.name);
+            if !matches(&[&d.memo, &target]) {
+                continue;
+            }
+            rows.push(Row {
+                entry: Entry::Document(d.id),
+                title: "Document memo".to_owned(),
+                date: String::new(),
+                target,
+            });
+        }
+        self.rows = rows;
+        self.rows_key = Some(key);
+    }
+
+    /// Brings the draft in line with the selection and the stored memo.
+    fn sync_draft(&mut self, view: &ProjectView, out: &mut Vec<Command>) {
+        // A journal entry we asked for has arrived: select it.
+        if let Some((version, max_before)) = self.pending_new
+            && view.version != version
+        {
+            self.pending_new = None;
+            let newest = view
+                .memos
+                .iter()
+                .filter(|m| m.target == MemoTarget::Project && Some(m.id) > max_before)
+                .map(|m| m.id)
+                .max();
+            if let Some(id) = newest {
+                self.selected = Some(Entry::Memo(id));
+            }
+        }
+        let Some(entry) = self.selected else {
+            self.draft = None;
+            return;
+        };
+        let Some((title, body)) = Self::stored(view, entry) else {
+            // Deleted (here or elsewhere, or by undo).
+            self.selected = None;
+            self.draft = None;
+            self.confirm_delete = false;
+            return;
+        };
+        match &mut self.draft {
+            Some(d) if d.entry == entry => {
+                if d.saved_title != title || d.saved_body != body {
+                    // Changed in the store (saved, undone, edited elsewhere): take it unless
+                    // the user has unsaved edits.
+                    if !d.dirty() {
+                        d.title = title.clone();
+                        d.body = body.clone();
+                    }
+                    d.saved_title = title;
+                    d.saved_body = body;
+                }
+            }
+            other => {
+                // Switching: keep what was typed in the previous memo.
+                if let Some(old) = other.as_ref().filter(|d| d.dirty())
+                    && Self::stored(view, old.entry).is_some()
+                {
+                    out.push(Command::Edit(old.save_action()));
+                }
+                self.confirm_delete = false;
+                *other = Some(Draft {
+                    entry,
+                    title: title.clone(),
+                    body: body.clone(),
+                    saved_title: title,
+                    saved_body: body,
+                });
+            }
+        }
+    }
+
+    /// Draws the view.
+    pub fn ui(&mut self, ui: &mut Ui, view: &ProjectView, out: &mut Vec<Command>) {
+        self.sync_draft(view, out);
+        ui.horizontal(|ui| {
+            if ui
+                .button("+ Journal entry")
+                .on_hover_text("Add a dated entry to the project journal.")
+                .clicked()
+            {
+                let title = format!("Journal {}", chrono::Local::now().format("%Y-%m-%d"));
+                out.push(Command::Edit(Action::AddMemo {
+                    target: MemoTarget::Project,
+                    title,
+                    body: String::new(),
+                    coder: view.coder,
+                }));
+                let max = view.memos.iter().map(|m| m.id).max();
+                self.pending_new = Some((view.version, max));
+            }
+            let label = ui.label("Filter:");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.filter)
+                    .hint_text("title, text or what it is about")
+                    .desired_width(220.0),
+            )
+            .labelled_by(label.id);
+        });
+        ui.separator();
+        self.refresh_rows(view);
+
+        let list_width = (ui.available_width() * 0.35).clamp(180.0, 360.0);
+        ui.horizontal_top(|ui| {
+            ui.allocate_ui_with_layout(
+                egui::vec2(list_width, ui.available_height()),
+                egui::Layout::top_down(egui::Align::Min),
+                |ui| {
+                    self.list_ui(ui, view);
+                },
+            );
+            ui.separator();
+            ui.vertical(|ui| self.editor_ui(ui, view, out));
+        });
+    }
+
+    fn list_ui(&mut self, ui: &mut Ui, view: &ProjectView) {
+        if self.rows.is_empty() {
+            ui.weak(if view.memos.is_empty() && self.filter.trim().is_empty() {
+                "No memos yet. Start the journal with “+ Journal entry”, or write memos on \
+                 documents, codes and cases."
+            } else {
+                "No memos match the filter."
+            });
+            return;
+        }
+        let row_height = ui.text_style_height(&egui::TextStyle::Body) * 2.0 + 8.0;
+        let mut clicked = None;
+        egui::ScrollArea::vertical()
+            .id_salt("memo_list")
+            .auto_shrink([false, false])
+            .show_rows(ui, row_height, self.rows.len(), |ui, range| {
+                for row in &self.rows[range] {
+                    let text = if row.date.is_empty() {
+                        format!("{}\n{}", row.title, row.target)
+                    } else {
+                        format!("{}\n{} · {}", row.title, row.date, row.target)
+                    };
+                    let selected = self.selected == Some(row.entry);
+                    let resp = ui.add_sized(
+                        [ui.available_width(), row_height],
+                        egui::Button::selectable(selected, text),
+                    );
+                    if resp.clicked() {
+                        clicked = Some(row.entry);
+                    }
+                }
+            });
+        if let Some(e) = clicked {
+            self.selected = Some(e);
+        }
+    }
+
+    fn editor_ui(&mut self, ui: &mut Ui, view: &ProjectView, out: &mut Vec<Command>) {
+        let Some(draft) = self.draft.as_mut() else {
+            ui.weak("Select a memo to read and edit it.");
+            return;
+        };
+        let target = match draft.entry {
+            Entry::Memo(id) => view
+                .memos
+                .iter()
+                .find(|m| m.id == id)
+                .map(|m| {
+                    let who = m
+                        .coder
+                        .map(|c| view.coder_name(c))
+                        .filter(|n| !n.is_empty());
+                    let mut s = format!(
+                        "{} · created {}",
+                        target_text(view, m.target),
+                        date_of(&m.created_at)
+                    );
+                    if let Some(w) = who {
+                        s.push_str(&format!(" by {w}"));
+                    }
+                    s
+                })
+                .unwrap_or_default(),
+            Entry::Document(d) => format!(
+                "Memo field of document {}",
+                view.document(d).map_or("", |d| d.name.as_str())
+            ),
+        };
+        ui.weak(target);
+        if matches!(draft.entry, Entry::Memo(_)) {
+            ui.horizontal(|ui| {
+                let label = ui.label("Title");
+                ui.add(egui::TextEdit::singleline(&mut draft.title).desired_width(f32::INFINITY))
+                    .labelled_by(label.id);
+            });
+        }
+        let label = ui.label("Memo text");
+        let body_height = (ui.available_height() - 60.0).max(120.0);
+        egui::ScrollArea::vertical()
+            .id_salt("memo_body")
+            .max_height(body_height)
+            .show(ui, |ui| {
+                ui.add_sized(
+                    [ui.available_width(), body_height],
+                    egui::TextEdit::multiline(&mut draft.body).desired_rows(8),
+                )
+                .labelled_by(label.id);
+            });
+        let dirty = draft.dirty();
+        ui.horizontal(|ui| {
+            if ui.add_enabled(dirty, egui::Button::new("Save")).clicked() {
+                out.push(Command::Edit(draft.save_action()));
+            }
+            if dirty {
+                ui.weak("Unsaved changes");
+            }
+            ui.separator();
+            if !self.confirm_delete {
+                if ui.button("Delete…").clicked() {
+                    self.confirm_delete = true;
+                }
+            } else {
+                ui.label(RichText::new("Delete this memo?").color(ui.visuals().warn_fg_color));
+                if ui.button("Delete memo").clicked() {
+                    out.push(Command::Edit(match draft.entry {
+                        Entry::Memo(id) => Action::DeleteMemo(id),
+                        Entry::Document(doc) => Action::SetDocumentMemo {
+                            doc,
+                            memo: String::new(),
+                        },
+                    }));
+                    self.confirm_delete = false;
+                    // The draft is gone with the memo; don't save it when the selection moves.
+                    draft.saved_title = draft.title.clone();
+                    draft.saved_body = draft.body.clone();
+                }
+                if ui.button("Cancel").clicked() {
+                    self.confirm_delete = false;
+                }
+            }
+        });
+    }
 }

@@ -10,6 +10,7 @@ pub mod documents;
 pub mod frequencies;
 pub mod jobs;
 pub mod memos;
+pub mod scope_bar;
 pub mod segments;
 pub mod settings;
 pub mod transcript;
