@@ -1239,36 +1239,45 @@ impl WeftApp {
                 }
             });
             let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-            for (i, (_, id, path)) in hits.iter().enumerate() {
-                let color = self
-                    .view
-                    .tree
-                    .get(*id)
-                    .map(|c| c.color.0)
-                    .unwrap_or([128, 128, 128]);
-                ui.horizontal(|ui| {
-                    let (rect, _) =
-                        ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
-                    ui.painter().rect_filled(
-                        rect,
-                        2.0,
-                        Color32::from_rgb(color[0], color[1], color[2]),
-                    );
-                    if ui.selectable_label(i == self.quick.index, path).clicked() {
-                        chosen = Some(Some(*id));
+            // A fixed-height list, so the box does not jump while typing.
+            egui::ScrollArea::vertical()
+                .id_salt("quick-hits")
+                .min_scrolled_height(280.0)
+                .max_height(280.0)
+                .show(ui, |ui| {
+                    ui.set_min_height(280.0);
+                    ui.set_width(ui.available_width());
+                    for (i, (_, id, path)) in hits.iter().enumerate() {
+                        let color = self
+                            .view
+                            .tree
+                            .get(*id)
+                            .map(|c| c.color.0)
+                            .unwrap_or([128, 128, 128]);
+                        ui.horizontal(|ui| {
+                            let (rect, _) = ui
+                                .allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+                            ui.painter().rect_filled(
+                                rect,
+                                2.0,
+                                Color32::from_rgb(color[0], color[1], color[2]),
+                            );
+                            if ui.selectable_label(i == self.quick.index, path).clicked() {
+                                chosen = Some(Some(*id));
+                            }
+                        });
+                    }
+                    if create
+                        && ui
+                            .selectable_label(
+                                self.quick.index == hits.len(),
+                                format!("Create “{query}” and apply"),
+                            )
+                            .clicked()
+                    {
+                        chosen = Some(None);
                     }
                 });
-            }
-            if create
-                && ui
-                    .selectable_label(
-                        self.quick.index == hits.len(),
-                        format!("Create “{query}” and apply"),
-                    )
-                    .clicked()
-            {
-                chosen = Some(None);
-            }
             if enter && n > 0 {
                 chosen = Some(hits.get(self.quick.index).map(|h| h.1));
             }
