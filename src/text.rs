@@ -106,7 +106,11 @@ impl CharIndex {
     /// Indexes `text`.
     pub fn new(text: &str) -> Self {
         if text.is_ascii() {
-            return Self { checkpoints: Vec::new(), char_len: text.len(), ascii: true };
+            return Self {
+                checkpoints: Vec::new(),
+                char_len: text.len(),
+                ascii: true,
+            };
         }
         let mut checkpoints = Vec::with_capacity(text.len() / STRIDE + 1);
         let mut n = 0;
@@ -116,7 +120,11 @@ impl CharIndex {
             }
             n += 1;
         }
-        Self { checkpoints, char_len: n, ascii: false }
+        Self {
+            checkpoints,
+            char_len: n,
+            ascii: false,
+        }
     }
 
     /// Length of the indexed text in chars.
@@ -156,7 +164,10 @@ impl CharIndex {
         if byte > text.len() || !text.is_char_boundary(byte) {
             return None;
         }
-        let k = self.checkpoints.partition_point(|&b| b <= byte).saturating_sub(1);
+        let k = self
+            .checkpoints
+            .partition_point(|&b| b <= byte)
+            .saturating_sub(1);
         let base = self.checkpoints.get(k).copied().unwrap_or(0);
         Some(k * STRIDE + text[base..byte].chars().count())
     }
