@@ -366,6 +366,11 @@ impl TranscriptView {
         self.scroll_req = Some(ScrollTo::Reveal(c.min(self.char_index.char_len())));
     }
 
+    /// The vertical scroll offset of the last frame, in points.
+    pub fn scroll_offset(&self) -> f32 {
+        self.scroll_y
+    }
+
     /// Whether the find bar is open.
     pub fn find_open(&self) -> bool {
         self.find.open
