@@ -200,6 +200,7 @@ pub struct TranscriptView {
 
     find: Find,
     events: Vec<TranscriptEvent>,
+    last_placement: Option<(Vec2, Geo)>,
 }
 
 impl Default for TranscriptView {
@@ -248,6 +249,7 @@ impl TranscriptView {
             force_offset: None,
             find: Find::default(),
             events: Vec::new(),
+            last_placement: None,
         }
     }
 
@@ -293,6 +295,7 @@ impl TranscriptView {
         self.scroll_req = None;
         self.force_offset = Some(0.0);
         self.scroll_y = 0.0;
+        self.last_placement = None;
         self.find.searched = None;
         self.find.matches.clear();
         self.find.current = None;
@@ -364,6 +367,28 @@ impl TranscriptView {
     /// Scrolls document char `c` into view on the next frame.
     pub fn scroll_to_char(&mut self, c: usize) {
         self.scroll_req = Some(ScrollTo::Reveal(c.min(self.char_index.char_len())));
+    }
+
+    /// Screen rectangle of document char `c` as drawn in the last frame, if its paragraph has
+    /// been laid out (for tests, and to place a popup beside the selection).
+    pub fn char_screen_rect(&self, c: usize) -> Option<Rect> {
+        let (to_screen, geo) = self.last_placement?;
+        let b = blocks::block_at_char(&self.blocks, c)?;
+        let block = &self.blocks[b];
+        if c < block.start || c >= block.end || self.tops_dirty {
+            return None;
+        }
+        let g = self.galleys[b].as_ref()?;
+        let lc = g.layout_from_cursor(CCursor {
+            index: egui::text::CharIndex(block.to_local(c)),
+            prefer_next_row: true,
+        });
+        let row = g.rows.get(lc.row)?;
+        let glyph = row.glyphs.get(lc.column.0)?;
+        let x = row.pos.x + glyph.pos.x;
+        let r = Rect::from_x_y_ranges(x..=x + glyph.advance_width, row.min_y()..=row.max_y());
+        let top = self.tops.get(b)? + self.gap(b);
+        Some(r.translate(vec2(geo.x_body, top) + to_screen))
     }
 
     /// The vertical scroll offset of the last frame, in points.
@@ -743,6 +768,7 @@ impl TranscriptView {
         let to_screen = origin.to_vec2();
         let range = self.blocks_between(viewport.min.y, viewport.max.y);
         let screen_view = viewport.translate(to_screen);
+        self.last_placement = Some((to_screen, geo));
         let resp = ui.interact(screen_view, id, Sense::click_and_drag());
         if resp.has_focus() {
             ui.memory_mut(|m| {
@@ -835,7 +861,14 @@ impl TranscriptView {
         stripes: &[Stripe],
     ) {
         let ctx = ui.ctx().clone();
-        let shift = ui.input(|i| i.modifiers.shift);
+        // The modifiers of this frame's button events count too: a test harness (or a fast
+        // user) can press and release Shift within one frame.
+        let shift = ui.input(|i| {
+            i.modifiers.shift
+                || i.events
+                    .iter()
+                    .any(|e| matches!(e, Event::PointerButton { modifiers, .. } if modifiers.shift))
+        });
         if resp.drag_started_by(egui::PointerButton::Primary) {
             resp.request_focus();
             if let Some(press) = ui.input(|i| i.pointer.press_origin()) {
@@ -906,18 +939,18 @@ impl TranscriptView {
                 }
             }
         }
-        if resp.double_clicked() || resp.triple_clicked() {
-            if let Some(p) = resp.interact_pointer_pos() {
-                let hit = self.hit_char(&ctx, p - to_screen, geo);
-                if let Some(b) = blocks::block_at_char(&self.blocks, hit) {
-                    let block = &self.blocks[b];
-                    let r = if resp.triple_clicked() {
-                        0..block.len()
-                    } else {
-                        blocks::word_at(block.text(&self.text), block.to_local(hit))
-                    };
-                    self.sel = Some((block.to_doc(r.start), block.to_doc(r.end)));
-                }
+        if (resp.double_clicked() || resp.triple_clicked())
+            && let Some(p) = resp.interact_pointer_pos()
+        {
+            let hit = self.hit_char(&ctx, p - to_screen, geo);
+            if let Some(b) = blocks::block_at_char(&self.blocks, hit) {
+                let block = &self.blocks[b];
+                let r = if resp.triple_clicked() {
+                    0..block.len()
+                } else {
+                    blocks::word_at(block.text(&self.text), block.to_local(hit))
+                };
+                self.sel = Some((block.to_doc(r.start), block.to_doc(r.end)));
             }
         }
     }
@@ -1158,6 +1191,8 @@ impl TranscriptView {
                     self.step_match(!shift);
                 }
                 if esc {
+                    // Handled here: the transcript must not also clear its selection.
+                    ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape));
                     close = true;
                 }
             }
