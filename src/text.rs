@@ -364,7 +364,7 @@ mod tests {
             let brute = s.unicode_word_indices().filter(|(b, word)| {
                 let ws = byte_to_char(&s, *b).unwrap();
                 let we = ws + word.chars().count();
-                ws < end && we > start
+                start < end && ws < end && we > start
             }).count();
             prop_assert_eq!(w.count_overlapping(start, end), brute);
             prop_assert_eq!(WordIndex::decode(&w.encode()), Some(w));
