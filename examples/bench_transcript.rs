@@ -220,19 +220,6 @@ impl Driver {
             .ctx
             .tessellate(std::mem::take(&mut out.shapes), out.pixels_per_point);
         let ms = t0.elapsed().as_secs_f64() * 1000.0;
-        if std::env::var("BENCH_DEBUG").is_ok() {
-            eprintln!(
-                "prims {} verts {} ms {ms:.3}",
-                prims.len(),
-                prims
-                    .iter()
-                    .map(|p| match &p.primitive {
-                        egui::epaint::Primitive::Mesh(m) => m.vertices.len(),
-                        _ => 0,
-                    })
-                    .sum::<usize>()
-            );
-        }
         std::hint::black_box(prims);
         out.textures_delta.clear();
         ms

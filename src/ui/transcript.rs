@@ -117,6 +117,8 @@ struct Geo {
 
 impl Geo {
     fn new(width: f32, m: &Metrics, has_turns: bool) -> Self {
+        // An unbounded parent (a horizontal scroll area) gives an infinite width.
+        let width = if width.is_finite() { width } else { 1000.0 };
         let label = if has_turns { LABEL_W + LABEL_GAP } else { 0.0 };
         let margin = MARGIN_GAP + LANES_W + 4.0 + STRIPE_LABEL_W;
         let fixed = PAD * 2.0 + label + margin + SCROLLBAR_RESERVE;
@@ -201,6 +203,7 @@ pub struct TranscriptView {
     find: Find,
     events: Vec<TranscriptEvent>,
     last_placement: Option<(Vec2, Geo)>,
+    sentinel: Option<Arc<Galley>>,
 }
 
 impl Default for TranscriptView {
@@ -250,6 +253,7 @@ impl TranscriptView {
             find: Find::default(),
             events: Vec::new(),
             last_placement: None,
+            sentinel: None,
         }
     }
 
@@ -412,6 +416,7 @@ impl TranscriptView {
         self.frame += 1;
         let id = ui.make_persistent_id(&self.id_salt);
         self.update_metrics(&ctx);
+        self.check_font_atlas(&ctx);
         self.handle_shortcuts(&ctx, id);
         if self.find.open {
             self.find_bar_ui(ui, id);
@@ -488,6 +493,30 @@ impl TranscriptView {
             label_h: line_h + small_h,
         });
         self.invalidate_layout();
+    }
+
+    /// Cached galleys point into egui's font atlas, which egui rebuilds when it fills up or its
+    /// options change (eframe does this right after the first frame), clearing its own galley
+    /// cache at the same time. A tiny sentinel galley, looked up through that cache every
+    /// frame, shows when that happened: then every cached galley is dropped (heights stay).
+    fn check_font_atlas(&mut self, ctx: &Context) {
+        let job = LayoutJob::simple_singleline(
+            "Weft transcript".to_owned(),
+            FontId::proportional(FONT_SIZE),
+            Color32::PLACEHOLDER,
+        );
+        let sentinel = ctx.fonts_mut(|f| f.layout_job(job));
+        if self
+            .sentinel
+            .as_ref()
+            .is_some_and(|old| !Arc::ptr_eq(old, &sentinel))
+        {
+            for g in &mut self.galleys {
+                *g = None;
+            }
+            self.cached = 0;
+        }
+        self.sentinel = Some(sentinel);
     }
 
     fn set_wrap_width(&mut self, w: f32) {
@@ -1609,6 +1638,32 @@ mod tests {
         // cursor_from_pos past the end gives the block end.
         let c = g.cursor_from_pos(vec2(1000.0, 1000.0));
         assert_eq!(bl[0].to_doc(c.index.0), n);
+    }
+
+    #[test]
+    fn galleys_follow_font_atlas_rebuilds() {
+        let ctx = Context::default();
+        let mut v = TranscriptView::new();
+        v.set_document(DocId(1), Arc::from("one\ntwo"), Vec::new());
+        let run = |v: &mut TranscriptView, side: usize| {
+            let input = egui::RawInput {
+                max_texture_side: Some(side),
+                screen_rect: Some(Rect::from_min_size(Pos2::ZERO, vec2(800.0, 600.0))),
+                ..Default::default()
+            };
+            let mut out = ctx.run_ui(input, |ui| {
+                v.ui(ui);
+            });
+            out.textures_delta.clear();
+            v.galleys[0].clone().unwrap()
+        };
+        let first = run(&mut v, 2048);
+        assert!(
+            Arc::ptr_eq(&first, &run(&mut v, 2048)),
+            "kept while the atlas lives"
+        );
+        // A new texture size rebuilds egui's atlas: galleys pointing into the old one go.
+        assert!(!Arc::ptr_eq(&first, &run(&mut v, 4096)));
     }
 
     #[test]
