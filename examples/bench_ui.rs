@@ -130,7 +130,8 @@ fn input(t: f64, size: (f32, f32), events: Vec<Event>) -> RawInput {
 
 fn frame(ctx: &egui::Context, app: &mut WeftApp, raw: RawInput) -> f64 {
     let t = Instant::now();
-    let out = ctx.run_ui(raw, |ui| app.ui_root(ui));
+    let mut out = ctx.run_ui(raw, |ui| app.ui_root(ui));
+    out.textures_delta.clear();
     let _ = ctx.tessellate(out.shapes, out.pixels_per_point);
     t.elapsed().as_secs_f64() * 1000.0
 }

@@ -219,10 +219,10 @@ fn fill(db: Db<'_>, demo: &DemoProject) -> Result<()> {
     let mut texts = BTreeMap::new();
     for c in &demo.codings {
         let doc = db.require_document(&c.document)?;
-        if !texts.contains_key(&doc) {
-            texts.insert(doc, db.document_text(doc)?);
-        }
-        let text = &texts[&doc];
+        let text = match texts.entry(doc) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => e.insert(db.document_text(doc)?),
+        };
         let (start, end) = find_quote(text, &c.quote, c.occurrence.unwrap_or(1))
             .ok_or_else(|| invalid(format!("quote not found in “{}”: {}", c.document, c.quote)))?;
         let code = db.require_code(&c.code)?;

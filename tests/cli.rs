@@ -1,4 +1,5 @@
 //! Every CLI command end to end on a temporary project, through the real `weft` binary.
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1165,16 +1165,13 @@ impl WeftApp {
             ));
         });
         for event in self.transcript.ui(ui) {
-            match event {
-                TranscriptEvent::CodingClicked(c) => {
-                    self.inspector = None;
-                    if let Some(store) = &self.store
-                        && let Ok(coding) = store.db().coding(c)
-                    {
-                        self.selected_code = Some(coding.code);
-                    }
+            if let TranscriptEvent::CodingClicked(c) = event {
+                self.inspector = None;
+                if let Some(store) = &self.store
+                    && let Ok(coding) = store.db().coding(c)
+                {
+                    self.selected_code = Some(coding.code);
                 }
-                _ => {}
             }
         }
     }
@@ -1199,7 +1196,7 @@ impl WeftApp {
                     .map(|s| (s, c.id, path))
             })
             .collect();
-        hits.sort_by(|a, b| b.0.cmp(&a.0));
+        hits.sort_by_key(|h| std::cmp::Reverse(h.0));
         hits.truncate(12);
         let exact = hits.iter().any(|h| {
             h.2.eq_ignore_ascii_case(&query)

@@ -2,7 +2,9 @@
 use super::view::{Command, ProjectView};
 use crate::model::CodeId;
 #[derive(Default)]
-pub struct CodebookPanel;
+pub struct CodebookPanel {
+    _stub: (),
+}
 impl CodebookPanel {
     pub fn ui(
         &mut self,

@@ -2,7 +2,9 @@
 use super::view::{Command, ProjectView};
 use crate::model::DocId;
 #[derive(Default)]
-pub struct DocumentsPanel;
+pub struct DocumentsPanel {
+    _stub: (),
+}
 impl DocumentsPanel {
     pub fn ui(
         &mut self,

@@ -117,6 +117,8 @@ struct Geo {
 
 impl Geo {
     fn new(width: f32, m: &Metrics, has_turns: bool) -> Self {
+        // An unbounded parent (a horizontal scroll area) gives an infinite width.
+        let width = if width.is_finite() { width } else { 1000.0 };
         let label = if has_turns { LABEL_W + LABEL_GAP } else { 0.0 };
         let margin = MARGIN_GAP + LANES_W + 4.0 + STRIPE_LABEL_W;
         let fixed = PAD * 2.0 + label + margin + SCROLLBAR_RESERVE;
@@ -200,6 +202,8 @@ pub struct TranscriptView {
 
     find: Find,
     events: Vec<TranscriptEvent>,
+    last_placement: Option<(Vec2, Geo)>,
+    sentinel: Option<Arc<Galley>>,
 }
 
 impl Default for TranscriptView {
@@ -248,6 +252,8 @@ impl TranscriptView {
             force_offset: None,
             find: Find::default(),
             events: Vec::new(),
+            last_placement: None,
+            sentinel: None,
         }
     }
 
@@ -293,6 +299,7 @@ impl TranscriptView {
         self.scroll_req = None;
         self.force_offset = Some(0.0);
         self.scroll_y = 0.0;
+        self.last_placement = None;
         self.find.searched = None;
         self.find.matches.clear();
         self.find.current = None;
@@ -366,6 +373,28 @@ impl TranscriptView {
         self.scroll_req = Some(ScrollTo::Reveal(c.min(self.char_index.char_len())));
     }
 
+    /// Screen rectangle of document char `c` as drawn in the last frame, if its paragraph has
+    /// been laid out (for tests, and to place a popup beside the selection).
+    pub fn char_screen_rect(&self, c: usize) -> Option<Rect> {
+        let (to_screen, geo) = self.last_placement?;
+        let b = blocks::block_at_char(&self.blocks, c)?;
+        let block = &self.blocks[b];
+        if c < block.start || c >= block.end || self.tops_dirty {
+            return None;
+        }
+        let g = self.galleys[b].as_ref()?;
+        let lc = g.layout_from_cursor(CCursor {
+            index: egui::text::CharIndex(block.to_local(c)),
+            prefer_next_row: true,
+        });
+        let row = g.rows.get(lc.row)?;
+        let glyph = row.glyphs.get(lc.column.0)?;
+        let x = row.pos.x + glyph.pos.x;
+        let r = Rect::from_x_y_ranges(x..=x + glyph.advance_width, row.min_y()..=row.max_y());
+        let top = self.tops.get(b)? + self.gap(b);
+        Some(r.translate(vec2(geo.x_body, top) + to_screen))
+    }
+
     /// The vertical scroll offset of the last frame, in points.
     pub fn scroll_offset(&self) -> f32 {
         self.scroll_y
@@ -387,6 +416,7 @@ impl TranscriptView {
         self.frame += 1;
         let id = ui.make_persistent_id(&self.id_salt);
         self.update_metrics(&ctx);
+        self.check_font_atlas(&ctx);
         self.handle_shortcuts(&ctx, id);
         if self.find.open {
             self.find_bar_ui(ui, id);
@@ -463,6 +493,30 @@ impl TranscriptView {
             label_h: line_h + small_h,
         });
         self.invalidate_layout();
+    }
+
+    /// Cached galleys point into egui's font atlas, which egui rebuilds when it fills up or its
+    /// options change (eframe does this right after the first frame), clearing its own galley
+    /// cache at the same time. A tiny sentinel galley, looked up through that cache every
+    /// frame, shows when that happened: then every cached galley is dropped (heights stay).
+    fn check_font_atlas(&mut self, ctx: &Context) {
+        let job = LayoutJob::simple_singleline(
+            "Weft transcript".to_owned(),
+            FontId::proportional(FONT_SIZE),
+            Color32::PLACEHOLDER,
+        );
+        let sentinel = ctx.fonts_mut(|f| f.layout_job(job));
+        if self
+            .sentinel
+            .as_ref()
+            .is_some_and(|old| !Arc::ptr_eq(old, &sentinel))
+        {
+            for g in &mut self.galleys {
+                *g = None;
+            }
+            self.cached = 0;
+        }
+        self.sentinel = Some(sentinel);
     }
 
     fn set_wrap_width(&mut self, w: f32) {
@@ -743,6 +797,7 @@ impl TranscriptView {
         let to_screen = origin.to_vec2();
         let range = self.blocks_between(viewport.min.y, viewport.max.y);
         let screen_view = viewport.translate(to_screen);
+        self.last_placement = Some((to_screen, geo));
         let resp = ui.interact(screen_view, id, Sense::click_and_drag());
         if resp.has_focus() {
             ui.memory_mut(|m| {
@@ -835,7 +890,14 @@ impl TranscriptView {
         stripes: &[Stripe],
     ) {
         let ctx = ui.ctx().clone();
-        let shift = ui.input(|i| i.modifiers.shift);
+        // The modifiers of this frame's button events count too: a test harness (or a fast
+        // user) can press and release Shift within one frame.
+        let shift = ui.input(|i| {
+            i.modifiers.shift
+                || i.events
+                    .iter()
+                    .any(|e| matches!(e, Event::PointerButton { modifiers, .. } if modifiers.shift))
+        });
         if resp.drag_started_by(egui::PointerButton::Primary) {
             resp.request_focus();
             if let Some(press) = ui.input(|i| i.pointer.press_origin()) {
@@ -906,18 +968,18 @@ impl TranscriptView {
                 }
             }
         }
-        if resp.double_clicked() || resp.triple_clicked() {
-            if let Some(p) = resp.interact_pointer_pos() {
-                let hit = self.hit_char(&ctx, p - to_screen, geo);
-                if let Some(b) = blocks::block_at_char(&self.blocks, hit) {
-                    let block = &self.blocks[b];
-                    let r = if resp.triple_clicked() {
-                        0..block.len()
-                    } else {
-                        blocks::word_at(block.text(&self.text), block.to_local(hit))
-                    };
-                    self.sel = Some((block.to_doc(r.start), block.to_doc(r.end)));
-                }
+        if (resp.double_clicked() || resp.triple_clicked())
+            && let Some(p) = resp.interact_pointer_pos()
+        {
+            let hit = self.hit_char(&ctx, p - to_screen, geo);
+            if let Some(b) = blocks::block_at_char(&self.blocks, hit) {
+                let block = &self.blocks[b];
+                let r = if resp.triple_clicked() {
+                    0..block.len()
+                } else {
+                    blocks::word_at(block.text(&self.text), block.to_local(hit))
+                };
+                self.sel = Some((block.to_doc(r.start), block.to_doc(r.end)));
             }
         }
     }
@@ -1158,6 +1220,8 @@ impl TranscriptView {
                     self.step_match(!shift);
                 }
                 if esc {
+                    // Handled here: the transcript must not also clear its selection.
+                    ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape));
                     close = true;
                 }
             }
@@ -1574,6 +1638,32 @@ mod tests {
         // cursor_from_pos past the end gives the block end.
         let c = g.cursor_from_pos(vec2(1000.0, 1000.0));
         assert_eq!(bl[0].to_doc(c.index.0), n);
+    }
+
+    #[test]
+    fn galleys_follow_font_atlas_rebuilds() {
+        let ctx = Context::default();
+        let mut v = TranscriptView::new();
+        v.set_document(DocId(1), Arc::from("one\ntwo"), Vec::new());
+        let run = |v: &mut TranscriptView, side: usize| {
+            let input = egui::RawInput {
+                max_texture_side: Some(side),
+                screen_rect: Some(Rect::from_min_size(Pos2::ZERO, vec2(800.0, 600.0))),
+                ..Default::default()
+            };
+            let mut out = ctx.run_ui(input, |ui| {
+                v.ui(ui);
+            });
+            out.textures_delta.clear();
+            v.galleys[0].clone().unwrap()
+        };
+        let first = run(&mut v, 2048);
+        assert!(
+            Arc::ptr_eq(&first, &run(&mut v, 2048)),
+            "kept while the atlas lives"
+        );
+        // A new texture size rebuilds egui's atlas: galleys pointing into the old one go.
+        assert!(!Arc::ptr_eq(&first, &run(&mut v, 4096)));
     }
 
     #[test]
