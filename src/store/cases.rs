@@ -239,40 +239,37 @@ impl Db<'_> {
     /// Sets an attribute of a case (the attribute is created, its type inferred, if new).
     /// An empty value clears it.
     pub fn set_case_attr(&self, case: CaseId, name: &str, value: &str) -> Result<()> {
-        let value = value.trim();
-        if value.is_empty() {
-            self.0.execute(
-                "DELETE FROM case_attr WHERE case_id = ?1 AND attr_id IN
-                   (SELECT id FROM attribute WHERE scope = 'case' AND name = ?2)",
-                params![case.0, name.trim()],
-            )?;
-            return Ok(());
-        }
-        let attr = self.typed_attribute(name, AttrScope::Case, value)?;
-        self.0.execute(
-            "INSERT INTO case_attr (case_id, attr_id, value) VALUES (?1, ?2, ?3)
-             ON CONFLICT (case_id, attr_id) DO UPDATE SET value = excluded.value",
-            params![case.0, attr.id.0, value],
-        )?;
-        Ok(())
+        self.set_attr(AttrScope::Case, case.0, name, value)
     }
 
     /// Sets an attribute of a document (created, type inferred, if new). Empty clears it.
     pub fn set_doc_attr(&self, doc: DocId, name: &str, value: &str) -> Result<()> {
+        self.set_attr(AttrScope::Document, doc.0, name, value)
+    }
+
+    fn set_attr(&self, scope: AttrScope, owner: i64, name: &str, value: &str) -> Result<()> {
+        let (table, key) = match scope {
+            AttrScope::Case => ("case_attr", "case_id"),
+            AttrScope::Document => ("doc_attr", "doc_id"),
+        };
         let value = value.trim();
         if value.is_empty() {
             self.0.execute(
-                "DELETE FROM doc_attr WHERE doc_id = ?1 AND attr_id IN
-                   (SELECT id FROM attribute WHERE scope = 'document' AND name = ?2)",
-                params![doc.0, name.trim()],
+                &format!(
+                    "DELETE FROM {table} WHERE {key} = ?1 AND attr_id IN
+                       (SELECT id FROM attribute WHERE scope = ?2 AND name = ?3)"
+                ),
+                params![owner, scope.as_str(), name.trim()],
             )?;
             return Ok(());
         }
-        let attr = self.typed_attribute(name, AttrScope::Document, value)?;
+        let attr = self.typed_attribute(name, scope, value)?;
         self.0.execute(
-            "INSERT INTO doc_attr (doc_id, attr_id, value) VALUES (?1, ?2, ?3)
-             ON CONFLICT (doc_id, attr_id) DO UPDATE SET value = excluded.value",
-            params![doc.0, attr.id.0, value],
+            &format!(
+                "INSERT INTO {table} ({key}, attr_id, value) VALUES (?1, ?2, ?3)
+                 ON CONFLICT ({key}, attr_id) DO UPDATE SET value = excluded.value"
+            ),
+            params![owner, attr.id.0, value],
         )?;
         Ok(())
     }

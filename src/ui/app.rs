@@ -158,18 +158,7 @@ impl WeftApp {
         let wanted = project.or_else(|| app.settings.last_project.clone().filter(|p| p.exists()));
         match wanted {
             Some(path) => app.open_project(&path),
-            None => {
-                let demo = settings::demo_path();
-                if !demo.exists() {
-                    if let Some(dir) = demo.parent() {
-                        let _ = std::fs::create_dir_all(dir);
-                    }
-                    if let Err(e) = crate::demo::create(&demo) {
-                        app.error(format!("could not create the demo project: {e}"));
-                    }
-                }
-                app.open_project(&demo);
-            }
+            None => app.open_demo(),
         }
         app
     }
@@ -202,6 +191,24 @@ impl WeftApp {
     /// The code selected in the codebook.
     pub fn selected_code(&self) -> Option<CodeId> {
         self.selected_code
+    }
+
+    /// Opens the demo project in the user's data directory, creating it the first time.
+    fn open_demo(&mut self) {
+        let demo = settings::demo_path();
+        if !demo.exists() {
+            if let Some(dir) = demo.parent()
+                && let Err(e) = std::fs::create_dir_all(dir)
+            {
+                self.error(format!("could not create {}: {e}", dir.display()));
+                return;
+            }
+            if let Err(e) = crate::demo::create(&demo) {
+                self.error(format!("could not create the demo project: {e}"));
+                return;
+            }
+        }
+        self.open_project(&demo);
     }
 
     fn open_project(&mut self, path: &Path) {
@@ -345,26 +352,28 @@ impl WeftApp {
 
     /// Undoes the last edit.
     pub fn undo(&mut self) {
-        let Some(store) = &mut self.store else { return };
-        match store.undo() {
-            Ok(Some(label)) => {
-                self.reload();
-                self.notice(format!("Undid: {label}"));
-            }
-            Ok(None) => self.notice("Nothing to undo"),
-            Err(e) => self.error(e.to_string()),
-        }
+        self.step_history(true);
     }
 
     /// Redoes the last undone edit.
     pub fn redo(&mut self) {
+        self.step_history(false);
+    }
+
+    fn step_history(&mut self, back: bool) {
         let Some(store) = &mut self.store else { return };
-        match store.redo() {
+        let result = if back { store.undo() } else { store.redo() };
+        let (done, nothing) = if back {
+            ("Undid", "Nothing to undo")
+        } else {
+            ("Redid", "Nothing to redo")
+        };
+        match result {
             Ok(Some(label)) => {
                 self.reload();
-                self.notice(format!("Redid: {label}"));
+                self.notice(format!("{done}: {label}"));
             }
-            Ok(None) => self.notice("Nothing to redo"),
+            Ok(None) => self.notice(nothing),
             Err(e) => self.error(e.to_string()),
         }
     }
@@ -786,16 +795,7 @@ impl WeftApp {
                     }
                 });
                 if item(ui, "Open demo project", None, true) {
-                    let demo = settings::demo_path();
-                    if !demo.exists() {
-                        if let Some(dir) = demo.parent() {
-                            let _ = std::fs::create_dir_all(dir);
-                        }
-                        if let Err(e) = crate::demo::create(&demo) {
-                            self.error(e.to_string());
-                        }
-                    }
-                    self.open_project(&demo);
+                    self.open_demo();
                 }
                 ui.separator();
                 if item(ui, "Import documents…", Some(&keys::IMPORT), has_project) {
@@ -948,16 +948,7 @@ impl WeftApp {
             ui.label("Qualitative coding of interview transcripts.");
             ui.add_space(16.0);
             if ui.button("Open the demo project").clicked() {
-                let demo = settings::demo_path();
-                if !demo.exists() {
-                    if let Some(dir) = demo.parent() {
-                        let _ = std::fs::create_dir_all(dir);
-                    }
-                    if let Err(e) = crate::demo::create(&demo) {
-                        self.error(e.to_string());
-                    }
-                }
-                self.open_project(&demo);
+                self.open_demo();
             }
             if ui.button("New project…").clicked() {
                 self.ask_path(DialogPurpose::NewProject, &ctx);
