@@ -41,6 +41,43 @@ fn select(h: &mut Harness<'_, WeftApp>, start: usize, end: usize) {
     h.run_steps(2);
 }
 
+/// Drags with the mouse from the start of char `a` to the start of char `b`.
+fn drag_select(h: &mut Harness<'_, WeftApp>, a: usize, b: usize) {
+    use egui::{Event, PointerButton, Pos2};
+    let at = |h: &Harness<'_, WeftApp>, c: usize| {
+        let r = h.state().transcript.char_screen_rect(c).expect("char is on screen");
+        Pos2::new(r.min.x + 0.2, r.center().y)
+    };
+    let (from, to) = (at(h, a), at(h, b));
+    for (pos, pressed) in [(from, true), (from + (to - from) * 0.5, true), (to, true), (to, false)] {
+        h.event(Event::PointerMoved(pos));
+        if pos == from || !pressed {
+            h.event(Event::PointerButton { pos, button: PointerButton::Primary, pressed, modifiers: Modifiers::NONE });
+        }
+        h.step();
+    }
+    h.run_steps(2);
+}
+
+#[test]
+fn mouse_drag_across_turns_then_number_key() {
+    let mut h = demo_app();
+    let doc = h.state().current_document().unwrap();
+    let turns = h.state().store().unwrap().db().turns(doc).unwrap();
+    // From inside the first turn's body to inside the second turn's body.
+    let (a, b) = (turns[0].body_start + 3, turns[1].body_start + 5);
+    drag_select(&mut h, a, b);
+    assert_eq!(h.state().transcript.selection(), Some(a..b));
+    let before = codings(&h);
+    h.key_press(Key::Num3);
+    h.run_steps(2);
+    assert_eq!(codings(&h), before + 1);
+    let third = h.state().view.quick_codes()[2];
+    let db = h.state().store().unwrap().db();
+    let c = db.codings(&CodingFilter { doc: Some(doc), codes: Some(vec![third]), ..Default::default() }).unwrap();
+    assert!(c.iter().any(|c| (c.start, c.end) == (a, b)), "coded exactly the dragged range");
+}
+
 #[test]
 fn number_key_applies_the_first_codes() {
     let mut h = demo_app();

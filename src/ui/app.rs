@@ -627,7 +627,7 @@ impl WeftApp {
             self.settings.dark = !self.settings.dark;
         }
         // Single keys act only when no text field is being edited.
-        if ctx.egui_wants_keyboard_input() || self.quick.open || self.prompt.is_some() {
+        if ctx.text_edit_focused() || self.quick.open || self.prompt.is_some() {
             return;
         }
         let digits = [
