@@ -9,8 +9,8 @@
 use std::collections::{HashMap, HashSet};
 
 use egui::{
-    Align2, Color32, CornerRadius, CursorIcon, FontId, Key, LayerId, Modal, Modifiers, Order, Rect,
-    Role, Sense, Stroke, TextEdit, TextStyle, Ui, WidgetInfo, pos2, text::LayoutJob, vec2,
+    Color32, CornerRadius, CursorIcon, FontId, Key, LayerId, Modal, Modifiers, Order, Rect, Role,
+    Sense, Stroke, TextEdit, TextStyle, Ui, WidgetInfo, pos2, text::LayoutJob, vec2,
 };
 
 use crate::actions::Action;
@@ -356,7 +356,7 @@ impl CodebookPanel {
             .accessible_name("Filter codes");
             if !self.filter.is_empty()
                 && ui
-                    .small_button("✕")
+                    .small_button("×")
                     .on_hover_text("Clear the filter")
                     .accessible_name("Clear the filter")
                     .clicked()
@@ -506,6 +506,10 @@ impl CodebookPanel {
         let is_selected = selected == Some(row.id);
         let renaming = self.rename.as_ref().is_some_and(|r| r.code == row.id);
         resp.widget_info(|| WidgetInfo::selected(Role::TreeItem, true, is_selected, &row.name));
+        // Screen readers (and tests) get the counts the row paints.
+        ui.ctx().accesskit_node_builder(id, |node| {
+            node.set_description(row.counts.clone());
+        });
         resp.dnd_set_drag_payload(row.id);
 
         let visuals = ui.visuals().clone();
@@ -543,14 +547,26 @@ impl CodebookPanel {
                 format!("Expand “{}”", row.name)
             };
             t.widget_info(|| WidgetInfo::labeled(Role::Button, true, &label));
-            let arrow = if row.expanded { "⏷" } else { "⏵" };
-            painter.text(
-                toggle_rect.center(),
-                Align2::CENTER_CENTER,
-                arrow,
-                FontId::proportional(12.0),
+            // Painted, not a glyph: not every font has the arrow characters.
+            let c = toggle_rect.center();
+            let points = if row.expanded {
+                vec![
+                    c + vec2(-4.0, -2.5),
+                    c + vec2(4.0, -2.5),
+                    c + vec2(0.0, 3.5),
+                ]
+            } else {
+                vec![
+                    c + vec2(-2.5, -4.0),
+                    c + vec2(3.5, 0.0),
+                    c + vec2(-2.5, 4.0),
+                ]
+            };
+            painter.add(egui::Shape::convex_polygon(
+                points,
                 if t.hovered() { text_color } else { weak },
-            );
+                Stroke::NONE,
+            ));
             if t.clicked() {
                 toggled = Some(row.id);
             }
@@ -931,7 +947,7 @@ impl CodebookPanel {
                             .desired_rows(10)
                             .desired_width(440.0),
                     )
-                    .accessible_name(format!("Description of “{name}”"));
+                    .accessible_name("Description");
                     ui.horizontal(|ui| {
                         if ui.button("Save").clicked() {
                             let unchanged_template = text.trim() == DESCRIPTION_TEMPLATE.trim()

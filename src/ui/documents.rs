@@ -224,6 +224,10 @@ impl DocumentsPanel {
         let resp = ui.interact(rect, id, Sense::click());
         let is_current = current == Some(row.id);
         resp.widget_info(|| WidgetInfo::selected(Role::ListItem, true, is_current, &row.name));
+        // Screen readers (and tests) get the details the row paints.
+        ui.ctx().accesskit_node_builder(id, |node| {
+            node.set_description(row.details.clone());
+        });
 
         let visuals = ui.visuals().clone();
         let painter = ui.painter_at(rect);
@@ -494,7 +498,7 @@ impl DocumentsPanel {
                             .desired_rows(10)
                             .desired_width(440.0),
                     )
-                    .accessible_name(format!("Memo on “{name}”"));
+                    .accessible_name("Memo");
                     ui.horizontal(|ui| {
                         if ui.button("Save").clicked() {
                             if *text != *original {
