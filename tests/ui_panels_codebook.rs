@@ -1,6 +1,10 @@
 //! The codebook and documents panels driven headless with egui_kittest, by role and label, on
 //! an in-memory project; emitted edits are applied to the store where it matters.
 
+// Helpers outside `#[test]` functions are not covered by `allow-unwrap-in-tests`; a failed
+// setup should fail the test loudly.
+#![allow(clippy::unwrap_used)]
+
 use egui::{Key, Modifiers, Role, vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
