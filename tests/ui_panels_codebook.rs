@@ -82,21 +82,27 @@ struct Codebook {
 }
 
 fn codebook(view: ProjectView, has_text_selection: bool) -> Harness<'static, Codebook> {
-    Harness::builder()
-        .with_size(vec2(420.0, 640.0))
-        .build_ui_state(
-            |ui, s: &mut Codebook| {
-                s.panel
-                    .ui(ui, &s.view, s.selected, s.has_text_selection, &mut s.out)
-            },
-            Codebook {
-                panel: CodebookPanel::default(),
-                view,
-                selected: None,
-                has_text_selection,
-                out: Vec::new(),
-            },
-        )
+    codebook_with(Harness::builder(), view, has_text_selection)
+}
+
+fn codebook_with(
+    builder: egui_kittest::HarnessBuilder<Codebook>,
+    view: ProjectView,
+    has_text_selection: bool,
+) -> Harness<'static, Codebook> {
+    builder.with_size(vec2(420.0, 640.0)).build_ui_state(
+        |ui, s: &mut Codebook| {
+            s.panel
+                .ui(ui, &s.view, s.selected, s.has_text_selection, &mut s.out)
+        },
+        Codebook {
+            panel: CodebookPanel::default(),
+            view,
+            selected: None,
+            has_text_selection,
+            out: Vec::new(),
+        },
+    )
 }
 
 fn edits(out: &[Command]) -> Vec<Action> {
@@ -544,4 +550,141 @@ fn new_case_from_the_document_menu() {
             doc: Some(p.doc)
         }]
     );
+}
+
+#[test]
+fn colour_change_is_one_action_when_applied() {
+    let mut p = project();
+    // egui's own colour picker draws "📋", which its 0.37 default fonts lack (tofu in the app).
+    let mut h = codebook_with(
+        Harness::builder().allow_missing_glyphs(),
+        view(&p.store, 1),
+        false,
+    );
+    h.run();
+    h.get_by_role_and_label(Role::TreeItem, "Support")
+        .click_secondary();
+    h.run();
+    h.get_by_label("Colour…").click();
+    h.run();
+    h.get_by_label("#f28e2b").click();
+    h.run();
+    h.get_by_label("#e15759").click();
+    h.run();
+    assert!(edits(&h.state().out).is_empty(), "nothing while choosing");
+    h.get_by_label("Apply").click();
+    h.run();
+    let actions = edits(&h.state().out);
+    assert_eq!(
+        actions,
+        vec![Action::RecolorCode {
+            code: p.support,
+            color: weft::model::Color([0xe1, 0x57, 0x59])
+        }]
+    );
+    actions[0].apply(&mut p.store).unwrap();
+    assert_eq!(
+        p.store.db().code(p.support).unwrap().color.to_hex(),
+        "#e15759"
+    );
+}
+
+fn drag(h: &mut Harness<'static, Codebook>, from: egui::Pos2, to: egui::Pos2, mods: Modifiers) {
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    if mods != Modifiers::NONE {
+        h.event(egui::Event::ModifiersChanged(mods));
+    }
+    for i in 1..=5 {
+        h.hover_at(from + (to - from) * (i as f32 / 5.0));
+        h.step();
+    }
+    h.event(egui::Event::PointerButton {
+        pos: to,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: mods,
+    });
+    h.step();
+    h.event(egui::Event::ModifiersChanged(Modifiers::NONE));
+    h.run();
+}
+
+#[test]
+fn dropping_on_a_row_edge_places_the_code_beside_it() {
+    let p = project();
+    let mut h = codebook(view(&p.store, 1), false);
+    h.run();
+    let from = h
+        .get_by_role_and_label(Role::TreeItem, "Support")
+        .rect()
+        .center();
+    let role = h.get_by_role_and_label(Role::TreeItem, "Role").rect();
+    drag(
+        &mut h,
+        from,
+        egui::pos2(role.center().x, role.top() + 2.0),
+        Modifiers::NONE,
+    );
+    assert_eq!(
+        edits(&h.state().out),
+        vec![Action::MoveCode {
+            code: p.support,
+            parent: None,
+            index: Some(0)
+        }]
+    );
+}
+
+#[test]
+fn shift_drop_merges_after_confirming() {
+    let p = project();
+    let mut h = codebook(view(&p.store, 1), false);
+    h.run();
+    let from = h
+        .get_by_role_and_label(Role::TreeItem, "Support")
+        .rect()
+        .center();
+    let to = h
+        .get_by_role_and_label(Role::TreeItem, "Role")
+        .rect()
+        .center();
+    drag(&mut h, from, to, Modifiers::SHIFT);
+    assert!(edits(&h.state().out).is_empty());
+    h.get_by_label("Merge “Support” (1 coding) into “Role”? Identical passages are collapsed.");
+    h.get_by_label("Merge").click();
+    h.run();
+    assert_eq!(
+        edits(&h.state().out),
+        vec![Action::MergeCodes {
+            source: p.support,
+            target: p.role
+        }]
+    );
+}
+
+#[test]
+fn double_click_starts_rename_without_applying_twice() {
+    let p = project();
+    // Fast frames, so the two clicks fall within the double-click delay.
+    let mut h = codebook_with(
+        Harness::builder().with_step_dt(0.05),
+        view(&p.store, 1),
+        true,
+    );
+    h.run();
+    h.get_by_role_and_label(Role::TreeItem, "Support").click();
+    h.step();
+    h.get_by_role_and_label(Role::TreeItem, "Support").click();
+    h.run();
+    let applied = h
+        .state()
+        .out
+        .iter()
+        .filter(|c| matches!(c, Command::ApplyToSelection(_)))
+        .count();
+    assert_eq!(applied, 1, "{:?}", h.state().out);
+    assert!(h.get_by_label("New name for “Support”").is_focused());
 }

@@ -1036,6 +1036,9 @@ impl CodebookPanel {
                     codings,
                 } => {
                     ui.heading("Delete code");
+                    // The view may have changed since the dialog opened (undo, a new coding).
+                    *subcodes = view.tree.subtree(*code).len().saturating_sub(1);
+                    *codings = view.code_counts(*code).1.0;
                     let what = if *subcodes > 0 {
                         format!(
                             "Delete “{name}” and its {}?",
