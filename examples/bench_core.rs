@@ -12,98 +12,15 @@ use weft::export;
 use weft::store::Store;
 
 const WORDS: &[&str] = &[
-    "peer",
-    "support",
-    "worker",
-    "I",
-    "you",
-    "we",
-    "they",
-    "it",
-    "was",
-    "is",
-    "and",
-    "but",
-    "so",
-    "like",
-    "really",
-    "know",
-    "think",
-    "felt",
-    "feel",
-    "because",
-    "when",
-    "the",
-    "a",
-    "to",
-    "of",
-    "in",
-    "that",
-    "with",
-    "for",
-    "on",
-    "be",
-    "have",
-    "not",
-    "just",
-    "about",
-    "someone",
-    "been",
-    "there",
-    "mutual",
-    "trust",
-    "listen",
-    "listened",
-    "recovery",
-    "hope",
-    "ward",
-    "team",
-    "staff",
-    "boundaries",
-    "lived",
-    "experience",
-    "giving",
-    "back",
-    "helped",
-    "help",
-    "shared",
-    "same",
-    "café",
-    "naïve",
-    "rôle",
-    "Zoë",
-    "équipe",
-    "understood",
-    "relationship",
-    "power",
-    "equal",
-    "month",
-    "year",
-    "week",
-    "day",
-    "nurse",
-    "doctor",
-    "service",
-    "group",
-    "story",
-    "told",
-    "honest",
-    "difficult",
-    "easy",
-    "friend",
-    "friendship",
-    "professional",
-    "supervision",
-    "pay",
-    "voice",
-    "choice",
-    "respect",
-    "learned",
-    "learning",
-    "two-way",
-    "both",
-    "each",
-    "other",
+    "peer", "support", "worker", "I", "you", "we", "they", "it", "was", "is", "and", "but", "so",
+    "like", "really", "know", "think", "felt", "feel", "because", "when", "the", "a", "to", "of",
+    "in", "that", "with", "for", "on", "be", "have", "not", "just", "about", "someone", "been",
+    "there", "mutual", "trust", "listen", "listened", "recovery", "hope", "ward", "team", "staff",
+    "boundaries", "lived", "experience", "giving", "back", "helped", "help", "shared", "same",
+    "café", "naïve", "rôle", "Zoë", "équipe", "understood", "relationship", "power", "equal",
+    "month", "year", "week", "day", "nurse", "doctor", "service", "group", "story", "told",
+    "honest", "difficult", "easy", "friend", "friendship", "professional", "supervision", "pay",
+    "voice", "choice", "respect", "learned", "learning", "two-way", "both", "each", "other",
 ];
 
 struct Rng(u64);
@@ -125,11 +42,7 @@ fn transcript(rng: &mut Rng, words: usize, participant: usize) -> String {
     let mut written = 0;
     let mut interviewer = true;
     while written < words {
-        let turn = if interviewer {
-            8 + rng.below(20)
-        } else {
-            30 + rng.below(120)
-        };
+        let turn = if interviewer { 8 + rng.below(20) } else { 30 + rng.below(120) };
         out.push_str(if interviewer { "Interviewer: " } else { "" });
         if !interviewer {
             out.push_str(&format!("P{participant:04}: "));
@@ -208,10 +121,7 @@ fn main() {
                 let (t, _) = db.ensure_code_path(theme, None, "")?;
                 codes.push(t);
                 for k in 0..9 {
-                    codes.push(
-                        db.ensure_code_path(&format!("{theme}/Sub {k}"), None, "")?
-                            .0,
-                    );
+                    codes.push(db.ensure_code_path(&format!("{theme}/Sub {k}"), None, "")?.0);
                 }
             }
             let coder = db.default_coder()?;

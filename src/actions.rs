@@ -4,46 +4,28 @@
 //! store's ([`Store::undo`], [`Store::redo`]): the store records the exact inverse of every
 //! row change, so no action needs a hand-written inverse.
 
-use crate::model::{CaseId, CodeId, CoderId, CodingId, Color, DocId, MemoId, MemoTarget};
+use crate::model::{
+    CaseId, CodeId, CoderId, CodingId, Color, DocId, MemoId, MemoTarget,
+};
 use crate::store::{Result, Store};
 
 /// One user edit.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     /// Code `[start, end)` of a document.
-    ApplyCode {
-        doc: DocId,
-        code: CodeId,
-        coder: CoderId,
-        start: usize,
-        end: usize,
-    },
+    ApplyCode { doc: DocId, code: CodeId, coder: CoderId, start: usize, end: usize },
     /// Create a code at `path` (missing parents too) and apply it to `[start, end)`.
-    CreateAndApply {
-        path: String,
-        doc: DocId,
-        coder: CoderId,
-        start: usize,
-        end: usize,
-    },
+    CreateAndApply { path: String, doc: DocId, coder: CoderId, start: usize, end: usize },
     /// Remove a coding.
     RemoveCoding(CodingId),
     /// Change a coding's code.
     RecodeCoding { coding: CodingId, code: CodeId },
     /// Extend or shrink a coding.
-    ResizeCoding {
-        coding: CodingId,
-        start: usize,
-        end: usize,
-    },
+    ResizeCoding { coding: CodingId, start: usize, end: usize },
     /// Set a coding's memo.
     SetCodingMemo { coding: CodingId, memo: String },
     /// Add a code.
-    AddCode {
-        parent: Option<CodeId>,
-        name: String,
-        color: Option<Color>,
-    },
+    AddCode { parent: Option<CodeId>, name: String, color: Option<Color> },
     /// Rename a code.
     RenameCode { code: CodeId, name: String },
     /// Recolour a code.
@@ -51,11 +33,7 @@ pub enum Action {
     /// Change a code's description.
     DescribeCode { code: CodeId, description: String },
     /// Move a code under another (or to the top) at a position among its siblings.
-    MoveCode {
-        code: CodeId,
-        parent: Option<CodeId>,
-        index: Option<usize>,
-    },
+    MoveCode { code: CodeId, parent: Option<CodeId>, index: Option<usize> },
     /// Merge `source` into `target`.
     MergeCodes { source: CodeId, target: CodeId },
     /// Delete a code, its sub-codes and their codings.
@@ -73,30 +51,13 @@ pub enum Action {
     /// Remove a document from a case.
     UnassignCase { case: CaseId, doc: DocId },
     /// Set (or clear, with an empty value) a case attribute.
-    SetCaseAttr {
-        case: CaseId,
-        name: String,
-        value: String,
-    },
+    SetCaseAttr { case: CaseId, name: String, value: String },
     /// Set (or clear) a document attribute.
-    SetDocAttr {
-        doc: DocId,
-        name: String,
-        value: String,
-    },
+    SetDocAttr { doc: DocId, name: String, value: String },
     /// Add a memo.
-    AddMemo {
-        target: MemoTarget,
-        title: String,
-        body: String,
-        coder: Option<CoderId>,
-    },
+    AddMemo { target: MemoTarget, title: String, body: String, coder: Option<CoderId> },
     /// Edit a memo.
-    EditMemo {
-        memo: MemoId,
-        title: String,
-        body: String,
-    },
+    EditMemo { memo: MemoId, title: String, body: String },
     /// Delete a memo.
     DeleteMemo(MemoId),
 }
@@ -123,20 +84,10 @@ impl Action {
         let label = self.label(store);
         store.action(&label, |db| {
             Ok(match self {
-                Self::ApplyCode {
-                    doc,
-                    code,
-                    coder,
-                    start,
-                    end,
-                } => Outcome::Coding(db.apply_code(*doc, *code, *coder, *start, *end, "")?),
-                Self::CreateAndApply {
-                    path,
-                    doc,
-                    coder,
-                    start,
-                    end,
-                } => {
+                Self::ApplyCode { doc, code, coder, start, end } => {
+                    Outcome::Coding(db.apply_code(*doc, *code, *coder, *start, *end, "")?)
+                }
+                Self::CreateAndApply { path, doc, coder, start, end } => {
                     let (code, _) = db.ensure_code_path(path, None, "")?;
                     Outcome::Coding(db.apply_code(*doc, code, *coder, *start, *end, "")?)
                 }
@@ -156,11 +107,9 @@ impl Action {
                     db.set_coding_memo(*coding, memo)?;
                     Outcome::Coding(*coding)
                 }
-                Self::AddCode {
-                    parent,
-                    name,
-                    color,
-                } => Outcome::Code(db.add_code(*parent, name, *color, "")?),
+                Self::AddCode { parent, name, color } => {
+                    Outcome::Code(db.add_code(*parent, name, *color, "")?)
+                }
                 Self::RenameCode { code, name } => {
                     db.rename_code(*code, name)?;
                     Outcome::Done
@@ -173,11 +122,7 @@ impl Action {
                     db.set_code_description(*code, description)?;
                     Outcome::Done
                 }
-                Self::MoveCode {
-                    code,
-                    parent,
-                    index,
-                } => {
+                Self::MoveCode { code, parent, index } => {
                     db.move_code(*code, *parent, *index)?;
                     Outcome::Done
                 }
@@ -224,12 +169,9 @@ impl Action {
                     db.set_doc_attr(*doc, name, value)?;
                     Outcome::Done
                 }
-                Self::AddMemo {
-                    target,
-                    title,
-                    body,
-                    coder,
-                } => Outcome::Memo(db.add_memo(*target, title, body, *coder)?),
+                Self::AddMemo { target, title, body, coder } => {
+                    Outcome::Memo(db.add_memo(*target, title, body, *coder)?)
+                }
                 Self::EditMemo { memo, title, body } => {
                     db.update_memo(*memo, title, body)?;
                     Outcome::Memo(*memo)
@@ -246,9 +188,7 @@ impl Action {
     pub fn label(&self, store: &Store) -> String {
         let db = store.db();
         let code = |id: &CodeId| {
-            db.code(*id)
-                .map(|c| format!("“{}”", c.name))
-                .unwrap_or_else(|_| "code".into())
+            db.code(*id).map(|c| format!("“{}”", c.name)).unwrap_or_else(|_| "code".into())
         };
         match self {
             Self::ApplyCode { code: c, .. } => format!("Apply code {}", code(c)),

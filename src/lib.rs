@@ -9,10 +9,10 @@
 //! Beside them, [`import`], [`export`] and [`analysis`] use the model and the store's read API,
 //! and [`text`] owns every conversion between text position units.
 
-pub mod actions;
-pub mod analysis;
-pub mod export;
 pub mod model;
 pub mod store;
 pub mod text;
+pub mod actions;
+pub mod analysis;
+pub mod export;
 pub mod ui;

@@ -110,11 +110,7 @@ fn finish(bucket: &mut Bucket, words: &HashMap<DocId, WordIndex>, scope_chars: u
             c.words += w.count_union(ranges);
         }
     }
-    c.coverage = if scope_chars == 0 {
-        0.0
-    } else {
-        c.chars as f64 / scope_chars as f64
-    };
+    c.coverage = if scope_chars == 0 { 0.0 } else { c.chars as f64 / scope_chars as f64 };
     c
 }
 
@@ -130,9 +126,7 @@ pub fn frequencies(db: Db<'_>, filter: &ScopeFilter) -> Result<FrequencyReport> 
     let mut counted = 0;
     let mut coded_docs: HashSet<DocId> = HashSet::new();
     for span in &spans {
-        let Some(cases) = scope.admit(span) else {
-            continue;
-        };
+        let Some(cases) = scope.admit(span) else { continue };
         counted += 1;
         coded_docs.insert(span.doc);
         let chain = ancestors.entry(span.code).or_insert_with(|| {
@@ -149,10 +143,7 @@ pub fn frequencies(db: Db<'_>, filter: &ScopeFilter) -> Result<FrequencyReport> 
         });
         let add = |b: &mut Bucket| {
             b.segments += 1;
-            b.ranges
-                .entry(span.doc)
-                .or_default()
-                .push((span.start, span.end));
+            b.ranges.entry(span.doc).or_default().push((span.start, span.end));
             b.cases.extend(cases.iter().copied());
         };
         add(own.entry(span.code).or_default());
@@ -162,17 +153,11 @@ pub fn frequencies(db: Db<'_>, filter: &ScopeFilter) -> Result<FrequencyReport> 
     }
 
     // Totals of the scope, and word indexes of the documents that need them.
-    let mut totals = Totals {
-        segments: counted,
-        codes: tree.codes.len(),
-        ..Totals::default()
-    };
+    let mut totals = Totals { segments: counted, codes: tree.codes.len(), ..Totals::default() };
     let mut words: HashMap<DocId, WordIndex> = HashMap::new();
     let mut scope_cases: HashSet<CaseId> = HashSet::new();
     for doc in &scope.documents {
-        let Some(region) = scope.region(doc) else {
-            continue;
-        };
+        let Some(region) = scope.region(doc) else { continue };
         totals.documents += 1;
         let need_words = coded_docs.contains(&doc.id) || region.is_some();
         if need_words {
@@ -213,10 +198,7 @@ pub fn frequencies(db: Db<'_>, filter: &ScopeFilter) -> Result<FrequencyReport> 
             code: code.id,
             path: tree.path(code.id),
             depth: tree.depth(code.id),
-            own: own
-                .get_mut(&code.id)
-                .map(|b| finish(b, &words, totals.chars))
-                .unwrap_or_default(),
+            own: own.get_mut(&code.id).map(|b| finish(b, &words, totals.chars)).unwrap_or_default(),
             aggregate: agg
                 .get_mut(&code.id)
                 .map(|b| finish(b, &words, totals.chars))
@@ -235,14 +217,7 @@ impl FrequencyReport {
     /// CSV with a header; aggregate columns are prefixed `agg_`. Coverage as a fraction.
     pub fn to_csv(&self) -> Result<String, csv::Error> {
         let mut w = csv::Writer::from_writer(Vec::new());
-        let six = [
-            "segments",
-            "documents",
-            "cases",
-            "chars",
-            "words",
-            "coverage",
-        ];
+        let six = ["segments", "documents", "cases", "chars", "words", "coverage"];
         let mut header = vec!["path".to_owned()];
         header.extend(six.iter().map(|s| (*s).to_owned()));
         header.extend(six.iter().map(|s| format!("agg_{s}")));
@@ -275,12 +250,7 @@ impl FrequencyReport {
             t.documents, t.cases, t.words, t.segments
         );
         for c in &self.codes {
-            let name = c
-                .path
-                .rsplit('/')
-                .next()
-                .unwrap_or(&c.path)
-                .replace('|', "\\|");
+            let name = c.path.rsplit('/').next().unwrap_or(&c.path).replace('|', "\\|");
             out.push_str(&format!(
                 "| {}{} | {} | {} | {} | {} | {:.1}% | {} | {} | {:.1}% |\n",
                 "&nbsp;&nbsp;".repeat(c.depth * 2),
@@ -320,13 +290,7 @@ mod tests {
     }
 
     fn turn(start: usize, body: usize, end: usize, who: &str) -> Turn {
-        Turn {
-            start,
-            body_start: body,
-            end,
-            speaker: who.into(),
-            timestamp: None,
-        }
+        Turn { start, body_start: body, end, speaker: who.into(), timestamp: None }
     }
 
     /// A: "one two three four five six" (P01), B: "alpha beta" (P02), C: a focus group
@@ -392,10 +356,7 @@ mod tests {
         let theme = row(&r, "Theme");
         assert_eq!(theme.own.segments, 2);
         assert_eq!(theme.own.chars, 5);
-        assert_eq!(
-            theme.own.cases, 2,
-            "P01 via document A, P03 as a focus-group speaker"
-        );
+        assert_eq!(theme.own.cases, 2, "P01 via document A, P03 as a focus-group speaker");
         // Aggregate is a union: A [0,13)+[15,17) = 15, B 4, C [3,8)+[18,21) = 8.
         assert_eq!(theme.aggregate.segments, 6);
         assert_eq!(theme.aggregate.chars, 27);
@@ -408,10 +369,7 @@ mod tests {
     fn focus_group_speakers_count_as_cases() {
         let (s, _, _) = hand_built();
         let p3 = s.db().require_case("P03").unwrap();
-        let f = ScopeFilter {
-            cases: Some(vec![p3]),
-            ..Default::default()
-        };
+        let f = ScopeFilter { cases: Some(vec![p3]), ..Default::default() };
         let r = frequencies(s.db(), &f).unwrap();
         assert_eq!(r.totals.documents, 1);
         assert_eq!(r.totals.chars, 10, "only speaker B's turn of C is in scope");
@@ -427,42 +385,23 @@ mod tests {
     fn filters_by_coder_attribute_and_document() {
         let (s, _, _) = hand_built();
         let second = s.db().coder_by_name("Second").unwrap().unwrap();
-        let r = frequencies(
-            s.db(),
-            &ScopeFilter {
-                coder: Some(second),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let r = frequencies(s.db(), &ScopeFilter { coder: Some(second), ..Default::default() })
+            .unwrap();
         assert_eq!(r.totals.segments, 1);
-        assert_eq!(
-            r.totals.chars, 62,
-            "a coder filter does not shrink the text in scope"
-        );
+        assert_eq!(r.totals.chars, 62, "a coder filter does not shrink the text in scope");
 
         let f = ScopeFilter {
             attrs: vec![("role".into(), "Person Supported".into())],
             ..Default::default()
         };
         let r = frequencies(s.db(), &f).unwrap();
-        assert_eq!(
-            r.totals.chars,
-            10 + 10,
-            "B whole, and speaker B's turn of C"
-        );
+        assert_eq!(r.totals.chars, 10 + 10, "B whole, and speaker B's turn of C");
         assert_eq!(r.totals.cases, 2);
         assert_eq!(row(&r, "Theme").aggregate.segments, 2);
 
         let a = s.db().require_document("A").unwrap();
-        let r = frequencies(
-            s.db(),
-            &ScopeFilter {
-                docs: Some(vec![a]),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let r = frequencies(s.db(), &ScopeFilter { docs: Some(vec![a]), ..Default::default() })
+            .unwrap();
         assert_eq!(r.totals.segments, 3);
         assert_eq!(row(&r, "Theme").aggregate.chars, 15);
     }
@@ -477,9 +416,7 @@ mod tests {
         assert_eq!(json["codes"][0]["aggregate"]["chars"], 27);
         assert_eq!(json["totals"]["chars"], 62);
         let csv = r.to_csv().unwrap();
-        assert!(
-            csv.starts_with("path,segments,documents,cases,chars,words,coverage,agg_segments,")
-        );
+        assert!(csv.starts_with("path,segments,documents,cases,chars,words,coverage,agg_segments,"));
         assert!(csv.contains("Theme/Sub,4,3,2,22,5,"));
         let md = r.to_markdown();
         assert!(md.contains("| Code |"));

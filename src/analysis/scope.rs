@@ -124,12 +124,7 @@ impl Scope {
         if !self.doc_in_scope(doc.id) {
             return None;
         }
-        let own = self
-            .links
-            .doc_cases
-            .get(&doc.id)
-            .cloned()
-            .unwrap_or_default();
+        let own = self.links.doc_cases.get(&doc.id).cloned().unwrap_or_default();
         if self.cases_pass(doc.id, &own) {
             return Some(None);
         }

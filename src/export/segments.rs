@@ -64,16 +64,10 @@ pub fn coded_segments(
     let tree = db.code_tree()?;
     let scope = Scope::load(db, scope_filter)?;
     let coders: HashMap<_, _> = db.coders()?.into_iter().map(|c| (c.id, c.name)).collect();
-    let doc_names: HashMap<DocId, String> = scope
-        .documents
-        .iter()
-        .map(|d| (d.id, d.name.clone()))
-        .collect();
+    let doc_names: HashMap<DocId, String> =
+        scope.documents.iter().map(|d| (d.id, d.name.clone())).collect();
     let mut paths: HashMap<CodeId, String> = HashMap::new();
-    let codings = db.codings(&CodingFilter {
-        codes,
-        ..CodingFilter::default()
-    })?;
+    let codings = db.codings(&CodingFilter { codes, ..CodingFilter::default() })?;
     let mut rows = Vec::with_capacity(codings.len());
     let mut current: Option<(DocId, String, CharIndex, Vec<Turn>)> = None;
     for c in codings {
@@ -85,26 +79,19 @@ pub fn coded_segments(
             start: c.start,
             end: c.end,
         };
-        let Some(cases) = scope.admit(&span) else {
-            continue;
-        };
+        let Some(cases) = scope.admit(&span) else { continue };
         if current.as_ref().is_none_or(|(d, ..)| *d != c.doc) {
             let text = db.document_text(c.doc)?;
             let index = CharIndex::new(&text);
             current = Some((c.doc, text, index, db.turns(c.doc)?));
         }
-        let Some((_, text, index, turns)) = current.as_ref() else {
-            continue;
-        };
+        let Some((_, text, index, turns)) = current.as_ref() else { continue };
         let mut case_names: Vec<&str> = cases
             .iter()
             .filter_map(|id| scope.links.case_names.get(id).map(String::as_str))
             .collect();
         case_names.sort_unstable();
-        let path = paths
-            .entry(c.code)
-            .or_insert_with(|| tree.path(c.code))
-            .clone();
+        let path = paths.entry(c.code).or_insert_with(|| tree.path(c.code)).clone();
         rows.push(SegmentRow {
             document: doc_names.get(&c.doc).cloned().unwrap_or_default(),
             case: case_names.join("; "),
@@ -112,10 +99,7 @@ pub fn coded_segments(
             code: path,
             start: c.start,
             end: c.end,
-            text: index
-                .slice(text, c.start, c.end)
-                .unwrap_or_default()
-                .to_owned(),
+            text: index.slice(text, c.start, c.end).unwrap_or_default().to_owned(),
             coder: coders.get(&c.coder).cloned().unwrap_or_default(),
             memo: c.memo,
             created: c.created_at,
@@ -134,8 +118,7 @@ pub fn to_csv(rows: &[SegmentRow]) -> Result<Vec<u8>, csv::Error> {
     }
     if rows.is_empty() {
         w.write_record([
-            "document", "case", "speaker", "code", "start", "end", "text", "coder", "memo",
-            "created",
+            "document", "case", "speaker", "code", "start", "end", "text", "coder", "memo", "created",
         ])?;
     }
     w.into_inner().map_err(|e| e.into_error().into())
@@ -158,20 +141,8 @@ mod tests {
         s.action("Build", |db| {
             let text = "Interviewer: And then?\nZoë: We were both 😀 — équipe.\n";
             let turns = vec![
-                Turn {
-                    start: 0,
-                    body_start: 13,
-                    end: 22,
-                    speaker: "Interviewer".into(),
-                    timestamp: None,
-                },
-                Turn {
-                    start: 23,
-                    body_start: 28,
-                    end: 52,
-                    speaker: "Zoë".into(),
-                    timestamp: None,
-                },
+                Turn { start: 0, body_start: 13, end: 22, speaker: "Interviewer".into(), timestamp: None },
+                Turn { start: 23, body_start: 28, end: 52, speaker: "Zoë".into(), timestamp: None },
             ];
             let d = db.add_document(&NewDocument {
                 name: "P01".into(),

@@ -143,12 +143,7 @@ impl ProjectView {
         self.report
             .as_ref()
             .and_then(|r| r.codes.iter().find(|c| c.code == code))
-            .map(|c| {
-                (
-                    (c.own.segments, c.own.cases),
-                    (c.aggregate.segments, c.aggregate.cases),
-                )
-            })
+            .map(|c| ((c.own.segments, c.own.cases), (c.aggregate.segments, c.aggregate.cases)))
             .unwrap_or_default()
     }
 
@@ -165,13 +160,7 @@ impl ProjectView {
             .get(&id)
             .into_iter()
             .flatten()
-            .chain(
-                self.links
-                    .speaker_cases
-                    .iter()
-                    .filter(|((d, _), _)| *d == id)
-                    .map(|(_, c)| c),
-            )
+            .chain(self.links.speaker_cases.iter().filter(|((d, _), _)| *d == id).map(|(_, c)| c))
             .filter_map(|c| self.links.case_names.get(c).cloned())
             .collect();
         names.sort();
@@ -186,10 +175,7 @@ impl ProjectView {
 
     /// Name of a coder.
     pub fn coder_name(&self, id: CoderId) -> &str {
-        self.coders
-            .iter()
-            .find(|c| c.id == id)
-            .map_or("", |c| c.name.as_str())
+        self.coders.iter().find(|c| c.id == id).map_or("", |c| c.name.as_str())
     }
 
     /// The first nine codes in codebook order: what keys 1-9 apply.
