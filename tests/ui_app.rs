@@ -45,14 +45,28 @@ fn select(h: &mut Harness<'_, WeftApp>, start: usize, end: usize) {
 fn drag_select(h: &mut Harness<'_, WeftApp>, a: usize, b: usize) {
     use egui::{Event, PointerButton, Pos2};
     let at = |h: &Harness<'_, WeftApp>, c: usize| {
-        let r = h.state().transcript.char_screen_rect(c).expect("char is on screen");
+        let r = h
+            .state()
+            .transcript
+            .char_screen_rect(c)
+            .expect("char is on screen");
         Pos2::new(r.min.x + 0.2, r.center().y)
     };
     let (from, to) = (at(h, a), at(h, b));
-    for (pos, pressed) in [(from, true), (from + (to - from) * 0.5, true), (to, true), (to, false)] {
+    for (pos, pressed) in [
+        (from, true),
+        (from + (to - from) * 0.5, true),
+        (to, true),
+        (to, false),
+    ] {
         h.event(Event::PointerMoved(pos));
         if pos == from || !pressed {
-            h.event(Event::PointerButton { pos, button: PointerButton::Primary, pressed, modifiers: Modifiers::NONE });
+            h.event(Event::PointerButton {
+                pos,
+                button: PointerButton::Primary,
+                pressed,
+                modifiers: Modifiers::NONE,
+            });
         }
         h.step();
     }
@@ -74,8 +88,17 @@ fn mouse_drag_across_turns_then_number_key() {
     assert_eq!(codings(&h), before + 1);
     let third = h.state().view.quick_codes()[2];
     let db = h.state().store().unwrap().db();
-    let c = db.codings(&CodingFilter { doc: Some(doc), codes: Some(vec![third]), ..Default::default() }).unwrap();
-    assert!(c.iter().any(|c| (c.start, c.end) == (a, b)), "coded exactly the dragged range");
+    let c = db
+        .codings(&CodingFilter {
+            doc: Some(doc),
+            codes: Some(vec![third]),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(
+        c.iter().any(|c| (c.start, c.end) == (a, b)),
+        "coded exactly the dragged range"
+    );
 }
 
 #[test]
@@ -126,6 +149,13 @@ fn undo_and_redo_from_keyboard_and_menu() {
     assert_eq!(codings(&h), before + 1);
 }
 
+/// The quick-code box's text field (it has the keyboard focus when the box opens).
+fn quick_box<'h>(h: &'h Harness<'_, WeftApp>) -> egui_kittest::Node<'h> {
+    h.query_all_by_role(egui::accesskit::Role::TextInput)
+        .find(|n| n.is_focused())
+        .expect("the quick-code field has the focus")
+}
+
 #[test]
 fn quick_code_box_creates_a_code() {
     let mut h = demo_app();
@@ -133,8 +163,7 @@ fn quick_code_box_creates_a_code() {
     h.key_press(Key::Q);
     h.run_steps(2);
     h.get_by_label("Apply a code").hover();
-    h.get_by_role(egui::accesskit::Role::TextInput)
-        .type_text("Stigma at work");
+    quick_box(&h).type_text("Stigma at work");
     h.run_steps(2);
     h.get_by_label_contains("Create “Stigma at work” and apply")
         .click();
@@ -168,8 +197,7 @@ fn quick_code_box_creates_a_code() {
     select(&mut h, 100, 130);
     h.key_press(Key::Q);
     h.run_steps(2);
-    h.get_by_role(egui::accesskit::Role::TextInput)
-        .type_text("stigma");
+    quick_box(&h).type_text("stigma");
     h.run_steps(1);
     h.key_press(Key::Enter);
     h.run_steps(2);
@@ -269,4 +297,74 @@ fn frequencies_view_shows_the_library_numbers() {
         checked += 1;
     }
     assert!(checked >= 5);
+}
+
+#[test]
+fn clicking_a_code_applies_it_to_the_selection() {
+    use egui::accesskit::Role;
+    let mut h = demo_app();
+    let doc = h.state().current_document().unwrap();
+    select(&mut h, 200, 260);
+    h.get_by_role_and_label(Role::TreeItem, "Trust").click();
+    h.run_steps(2);
+    let db = h.state().store().unwrap().db();
+    let trust = db.code_by_path("Relationship/Trust").unwrap().unwrap();
+    let c = db
+        .codings(&CodingFilter {
+            doc: Some(doc),
+            codes: Some(vec![trust]),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(c.iter().any(|c| (c.start, c.end) == (200, 260)));
+    assert_eq!(h.state().selected_code(), Some(trust));
+}
+
+#[test]
+fn deleting_a_code_asks_first_and_can_be_undone() {
+    use egui::accesskit::Role;
+    let mut h = demo_app();
+    let (before_codes, before_codings) = {
+        let db = h.state().store().unwrap().db();
+        (db.codes().unwrap().len(), codings(&h))
+    };
+    let hope = h
+        .state()
+        .store()
+        .unwrap()
+        .db()
+        .code_by_path("Relationship/Hope")
+        .unwrap()
+        .unwrap();
+    let n = h.state().view.code_counts(hope).0.0;
+    assert!(n > 0);
+    h.get_by_role_and_label(Role::TreeItem, "Hope")
+        .click_secondary();
+    h.run_steps(2);
+    h.get_by_label("Delete…").click();
+    h.run_steps(2);
+    let question = format!(
+        "Delete “Hope”? {n} coding{} will be removed.",
+        if n == 1 { "" } else { "s" }
+    );
+    h.get_by_label_contains(&question);
+    assert_eq!(
+        codings(&h),
+        before_codings,
+        "nothing happens before confirming"
+    );
+    h.get_by_role_and_label(Role::Button, "Delete").click();
+    h.run_steps(2);
+    assert_eq!(
+        h.state().store().unwrap().db().codes().unwrap().len(),
+        before_codes - 1
+    );
+    assert_eq!(codings(&h), before_codings - n);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert_eq!(
+        h.state().store().unwrap().db().codes().unwrap().len(),
+        before_codes
+    );
+    assert_eq!(codings(&h), before_codings);
 }

@@ -1,17 +1,756 @@
-//! stub
-use super::view::{Command, ProjectView};
-use crate::model::DocId;
+//! The documents panel: the project's documents (open, rename, assign to cases, memo, delete),
+//! its cases, and the attributes of the open document and of its cases.
+//!
+//! Attribute values are edited in place and committed once, on Enter or when the field loses
+//! focus, so a typed value is one undo step and not one per keystroke.
+
+use std::collections::{HashMap, HashSet};
+
+use egui::{CornerRadius, Modal, Role, Sense, TextEdit, TextStyle, Ui, WidgetInfo, pos2, vec2};
+
+use crate::actions::Action;
+use crate::model::{AttrScope, CaseId, DocId};
+use crate::ui::view::{Command, ProjectView};
+
+/// The documents side panel. Holds only GUI state.
 #[derive(Default)]
 pub struct DocumentsPanel {
-    _stub: (),
+    filter: String,
+    cache: Option<DocCache>,
+    rename: Option<DocRename>,
+    dialog: Option<DocDialog>,
+    attrs: AttrEditor,
 }
+
+struct DocRow {
+    id: DocId,
+    name: String,
+    details: String,
+}
+
+struct DocCache {
+    version: u64,
+    filter: String,
+    rows: Vec<DocRow>,
+    /// Documents per case.
+    case_docs: HashMap<CaseId, usize>,
+}
+
+struct DocRename {
+    doc: DocId,
+    text: String,
+    focus: bool,
+}
+
+enum DocDialog {
+    NewCase {
+        doc: Option<DocId>,
+        name: String,
+    },
+    Memo {
+        doc: DocId,
+        name: String,
+        original: String,
+        text: String,
+    },
+    Delete {
+        doc: DocId,
+        name: String,
+        codings: usize,
+    },
+}
+
+/// Whose attribute a cell edits.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+enum Owner {
+    Case(CaseId),
+    Doc(DocId),
+}
+
+/// Buffers of the attribute cells, rebuilt from the view when it changes; cells the user is
+/// editing keep their text across reloads.
+#[derive(Default)]
+struct AttrEditor {
+    version: u64,
+    doc: Option<DocId>,
+    cells: HashMap<(Owner, String), String>,
+    dirty: HashSet<(Owner, String)>,
+    new_rows: HashMap<Owner, (String, String)>,
+}
+
+/// `12345` → `12,345`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
+fn build_rows(view: &ProjectView, filter: &str) -> Vec<DocRow> {
+    let needle = filter.trim().to_lowercase();
+    view.documents
+        .iter()
+        .filter_map(|d| {
+            let cases = view.document_cases(d.id);
+            if !needle.is_empty()
+                && !d.name.to_lowercase().contains(&needle)
+                && !cases.iter().any(|c| c.to_lowercase().contains(&needle))
+            {
+                return None;
+            }
+            let cases = if cases.is_empty() {
+                "no case".to_owned()
+            } else {
+                cases.join(", ")
+            };
+            let codings = view.doc_codings.get(&d.id).copied().unwrap_or(0);
+            Some(DocRow {
+                id: d.id,
+                name: d.name.clone(),
+                details: format!(
+                    "{cases} · {} · {}",
+                    plural(d.word_count, "word", "words"),
+                    plural(codings, "coding", "codings")
+                ),
+            })
+        })
+        .collect()
+}
+
 impl DocumentsPanel {
+    /// Draws the panel. `current` is the document open in the transcript view.
     pub fn ui(
         &mut self,
-        _ui: &mut egui::Ui,
-        _v: &ProjectView,
-        _s: Option<DocId>,
-        _o: &mut Vec<Command>,
+        ui: &mut Ui,
+        view: &ProjectView,
+        current: Option<DocId>,
+        out: &mut Vec<Command>,
     ) {
+        let stale = self
+            .cache
+            .as_ref()
+            .is_none_or(|c| c.version != view.version || c.filter != self.filter);
+        if stale {
+            let mut case_docs: HashMap<CaseId, usize> = HashMap::new();
+            for cases in view.links.doc_cases.values() {
+                for c in cases {
+                    *case_docs.entry(*c).or_insert(0) += 1;
+                }
+            }
+            self.cache = Some(DocCache {
+                version: view.version,
+                filter: self.filter.clone(),
+                rows: build_rows(view, &self.filter),
+                case_docs,
+            });
+        }
+        if self
+            .rename
+            .as_ref()
+            .is_some_and(|r| view.document(r.doc).is_none())
+        {
+            self.rename = None;
+        }
+
+        egui::ScrollArea::vertical()
+            .id_salt("documents-panel")
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                egui::CollapsingHeader::new("Documents")
+                    .default_open(true)
+                    .show(ui, |ui| self.documents_ui(ui, view, current, out));
+                egui::CollapsingHeader::new("Cases")
+                    .default_open(true)
+                    .show(ui, |ui| self.cases_ui(ui, view));
+                egui::CollapsingHeader::new("Attributes")
+                    .default_open(true)
+                    .show(ui, |ui| self.attrs.ui(ui, view, current, out));
+            });
+
+        self.dialog_ui(ui, view, out);
+    }
+
+    fn documents_ui(
+        &mut self,
+        ui: &mut Ui,
+        view: &ProjectView,
+        current: Option<DocId>,
+        out: &mut Vec<Command>,
+    ) {
+        ui.add(
+            TextEdit::singleline(&mut self.filter)
+                .hint_text("Filter documents")
+                .desired_width(ui.available_width()),
+        )
+        .accessible_name("Filter documents");
+        let Some(cache) = self.cache.take() else {
+            return;
+        };
+        if view.documents.is_empty() {
+            ui.weak("No documents yet. Import transcripts from the File menu.");
+        } else if cache.rows.is_empty() {
+            ui.weak("No document matches the filter.");
+        }
+        for row in &cache.rows {
+            self.doc_row_ui(ui, view, row, current, out);
+        }
+        self.cache = Some(cache);
+    }
+
+    fn doc_row_ui(
+        &mut self,
+        ui: &mut Ui,
+        view: &ProjectView,
+        row: &DocRow,
+        current: Option<DocId>,
+        out: &mut Vec<Command>,
+    ) {
+        let body = TextStyle::Body.resolve(ui.style());
+        let small = TextStyle::Small.resolve(ui.style());
+        let line = ui.fonts_mut(|f| f.row_height(&body));
+        let small_line = ui.fonts_mut(|f| f.row_height(&small));
+        let h = line + small_line + 8.0;
+        let (_, rect) = ui.allocate_space(vec2(ui.available_width(), h));
+        let id = ui.scope_id().with(("doc-row", row.id.0));
+        let resp = ui.interact(rect, id, Sense::click());
+        let is_current = current == Some(row.id);
+        resp.widget_info(|| WidgetInfo::selected(Role::ListItem, true, is_current, &row.name));
+        // Screen readers (and tests) get the details the row paints.
+        ui.ctx().accesskit_node_builder(id, |node| {
+            node.set_description(row.details.clone());
+        });
+
+        let visuals = ui.visuals().clone();
+        let painter = ui.painter_at(rect);
+        if is_current {
+            painter.rect_filled(rect, CornerRadius::same(3), visuals.selection.bg_fill);
+        } else if resp.hovered() {
+            painter.rect_filled(
+                rect,
+                CornerRadius::same(3),
+                visuals.widgets.hovered.weak_bg_fill,
+            );
+        }
+        let text_color = if is_current {
+            visuals.selection.stroke.color
+        } else {
+            visuals.text_color()
+        };
+        let weak = if is_current {
+            text_color
+        } else {
+            visuals.weak_text_color()
+        };
+        let x = rect.left() + 4.0;
+        let name_rect =
+            egui::Rect::from_min_size(pos2(x, rect.top() + 3.0), vec2(rect.width() - 8.0, line));
+        let renaming = self.rename.as_ref().is_some_and(|r| r.doc == row.id);
+        if renaming {
+            self.rename_ui(ui, view, name_rect, row, out);
+        } else {
+            let g = painter.layout(row.name.clone(), body, text_color, rect.width() - 8.0);
+            painter.galley(name_rect.min, g, text_color);
+        }
+        let g = painter.layout_no_wrap(row.details.clone(), small, weak);
+        painter.galley(pos2(x, rect.top() + 4.0 + line), g, weak);
+
+        if !renaming {
+            if resp.double_clicked() {
+                self.start_rename(row);
+            } else if resp.clicked() && !is_current {
+                out.push(Command::OpenDocument(row.id));
+            }
+        }
+        let resp = resp.on_hover_text_at_pointer(row.details.as_str());
+        resp.context_menu(|ui| self.doc_menu_ui(ui, view, row, out));
+    }
+
+    fn start_rename(&mut self, row: &DocRow) {
+        self.rename = Some(DocRename {
+            doc: row.id,
+            text: row.name.clone(),
+            focus: true,
+        });
+    }
+
+    fn rename_ui(
+        &mut self,
+        ui: &mut Ui,
+        view: &ProjectView,
+        rect: egui::Rect,
+        row: &DocRow,
+        out: &mut Vec<Command>,
+    ) {
+        let Some(r) = self.rename.as_mut() else {
+            return;
+        };
+        let resp = ui
+            .put(
+                rect,
+                TextEdit::singleline(&mut r.text)
+                    .id(ui.scope_id().with(("doc-rename", row.id.0)))
+                    .desired_width(rect.width()),
+            )
+            .accessible_name(format!("New name for “{}”", row.name));
+        if r.focus {
+            resp.request_focus();
+            r.focus = false;
+            return;
+        }
+        if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+            self.rename = None;
+            return;
+        }
+        if resp.lost_focus() || !resp.has_focus() {
+            let name = r.text.trim().to_owned();
+            if view
+                .documents
+                .iter()
+                .any(|d| d.id != row.id && d.name == name)
+            {
+                out.push(Command::Error(format!(
+                    "Another document is already named “{name}”; choose another name."
+                )));
+                r.focus = true;
+                return;
+            }
+            if !name.is_empty() && name != row.name {
+                out.push(Command::Edit(Action::RenameDocument { doc: row.id, name }));
+            }
+            self.rename = None;
+        }
+    }
+
+    fn doc_menu_ui(
+        &mut self,
+        ui: &mut Ui,
+        view: &ProjectView,
+        row: &DocRow,
+        out: &mut Vec<Command>,
+    ) {
+        if ui.button("Open").clicked() {
+            out.push(Command::OpenDocument(row.id));
+            ui.close();
+        }
+        if ui.button("Rename").clicked() {
+            self.start_rename(row);
+            ui.close();
+        }
+        let own: &[CaseId] = view.links.doc_cases.get(&row.id).map_or(&[], Vec::as_slice);
+        ui.menu_button("Assign to case", |ui| {
+            for case in &view.cases {
+                if own.contains(&case.id) {
+                    continue;
+                }
+                if ui.button(case.name.as_str()).clicked() {
+                    out.push(Command::Edit(Action::AssignCase {
+                        case: case.id,
+                        doc: row.id,
+                    }));
+                    ui.close();
+                }
+            }
+            if view.cases.iter().any(|c| !own.contains(&c.id)) {
+                ui.separator();
+            }
+            if ui.button("New case…").clicked() {
+                self.dialog = Some(DocDialog::NewCase {
+                    doc: Some(row.id),
+                    name: String::new(),
+                });
+                ui.close();
+            }
+        });
+        ui.add_enabled_ui(!own.is_empty(), |ui| {
+            ui.menu_button("Remove from case", |ui| {
+                for case in own {
+                    if ui.button(view.case_name(*case)).clicked() {
+                        out.push(Command::Edit(Action::UnassignCase {
+                            case: *case,
+                            doc: row.id,
+                        }));
+                        ui.close();
+                    }
+                }
+            });
+        });
+        if ui.button("Memo…").clicked() {
+            let memo = view
+                .document(row.id)
+                .map(|d| d.memo.clone())
+                .unwrap_or_default();
+            self.dialog = Some(DocDialog::Memo {
+                doc: row.id,
+                name: row.name.clone(),
+                original: memo.clone(),
+                text: memo,
+            });
+            ui.close();
+        }
+        ui.separator();
+        if ui.button("Delete…").clicked() {
+            self.dialog = Some(DocDialog::Delete {
+                doc: row.id,
+                name: row.name.clone(),
+                codings: view.doc_codings.get(&row.id).copied().unwrap_or(0),
+            });
+            ui.close();
+        }
+    }
+
+    fn cases_ui(&mut self, ui: &mut Ui, view: &ProjectView) {
+        if ui
+            .button("+ Case")
+            .on_hover_text("Add a case (a participant or other unit of analysis)")
+            .clicked()
+        {
+            self.dialog = Some(DocDialog::NewCase {
+                doc: None,
+                name: String::new(),
+            });
+        }
+        if view.cases.is_empty() {
+            ui.weak("No cases yet.");
+        }
+        let counts = self.cache.as_ref().map(|c| &c.case_docs);
+        for case in &view.cases {
+            let n = counts.and_then(|c| c.get(&case.id)).copied().unwrap_or(0);
+            ui.horizontal(|ui| {
+                ui.label(case.name.as_str());
+                ui.weak(plural(n, "document", "documents"));
+            });
+        }
+    }
+
+    fn dialog_ui(&mut self, ui: &mut Ui, view: &ProjectView, out: &mut Vec<Command>) {
+        let Some(dialog) = self.dialog.as_mut() else {
+            return;
+        };
+        let doc_gone = match dialog {
+            DocDialog::NewCase { doc, .. } => doc.is_some_and(|d| view.document(d).is_none()),
+            DocDialog::Memo { doc, .. } | DocDialog::Delete { doc, .. } => {
+                view.document(*doc).is_none()
+            }
+        };
+        if doc_gone {
+            self.dialog = None;
+            return;
+        }
+        let mut close = false;
+        let modal = Modal::new(ui.scope_id().with("documents-dialog")).show(ui.ctx(), |ui| {
+            ui.set_max_width(460.0);
+            match dialog {
+                DocDialog::NewCase { doc, name } => {
+                    ui.heading("New case");
+                    if let Some(d) = doc.and_then(|d| view.document(d)) {
+                        ui.label(format!("“{}” will be assigned to it.", d.name));
+                    }
+                    let resp = ui
+                        .add(TextEdit::singleline(name).hint_text("Case name, e.g. P01"))
+                        .accessible_name("Case name");
+                    if !resp.has_focus() && name.is_empty() {
+                        resp.request_focus();
+                    }
+                    let trimmed = name.trim();
+                    let taken = view.cases.iter().any(|c| c.name == trimmed);
+                    if taken {
+                        ui.colored_label(
+                            ui.visuals().error_fg_color,
+                            format!("A case named “{trimmed}” exists already."),
+                        );
+                    }
+                    let ok = !trimmed.is_empty() && !taken;
+                    let enter = resp.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                    ui.horizontal(|ui| {
+                        if ui.add_enabled(ok, egui::Button::new("Add case")).clicked()
+                            || (ok && enter)
+                        {
+                            out.push(Command::Edit(Action::AddCase {
+                                name: trimmed.to_owned(),
+                                doc: *doc,
+                            }));
+                            close = true;
+                        }
+                        if ui.button("Cancel").clicked() {
+                            close = true;
+                        }
+                    });
+                    !name.is_empty()
+                }
+                DocDialog::Memo {
+                    doc,
+                    name,
+                    original,
+                    text,
+                } => {
+                    ui.heading(format!("Memo on “{name}”"));
+                    ui.add(
+                        TextEdit::multiline(text)
+                            .desired_rows(10)
+                            .desired_width(440.0),
+                    )
+                    .accessible_name("Memo");
+                    ui.horizontal(|ui| {
+                        if ui.button("Save").clicked() {
+                            if *text != *original {
+                                out.push(Command::Edit(Action::SetDocumentMemo {
+                                    doc: *doc,
+                                    memo: text.clone(),
+                                }));
+                            }
+                            close = true;
+                        }
+                        if ui.button("Cancel").clicked() {
+                            close = true;
+                        }
+                    });
+                    // Typed text is never thrown away by a stray click or Escape.
+                    *text != *original
+                }
+                DocDialog::Delete { doc, name, codings } => {
+                    ui.heading("Delete document");
+                    let consequence = match *codings {
+                        0 => "It has no codings.".to_owned(),
+                        1 => "Its 1 coding will be removed.".to_owned(),
+                        n => format!("Its {} codings will be removed.", thousands(n)),
+                    };
+                    ui.label(format!("Delete “{name}”? {consequence} You can undo this."));
+                    ui.horizontal(|ui| {
+                        if ui.button("Delete").clicked() {
+                            out.push(Command::Edit(Action::DeleteDocument(*doc)));
+                            close = true;
+                        }
+                        if ui.button("Cancel").clicked() {
+                            close = true;
+                        }
+                    });
+                    false
+                }
+            }
+        });
+        let keep_open = modal.inner;
+        if close || (modal.should_close() && !keep_open) {
+            self.dialog = None;
+        }
+    }
+}
+
+impl AttrEditor {
+    fn sync(&mut self, view: &ProjectView, doc: Option<DocId>) {
+        if self.version == view.version && self.doc == doc && !self.cells.is_empty() {
+            return;
+        }
+        if self.doc != doc {
+            self.dirty.clear();
+            self.new_rows.clear();
+        }
+        let mut cells = HashMap::new();
+        if let Some(d) = doc {
+            let owners = std::iter::once(Owner::Doc(d)).chain(
+                view.links
+                    .doc_cases
+                    .get(&d)
+                    .into_iter()
+                    .flatten()
+                    .map(|c| Owner::Case(*c)),
+            );
+            for owner in owners {
+                for a in &view.attributes {
+                    let value = match (owner, a.scope) {
+                        (Owner::Doc(d), AttrScope::Document) => {
+                            view.links.doc_attrs.get(&(d, a.name.clone()))
+                        }
+                        (Owner::Case(c), AttrScope::Case) => {
+                            view.links.case_attrs.get(&(c, a.name.clone()))
+                        }
+                        _ => continue,
+                    };
+                    let key = (owner, a.name.clone());
+                    let text = match self.cells.remove(&key) {
+                        Some(typed) if self.dirty.contains(&key) => typed,
+                        _ => value.cloned().unwrap_or_default(),
+                    };
+                    cells.insert(key, text);
+                }
+            }
+        }
+        self.cells = cells;
+        self.version = view.version;
+        self.doc = doc;
+    }
+
+    fn stored<'v>(view: &'v ProjectView, owner: Owner, name: &str) -> &'v str {
+        match owner {
+            Owner::Doc(d) => view.links.doc_attrs.get(&(d, name.to_owned())),
+            Owner::Case(c) => view.links.case_attrs.get(&(c, name.to_owned())),
+        }
+        .map_or("", String::as_str)
+    }
+
+    fn action(owner: Owner, name: String, value: String) -> Action {
+        match owner {
+            Owner::Doc(doc) => Action::SetDocAttr { doc, name, value },
+            Owner::Case(case) => Action::SetCaseAttr { case, name, value },
+        }
+    }
+
+    fn ui(&mut self, ui: &mut Ui, view: &ProjectView, doc: Option<DocId>, out: &mut Vec<Command>) {
+        self.sync(view, doc);
+        let Some(d) = doc.and_then(|d| view.document(d)) else {
+            ui.weak("Open a document to see its attributes and its cases' attributes.");
+            return;
+        };
+        let mut owners = vec![(Owner::Doc(d.id), format!("Document “{}”", d.name))];
+        for c in view.links.doc_cases.get(&d.id).into_iter().flatten() {
+            owners.push((Owner::Case(*c), format!("Case “{}”", view.case_name(*c))));
+        }
+        for (owner, title) in owners {
+            ui.strong(title.as_str());
+            let scope = match owner {
+                Owner::Doc(_) => AttrScope::Document,
+                Owner::Case(_) => AttrScope::Case,
+            };
+            egui::Grid::new(("attr-grid", owner_key(owner)))
+                .num_columns(2)
+                .striped(true)
+                .show(ui, |ui| {
+                    for a in view.attributes.iter().filter(|a| a.scope == scope) {
+                        ui.label(a.name.as_str());
+                        self.cell_ui(ui, view, owner, &a.name, &title, a.kind, out);
+                        ui.end_row();
+                    }
+                    self.new_row_ui(ui, owner, &title, out);
+                    ui.end_row();
+                });
+            ui.add_space(6.0);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn cell_ui(
+        &mut self,
+        ui: &mut Ui,
+        view: &ProjectView,
+        owner: Owner,
+        name: &str,
+        title: &str,
+        kind: crate::model::AttrType,
+        out: &mut Vec<Command>,
+    ) {
+        let key = (owner, name.to_owned());
+        let Some(text) = self.cells.get_mut(&key) else {
+            return;
+        };
+        let valid = text.trim().is_empty() || kind.accepts(text);
+        let mut edit = TextEdit::singleline(text)
+            .id(ui.scope_id().with(("attr", owner_key(owner), name)))
+            .hint_text(kind.as_str())
+            .desired_width(140.0);
+        if !valid {
+            edit = edit.text_color(ui.visuals().error_fg_color);
+        }
+        let resp = ui.add(edit).accessible_name(format!("{name} of {title}"));
+        let resp = if valid {
+            resp
+        } else {
+            resp.on_hover_text(format!("Expected a {} value", kind.as_str()))
+        };
+        if resp.changed() {
+            self.dirty.insert(key.clone());
+        }
+        if resp.has_focus() && ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+            // Escape puts the stored value back.
+            *text = Self::stored(view, owner, name).to_owned();
+            self.dirty.remove(&key);
+            resp.surrender_focus();
+            return;
+        }
+        if resp.lost_focus() && self.dirty.contains(&key) {
+            if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+                *text = Self::stored(view, owner, name).to_owned();
+                self.dirty.remove(&key);
+                return;
+            }
+            if !valid {
+                out.push(Command::Error(format!(
+                    "“{}” is not a {} value for “{name}”; it was not saved.",
+                    text.trim(),
+                    kind.as_str()
+                )));
+                return;
+            }
+            if text.trim() != Self::stored(view, owner, name) {
+                out.push(Command::Edit(Self::action(
+                    owner,
+                    name.to_owned(),
+                    text.trim().to_owned(),
+                )));
+            }
+            self.dirty.remove(&key);
+        }
+    }
+
+    fn new_row_ui(&mut self, ui: &mut Ui, owner: Owner, title: &str, out: &mut Vec<Command>) {
+        let (name, value) = self.new_rows.entry(owner).or_default();
+        ui.add(
+            TextEdit::singleline(name)
+                .id(ui.scope_id().with(("new-attr-name", owner_key(owner))))
+                .hint_text("New attribute")
+                .desired_width(110.0),
+        )
+        .accessible_name(format!("New attribute name for {title}"));
+        ui.horizontal(|ui| {
+            let v = ui
+                .add(
+                    TextEdit::singleline(value)
+                        .id(ui.scope_id().with(("new-attr-value", owner_key(owner))))
+                        .hint_text("Value")
+                        .desired_width(100.0),
+                )
+                .accessible_name(format!("New attribute value for {title}"));
+            let ok = !name.trim().is_empty() && !value.trim().is_empty();
+            let enter = v.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            let add = ui
+                .add_enabled(ok, egui::Button::new("Add"))
+                .accessible_name(format!("Add attribute to {title}"));
+            if ok && (add.clicked() || enter) {
+                out.push(Command::Edit(Self::action(
+                    owner,
+                    name.trim().to_owned(),
+                    value.trim().to_owned(),
+                )));
+                name.clear();
+                value.clear();
+            }
+        });
+    }
+}
+
+fn owner_key(owner: Owner) -> (u8, i64) {
+    match owner {
+        Owner::Doc(d) => (0, d.0),
+        Owner::Case(c) => (1, c.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_are_grouped() {
+        assert_eq!(thousands(12), "12");
+        assert_eq!(thousands(12_345), "12,345");
+        assert_eq!(plural(1, "word", "words"), "1 word");
+        assert_eq!(plural(2_000, "word", "words"), "2,000 words");
     }
 }
