@@ -961,15 +961,23 @@ impl WeftApp {
 
     fn right_ui(&mut self, ui: &mut egui::Ui) {
         let has_sel = self.selection().is_some();
-        let selected_coding = self.transcript.selected_coding();
-        let inspector_height = if selected_coding.is_some() {
-            230.0
-        } else {
-            0.0
-        };
+        // The selected coding gets its own resizable area at the bottom, so its buttons are
+        // never pushed out of sight by a long codebook.
+        if let Some(c) = self.transcript.selected_coding() {
+            egui::Panel::bottom("inspector")
+                .resizable(true)
+                .default_size(330.0)
+                .min_size(200.0)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical()
+                        .id_salt("inspector-scroll")
+                        .show(ui, |ui| {
+                            self.inspector_ui(ui, c);
+                        });
+                });
+        }
         egui::ScrollArea::vertical()
             .id_salt("codebook-scroll")
-            .max_height((ui.available_height() - inspector_height).max(120.0))
             .show(ui, |ui| {
                 self.codebook.ui(
                     ui,
@@ -979,10 +987,6 @@ impl WeftApp {
                     &mut self.commands,
                 );
             });
-        if let Some(c) = selected_coding {
-            ui.separator();
-            self.inspector_ui(ui, c);
-        }
     }
 
     fn inspector_ui(&mut self, ui: &mut egui::Ui, id: CodingId) {

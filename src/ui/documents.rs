@@ -140,11 +140,17 @@ impl DocumentsPanel {
             .as_ref()
             .is_none_or(|c| c.version != view.version || c.filter != self.filter);
         if stale {
+            // Documents of a case: its own, and focus groups where it speaks.
+            let mut pairs: std::collections::HashSet<(CaseId, DocId)> = view
+                .links
+                .doc_cases
+                .iter()
+                .flat_map(|(d, cases)| cases.iter().map(move |c| (*c, *d)))
+                .collect();
+            pairs.extend(view.links.speaker_cases.iter().map(|((d, _), c)| (*c, *d)));
             let mut case_docs: HashMap<CaseId, usize> = HashMap::new();
-            for cases in view.links.doc_cases.values() {
-                for c in cases {
-                    *case_docs.entry(*c).or_insert(0) += 1;
-                }
+            for (c, _) in pairs {
+                *case_docs.entry(c).or_insert(0) += 1;
             }
             self.cache = Some(DocCache {
                 version: view.version,
