@@ -68,6 +68,10 @@ pub enum Action {
     SetDocumentMemo { doc: DocId, memo: String },
     /// Add a case (and optionally assign a document to it).
     AddCase { name: String, doc: Option<DocId> },
+    /// Rename a case.
+    RenameCase { case: CaseId, name: String },
+    /// Delete a case (its documents and codings stay).
+    DeleteCase(CaseId),
     /// Assign a document to a case.
     AssignCase { case: CaseId, doc: DocId },
     /// Remove a document from a case.
@@ -208,6 +212,14 @@ impl Action {
                     }
                     Outcome::Case(case)
                 }
+                Self::RenameCase { case, name } => {
+                    db.rename_case(*case, name)?;
+                    Outcome::Done
+                }
+                Self::DeleteCase(case) => {
+                    db.delete_case(*case)?;
+                    Outcome::Done
+                }
                 Self::AssignCase { case, doc } => {
                     db.assign_case(*case, *doc)?;
                     Outcome::Done
@@ -273,6 +285,11 @@ impl Action {
             ),
             Self::SetDocumentMemo { .. } => "Edit document memo".into(),
             Self::AddCase { name, .. } => format!("Add case “{name}”"),
+            Self::RenameCase { name, .. } => format!("Rename case to “{name}”"),
+            Self::DeleteCase(c) => format!(
+                "Delete case “{}”",
+                db.cases().ok().and_then(|cs| cs.into_iter().find(|x| x.id == *c)).map(|x| x.name).unwrap_or_default()
+            ),
             Self::AssignCase { .. } => "Assign document to case".into(),
             Self::UnassignCase { .. } => "Remove document from case".into(),
             Self::SetCaseAttr { name, .. } => format!("Set case attribute “{name}”"),

@@ -343,6 +343,7 @@ impl WeftApp {
                         self.transcript.set_selected_coding(Some(c));
                     }
                     Outcome::Code(c) => self.selected_code = Some(c),
+                    Outcome::Memo(m) => self.memos.select(super::memos::Entry::Memo(m)),
                     _ => {}
                 }
             }

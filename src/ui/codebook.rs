@@ -829,6 +829,20 @@ impl CodebookPanel {
             out.push(Command::ShowTab(Tab::Segments));
             ui.close();
         }
+        if ui
+            .button("Write a memo…")
+            .on_hover_text("An analytic memo on this code, kept in the Memos tab")
+            .clicked()
+        {
+            out.push(Command::Edit(Action::AddMemo {
+                target: crate::model::MemoTarget::Code(row.id),
+                title: format!("Memo on “{}”", view.tree.path(row.id)),
+                body: String::new(),
+                coder: view.coder,
+            }));
+            out.push(Command::ShowTab(Tab::Memos));
+            ui.close();
+        }
         ui.separator();
         if ui.button("Merge into…").clicked() {
             self.dialog = Some(Dialog::Merge {

@@ -58,6 +58,15 @@ enum DocDialog {
         name: String,
         codings: usize,
     },
+    RenameCase {
+        case: CaseId,
+        original: String,
+        name: String,
+    },
+    DeleteCase {
+        case: CaseId,
+        name: String,
+    },
 }
 
 /// Whose attribute a cell edits.
@@ -430,9 +439,26 @@ impl DocumentsPanel {
         let counts = self.cache.as_ref().map(|c| &c.case_docs);
         for case in &view.cases {
             let n = counts.and_then(|c| c.get(&case.id)).copied().unwrap_or(0);
-            ui.horizontal(|ui| {
-                ui.label(case.name.as_str());
-                ui.weak(plural(n, "document", "documents"));
+            let row = ui
+                .horizontal(|ui| {
+                    ui.label(case.name.as_str());
+                    ui.weak(plural(n, "document", "documents"));
+                })
+                .response
+                .interact(egui::Sense::click());
+            row.context_menu(|ui| {
+                if ui.button("Rename case…").clicked() {
+                    self.dialog = Some(DocDialog::RenameCase {
+                        case: case.id,
+                        original: case.name.clone(),
+                        name: case.name.clone(),
+                    });
+                    ui.close();
+                }
+                if ui.button("Delete case…").clicked() {
+                    self.dialog = Some(DocDialog::DeleteCase { case: case.id, name: case.name.clone() });
+                    ui.close();
+                }
             });
         }
     }
@@ -445,6 +471,9 @@ impl DocumentsPanel {
             DocDialog::NewCase { doc, .. } => doc.is_some_and(|d| view.document(d).is_none()),
             DocDialog::Memo { doc, .. } | DocDialog::Delete { doc, .. } => {
                 view.document(*doc).is_none()
+            }
+            DocDialog::RenameCase { case, .. } | DocDialog::DeleteCase { case, .. } => {
+                !view.cases.iter().any(|c| c.id == *case)
             }
         };
         if doc_gone {
@@ -533,6 +562,47 @@ impl DocumentsPanel {
                     ui.horizontal(|ui| {
                         if ui.button("Delete").clicked() {
                             out.push(Command::Edit(Action::DeleteDocument(*doc)));
+                            close = true;
+                        }
+                        if ui.button("Cancel").clicked() {
+                            close = true;
+                        }
+                    });
+                    false
+                }
+                DocDialog::RenameCase { case, original, name } => {
+                    ui.heading(format!("Rename case “{original}”"));
+                    let resp = ui.add(TextEdit::singleline(name)).accessible_name("New case name");
+                    let trimmed = name.trim().to_owned();
+                    let taken = trimmed != *original && view.cases.iter().any(|c| c.name == trimmed);
+                    if taken {
+                        ui.colored_label(
+                            ui.visuals().error_fg_color,
+                            format!("A case named “{trimmed}” exists already."),
+                        );
+                    }
+                    let ok = !trimmed.is_empty() && !taken && trimmed != *original;
+                    let enter = resp.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                    ui.horizontal(|ui| {
+                        if ui.add_enabled(ok, egui::Button::new("Rename")).clicked() || (ok && enter) {
+                            out.push(Command::Edit(Action::RenameCase { case: *case, name: trimmed.clone() }));
+                            close = true;
+                        }
+                        if ui.button("Cancel").clicked() {
+                            close = true;
+                        }
+                    });
+                    false
+                }
+                DocDialog::DeleteCase { case, name } => {
+                    ui.heading("Delete case");
+                    ui.label(format!(
+                        "Delete the case “{name}”? Its documents and codings stay; its attribute \
+                         values and speaker links go. You can undo this."
+                    ));
+                    ui.horizontal(|ui| {
+                        if ui.button("Delete").clicked() {
+                            out.push(Command::Edit(Action::DeleteCase(*case)));
                             close = true;
                         }
                         if ui.button("Cancel").clicked() {
