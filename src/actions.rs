@@ -288,7 +288,11 @@ impl Action {
             Self::RenameCase { name, .. } => format!("Rename case to “{name}”"),
             Self::DeleteCase(c) => format!(
                 "Delete case “{}”",
-                db.cases().ok().and_then(|cs| cs.into_iter().find(|x| x.id == *c)).map(|x| x.name).unwrap_or_default()
+                db.cases()
+                    .ok()
+                    .and_then(|cs| cs.into_iter().find(|x| x.id == *c))
+                    .map(|x| x.name)
+                    .unwrap_or_default()
             ),
             Self::AssignCase { .. } => "Assign document to case".into(),
             Self::UnassignCase { .. } => "Remove document from case".into(),

@@ -165,6 +165,16 @@ fn union(ranges: &mut Vec<(usize, usize)>) -> usize {
 /// Works one document at a time (codings come sorted by document): each code's ranges in
 /// the document are merged, measured against the document's word index, and added up.
 pub fn frequencies(db: Db<'_>, filter: &ScopeFilter) -> Result<FrequencyReport> {
+    frequencies_with(db, filter, true)
+}
+
+/// [`frequencies`], optionally without the word counts (then `words` is 0 for every code):
+/// the codebook's counts after each edit need no word index, which is most of the work.
+pub fn frequencies_with(
+    db: Db<'_>,
+    filter: &ScopeFilter,
+    count_words: bool,
+) -> Result<FrequencyReport> {
     let tree = db.code_tree()?;
     let scope = Scope::load(db, filter)?;
     let mut spans = db.coding_spans()?;
@@ -241,12 +251,19 @@ pub fn frequencies(db: Db<'_>, filter: &ScopeFilter) -> Result<FrequencyReport> 
         if own_scratch.touched.is_empty() {
             continue;
         }
-        let words = db.word_index(doc)?;
-        let cases = (!mapped).then_some(doc_cases);
-        own_scratch.flush(&mut own, Some(&words), cases);
-        agg_scratch.flush(&mut agg, Some(&words), cases);
-        if mapped {
-            coded_words.insert(doc, words);
+        let words = if count_words {
+            Some(db.word_index(doc)?)
+        } else {
+            None
+        };
+        let counted_cases = scope.counted_cases(doc_cases);
+        let cases = (!mapped).then_some(counted_cases.as_slice());
+        own_scratch.flush(&mut own, words.as_ref(), cases);
+        agg_scratch.flush(&mut agg, words.as_ref(), cases);
+        if let Some(w) = words
+            && mapped
+        {
+            coded_words.insert(doc, w);
         }
     }
 
@@ -277,11 +294,13 @@ pub fn frequencies(db: Db<'_>, filter: &ScopeFilter) -> Result<FrequencyReport> 
             }
             Some(mut ranges) => {
                 totals.chars += union(&mut ranges);
-                let words = match coded_words.remove(&doc.id) {
-                    Some(w) => w,
-                    None => db.word_index(doc.id)?,
-                };
-                totals.words += words.count_union(&ranges);
+                if count_words {
+                    let words = match coded_words.remove(&doc.id) {
+                        Some(w) => w,
+                        None => db.word_index(doc.id)?,
+                    };
+                    totals.words += words.count_union(&ranges);
+                }
             }
         }
     }
@@ -497,6 +516,29 @@ mod tests {
         assert_eq!(theme.own.cases, 1);
         assert!((theme.own.coverage - 0.3).abs() < 1e-12);
         assert_eq!(row(&r, "Theme/Sub").own.segments, 0);
+    }
+
+    #[test]
+    fn a_case_filter_counts_only_the_selected_cases() {
+        let (mut s, _, sub) = hand_built();
+        let c = s.db().require_document("C").unwrap();
+        let a = s.db().require_document("A").unwrap();
+        s.action("More", |db| {
+            let me = db.default_coder()?;
+            let p3 = db.require_case("P03")?;
+            db.assign_case(p3, a)?; // A now belongs to P01 and P03
+            db.apply_code(c, sub, me, 5, 20, "") // spans speakers A (P01) and B (P03)
+        })
+        .unwrap();
+        let p3 = s.db().require_case("P03").unwrap();
+        let f = ScopeFilter {
+            cases: Some(vec![p3]),
+            ..Default::default()
+        };
+        let r = frequencies(s.db(), &f).unwrap();
+        let sub = row(&r, "Theme/Sub");
+        assert_eq!(sub.own.cases, 1, "only P03 is counted under a P03 filter");
+        assert_eq!(sub.own.segments, 3, "A's two codings and the spanning one");
     }
 
     #[test]

@@ -3,5 +3,5 @@
 pub mod frequencies;
 pub mod scope;
 
-pub use frequencies::{CodeStats, Counts, FrequencyReport, Totals, frequencies};
+pub use frequencies::{CodeStats, Counts, FrequencyReport, Totals, frequencies, frequencies_with};
 pub use scope::{Scope, ScopeFilter};

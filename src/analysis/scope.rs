@@ -114,13 +114,29 @@ impl Scope {
         })
     }
 
-    /// Whether a coding is counted; if so, the cases it belongs to.
+    /// `cases` as counted under the case filter (only the selected ones).
+    pub fn counted_cases(&self, cases: &[CaseId]) -> Vec<CaseId> {
+        match &self.case_set {
+            Some(set) => cases.iter().copied().filter(|c| set.contains(c)).collect(),
+            None => cases.to_vec(),
+        }
+    }
+
+    /// Whether a coding is counted; if so, the cases it is counted for (under a case filter,
+    /// only the selected ones: a focus-group passage spanning two speakers counts for the one
+    /// asked about).
     pub fn admit(&self, span: &CodingSpan) -> Option<Vec<CaseId>> {
         if self.filter.coder.is_some_and(|c| c != span.coder) || !self.doc_in_scope(span.doc) {
             return None;
         }
-        let cases = self.coding_cases(span.doc, span.start, span.end);
-        self.cases_pass(span.doc, &cases).then_some(cases)
+        let mut cases = self.coding_cases(span.doc, span.start, span.end);
+        if !self.cases_pass(span.doc, &cases) {
+            return None;
+        }
+        if let Some(set) = &self.case_set {
+            cases.retain(|c| set.contains(c));
+        }
+        Some(cases)
     }
 
     /// The parts of a document that are in scope: `None` when none, `Some(None)` for the whole

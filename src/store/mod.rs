@@ -162,15 +162,23 @@ impl Store {
             conn,
             path: Some(path.to_owned()),
         };
-        store.configure()?;
-        if version < schema::VERSION {
-            let tx = store
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Exclusive)?;
-            schema::upgrade_from(&tx, version)?;
-            tx.commit()?;
-        }
-        undo::install_triggers(&store.conn)?;
+        let prepare = |store: &mut Self| -> Result<()> {
+            store.configure()?;
+            if version < schema::VERSION {
+                let tx = store
+                    .conn
+                    .transaction_with_behavior(TransactionBehavior::Exclusive)?;
+                schema::upgrade_from(&tx, version)?;
+                tx.commit()?;
+            }
+            undo::install_triggers(&store.conn)?;
+            Ok(())
+        };
+        // Damaged, read-only or locked files fail here: say which file.
+        prepare(&mut store).map_err(|e| match e {
+            StoreError::Sqlite(e) => open_error(path, &e),
+            other => other,
+        })?;
         Ok(store)
     }
 

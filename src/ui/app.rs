@@ -18,6 +18,7 @@ use super::settings::{self, Settings};
 use super::transcript::{Highlight, TranscriptEvent, TranscriptView};
 use super::view::{Command, ProjectView, Tab};
 use crate::actions::{Action, Outcome};
+use crate::export::Format;
 use crate::model::{CodeId, CoderId, Coding, CodingId, DocId};
 use crate::store::{CodingFilter, Store};
 
@@ -110,6 +111,9 @@ pub struct WeftApp {
     commands: Vec<Command>,
     doc_text: Arc<str>,
     theme_applied: Option<bool>,
+    window_title: String,
+    /// Whether a native file dialog ever returned nothing at once (no dialog service).
+    native_dialogs_fail: bool,
 }
 
 impl WeftApp {
@@ -139,6 +143,8 @@ impl WeftApp {
             commands: Vec::new(),
             doc_text: Arc::from(""),
             theme_applied: None,
+            window_title: String::new(),
+            native_dialogs_fail: false,
         };
         if let Some(store) = store {
             app.set_store(store);
@@ -164,6 +170,7 @@ impl WeftApp {
     }
 
     fn set_store(&mut self, store: Store) {
+        self.flush_inspector();
         self.store = Some(store);
         self.current_doc = None;
         self.selected_code = None;
@@ -262,7 +269,24 @@ impl WeftApp {
         self.refresh_highlights();
     }
 
+    /// Saves a coding memo still being typed before the inspector shows something else.
+    fn flush_inspector(&mut self) {
+        if let Some(ins) = self.inspector.take()
+            && ins.memo != ins.coding.memo
+            && self
+                .store
+                .as_ref()
+                .is_some_and(|s| s.db().coding(ins.coding.id).is_ok())
+        {
+            self.edit(Action::SetCodingMemo {
+                coding: ins.coding.id,
+                memo: ins.memo,
+            });
+        }
+    }
+
     fn open_document(&mut self, id: DocId) {
+        self.flush_inspector();
         let Some(store) = &self.store else { return };
         let db = store.db();
         match (db.document_text(id), db.turns(id)) {
@@ -271,7 +295,6 @@ impl WeftApp {
                 self.current_doc = Some(id);
                 self.transcript
                     .set_document(id, self.doc_text.clone(), turns);
-                self.inspector = None;
                 self.refresh_highlights();
             }
             (Err(e), _) | (_, Err(e)) => self.error(format!("could not open the document: {e}")),
@@ -326,6 +349,9 @@ impl WeftApp {
 
     /// Applies an edit as one transaction and undo step.
     pub fn edit(&mut self, action: Action) {
+        if self.import_running() {
+            return;
+        }
         let Some(store) = &mut self.store else {
             self.error("open or create a project first");
             return;
@@ -361,7 +387,23 @@ impl WeftApp {
         self.step_history(false);
     }
 
+    /// Whether an import holds the project; edits wait until it is done (it is one
+    /// transaction, so the file would be locked).
+    fn import_running(&mut self) -> bool {
+        let running = self
+            .job
+            .as_ref()
+            .is_some_and(|j| j.label.starts_with("Importing"));
+        if running {
+            self.notice("Wait for the import to finish (or cancel it) before editing");
+        }
+        running
+    }
+
     fn step_history(&mut self, back: bool) {
+        if self.import_running() {
+            return;
+        }
         let Some(store) = &mut self.store else { return };
         let result = if back { store.undo() } else { store.redo() };
         let (done, nothing) = if back {
@@ -438,7 +480,7 @@ impl WeftApp {
         if self.dialog.is_some() {
             return;
         }
-        if NativeDialog::available() {
+        if NativeDialog::available() && !self.native_dialogs_fail {
             let repaint_ctx = ctx.clone();
             let start = self
                 .view
@@ -463,8 +505,9 @@ impl WeftApp {
             .map(|d| d.join(purpose.default_name()))
             .map(|p| p.display().to_string())
             .unwrap_or_default();
+        let no_dialog = !NativeDialog::available() || self.native_dialogs_fail;
         self.prompt = Some(PathPrompt {
-            note: (!NativeDialog::available())
+            note: no_dialog
                 .then(|| "No system file dialog is available here: type the path.".to_owned()),
             purpose,
             text: base,
@@ -493,29 +536,49 @@ impl WeftApp {
                 }
             }
             DialogPurpose::Import => self.import(paths, ctx),
-            DialogPurpose::ExportFrequencies(filter) => {
-                let Some(project) = self.view.path.clone() else {
-                    return self.error("save the project to a file first");
+            DialogPurpose::ExportFrequencies(filter, format) => {
+                let Some(project) = self.export_source() else {
+                    return;
                 };
                 let c = ctx.clone();
-                self.start_job(Job::export_frequencies(project, filter, first, move || {
-                    c.request_repaint()
-                }));
+                self.start_job(Job::export_frequencies(
+                    project,
+                    filter,
+                    format,
+                    first,
+                    move || c.request_repaint(),
+                ));
             }
-            DialogPurpose::ExportSegments(codes, filter) => {
-                let Some(project) = self.view.path.clone() else {
-                    return self.error("save the project to a file first");
+            DialogPurpose::ExportSegments(codes, filter, format) => {
+                let Some(project) = self.export_source() else {
+                    return;
                 };
                 let c = ctx.clone();
                 self.start_job(Job::export_segments(
                     project,
                     codes,
                     filter,
+                    format,
                     first,
                     move || c.request_repaint(),
                 ));
             }
         }
+    }
+
+    /// The project file an export thread reads, if exports can start now.
+    fn export_source(&mut self) -> Option<PathBuf> {
+        if self.job.is_some() {
+            self.error("wait for the running job to finish");
+            return None;
+        }
+        let path = self.view.path.clone();
+        if path.is_none() {
+            self.error(
+                "this project is not saved to a file, so it cannot be exported in the background",
+            );
+        }
+        path
     }
 
     fn start_job(&mut self, job: Result<Job, String>) {
@@ -560,6 +623,9 @@ impl WeftApp {
                     self.notice(format!("Imported {} document(s)", report.imported.len()));
                 }
             }
+            Err(e) if e == crate::store::StoreError::Cancelled.to_string() => {
+                self.notice("Import cancelled; the project is as it was")
+            }
             Err(e) => self.error(e),
         }
     }
@@ -569,8 +635,15 @@ impl WeftApp {
             && let Some(paths) = d.poll()
         {
             let purpose = d.purpose.clone();
+            let instant = d.age() < std::time::Duration::from_millis(400);
             self.dialog = None;
-            self.handle_paths(purpose, paths, ctx);
+            if paths.is_empty() && instant {
+                // Nothing answered (no portal, no zenity): ask for a path in the window.
+                self.native_dialogs_fail = true;
+                self.ask_path(purpose, ctx);
+            } else {
+                self.handle_paths(purpose, paths, ctx);
+            }
         }
         if let Some(job) = &self.job
             && let Some(result) = job.poll()
@@ -601,11 +674,6 @@ impl WeftApp {
 
     fn shortcuts(&mut self, ctx: &egui::Context) {
         let pressed = |s: &KeyboardShortcut| ctx.input_mut(|i| i.consume_shortcut(s));
-        if pressed(&keys::REDO) || pressed(&keys::REDO_Y) {
-            self.redo();
-        } else if pressed(&keys::UNDO) {
-            self.undo();
-        }
         if pressed(&keys::NEW) {
             self.ask_path(DialogPurpose::NewProject, ctx);
         }
@@ -618,17 +686,33 @@ impl WeftApp {
         if pressed(&keys::QUIT) {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         }
+        if pressed(&keys::THEME) {
+            self.settings.dark = !self.settings.dark;
+        }
+        // Tabs: Alt+1..4, before the digits below (which would match Alt+digit too).
+        let tab_keys = [Key::Num1, Key::Num2, Key::Num3, Key::Num4];
+        for (t, key) in Tab::ALL.iter().zip(tab_keys) {
+            if ctx.input_mut(|i| i.consume_key(Modifiers::ALT, key)) {
+                self.tab = *t;
+            }
+        }
+        // While a text field is being edited, its keys are its own: Ctrl+Z undoes typing there,
+        // digits and Q are text.
+        if ctx.text_edit_focused() || self.quick.open || self.prompt.is_some() {
+            return;
+        }
+        if pressed(&keys::REDO) || pressed(&keys::REDO_Y) {
+            self.redo();
+        } else if pressed(&keys::UNDO) {
+            self.undo();
+        }
         if pressed(&keys::QUICK) {
             self.open_quick();
         }
         if pressed(&keys::IN_VIVO) {
             self.code_in_vivo();
         }
-        if pressed(&keys::THEME) {
-            self.settings.dark = !self.settings.dark;
-        }
-        // Single keys act only when no text field is being edited.
-        if ctx.text_edit_focused() || self.quick.open || self.prompt.is_some() {
+        if ctx.input(|i| i.modifiers.alt || i.modifiers.command || i.modifiers.ctrl) {
             return;
         }
         let digits = [
@@ -724,7 +808,11 @@ impl WeftApp {
             ),
             None => "Weft".to_owned(),
         };
-        ctx.send_viewport_cmd(egui::ViewportCommand::Title(title));
+        // Sending a viewport command asks for another frame: only send a changed title.
+        if title != self.window_title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.window_title = title;
+        }
         self.settings.zoom = ctx.zoom_factor();
         self.settings.tab = self.tab;
     }
@@ -756,10 +844,12 @@ impl WeftApp {
                 Command::Error(e) => self.error(e),
                 Command::Notice(n) => self.notice(n),
                 Command::ExportFrequencies(f) => {
-                    self.ask_path(DialogPurpose::ExportFrequencies(f), ctx)
+                    let format = self.frequencies.export_format.take().unwrap_or(Format::Csv);
+                    self.ask_path(DialogPurpose::ExportFrequencies(f, format), ctx)
                 }
                 Command::ExportSegments(codes, f) => {
-                    self.ask_path(DialogPurpose::ExportSegments(codes, f), ctx);
+                    let format = self.segments.export_format.take().unwrap_or(Format::Csv);
+                    self.ask_path(DialogPurpose::ExportSegments(codes, f, format), ctx);
                 }
             }
         }
@@ -804,10 +894,10 @@ impl WeftApp {
                 }
                 ui.menu_button("Export", |ui| {
                     if item(ui, "Frequencies (CSV, JSON, Markdown)…", None, has_project) {
-                        self.ask_path(DialogPurpose::ExportFrequencies(Default::default()), &ctx);
+                        self.ask_path(DialogPurpose::ExportFrequencies(Default::default(), Format::Csv), &ctx);
                     }
                     if item(ui, "All coded segments (CSV, JSON)…", None, has_project) {
-                        self.ask_path(DialogPurpose::ExportSegments(None, Default::default()), &ctx);
+                        self.ask_path(DialogPurpose::ExportSegments(None, Default::default(), Format::Csv), &ctx);
                     }
                 });
                 ui.separator();
@@ -883,12 +973,6 @@ impl WeftApp {
                 ui.label("Drop transcripts on the window to import them.");
             });
         });
-        for (i, t) in Tab::ALL.iter().enumerate() {
-            let key = [Key::Num1, Key::Num2, Key::Num3, Key::Num4][i];
-            if ctx.input_mut(|inp| inp.consume_key(Modifiers::ALT, key)) {
-                self.tab = *t;
-            }
-        }
     }
 
     fn status_ui(&mut self, ui: &mut egui::Ui) {
@@ -928,14 +1012,13 @@ impl WeftApp {
                         .coder
                         .map(|c| self.view.coder_name(c).to_owned())
                         .unwrap_or_default();
-                    egui::ComboBox::from_id_salt("coder")
+                    egui::ComboBox::new("coder", "Coding as")
                         .selected_text(current)
                         .show_ui(ui, |ui| {
                             for c in &self.view.coders {
                                 ui.selectable_value(&mut self.coder, Some(c.id), &c.name);
                             }
                         });
-                    ui.weak("Coding as");
                 }
             });
         });
@@ -991,6 +1074,9 @@ impl WeftApp {
     }
 
     fn inspector_ui(&mut self, ui: &mut egui::Ui, id: CodingId) {
+        if self.inspector.as_ref().is_some_and(|i| i.coding.id != id) {
+            self.flush_inspector();
+        }
         let Some(store) = &self.store else { return };
         if self
             .inspector
@@ -999,8 +1085,15 @@ impl WeftApp {
         {
             match store.db().coding(id) {
                 Ok(c) => {
+                    // A memo being typed survives reloads caused by other edits.
+                    let memo = match &self.inspector {
+                        Some(old) if old.coding.id == id && old.memo != old.coding.memo => {
+                            old.memo.clone()
+                        }
+                        _ => c.memo.clone(),
+                    };
                     self.inspector = Some(Inspector {
-                        memo: c.memo.clone(),
+                        memo,
                         coding: c,
                         version: self.version,
                     })
@@ -1036,7 +1129,9 @@ impl WeftApp {
                             });
                         }
                     }
-                });
+                })
+                .response
+                .accessible_name("Code of the selected coding");
             ui.end_row();
             ui.label("Coder");
             ui.label(self.view.coder_name(c.coder));
@@ -1064,16 +1159,23 @@ impl WeftApp {
             .italics(),
         );
         ui.label("Memo");
-        ui.add(
+        let memo_edit = ui.add(
             egui::TextEdit::multiline(&mut ins.memo)
-                .desired_rows(2)
+                .desired_rows(3)
                 .desired_width(f32::INFINITY)
-                .hint_text("Why this passage? (saved with Save memo)"),
+                .hint_text("Why this passage? (saved when you leave the field)"),
         );
+        if memo_edit.lost_focus() && ins.memo != c.memo {
+            actions.push(Action::SetCodingMemo {
+                coding: c.id,
+                memo: ins.memo.clone(),
+            });
+        }
         ui.horizontal_wrapped(|ui| {
             if ui
                 .add_enabled(ins.memo != c.memo, egui::Button::new("Save memo"))
                 .clicked()
+                && !memo_edit.lost_focus()
             {
                 actions.push(Action::SetCodingMemo {
                     coding: c.id,
@@ -1162,7 +1264,7 @@ impl WeftApp {
         });
         for event in self.transcript.ui(ui) {
             if let TranscriptEvent::CodingClicked(c) = event {
-                self.inspector = None;
+                self.flush_inspector();
                 if let Some(store) = &self.store
                     && let Ok(coding) = store.db().coding(c)
                 {
@@ -1384,6 +1486,11 @@ impl eframe::App for WeftApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        // Nothing typed is lost when the window closes.
+        self.flush_inspector();
+        if let Some(a) = self.memos.unsaved() {
+            self.edit(a);
+        }
         eframe::set_value(storage, settings::KEY, &self.settings);
     }
 }

@@ -456,7 +456,10 @@ impl DocumentsPanel {
                     ui.close();
                 }
                 if ui.button("Delete case…").clicked() {
-                    self.dialog = Some(DocDialog::DeleteCase { case: case.id, name: case.name.clone() });
+                    self.dialog = Some(DocDialog::DeleteCase {
+                        case: case.id,
+                        name: case.name.clone(),
+                    });
                     ui.close();
                 }
             });
@@ -570,11 +573,18 @@ impl DocumentsPanel {
                     });
                     false
                 }
-                DocDialog::RenameCase { case, original, name } => {
+                DocDialog::RenameCase {
+                    case,
+                    original,
+                    name,
+                } => {
                     ui.heading(format!("Rename case “{original}”"));
-                    let resp = ui.add(TextEdit::singleline(name)).accessible_name("New case name");
+                    let resp = ui
+                        .add(TextEdit::singleline(name))
+                        .accessible_name("New case name");
                     let trimmed = name.trim().to_owned();
-                    let taken = trimmed != *original && view.cases.iter().any(|c| c.name == trimmed);
+                    let taken =
+                        trimmed != *original && view.cases.iter().any(|c| c.name == trimmed);
                     if taken {
                         ui.colored_label(
                             ui.visuals().error_fg_color,
@@ -584,8 +594,13 @@ impl DocumentsPanel {
                     let ok = !trimmed.is_empty() && !taken && trimmed != *original;
                     let enter = resp.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                     ui.horizontal(|ui| {
-                        if ui.add_enabled(ok, egui::Button::new("Rename")).clicked() || (ok && enter) {
-                            out.push(Command::Edit(Action::RenameCase { case: *case, name: trimmed.clone() }));
+                        if ui.add_enabled(ok, egui::Button::new("Rename")).clicked()
+                            || (ok && enter)
+                        {
+                            out.push(Command::Edit(Action::RenameCase {
+                                case: *case,
+                                name: trimmed.clone(),
+                            }));
                             close = true;
                         }
                         if ui.button("Cancel").clicked() {

@@ -114,6 +114,7 @@ impl Job {
     pub fn export_frequencies(
         project: PathBuf,
         filter: ScopeFilter,
+        format: Format,
         out: PathBuf,
         repaint: impl Fn() + Send + 'static,
     ) -> Result<Self, String> {
@@ -121,15 +122,16 @@ impl Job {
             "Exporting frequencies".into(),
             1,
             repaint,
-            move |done, _| {
+            move |done, cancel| {
                 let run = || -> anyhow::Result<PathBuf> {
                     let store = Store::open(&project)?;
                     let report = frequencies(store.db(), &filter)?;
-                    let text = match format_of(&out) {
+                    let text = match format_of(&out, format) {
                         Format::Csv => report.to_csv()?,
                         Format::Json => report.to_json(),
                         Format::Markdown => report.to_markdown(),
                     };
+                    cancelled(cancel)?;
                     export::write_atomic(&out, text.as_bytes())?;
                     done.store(1, Ordering::Relaxed);
                     Ok(out)
@@ -144,6 +146,7 @@ impl Job {
         project: PathBuf,
         codes: Option<Vec<CodeId>>,
         filter: ScopeFilter,
+        format: Format,
         out: PathBuf,
         repaint: impl Fn() + Send + 'static,
     ) -> Result<Self, String> {
@@ -151,14 +154,15 @@ impl Job {
             "Exporting coded segments".into(),
             1,
             repaint,
-            move |done, _| {
+            move |done, cancel| {
                 let run = || -> anyhow::Result<PathBuf> {
                     let store = Store::open(&project)?;
                     let rows = export::coded_segments(store.db(), codes, &filter)?;
-                    let bytes = match format_of(&out) {
+                    let bytes = match format_of(&out, format) {
                         Format::Json => export::segments::to_json(&rows)?,
                         _ => export::segments::to_csv(&rows)?,
                     };
+                    cancelled(cancel)?;
                     export::write_atomic(&out, &bytes)?;
                     done.store(1, Ordering::Relaxed);
                     Ok(out)
@@ -169,12 +173,19 @@ impl Job {
     }
 }
 
-/// The export format a file name asks for (CSV when unknown).
-pub fn format_of(path: &std::path::Path) -> Format {
+/// The export format a file name asks for (`fallback` when its extension says nothing).
+pub fn format_of(path: &std::path::Path, fallback: Format) -> Format {
     path.extension()
         .and_then(|e| e.to_str())
         .and_then(Format::parse)
-        .unwrap_or(Format::Csv)
+        .unwrap_or(fallback)
+}
+
+fn cancelled(cancel: &AtomicBool) -> anyhow::Result<()> {
+    if cancel.load(Ordering::Relaxed) {
+        anyhow::bail!("export cancelled; nothing was written");
+    }
+    Ok(())
 }
 
 /// What a file dialog is for.
@@ -186,10 +197,10 @@ pub enum DialogPurpose {
     NewProject,
     /// Import documents.
     Import,
-    /// Export the frequency report.
-    ExportFrequencies(ScopeFilter),
-    /// Export coded segments.
-    ExportSegments(Option<Vec<CodeId>>, ScopeFilter),
+    /// Export the frequency report, by default in this format.
+    ExportFrequencies(ScopeFilter, Format),
+    /// Export coded segments, by default in this format.
+    ExportSegments(Option<Vec<CodeId>>, ScopeFilter, Format),
 }
 
 impl DialogPurpose {
@@ -199,7 +210,7 @@ impl DialogPurpose {
             Self::OpenProject => "Open project",
             Self::NewProject => "New project",
             Self::Import => "Import documents",
-            Self::ExportFrequencies(_) => "Export frequencies",
+            Self::ExportFrequencies(..) => "Export frequencies",
             Self::ExportSegments(..) => "Export coded segments",
         }
     }
@@ -208,17 +219,25 @@ impl DialogPurpose {
     pub fn saves(&self) -> bool {
         matches!(
             self,
-            Self::NewProject | Self::ExportFrequencies(_) | Self::ExportSegments(..)
+            Self::NewProject | Self::ExportFrequencies(..) | Self::ExportSegments(..)
         )
     }
 
     /// A sensible default file name.
-    pub fn default_name(&self) -> &'static str {
+    pub fn default_name(&self) -> String {
         match self {
-            Self::NewProject => "project.weft",
-            Self::ExportFrequencies(_) => "frequencies.csv",
-            Self::ExportSegments(..) => "coded-segments.csv",
-            _ => "",
+            Self::NewProject => "project.weft".into(),
+            Self::ExportFrequencies(_, f) => format!("frequencies.{}", f.extension()),
+            Self::ExportSegments(_, _, f) => format!("coded-segments.{}", f.extension()),
+            _ => String::new(),
+        }
+    }
+
+    /// The format an export writes when the file name does not say.
+    pub fn format(&self) -> Format {
+        match self {
+            Self::ExportFrequencies(_, f) | Self::ExportSegments(_, _, f) => *f,
+            _ => Format::Csv,
         }
     }
 }
@@ -228,6 +247,7 @@ pub struct NativeDialog {
     /// What it is for.
     pub purpose: DialogPurpose,
     rx: Receiver<Vec<PathBuf>>,
+    opened: std::time::Instant,
 }
 
 impl NativeDialog {
@@ -274,27 +294,38 @@ impl NativeDialog {
                         .save_file()
                         .into_iter()
                         .collect(),
-                    DialogPurpose::ExportFrequencies(_) => d
-                        .add_filter("CSV", &["csv"])
-                        .add_filter("JSON", &["json"])
-                        .add_filter("Markdown", &["md"])
-                        .set_file_name(p.default_name())
-                        .save_file()
-                        .into_iter()
-                        .collect(),
-                    DialogPurpose::ExportSegments(..) => d
-                        .add_filter("CSV", &["csv"])
-                        .add_filter("JSON", &["json"])
-                        .set_file_name(p.default_name())
-                        .save_file()
-                        .into_iter()
-                        .collect(),
+                    DialogPurpose::ExportFrequencies(..) | DialogPurpose::ExportSegments(..) => {
+                        let mut formats = vec![p.format(), Format::Csv, Format::Json];
+                        if matches!(p, DialogPurpose::ExportFrequencies(..)) {
+                            formats.push(Format::Markdown);
+                        }
+                        formats.dedup();
+                        for (i, f) in formats.iter().enumerate() {
+                            if !formats[..i].contains(f) {
+                                d = d.add_filter(f.extension().to_uppercase(), &[f.extension()]);
+                            }
+                        }
+                        d.set_file_name(p.default_name())
+                            .save_file()
+                            .into_iter()
+                            .collect()
+                    }
                 };
                 let _ = tx.send(picked);
                 repaint();
             })
             .map_err(|e| format!("cannot open a file dialog: {e}"))?;
-        Ok(Self { purpose, rx })
+        Ok(Self {
+            purpose,
+            rx,
+            opened: std::time::Instant::now(),
+        })
+    }
+
+    /// How long ago the dialog was opened (an empty answer within a fraction of a second
+    /// means no dialog service answered, not that the user cancelled).
+    pub fn age(&self) -> std::time::Duration {
+        self.opened.elapsed()
     }
 
     /// The chosen paths once the dialog closed (empty when cancelled).

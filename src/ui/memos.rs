@@ -120,6 +120,15 @@ impl MemosView {
         self.selected
     }
 
+    /// The edit that would save what is being typed, if anything is unsaved (the app applies
+    /// it before closing).
+    pub fn unsaved(&self) -> Option<Action> {
+        self.draft
+            .as_ref()
+            .filter(|d| d.dirty())
+            .map(Draft::save_action)
+    }
+
     /// Selects an entry (e.g. the memo of a code the user asked to see).
     pub fn select(&mut self, entry: Entry) {
         self.selected = Some(entry);
@@ -358,11 +367,14 @@ impl MemosView {
             ),
         };
         ui.weak(target);
+        let mut left = false;
         if matches!(draft.entry, Entry::Memo(_)) {
             ui.horizontal(|ui| {
                 let label = ui.label("Title");
-                ui.add(egui::TextEdit::singleline(&mut draft.title).desired_width(f32::INFINITY))
+                let r = ui
+                    .add(egui::TextEdit::singleline(&mut draft.title).desired_width(f32::INFINITY))
                     .labelled_by(label.id);
+                left |= r.lost_focus();
             });
         }
         let label = ui.label("Memo text");
@@ -371,15 +383,23 @@ impl MemosView {
             .id_salt("memo_body")
             .max_height(body_height)
             .show(ui, |ui| {
-                ui.add_sized(
-                    [ui.available_width(), body_height],
-                    egui::TextEdit::multiline(&mut draft.body).desired_rows(8),
-                )
-                .labelled_by(label.id);
+                let r = ui
+                    .add_sized(
+                        [ui.available_width(), body_height],
+                        egui::TextEdit::multiline(&mut draft.body).desired_rows(8),
+                    )
+                    .labelled_by(label.id);
+                left |= r.lost_focus();
             });
         let dirty = draft.dirty();
+        // Leaving a field saves it, so nothing typed waits for a button.
+        let mut saved = false;
+        if left && dirty {
+            out.push(Command::Edit(draft.save_action()));
+            saved = true;
+        }
         ui.horizontal(|ui| {
-            if ui.add_enabled(dirty, egui::Button::new("Save")).clicked() {
+            if ui.add_enabled(dirty, egui::Button::new("Save")).clicked() && !saved {
                 out.push(Command::Edit(draft.save_action()));
             }
             if dirty {

@@ -5,7 +5,7 @@
 use egui::{Color32, Ui};
 
 use crate::analysis::ScopeFilter;
-use crate::model::{CaseId, CoderId, Color};
+use crate::model::{CaseId, CoderId, Color, DocId};
 use crate::ui::view::ProjectView;
 
 /// The filter choices of one view. Empty choices match everything.
@@ -15,6 +15,8 @@ pub struct ScopeBar {
     pub coder: Option<CoderId>,
     /// Only codings that belong to this case.
     pub case: Option<CaseId>,
+    /// Only this document.
+    pub doc: Option<DocId>,
     /// Attribute name chosen in the first combo.
     pub attr_name: Option<String>,
     /// Value of that attribute (only applies with a name).
@@ -29,7 +31,7 @@ impl ScopeBar {
         ScopeFilter {
             coder: self.coder,
             cases: self.case.map(|c| vec![c]),
-            docs: None,
+            docs: self.doc.map(|d| vec![d]),
             attrs: match (&self.attr_name, &self.attr_value) {
                 (Some(k), Some(v)) => vec![(k.clone(), v.clone())],
                 _ => Vec::new(),
@@ -50,6 +52,9 @@ impl ScopeBar {
             .is_some_and(|c| !view.cases.iter().any(|x| x.id == c))
         {
             self.case = None;
+        }
+        if self.doc.is_some_and(|d| view.document(d).is_none()) {
+            self.doc = None;
         }
         if self.attr_name.is_none() {
             self.attr_value = None;
@@ -87,6 +92,7 @@ impl ScopeBar {
         let before = (
             self.coder,
             self.case,
+            self.doc,
             self.attr_name.clone(),
             self.attr_value.clone(),
         );
@@ -101,6 +107,19 @@ impl ScopeBar {
                     ui.selectable_value(&mut self.coder, None, "Any coder");
                     for c in &view.coders {
                         ui.selectable_value(&mut self.coder, Some(c.id), c.name.as_str());
+                    }
+                });
+            let doc_text = self
+                .doc
+                .and_then(|d| view.document(d))
+                .map_or("Any document", |d| d.name.as_str())
+                .to_owned();
+            egui::ComboBox::new((salt, "document"), "Document")
+                .selected_text(doc_text)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.doc, None, "Any document");
+                    for d in &view.documents {
+                        ui.selectable_value(&mut self.doc, Some(d.id), d.name.as_str());
                     }
                 });
             let case_text = self
@@ -132,7 +151,7 @@ impl ScopeBar {
                         ui.selectable_value(&mut self.attr_name, Some(name.to_owned()), name);
                     }
                 });
-            if self.attr_name != before.2 {
+            if self.attr_name != before.3 {
                 self.attr_value = None;
             }
             if let Some(name) = self.attr_name.clone() {
@@ -156,6 +175,7 @@ impl ScopeBar {
             != (
                 self.coder,
                 self.case,
+                self.doc,
                 self.attr_name.clone(),
                 self.attr_value.clone(),
             )

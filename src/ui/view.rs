@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use crate::actions::Action;
-use crate::analysis::{FrequencyReport, ScopeFilter, frequencies};
+use crate::analysis::{FrequencyReport, ScopeFilter, frequencies_with};
 use crate::model::{
     Attribute, Case, CaseId, CodeId, Coder, CoderId, CodingId, DocId, Document, Memo,
 };
@@ -124,7 +124,7 @@ impl ProjectView {
             title: db.title()?,
             documents: db.documents()?,
             tree: db.code_tree()?,
-            report: Some(frequencies(db, &ScopeFilter::default())?),
+            report: Some(frequencies_with(db, &ScopeFilter::default(), false)?),
             doc_codings,
             cases: db.cases()?,
             links: db.case_links()?,
