@@ -88,3 +88,65 @@ fn file_label(p: &Path) -> String {
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(dir: &Path) -> Vec<PathBuf> {
+        let good = dir.join("p01.txt");
+        std::fs::write(
+            &good,
+            "Interviewer: Hello?\nP01: Hi there.\nInterviewer: And?\nP01: Bye.\n",
+        )
+        .unwrap();
+        let bad = dir.join("empty.txt");
+        std::fs::write(&bad, "").unwrap();
+        let second = dir.join("p02.md");
+        std::fs::write(&second, "# Notes\n\nSome text.").unwrap();
+        vec![good, bad, second]
+    }
+
+    #[test]
+    fn bad_files_are_reported_and_the_rest_go_in_as_one_undo_step() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::in_memory().unwrap();
+        let report = import_files(&mut store, &files(dir.path()), Some("P01"), &mut |_, _| {
+            true
+        })
+        .unwrap();
+        assert_eq!(report.imported.len(), 2);
+        assert_eq!(report.failed.len(), 1);
+        assert!(report.failed[0].to_string().contains("empty.txt"));
+        assert_eq!(report.imported[0].turns, 4);
+        let db = store.db();
+        let p01 = db.require_case("P01").unwrap();
+        assert_eq!(
+            db.cases_of_document(report.imported[0].id).unwrap(),
+            vec![p01]
+        );
+        assert_eq!(store.undo().unwrap().as_deref(), Some("Import 3 documents"));
+        assert!(store.db().documents().unwrap().is_empty());
+        assert!(
+            store.db().cases().unwrap().is_empty(),
+            "the case created by the import goes too"
+        );
+    }
+
+    #[test]
+    fn a_cancelled_import_leaves_the_project_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::in_memory().unwrap();
+        let err = import_files(
+            &mut store,
+            &files(dir.path()),
+            Some("P01"),
+            &mut |done, _| done < 2,
+        )
+        .unwrap_err();
+        assert!(matches!(err, StoreError::Cancelled));
+        assert!(store.db().documents().unwrap().is_empty());
+        assert!(store.db().cases().unwrap().is_empty());
+        assert_eq!(store.undo_label().unwrap(), None);
+    }
+}
