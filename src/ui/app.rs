@@ -1012,13 +1012,16 @@ impl WeftApp {
                         .coder
                         .map(|c| self.view.coder_name(c).to_owned())
                         .unwrap_or_default();
-                    egui::ComboBox::new("coder", "Coding as")
+                    egui::ComboBox::from_id_salt("coder")
                         .selected_text(current)
                         .show_ui(ui, |ui| {
                             for c in &self.view.coders {
                                 ui.selectable_value(&mut self.coder, Some(c.id), &c.name);
                             }
-                        });
+                        })
+                        .response
+                        .accessible_name("Coding as");
+                    ui.weak("Coding as");
                 }
             });
         });

@@ -7,7 +7,7 @@
 
 use egui::{Align, Color32, Layout, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
-use egui_plot::{Bar, BarChart, GridMark, Plot};
+use egui_plot::{AxisHints, Bar, BarChart, GridMark, Plot};
 
 use crate::analysis::{self, CodeStats, Counts, FrequencyReport, ScopeFilter};
 use crate::export::Format;
@@ -292,7 +292,11 @@ impl FrequenciesView {
                     }
                 });
         });
-        self.chart_ui(ui, report, view);
+        egui::ScrollArea::vertical()
+            .id_salt("freq_chart_scroll")
+            .show(ui, |ui| {
+                self.chart_ui(ui, report, view);
+            });
     }
 
     fn update_order(&mut self, report: &FrequencyReport, version: u64, filter: &ScopeFilter) {
@@ -489,7 +493,8 @@ impl FrequenciesView {
                 format!("{}: {v}", bar.name)
             }));
         let label_width = names.iter().map(|s| s.chars().count()).max().unwrap_or(4) as f32 * 7.0;
-        let height = ui.available_height().max(160.0);
+        // At least a readable line per bar.
+        let height = ui.available_height().max(160.0).max(n as f32 * 20.0 + 40.0);
         Plot::new("freq_chart")
             .height(height)
             .allow_zoom(false)
@@ -501,7 +506,6 @@ impl FrequenciesView {
             .include_x(0.0)
             .include_y(-0.5)
             .include_y(n as f64 - 0.5)
-            .y_axis_min_width(label_width.min(220.0))
             .y_grid_spacer(move |_input| {
                 (0..n)
                     .map(|k| GridMark {
@@ -510,15 +514,21 @@ impl FrequenciesView {
                     })
                     .collect()
             })
-            .y_axis_formatter(move |mark: GridMark, _range| {
-                let k = mark.value.round();
-                if (mark.value - k).abs() > 1e-6 || k < 0.0 || k > n as f64 - 1.0 {
-                    return String::new();
-                }
-                // Row index from y.
-                let row = (n as f64 - 1.0 - k) as usize;
-                names.get(row).cloned().unwrap_or_default()
-            })
+            // One label per bar: allow labels as close as a small line of text.
+            .custom_y_axes(vec![
+                AxisHints::new_y()
+                    .label_spacing(9.0..=12.0)
+                    .min_thickness(label_width.min(240.0))
+                    .formatter(move |mark: GridMark, _range| {
+                        let k = mark.value.round();
+                        if (mark.value - k).abs() > 1e-6 || k < 0.0 || k > n as f64 - 1.0 {
+                            return String::new();
+                        }
+                        // Row index from y.
+                        let row = (n as f64 - 1.0 - k) as usize;
+                        names.get(row).cloned().unwrap_or_default()
+                    }),
+            ])
             .x_axis_formatter(move |mark: GridMark, _range| {
                 if percent {
                     format!("{:.0} %", mark.value)
