@@ -314,21 +314,24 @@ impl MemosView {
             .id_salt("memo_list")
             .auto_shrink([false, false])
             .show_rows(ui, row_height, self.rows.len(), |ui, range| {
-                for row in &self.rows[range] {
-                    let text = if row.date.is_empty() {
-                        format!("{}\n{}", row.title, row.target)
-                    } else {
-                        format!("{}\n{} · {}", row.title, row.date, row.target)
-                    };
-                    let selected = self.selected == Some(row.entry);
-                    let resp = ui.add_sized(
-                        [ui.available_width(), row_height],
-                        egui::Button::selectable(selected, text),
-                    );
-                    if resp.clicked() {
-                        clicked = Some(row.entry);
+                // Left-aligned rows the width of the list.
+                ui.with_layout(egui::Layout::top_down_justified(egui::Align::LEFT), |ui| {
+                    for row in &self.rows[range] {
+                        let text = if row.date.is_empty() {
+                            format!("{}\n{}", row.title, row.target)
+                        } else {
+                            format!("{}\n{} · {}", row.title, row.date, row.target)
+                        };
+                        let selected = self.selected == Some(row.entry);
+                        let resp = ui.add(
+                            egui::Button::selectable(selected, text)
+                                .min_size(egui::vec2(0.0, row_height)),
+                        );
+                        if resp.clicked() {
+                            clicked = Some(row.entry);
+                        }
                     }
-                }
+                });
             });
         if let Some(e) = clicked {
             self.selected = Some(e);
