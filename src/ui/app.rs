@@ -1259,10 +1259,11 @@ impl WeftApp {
             if !cases.is_empty() {
                 ui.weak(format!("· {}", cases.join(", ")));
             }
+            let codings = self.view.doc_codings.get(&doc.id).copied().unwrap_or(0);
             ui.weak(format!(
-                "· {} words · {} codings",
-                doc.word_count,
-                self.view.doc_codings.get(&doc.id).copied().unwrap_or(0)
+                "· {} words · {}",
+                super::scope_bar::fmt_count(doc.word_count),
+                super::scope_bar::plural(codings, "coding", "codings")
             ));
         });
         for event in self.transcript.ui(ui) {

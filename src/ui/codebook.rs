@@ -15,6 +15,7 @@ use egui::{
 
 use crate::actions::Action;
 use crate::model::{CodeId, Color};
+use crate::ui::scope_bar::{color32, fmt_count as thousands, plural};
 use crate::ui::view::{Command, ProjectView, Tab};
 
 /// What a new description starts from, so every code is described the same way.
@@ -101,27 +102,6 @@ enum DropZone {
     Before,
     Into,
     After,
-}
-
-fn color32(c: Color) -> Color32 {
-    Color32::from_rgb(c.0[0], c.0[1], c.0[2])
-}
-
-/// `12345` → `12,345`.
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
 /// `base`, or `base 2`, `base 3`, ... whichever no sibling under `parent` has.
@@ -1163,14 +1143,6 @@ fn push_move(
 mod tests {
     use super::*;
     use egui::Vec2;
-
-    #[test]
-    fn digits_are_grouped() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-    }
 
     #[test]
     fn drop_zones_split_the_row() {

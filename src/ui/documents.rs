@@ -10,6 +10,7 @@ use egui::{CornerRadius, Modal, Role, Sense, TextEdit, TextStyle, Ui, WidgetInfo
 
 use crate::actions::Action;
 use crate::model::{AttrScope, CaseId, DocId};
+use crate::ui::scope_bar::{fmt_count as thousands, plural};
 use crate::ui::view::{Command, ProjectView};
 
 /// The documents side panel. Holds only GUI state.
@@ -85,23 +86,6 @@ struct AttrEditor {
     cells: HashMap<(Owner, String), String>,
     dirty: HashSet<(Owner, String)>,
     new_rows: HashMap<Owner, (String, String)>,
-}
-
-/// `12345` → `12,345`.
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
 fn build_rows(view: &ProjectView, filter: &str) -> Vec<DocRow> {
