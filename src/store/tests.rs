@@ -391,3 +391,61 @@ fn frozen_v1_project_migrates_to_current() {
     s.undo().unwrap();
     assert_eq!(s.db().code(crate::model::CodeId(1)).unwrap().name, "Role");
 }
+
+#[test]
+fn every_foreign_key_has_an_index() {
+    let s = Store::in_memory().unwrap();
+    let conn = &s.conn;
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for t in &tables {
+        let fks: Vec<String> = conn
+            .prepare(&format!("PRAGMA foreign_key_list({t})"))
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        // First columns of every index, including primary keys.
+        let mut leading: Vec<String> = Vec::new();
+        let indexes: Vec<String> = conn
+            .prepare(&format!("PRAGMA index_list({t})"))
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(1))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        for i in indexes {
+            let first: Option<String> = conn
+                .query_row(&format!("PRAGMA index_info({i})"), [], |r| r.get(2))
+                .ok();
+            leading.extend(first);
+        }
+        let pk: Vec<String> = conn
+            .prepare(&format!("PRAGMA table_info({t})"))
+            .unwrap()
+            .query_map([], |r| Ok((r.get::<_, String>(1)?, r.get::<_, i64>(5)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .filter(|(_, k)| *k == 1)
+            .map(|(c, _)| c)
+            .collect();
+        leading.extend(pk);
+        for fk in fks {
+            assert!(
+                leading.contains(&fk),
+                "{t}.{fk} is a foreign key without an index"
+            );
+        }
+    }
+    assert_eq!(
+        conn.pragma_query_value(None, "foreign_keys", |r| r.get::<_, i64>(0))
+            .unwrap(),
+        1
+    );
+}
