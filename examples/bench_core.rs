@@ -2,7 +2,8 @@
 //! words, imported, coded with 200,000 codings over 40 codes, then reopened, counted and
 //! exported. Prints one JSON line with the measured figures.
 //!
-//! `cargo run --release --example bench_core [-- --docs N --words-per-doc N]`
+//! `cargo run --release --example bench_core [-- --docs N --words-per-doc N --codings N]`
+//! (`-- --docs 2 --words-per-doc 5000000 --codings 1000` checks memory on 32 MB files).
 #![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark prints and may panic
 
 use std::time::Instant;

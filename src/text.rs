@@ -264,6 +264,30 @@ impl WordIndex {
         out
     }
 
+    /// The stored form of `text`'s word index and its number of words, computed in one pass
+    /// without building the index in memory (imports of very long transcripts stay small).
+    pub fn encode_text(text: &str) -> (Vec<u8>, usize) {
+        let mut out = Vec::with_capacity(text.len() / 3);
+        let mut count = 0;
+        let mut last_byte = 0;
+        let mut last_char = 0usize;
+        let mut prev_end = 0u32;
+        for (b, w) in text.unicode_word_indices() {
+            let start = last_char + text[last_byte..b].chars().count();
+            let len = w.chars().count();
+            let s = u32::try_from(start).unwrap_or(u32::MAX);
+            let e = u32::try_from(start + len).unwrap_or(u32::MAX);
+            push_varint(&mut out, s.saturating_sub(prev_end));
+            push_varint(&mut out, e.saturating_sub(s));
+            prev_end = e;
+            last_byte = b + w.len();
+            last_char = start + len;
+            count += 1;
+        }
+        out.shrink_to_fit();
+        (out, count)
+    }
+
     /// Inverse of [`Self::encode`]; `None` if the bytes are malformed.
     pub fn decode(bytes: &[u8]) -> Option<Self> {
         let mut starts = Vec::with_capacity(bytes.len() / 2);
@@ -355,6 +379,7 @@ mod tests {
         assert_eq!(w.count_overlapping(0, 12), 2);
         assert_eq!(w.count_overlapping(12, 14), 0, "comma and space only");
         assert_eq!(WordIndex::decode(&w.encode()), Some(w.clone()));
+        assert_eq!(WordIndex::encode_text(text), (w.encode(), w.len()));
         // "support" touches both ranges but is one word.
         assert_eq!(w.count_union(&[(0, 6), (8, 10)]), 2);
         assert_eq!(w.count_union(&[(6, 7), (8, 10)]), 1);

@@ -44,7 +44,7 @@ impl Db<'_> {
     /// Adds a document; returns its id. The name is made unique; turns are checked to lie
     /// inside the text.
     pub fn add_document(&self, doc: &NewDocument) -> Result<DocId> {
-        let words = WordIndex::new(&doc.text);
+        let (words, word_count) = WordIndex::encode_text(&doc.text);
         let char_len = doc.text.chars().count();
         for t in &doc.turns {
             if !(t.start <= t.body_start && t.body_start <= t.end && t.end <= char_len) {
@@ -65,7 +65,7 @@ impl Db<'_> {
                 new_guid(),
                 name,
                 char_len as i64,
-                words.len() as i64,
+                word_count as i64,
                 doc.origin.file_name,
                 doc.origin.format,
                 doc.origin.encoding,
@@ -80,7 +80,7 @@ impl Db<'_> {
         )?;
         self.0.execute(
             "INSERT INTO document_words (doc_id, words) VALUES (?1, ?2)",
-            params![id, words.encode()],
+            params![id, words],
         )?;
         Ok(DocId(id))
     }
