@@ -74,6 +74,7 @@ struct PathPrompt {
     purpose: DialogPurpose,
     text: String,
     note: Option<String>,
+    focused: bool,
 }
 
 struct Inspector {
@@ -511,6 +512,7 @@ impl WeftApp {
                 .then(|| "No system file dialog is available here: type the path.".to_owned()),
             purpose,
             text: base,
+            focused: false,
         });
     }
 
@@ -1409,6 +1411,10 @@ impl WeftApp {
                 ui.weak("Several files: separate them with “;”.");
             }
             let edit = ui.add(egui::TextEdit::singleline(&mut p.text).desired_width(f32::INFINITY));
+            if !p.focused {
+                edit.request_focus();
+                p.focused = true;
+            }
             if edit.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
                 done = Some(true);
             }
