@@ -368,3 +368,83 @@ fn deleting_a_code_asks_first_and_can_be_undone() {
     );
     assert_eq!(codings(&h), before_codings);
 }
+
+/// Runs frames until the background job is done (at most ~10 s).
+fn wait_for_job(h: &mut Harness<'_, WeftApp>) {
+    for _ in 0..1000 {
+        h.run_steps(1);
+        if !h.state().job_running() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("the background job did not finish");
+}
+
+/// Replaces the text of the focused text field (the path prompt's, when it opens).
+fn type_path(h: &mut Harness<'_, WeftApp>, path: &std::path::Path) {
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run_steps(1);
+    h.query_all_by_role(egui::accesskit::Role::TextInput)
+        .find(|n| n.is_focused())
+        .expect("the path field has the focus")
+        .type_text(path.to_str().unwrap());
+    h.run_steps(1);
+}
+
+#[test]
+fn import_and_export_through_the_file_menu_with_a_typed_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("study.weft");
+    weft::demo::create(&project).unwrap();
+    let transcript = dir.path().join("p13.txt");
+    std::fs::write(
+        &transcript,
+        "Interviewer: Hello?\r\nP13: We both learned 😀.\r\n",
+    )
+    .unwrap();
+
+    let mut app = WeftApp::with_store(Some(Store::open(&project).unwrap()), Settings::default());
+    app.use_path_prompt();
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .allow_missing_glyphs()
+        .build_ui_state(|ui, app: &mut WeftApp| app.ui_root(ui), app);
+    h.run_steps(3);
+
+    // File ▸ Import documents… asks for a path in the window.
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label_contains("Import documents…").click();
+    h.run_steps(2);
+    h.get_by_label_contains("No system file dialog");
+    type_path(&mut h, &transcript);
+    h.get_by_label("OK").click();
+    wait_for_job(&mut h);
+    h.run_steps(2);
+    let docs = h.state().store().unwrap().db().documents().unwrap();
+    assert!(
+        docs.iter().any(|d| d.name == "p13"),
+        "imported: {:?}",
+        h.state().messages()
+    );
+    assert_eq!(
+        h.state().view.undo_label.as_deref(),
+        Some("Import “p13.txt”")
+    );
+
+    // Frequencies ▸ Markdown… writes the library's report to the typed file.
+    h.get_by_label("Frequencies").click();
+    h.run_steps(3);
+    h.get_by_label("Markdown…").click();
+    h.run_steps(2);
+    let out = dir.path().join("freq.md");
+    type_path(&mut h, &out);
+    h.get_by_label("OK").click();
+    wait_for_job(&mut h);
+    let written = std::fs::read_to_string(&out).unwrap();
+    let expected = frequencies(h.state().store().unwrap().db(), &ScopeFilter::default())
+        .unwrap()
+        .to_markdown();
+    assert_eq!(written, expected);
+}

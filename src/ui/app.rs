@@ -186,6 +186,17 @@ impl WeftApp {
         }
     }
 
+    /// Asks for paths in the window instead of native dialogs (where none can appear, and in
+    /// tests).
+    pub fn use_path_prompt(&mut self) {
+        self.native_dialogs_fail = true;
+    }
+
+    /// Whether a background job (import or export) is running.
+    pub fn job_running(&self) -> bool {
+        self.job.is_some()
+    }
+
     /// The open project.
     pub fn store(&self) -> Option<&Store> {
         self.store.as_ref()
