@@ -72,6 +72,8 @@ pub enum Action {
     RenameCase { case: CaseId, name: String },
     /// Delete a case (its documents and codings stay).
     DeleteCase(CaseId),
+    /// Set a case's memo.
+    SetCaseMemo { case: CaseId, memo: String },
     /// Assign a document to a case.
     AssignCase { case: CaseId, doc: DocId },
     /// Remove a document from a case.
@@ -220,6 +222,10 @@ impl Action {
                     db.delete_case(*case)?;
                     Outcome::Done
                 }
+                Self::SetCaseMemo { case, memo } => {
+                    db.set_case_memo(*case, memo)?;
+                    Outcome::Done
+                }
                 Self::AssignCase { case, doc } => {
                     db.assign_case(*case, *doc)?;
                     Outcome::Done
@@ -294,6 +300,7 @@ impl Action {
                     .map(|x| x.name)
                     .unwrap_or_default()
             ),
+            Self::SetCaseMemo { .. } => "Edit case memo".into(),
             Self::AssignCase { .. } => "Assign document to case".into(),
             Self::UnassignCase { .. } => "Remove document from case".into(),
             Self::SetCaseAttr { name, .. } => format!("Set case attribute “{name}”"),
@@ -302,5 +309,54 @@ impl Action {
             Self::EditMemo { .. } => "Edit memo".into(),
             Self::DeleteMemo(_) => "Delete memo".into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_edits_are_one_undo_step_each() {
+        let mut store = Store::in_memory().unwrap();
+        let Outcome::Case(case) = Action::AddCase {
+            name: "P01".into(),
+            doc: None,
+        }
+        .apply(&mut store)
+        .unwrap() else {
+            panic!("a case was created")
+        };
+        Action::RenameCase {
+            case,
+            name: "P01 (Zoë)".into(),
+        }
+        .apply(&mut store)
+        .unwrap();
+        Action::SetCaseMemo {
+            case,
+            memo: "Peer worker, 6 years".into(),
+        }
+        .apply(&mut store)
+        .unwrap();
+        assert_eq!(
+            store.undo_label().unwrap().as_deref(),
+            Some("Edit case memo")
+        );
+        let c = &store.db().cases().unwrap()[0];
+        assert_eq!(
+            (c.name.as_str(), c.memo.as_str()),
+            ("P01 (Zoë)", "Peer worker, 6 years")
+        );
+        Action::DeleteCase(case).apply(&mut store).unwrap();
+        assert_eq!(
+            store.undo_label().unwrap().as_deref(),
+            Some("Delete case “P01 (Zoë)”")
+        );
+        assert!(store.db().cases().unwrap().is_empty());
+        store.undo().unwrap();
+        store.undo().unwrap();
+        let c = &store.db().cases().unwrap()[0];
+        assert_eq!((c.name.as_str(), c.memo.as_str()), ("P01 (Zoë)", ""));
     }
 }

@@ -68,6 +68,12 @@ enum DocDialog {
         case: CaseId,
         name: String,
     },
+    CaseMemo {
+        case: CaseId,
+        name: String,
+        original: String,
+        text: String,
+    },
 }
 
 /// Whose attribute a cell edits.
@@ -439,6 +445,15 @@ impl DocumentsPanel {
                     });
                     ui.close();
                 }
+                if ui.button("Memo…").clicked() {
+                    self.dialog = Some(DocDialog::CaseMemo {
+                        case: case.id,
+                        name: case.name.clone(),
+                        original: case.memo.clone(),
+                        text: case.memo.clone(),
+                    });
+                    ui.close();
+                }
                 if ui.button("Delete case…").clicked() {
                     self.dialog = Some(DocDialog::DeleteCase {
                         case: case.id,
@@ -459,9 +474,9 @@ impl DocumentsPanel {
             DocDialog::Memo { doc, .. } | DocDialog::Delete { doc, .. } => {
                 view.document(*doc).is_none()
             }
-            DocDialog::RenameCase { case, .. } | DocDialog::DeleteCase { case, .. } => {
-                !view.cases.iter().any(|c| c.id == *case)
-            }
+            DocDialog::RenameCase { case, .. }
+            | DocDialog::DeleteCase { case, .. }
+            | DocDialog::CaseMemo { case, .. } => !view.cases.iter().any(|c| c.id == *case),
         };
         if doc_gone {
             self.dialog = None;
@@ -592,6 +607,36 @@ impl DocumentsPanel {
                         }
                     });
                     false
+                }
+                DocDialog::CaseMemo {
+                    case,
+                    name,
+                    original,
+                    text,
+                } => {
+                    ui.heading(format!("Memo on case “{name}”"));
+                    ui.add(
+                        TextEdit::multiline(text)
+                            .desired_rows(10)
+                            .desired_width(440.0),
+                    )
+                    .accessible_name("Case memo");
+                    ui.horizontal(|ui| {
+                        if ui.button("Save").clicked() {
+                            if *text != *original {
+                                out.push(Command::Edit(Action::SetCaseMemo {
+                                    case: *case,
+                                    memo: text.clone(),
+                                }));
+                            }
+                            close = true;
+                        }
+                        if ui.button("Cancel").clicked() {
+                            close = true;
+                        }
+                    });
+                    // Typed text is never thrown away by a stray click or Escape.
+                    *text != *original
                 }
                 DocDialog::DeleteCase { case, name } => {
                     ui.heading("Delete case");
