@@ -554,11 +554,12 @@ fn code(c: CodeCommand) -> Result<()> {
                 for (c, r) in tree.codes.iter().zip(rows) {
                     let depth = tree.depth(c.id);
                     println!(
-                        "{}{}  {}  ({} codings)",
+                        "{}{}  {}  ({} coding{})",
                         "  ".repeat(depth),
                         c.name,
                         r.color,
-                        r.codings
+                        r.codings,
+                        if r.codings == 1 { "" } else { "s" }
                     );
                 }
             }

@@ -360,7 +360,7 @@ impl FrequencyReport {
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
-    /// A Markdown table for notes and papers; sub-codes indented under their theme.
+    /// A Markdown table for notes and papers; sub-codes marked “— ” once per level.
     pub fn to_markdown(&self) -> String {
         let t = &self.totals;
         let mut out = format!(
@@ -378,7 +378,7 @@ impl FrequencyReport {
                 .replace('|', "\\|");
             out.push_str(&format!(
                 "| {}{} | {} | {} | {} | {} | {:.1}% | {} | {} | {:.1}% |\n",
-                "&nbsp;&nbsp;".repeat(c.depth * 2),
+                "— ".repeat(c.depth),
                 name,
                 c.own.segments,
                 c.own.documents,
