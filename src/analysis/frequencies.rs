@@ -223,6 +223,16 @@ pub fn frequencies_with(
         if !mapped && !doc_passes {
             continue;
         }
+        // In a focus group filtered to some speakers, only their turns are in scope: coded
+        // text in other speakers' turns is not counted (coverage stays within 100 %).
+        let clip: Option<Vec<(usize, usize)>> = if mapped {
+            scope.region_of(doc).flatten().map(|mut r| {
+                union(&mut r);
+                r
+            })
+        } else {
+            None
+        };
         for span in group {
             if filter.coder.is_some_and(|c| c != span.coder) {
                 continue;
@@ -242,10 +252,22 @@ pub fn frequencies_with(
             }
             counted += 1;
             own[code].segments += 1;
-            own_scratch.push(code, range);
             for &c in &chains[code] {
                 agg[c].segments += 1;
-                agg_scratch.push(c, range);
+            }
+            let pieces: Vec<(usize, usize)> = match &clip {
+                None => vec![range],
+                Some(region) => region
+                    .iter()
+                    .map(|&(s, e)| (s.max(range.0), e.min(range.1)))
+                    .filter(|(s, e)| s < e)
+                    .collect(),
+            };
+            for piece in pieces {
+                own_scratch.push(code, piece);
+                for &c in &chains[code] {
+                    agg_scratch.push(c, piece);
+                }
             }
         }
         if own_scratch.touched.is_empty() {
@@ -256,7 +278,7 @@ pub fn frequencies_with(
         } else {
             None
         };
-        let counted_cases = scope.counted_cases(doc_cases);
+        let counted_cases = scope.counted_cases(doc, doc_cases);
         let cases = (!mapped).then_some(counted_cases.as_slice());
         own_scratch.flush(&mut own, words.as_ref(), cases);
         agg_scratch.flush(&mut agg, words.as_ref(), cases);
@@ -539,6 +561,29 @@ mod tests {
         let sub = row(&r, "Theme/Sub");
         assert_eq!(sub.own.cases, 1, "only P03 is counted under a P03 filter");
         assert_eq!(sub.own.segments, 3, "A's two codings and the spanning one");
+        // Only the part in P03's turn (15..20) counts, not the part P01 said.
+        assert_eq!(sub.own.chars, 13 + 5);
+        assert!(r.codes.iter().all(|c| c.aggregate.coverage <= 1.0));
+    }
+
+    #[test]
+    fn an_attribute_filter_counts_only_the_matching_cases() {
+        let (mut s, _, sub) = hand_built();
+        let b = s.db().require_document("B").unwrap();
+        s.action("Share B", |db| {
+            let p1 = db.require_case("P01")?;
+            db.assign_case(p1, b) // B now belongs to P01 (peer) and P02 (person supported)
+        })
+        .unwrap();
+        let _ = sub;
+        let f = ScopeFilter {
+            attrs: vec![("role".into(), "peer support worker".into())],
+            ..Default::default()
+        };
+        let r = frequencies(s.db(), &f).unwrap();
+        let sub = row(&r, "Theme/Sub");
+        assert_eq!(sub.own.cases, 1, "only P01 is a peer support worker");
+        assert_eq!(r.totals.cases, 1);
     }
 
     #[test]

@@ -114,29 +114,39 @@ impl Scope {
         })
     }
 
-    /// `cases` as counted under the case filter (only the selected ones).
-    pub fn counted_cases(&self, cases: &[CaseId]) -> Vec<CaseId> {
-        match &self.case_set {
-            Some(set) => cases.iter().copied().filter(|c| set.contains(c)).collect(),
-            None => cases.to_vec(),
+    /// Of `cases`, those a report counts: the ones that pass the case and attribute filters
+    /// themselves (a passage of a document shared by P01 and P02, filtered to P01 or to
+    /// role=peer, counts for the matching case only).
+    pub fn counted_cases(&self, doc: DocId, cases: &[CaseId]) -> Vec<CaseId> {
+        if self.case_set.is_none() && self.filter.attrs.is_empty() {
+            return cases.to_vec();
         }
+        cases
+            .iter()
+            .copied()
+            .filter(|c| self.cases_pass(doc, &[*c]))
+            .collect()
     }
 
-    /// Whether a coding is counted; if so, the cases it is counted for (under a case filter,
-    /// only the selected ones: a focus-group passage spanning two speakers counts for the one
-    /// asked about).
+    /// Whether a coding is counted; if so, the cases it is counted for (see
+    /// [`Self::counted_cases`]).
     pub fn admit(&self, span: &CodingSpan) -> Option<Vec<CaseId>> {
         if self.filter.coder.is_some_and(|c| c != span.coder) || !self.doc_in_scope(span.doc) {
             return None;
         }
-        let mut cases = self.coding_cases(span.doc, span.start, span.end);
+        let cases = self.coding_cases(span.doc, span.start, span.end);
         if !self.cases_pass(span.doc, &cases) {
             return None;
         }
-        if let Some(set) = &self.case_set {
-            cases.retain(|c| set.contains(c));
-        }
-        Some(cases)
+        Some(self.counted_cases(span.doc, &cases))
+    }
+
+    /// [`Self::region`] of the document with this id.
+    pub fn region_of(&self, doc: DocId) -> Option<Option<Vec<(usize, usize)>>> {
+        self.documents
+            .iter()
+            .find(|d| d.id == doc)
+            .and_then(|d| self.region(d))
     }
 
     /// The parts of a document that are in scope: `None` when none, `Some(None)` for the whole

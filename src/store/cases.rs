@@ -110,7 +110,7 @@ impl Db<'_> {
     /// Sets a case's memo.
     pub fn set_case_memo(&self, id: CaseId, memo: &str) -> Result<()> {
         self.0.execute(
-            "UPDATE cases SET memo = ?1 WHERE id = ?2",
+            "UPDATE cases SET memo = ?1 WHERE id = ?2 AND memo IS NOT ?1",
             params![memo, id.0],
         )?;
         Ok(())

@@ -349,7 +349,7 @@ impl Db<'_> {
     pub fn set_code_description(&self, id: CodeId, description: &str) -> Result<()> {
         self.code(id)?;
         self.0.execute(
-            "UPDATE code SET description = ?1 WHERE id = ?2",
+            "UPDATE code SET description = ?1 WHERE id = ?2 AND description IS NOT ?1",
             params![description, id.0],
         )?;
         Ok(())

@@ -128,10 +128,31 @@ impl Db<'_> {
         Ok(())
     }
 
+    /// Refuses an edit that would make `id` identical to another coding of the same coder.
+    fn refuse_duplicate(&self, id: CodingId, code: CodeId, start: usize, end: usize) -> Result<()> {
+        let c = self.coding(id)?;
+        let twin: Option<i64> = self
+            .0
+            .query_row(
+                "SELECT id FROM coding WHERE doc_id = ?1 AND code_id = ?2 AND coder_id = ?3
+                   AND start_char = ?4 AND end_char = ?5 AND id <> ?6",
+                params![c.doc.0, code.0, c.coder.0, start as i64, end as i64, id.0],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if twin.is_some() {
+            return Err(StoreError::Invalid(
+                "that passage already has this code from this coder; remove one of the two codings instead".into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// Moves a coding's boundaries (extend or shrink).
     pub fn set_coding_range(&self, id: CodingId, start: usize, end: usize) -> Result<()> {
         let c = self.coding(id)?;
         self.check_range(c.doc, start, end)?;
+        self.refuse_duplicate(id, c.code, start, end)?;
         self.0.execute(
             "UPDATE coding SET start_char = ?1, end_char = ?2 WHERE id = ?3",
             params![start as i64, end as i64, id.0],
@@ -141,8 +162,9 @@ impl Db<'_> {
 
     /// Changes the code of a coding.
     pub fn set_coding_code(&self, id: CodingId, code: CodeId) -> Result<()> {
-        self.coding(id)?;
+        let c = self.coding(id)?;
         self.code(code)?;
+        self.refuse_duplicate(id, code, c.start, c.end)?;
         self.0.execute(
             "UPDATE coding SET code_id = ?1 WHERE id = ?2",
             params![code.0, id.0],
@@ -152,16 +174,12 @@ impl Db<'_> {
 
     /// Sets a coding's memo.
     pub fn set_coding_memo(&self, id: CodingId, memo: &str) -> Result<()> {
-        if self.0.execute(
-            "UPDATE coding SET memo = ?1 WHERE id = ?2",
+        self.coding(id)?;
+        // Unchanged text writes nothing, so a repeated save leaves no empty undo step.
+        self.0.execute(
+            "UPDATE coding SET memo = ?1 WHERE id = ?2 AND memo IS NOT ?1",
             params![memo, id.0],
-        )? == 0
-        {
-            return Err(StoreError::NotFound {
-                kind: "coding",
-                name: format!("#{id}"),
-            });
-        }
+        )?;
         Ok(())
     }
 

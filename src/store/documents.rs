@@ -209,7 +209,7 @@ impl Db<'_> {
     /// Sets a document's memo.
     pub fn set_document_memo(&self, id: DocId, memo: &str) -> Result<()> {
         self.0.execute(
-            "UPDATE document SET memo = ?1 WHERE id = ?2",
+            "UPDATE document SET memo = ?1 WHERE id = ?2 AND memo IS NOT ?1",
             params![memo, id.0],
         )?;
         Ok(())

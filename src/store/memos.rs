@@ -56,16 +56,23 @@ impl Db<'_> {
 
     /// Changes a memo's title and text.
     pub fn update_memo(&self, id: MemoId, title: &str, body: &str) -> Result<()> {
-        let n = self.0.execute(
-            "UPDATE memo SET title = ?1, body = ?2, updated_at = ?3 WHERE id = ?4",
-            params![title.trim(), body, now(), id.0],
+        let exists: bool = self.0.query_row(
+            "SELECT EXISTS (SELECT 1 FROM memo WHERE id = ?1)",
+            [id.0],
+            |r| r.get(0),
         )?;
-        if n == 0 {
+        if !exists {
             return Err(StoreError::NotFound {
                 kind: "memo",
                 name: format!("#{id}"),
             });
         }
+        // Unchanged text writes nothing (no empty undo step).
+        self.0.execute(
+            "UPDATE memo SET title = ?1, body = ?2, updated_at = ?3
+             WHERE id = ?4 AND (title IS NOT ?1 OR body IS NOT ?2)",
+            params![title.trim(), body, now(), id.0],
+        )?;
         Ok(())
     }
 

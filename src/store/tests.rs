@@ -449,3 +449,34 @@ fn every_foreign_key_has_an_index() {
         1
     );
 }
+
+#[test]
+fn unchanged_memos_leave_no_undo_step_and_recoding_cannot_duplicate() {
+    let (mut s, d) = project();
+    let me = s.db().default_coder().unwrap();
+    let (a, b, c1, c2) = s
+        .action("Setup", |db| {
+            let a = db.add_code(None, "A", None, "")?;
+            let b = db.add_code(None, "B", None, "")?;
+            let c1 = db.apply_code(d, a, me, 0, 4, "")?;
+            let c2 = db.apply_code(d, b, me, 0, 4, "")?;
+            Ok((a, b, c1, c2))
+        })
+        .unwrap();
+    s.action("Memo", |db| db.set_coding_memo(c1, "why"))
+        .unwrap();
+    s.action("Memo again", |db| db.set_coding_memo(c1, "why"))
+        .unwrap();
+    assert_eq!(
+        s.undo_label().unwrap().as_deref(),
+        Some("Memo"),
+        "the repeat recorded nothing"
+    );
+    let err = s
+        .action("Recode", |db| db.set_coding_code(c2, a))
+        .unwrap_err();
+    assert!(err.to_string().contains("already has this code"), "{err}");
+    let err = s.action("Resize", |db| db.set_coding_range(c1, 0, 4)).err();
+    assert!(err.is_none(), "resizing to its own range is fine");
+    assert_eq!(s.db().coding(c2).unwrap().code, b);
+}

@@ -113,6 +113,8 @@ pub struct WeftApp {
     doc_text: Arc<str>,
     theme_applied: Option<bool>,
     window_title: String,
+    /// Edits made while an import held the project, applied when it finishes.
+    deferred: Vec<Action>,
     /// Whether a native file dialog ever returned nothing at once (no dialog service).
     native_dialogs_fail: bool,
 }
@@ -145,6 +147,7 @@ impl WeftApp {
             doc_text: Arc::from(""),
             theme_applied: None,
             window_title: String::new(),
+            deferred: Vec::new(),
             native_dialogs_fail: false,
         };
         if let Some(store) = store {
@@ -231,6 +234,12 @@ impl WeftApp {
     }
 
     fn open_project(&mut self, path: &Path) {
+        if self.job.is_some() {
+            self.error(
+                "wait for the running import or export to finish before opening another project",
+            );
+            return;
+        }
         match Store::open(path) {
             Ok(store) => {
                 self.settings.opened(path);
@@ -362,6 +371,9 @@ impl WeftApp {
     /// Applies an edit as one transaction and undo step.
     pub fn edit(&mut self, action: Action) {
         if self.import_running() {
+            // Kept, not dropped: applied when the import is done (it holds the file).
+            self.deferred.push(action);
+            self.notice("This edit will be saved as soon as the import finishes");
             return;
         }
         let Some(store) = &mut self.store else {
@@ -401,19 +413,15 @@ impl WeftApp {
 
     /// Whether an import holds the project; edits wait until it is done (it is one
     /// transaction, so the file would be locked).
-    fn import_running(&mut self) -> bool {
-        let running = self
-            .job
+    fn import_running(&self) -> bool {
+        self.job
             .as_ref()
-            .is_some_and(|j| j.label.starts_with("Importing"));
-        if running {
-            self.notice("Wait for the import to finish (or cancel it) before editing");
-        }
-        running
+            .is_some_and(|j| j.label.starts_with("Importing"))
     }
 
     fn step_history(&mut self, back: bool) {
         if self.import_running() {
+            self.notice("Wait for the import to finish (or cancel it) before undoing");
             return;
         }
         let Some(store) = &mut self.store else { return };
@@ -533,6 +541,11 @@ impl WeftApp {
         };
         match purpose {
             DialogPurpose::OpenProject => self.open_project(&first),
+            DialogPurpose::NewProject if self.job.is_some() => {
+                self.error(
+                    "wait for the running import or export to finish before creating a project",
+                );
+            }
             DialogPurpose::NewProject => {
                 let path = if first.extension().is_none() {
                     first.with_extension("weft")
@@ -622,6 +635,9 @@ impl WeftApp {
     }
 
     fn finish_import(&mut self, result: Result<crate::import::ImportReport, String>) {
+        for action in std::mem::take(&mut self.deferred) {
+            self.edit(action);
+        }
         match result {
             Ok(report) => {
                 self.reload();
@@ -711,7 +727,8 @@ impl WeftApp {
         }
         // While a text field is being edited, its keys are its own: Ctrl+Z undoes typing there,
         // digits and Q are text.
-        if ctx.text_edit_focused() || self.quick.open || self.prompt.is_some() {
+        let modal_open = ctx.memory(|m| m.top_modal_layer()).is_some();
+        if ctx.text_edit_focused() || self.quick.open || self.prompt.is_some() || modal_open {
             return;
         }
         if pressed(&keys::REDO) || pressed(&keys::REDO_Y) {

@@ -132,7 +132,9 @@ impl Job {
                         Format::Markdown => report.to_markdown(),
                     };
                     cancelled(cancel)?;
-                    export::write_atomic(&out, text.as_bytes())?;
+                    export::write_atomic(&out, text.as_bytes()).map_err(|e| {
+                        anyhow::anyhow!("could not write the export ({e}): {}", out.display())
+                    })?;
                     done.store(1, Ordering::Relaxed);
                     Ok(out)
                 };
@@ -163,7 +165,9 @@ impl Job {
                         _ => export::segments::to_csv(&rows)?,
                     };
                     cancelled(cancel)?;
-                    export::write_atomic(&out, &bytes)?;
+                    export::write_atomic(&out, &bytes).map_err(|e| {
+                        anyhow::anyhow!("could not write the export ({e}): {}", out.display())
+                    })?;
                     done.store(1, Ordering::Relaxed);
                     Ok(out)
                 };

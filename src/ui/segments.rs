@@ -217,7 +217,8 @@ impl SegmentsView {
         match Scope::load(db, &loaded.key.filter) {
             Ok(scope) => {
                 for r in &rows {
-                    cases.extend(scope.coding_cases(r.doc_id, r.start, r.end));
+                    let all = scope.coding_cases(r.doc_id, r.start, r.end);
+                    cases.extend(scope.counted_cases(r.doc_id, &all));
                 }
             }
             Err(e) => loaded.error = Some(format!("Could not count cases: {e}")),
