@@ -1526,7 +1526,12 @@ impl eframe::App for WeftApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         // Nothing typed is lost when the window closes.
         self.flush_inspector();
-        if let Some(a) = self.memos.unsaved() {
+        let open_editors = [
+            self.memos.unsaved(),
+            self.codebook.unsaved(),
+            self.documents.unsaved(),
+        ];
+        for a in open_editors.into_iter().flatten() {
             self.edit(a);
         }
         eframe::set_value(storage, settings::KEY, &self.settings);

@@ -244,6 +244,25 @@ fn build_rows(view: &ProjectView, filter: &str, collapsed: &HashSet<CodeId>) -> 
 }
 
 impl CodebookPanel {
+    /// The edit that would save a description still open in its editor (the app applies it
+    /// when the window closes, so typed text is not lost).
+    pub fn unsaved(&self) -> Option<Action> {
+        match &self.dialog {
+            Some(Dialog::Describe {
+                code,
+                original,
+                text,
+                ..
+            }) if text != original => Some(Action::DescribeCode {
+                code: *code,
+                description: text.clone(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl CodebookPanel {
     /// Draws the panel. `selected` is the app's selected code; `has_text_selection` says
     /// whether a click on a code should apply it to the selected text. Requests go to `out`.
     pub fn ui(

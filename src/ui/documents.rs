@@ -126,6 +126,34 @@ fn build_rows(view: &ProjectView, filter: &str) -> Vec<DocRow> {
 }
 
 impl DocumentsPanel {
+    /// The edit that would save a memo still open in its editor (applied when the window
+    /// closes, so typed text is not lost).
+    pub fn unsaved(&self) -> Option<Action> {
+        match &self.dialog {
+            Some(DocDialog::Memo {
+                doc,
+                original,
+                text,
+                ..
+            }) if text != original => Some(Action::SetDocumentMemo {
+                doc: *doc,
+                memo: text.clone(),
+            }),
+            Some(DocDialog::CaseMemo {
+                case,
+                original,
+                text,
+                ..
+            }) if text != original => Some(Action::SetCaseMemo {
+                case: *case,
+                memo: text.clone(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl DocumentsPanel {
     /// Draws the panel. `current` is the document open in the transcript view.
     pub fn ui(
         &mut self,
