@@ -15,6 +15,7 @@ use egui::{
 
 use crate::actions::Action;
 use crate::model::{CodeId, Color};
+use crate::ui::inline_rename::{InlineRename, RenameOutcome};
 use crate::ui::scope_bar::{color32, fmt_count as thousands, plural};
 use crate::ui::view::{Command, ProjectView, Tab};
 
@@ -59,8 +60,7 @@ struct RowCache {
 
 struct Rename {
     code: CodeId,
-    text: String,
-    focus: bool,
+    edit: InlineRename,
 }
 
 /// A code the panel asked for; once it shows up in the view, its rename starts.
@@ -410,8 +410,7 @@ impl CodebookPanel {
         self.dialog = None;
         self.rename = Some(Rename {
             code,
-            text: name.to_owned(),
-            focus: true,
+            edit: InlineRename::new(name),
         });
     }
 
@@ -744,54 +743,42 @@ impl CodebookPanel {
         let Some(r) = self.rename.as_mut() else {
             return;
         };
-        let resp = ui
-            .put(
-                rect,
-                TextEdit::singleline(&mut r.text)
-                    .id(ui.scope_id().with(("code-rename", row.id.0)))
-                    .desired_width(rect.width()),
-            )
-            .accessible_name(format!("New name for “{}”", row.name));
-        if r.focus {
-            resp.request_focus();
-            r.focus = false;
-            return;
-        }
-        if ui.input(|i| i.key_pressed(Key::Escape)) {
-            self.rename = None;
-            return;
-        }
-        if resp.lost_focus() || !resp.has_focus() {
-            let name = r.text.trim().to_owned();
-            if name.contains('/') {
-                out.push(Command::Error(
-                    "A code name cannot contain “/”: it separates a code from its sub-codes."
-                        .into(),
-                ));
-                r.focus = true;
+        let name = match r.edit.ui(ui, rect, ("code-rename", row.id.0), &row.name) {
+            RenameOutcome::Editing => return,
+            RenameOutcome::Cancelled => {
+                self.rename = None;
                 return;
             }
-            let sibling_has_it =
+            RenameOutcome::Commit(name) => name,
+        };
+        if name.contains('/') {
+            out.push(Command::Error(
+                "A code name cannot contain “/”: it separates a code from its sub-codes.".into(),
+            ));
+            r.edit.refocus();
+            return;
+        }
+        let sibling_has_it = view
+            .tree
+            .get(row.id)
+            .map(|c| c.parent)
+            .is_some_and(|parent| {
                 view.tree
-                    .get(row.id)
-                    .map(|c| c.parent)
-                    .is_some_and(|parent| {
-                        view.tree.children(parent).iter().any(|s| {
-                            *s != row.id && view.tree.get(*s).is_some_and(|c| c.name == name)
-                        })
-                    });
-            if sibling_has_it {
-                out.push(Command::Error(format!(
-                    "A sibling code is already named “{name}”; choose another name or merge them."
-                )));
-                r.focus = true;
-                return;
-            }
-            if !name.is_empty() && name != row.name {
-                out.push(Command::Edit(Action::RenameCode { code: row.id, name }));
-            }
-            self.rename = None;
+                    .children(parent)
+                    .iter()
+                    .any(|s| *s != row.id && view.tree.get(*s).is_some_and(|c| c.name == name))
+            });
+        if sibling_has_it {
+            out.push(Command::Error(format!(
+                "A sibling code is already named “{name}”; choose another name or merge them."
+            )));
+            r.edit.refocus();
+            return;
         }
+        if !name.is_empty() && name != row.name {
+            out.push(Command::Edit(Action::RenameCode { code: row.id, name }));
+        }
+        self.rename = None;
     }
 
     fn context_menu_ui(

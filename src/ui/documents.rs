@@ -10,6 +10,7 @@ use egui::{CornerRadius, Modal, Role, Sense, TextEdit, TextStyle, Ui, WidgetInfo
 
 use crate::actions::Action;
 use crate::model::{AttrScope, CaseId, DocId};
+use crate::ui::inline_rename::{InlineRename, RenameOutcome};
 use crate::ui::scope_bar::{fmt_count as thousands, plural};
 use crate::ui::view::{Command, ProjectView};
 
@@ -39,8 +40,7 @@ struct DocCache {
 
 struct DocRename {
     doc: DocId,
-    text: String,
-    focus: bool,
+    edit: InlineRename,
 }
 
 enum DocDialog {
@@ -310,8 +310,7 @@ impl DocumentsPanel {
     fn start_rename(&mut self, row: &DocRow) {
         self.rename = Some(DocRename {
             doc: row.id,
-            text: row.name.clone(),
-            focus: true,
+            edit: InlineRename::new(&row.name),
         });
     }
 
@@ -326,41 +325,29 @@ impl DocumentsPanel {
         let Some(r) = self.rename.as_mut() else {
             return;
         };
-        let resp = ui
-            .put(
-                rect,
-                TextEdit::singleline(&mut r.text)
-                    .id(ui.scope_id().with(("doc-rename", row.id.0)))
-                    .desired_width(rect.width()),
-            )
-            .accessible_name(format!("New name for “{}”", row.name));
-        if r.focus {
-            resp.request_focus();
-            r.focus = false;
-            return;
-        }
-        if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
-            self.rename = None;
-            return;
-        }
-        if resp.lost_focus() || !resp.has_focus() {
-            let name = r.text.trim().to_owned();
-            if view
-                .documents
-                .iter()
-                .any(|d| d.id != row.id && d.name == name)
-            {
-                out.push(Command::Error(format!(
-                    "Another document is already named “{name}”; choose another name."
-                )));
-                r.focus = true;
+        let name = match r.edit.ui(ui, rect, ("doc-rename", row.id.0), &row.name) {
+            RenameOutcome::Editing => return,
+            RenameOutcome::Cancelled => {
+                self.rename = None;
                 return;
             }
-            if !name.is_empty() && name != row.name {
-                out.push(Command::Edit(Action::RenameDocument { doc: row.id, name }));
-            }
-            self.rename = None;
+            RenameOutcome::Commit(name) => name,
+        };
+        if view
+            .documents
+            .iter()
+            .any(|d| d.id != row.id && d.name == name)
+        {
+            out.push(Command::Error(format!(
+                "Another document is already named “{name}”; choose another name."
+            )));
+            r.edit.refocus();
+            return;
         }
+        if !name.is_empty() && name != row.name {
+            out.push(Command::Edit(Action::RenameDocument { doc: row.id, name }));
+        }
+        self.rename = None;
     }
 
     fn doc_menu_ui(

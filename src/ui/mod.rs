@@ -8,6 +8,7 @@ pub mod app;
 pub mod codebook;
 pub mod documents;
 pub mod frequencies;
+pub mod inline_rename;
 pub mod jobs;
 pub mod memos;
 pub mod scope_bar;
