@@ -235,14 +235,4 @@ impl Db<'_> {
         }
         Ok(codings)
     }
-
-    /// Total chars over all documents.
-    pub fn total_chars(&self) -> Result<usize> {
-        let n: i64 =
-            self.0
-                .query_row("SELECT coalesce(sum(char_len), 0) FROM document", [], |r| {
-                    r.get(0)
-                })?;
-        Ok(n as usize)
-    }
 }

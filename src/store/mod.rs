@@ -182,15 +182,6 @@ impl Store {
         Ok(store)
     }
 
-    /// Opens `path` if it exists, creates it otherwise.
-    pub fn open_or_create(path: &Path) -> Result<Self> {
-        if path.exists() {
-            Self::open(path)
-        } else {
-            Self::create(path)
-        }
-    }
-
     fn init_new(&mut self) -> Result<()> {
         self.configure()?;
         let tx = self

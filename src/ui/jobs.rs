@@ -118,27 +118,20 @@ impl Job {
         out: PathBuf,
         repaint: impl Fn() + Send + 'static,
     ) -> Result<Self, String> {
-        Self::spawn(
-            "Exporting frequencies".into(),
-            1,
+        Self::export(
+            "Exporting frequencies",
+            project,
+            format,
+            out,
             repaint,
-            move |done, cancel| {
-                let run = || -> anyhow::Result<PathBuf> {
-                    let store = Store::open(&project)?;
-                    let report = frequencies(store.db(), &filter)?;
-                    let text = match format_of(&out, format) {
-                        Format::Csv => report.to_csv()?,
-                        Format::Json => report.to_json(),
-                        Format::Markdown => report.to_markdown(),
-                    };
-                    cancelled(cancel)?;
-                    export::write_atomic(&out, text.as_bytes()).map_err(|e| {
-                        anyhow::anyhow!("could not write the export ({e}): {}", out.display())
-                    })?;
-                    done.store(1, Ordering::Relaxed);
-                    Ok(out)
-                };
-                JobResult::Export(run().map_err(|e| format!("{e:#}")))
+            move |store, f| {
+                let report = frequencies(store.db(), &filter)?;
+                Ok(match f {
+                    Format::Csv => report.to_csv()?,
+                    Format::Json => report.to_json(),
+                    Format::Markdown => report.to_markdown(),
+                }
+                .into_bytes())
             },
         )
     }
@@ -152,28 +145,45 @@ impl Job {
         out: PathBuf,
         repaint: impl Fn() + Send + 'static,
     ) -> Result<Self, String> {
-        Self::spawn(
-            "Exporting coded segments".into(),
-            1,
+        Self::export(
+            "Exporting coded segments",
+            project,
+            format,
+            out,
             repaint,
-            move |done, cancel| {
-                let run = || -> anyhow::Result<PathBuf> {
-                    let store = Store::open(&project)?;
-                    let rows = export::coded_segments(store.db(), codes, &filter)?;
-                    let bytes = match format_of(&out, format) {
-                        Format::Json => export::segments::to_json(&rows)?,
-                        _ => export::segments::to_csv(&rows)?,
-                    };
-                    cancelled(cancel)?;
-                    export::write_atomic(&out, &bytes).map_err(|e| {
-                        anyhow::anyhow!("could not write the export ({e}): {}", out.display())
-                    })?;
-                    done.store(1, Ordering::Relaxed);
-                    Ok(out)
-                };
-                JobResult::Export(run().map_err(|e| format!("{e:#}")))
+            move |store, f| {
+                let rows = export::coded_segments(store.db(), codes, &filter)?;
+                Ok(match f {
+                    Format::Json => export::segments::to_json(&rows)?,
+                    _ => export::segments::to_csv(&rows)?,
+                })
             },
         )
+    }
+
+    /// An export on a thread: its own connection to `project`, `produce` makes the bytes in
+    /// the format the file name asks for, and they are written atomically unless cancelled.
+    fn export(
+        label: &str,
+        project: PathBuf,
+        format: Format,
+        out: PathBuf,
+        repaint: impl Fn() + Send + 'static,
+        produce: impl FnOnce(&Store, Format) -> anyhow::Result<Vec<u8>> + Send + 'static,
+    ) -> Result<Self, String> {
+        Self::spawn(label.into(), 1, repaint, move |done, cancel| {
+            let run = || -> anyhow::Result<PathBuf> {
+                let store = Store::open(&project)?;
+                let bytes = produce(&store, format_of(&out, format))?;
+                cancelled(cancel)?;
+                export::write_atomic(&out, &bytes).map_err(|e| {
+                    anyhow::anyhow!("could not write the export ({e}): {}", out.display())
+                })?;
+                done.store(1, Ordering::Relaxed);
+                Ok(out)
+            };
+            JobResult::Export(run().map_err(|e| format!("{e:#}")))
+        })
     }
 }
 
