@@ -51,6 +51,50 @@ id_type!(
     MemoId
 );
 
+/// A half-open range `[start, end)` of Unicode scalar values (chars) over a document's stored
+/// text: how a selection travels from the transcript to the project file. Construct it with
+/// [`CharRange::new`], which refuses empty and reversed ranges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct CharRange {
+    /// First char.
+    pub start: usize,
+    /// One past the last char.
+    pub end: usize,
+}
+
+impl CharRange {
+    /// `[start, end)`, or `None` when `start >= end`.
+    pub fn new(start: usize, end: usize) -> Option<Self> {
+        (start < end).then_some(Self { start, end })
+    }
+
+    /// Number of chars covered.
+    pub fn len(self) -> usize {
+        self.end - self.start
+    }
+
+    /// Always false for a range made by [`CharRange::new`].
+    pub fn is_empty(self) -> bool {
+        self.start >= self.end
+    }
+
+    /// As a `Range<usize>`.
+    pub fn to_range(self) -> std::ops::Range<usize> {
+        self.start..self.end
+    }
+
+    /// From a `Range<usize>`, `None` when empty or reversed.
+    pub fn from_range(r: std::ops::Range<usize>) -> Option<Self> {
+        Self::new(r.start, r.end)
+    }
+}
+
+impl fmt::Display for CharRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}..{}", self.start, self.end)
+    }
+}
+
 /// An sRGB colour, stored as `#RRGGBB`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Color(pub [u8; 3]);
