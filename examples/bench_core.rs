@@ -193,9 +193,10 @@ fn main() {
 
     // Import.
     let project = dir.path().join("bench.weft");
-    let mut store = Store::create(&project).unwrap();
+    let mut session = weft::session::Session::create(&project).unwrap();
     let t = Instant::now();
-    let report = weft::import::import_files(&mut store, &files, None, &mut |_, _| true).unwrap();
+    let report = weft::import::import_files(&mut session, &files, None, &mut |_, _| true).unwrap();
+    let mut store = session.into_store();
     let import_s = t.elapsed().as_secs_f64();
     assert_eq!(report.imported.len(), docs, "{:?}", report.failed.first());
     let peak_import_mb = peak_rss_mb();
@@ -215,7 +216,7 @@ fn main() {
                     );
                 }
             }
-            let coder = db.default_coder()?;
+            let coder = db.default_coder_or_add()?;
             let mut rng = Rng(42);
             for i in 0..codings_total {
                 let d = &doc_meta[i % doc_meta.len()];

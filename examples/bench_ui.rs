@@ -160,6 +160,7 @@ fn main() {
                         sha256: String::new(),
                     },
                     turns,
+                    guid: None,
                 })?;
                 let mut codes = Vec::new();
                 for theme in ["Role", "Relationship", "Mutuality", "Reciprocity"] {
@@ -170,7 +171,7 @@ fn main() {
                         );
                     }
                 }
-                let me = db.default_coder()?;
+                let me = db.default_coder_or_add()?;
                 for i in 0..2000 {
                     let start = (i * 7919) % (char_len - 500);
                     let len = 30 + (i * 31) % 400;

@@ -4,38 +4,43 @@
 //! store's ([`Store::undo`], [`Store::redo`]): the store records the exact inverse of every
 //! row change, so no action needs a hand-written inverse.
 
-use crate::model::{CaseId, CodeId, CoderId, CodingId, Color, DocId, MemoId, MemoTarget};
-use crate::store::{Result, Store};
+use std::collections::HashMap;
+
+use crate::model::{
+    Bundle, CaseId, CharRange, CodeId, CoderId, CodingId, CodingRow, Color, DocId, MemoId,
+    MemoTarget,
+};
+use crate::store::{BundleReport, Db, Result, Store, StoreError, Tx};
 
 /// One user edit.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
-    /// Code `[start, end)` of a document.
+    /// Code a range of a document.
     ApplyCode {
         doc: DocId,
         code: CodeId,
         coder: CoderId,
-        start: usize,
-        end: usize,
+        range: CharRange,
     },
-    /// Create a code at `path` (missing parents too) and apply it to `[start, end)`.
+    /// Create a code at `path` (missing parents too) and apply it to a range.
     CreateAndApply {
         path: String,
         doc: DocId,
         coder: CoderId,
-        start: usize,
-        end: usize,
+        range: CharRange,
     },
+    /// Apply many codings given by name in one step (`weft code apply`, `--from`). Rows that
+    /// cannot be applied are refused and reported by line; the others go in.
+    ApplyCodings(Vec<CodingRow>),
+    /// Add content (documents, cases, codes, codings, memos) in one step: an import, the
+    /// demo. Any error leaves the project as it was.
+    AddContent { label: String, bundle: Box<Bundle> },
     /// Remove a coding.
     RemoveCoding(CodingId),
     /// Change a coding's code.
     RecodeCoding { coding: CodingId, code: CodeId },
     /// Extend or shrink a coding.
-    ResizeCoding {
-        coding: CodingId,
-        start: usize,
-        end: usize,
-    },
+    ResizeCoding { coding: CodingId, range: CharRange },
     /// Set a coding's memo.
     SetCodingMemo { coding: CodingId, memo: String },
     /// Add a code.
@@ -43,6 +48,12 @@ pub enum Action {
         parent: Option<CodeId>,
         name: String,
         color: Option<Color>,
+    },
+    /// Add a code by `Parent/Child` path (missing parents too); refused when it exists.
+    AddCodePath {
+        path: String,
+        color: Option<Color>,
+        description: String,
     },
     /// Rename a code.
     RenameCode { code: CodeId, name: String },
@@ -76,6 +87,14 @@ pub enum Action {
     SetCaseMemo { case: CaseId, memo: String },
     /// Assign a document to a case.
     AssignCase { case: CaseId, doc: DocId },
+    /// Assign documents (by name) to a case (by name, created if new).
+    AssignCaseByName { case: String, docs: Vec<String> },
+    /// Map a focus-group speaker of a document to a case (`None` removes the mapping).
+    MapSpeaker {
+        doc: DocId,
+        speaker: String,
+        case: Option<CaseId>,
+    },
     /// Remove a document from a case.
     UnassignCase { case: CaseId, doc: DocId },
     /// Set (or clear, with an empty value) a case attribute.
@@ -108,7 +127,7 @@ pub enum Action {
 }
 
 /// What an action produced, for the GUI to select or show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// Nothing to select.
     Done,
@@ -120,31 +139,68 @@ pub enum Outcome {
     Case(CaseId),
     /// A memo was created.
     Memo(MemoId),
+    /// Content was added.
+    Content(BundleReport),
+    /// A batch of codings: how many went in, and the refused rows as `(line, reason)`.
+    Codings {
+        /// Codings added (a row identical to an existing coding counts, it changes nothing).
+        applied: usize,
+        /// Rows refused, with the line they came from and why.
+        refused: Vec<(usize, String)>,
+    },
 }
 
 impl Action {
     /// Runs the action in one transaction; it becomes one undo step named by
-    /// [`Self::label`].
+    /// [`Self::label`]. (The app and the CLI go through `Session::apply`, which also says
+    /// what changed; this is for tests and tools that hold a bare store.)
     pub fn apply(&self, store: &mut Store) -> Result<Outcome> {
-        let label = self.label(store);
-        store.action(&label, |db| {
-            Ok(match self {
+        let label = self.label(store.db());
+        store.action(&label, |tx| self.run(tx))
+    }
+
+    /// Does the action's writes inside the caller's transaction.
+    pub fn run(&self, db: &Tx<'_>) -> Result<Outcome> {
+        Ok(match self {
                 Self::ApplyCode {
                     doc,
                     code,
                     coder,
-                    start,
-                    end,
-                } => Outcome::Coding(db.apply_code(*doc, *code, *coder, *start, *end, "")?),
+                    range,
+                } => Outcome::Coding(db.apply_code(*doc, *code, *coder, range.start, range.end, "")?),
                 Self::CreateAndApply {
                     path,
                     doc,
                     coder,
-                    start,
-                    end,
+                    range,
                 } => {
                     let (code, _) = db.ensure_code_path(path, None, "")?;
-                    Outcome::Coding(db.apply_code(*doc, code, *coder, *start, *end, "")?)
+                    Outcome::Coding(db.apply_code(*doc, code, *coder, range.start, range.end, "")?)
+                }
+                Self::ApplyCodings(rows) => apply_rows(db, rows)?,
+                Self::AddContent { bundle, .. } => Outcome::Content(db.add_bundle(bundle)?),
+                Self::AddCodePath {
+                    path,
+                    color,
+                    description,
+                } => {
+                    if db.code_by_path(path)?.is_some() {
+                        return Err(StoreError::Invalid(format!(
+                            "the code “{path}” already exists"
+                        )));
+                    }
+                    Outcome::Code(db.ensure_code_path(path, *color, description)?.0)
+                }
+                Self::AssignCaseByName { case, docs } => {
+                    let c = db.ensure_case(case)?;
+                    for d in docs {
+                        db.assign_case(c, db.require_document(d)?)?;
+                    }
+                    Outcome::Case(c)
+                }
+                Self::MapSpeaker { doc, speaker, case } => {
+                    db.map_speaker(*doc, speaker, *case)?;
+                    Outcome::Done
                 }
                 Self::RemoveCoding(c) => {
                     db.remove_coding(*c)?;
@@ -154,8 +210,8 @@ impl Action {
                     db.set_coding_code(*coding, *code)?;
                     Outcome::Coding(*coding)
                 }
-                Self::ResizeCoding { coding, start, end } => {
-                    db.set_coding_range(*coding, *start, *end)?;
+                Self::ResizeCoding { coding, range } => {
+                    db.set_coding_range(*coding, range.start, range.end)?;
                     Outcome::Coding(*coding)
                 }
                 Self::SetCodingMemo { coding, memo } => {
@@ -256,13 +312,11 @@ impl Action {
                     db.delete_memo(*m)?;
                     Outcome::Done
                 }
-            })
         })
     }
 
     /// What the Edit menu calls this action ("Apply code “Role”").
-    pub fn label(&self, store: &Store) -> String {
-        let db = store.db();
+    pub fn label(&self, db: Db<'_>) -> String {
         let code = |id: &CodeId| {
             db.code(*id)
                 .map(|c| format!("“{}”", c.name))
@@ -271,6 +325,14 @@ impl Action {
         match self {
             Self::ApplyCode { code: c, .. } => format!("Apply code {}", code(c)),
             Self::CreateAndApply { path, .. } => format!("Create and apply code “{path}”"),
+            Self::ApplyCodings(rows) => match rows.as_slice() {
+                [one] => format!("Apply code “{}”", one.code),
+                _ => format!("Apply {} codings", rows.len()),
+            },
+            Self::AddContent { label, .. } => label.clone(),
+            Self::AddCodePath { path, .. } => format!("Add code “{path}”"),
+            Self::AssignCaseByName { case, .. } => format!("Assign documents to case “{case}”"),
+            Self::MapSpeaker { speaker, .. } => format!("Map speaker “{speaker}” to a case"),
             Self::RemoveCoding(_) => "Remove coding".into(),
             Self::RecodeCoding { code: c, .. } => format!("Change coding to {}", code(c)),
             Self::ResizeCoding { .. } => "Resize coding".into(),
@@ -310,6 +372,73 @@ impl Action {
             Self::DeleteMemo(_) => "Delete memo".into(),
         }
     }
+}
+
+/// Applies rows given by name; refused rows are reported, not fatal. Lookups are cached, so
+/// a hundred thousand rows cost little more than their inserts.
+fn apply_rows(db: &Tx<'_>, rows: &[CodingRow]) -> Result<Outcome> {
+    let mut docs: HashMap<&str, Option<(DocId, usize)>> = HashMap::new();
+    let mut codes: HashMap<&str, Option<CodeId>> = HashMap::new();
+    let mut coders: HashMap<&str, CoderId> = HashMap::new();
+    let default = db.default_coder_or_add()?;
+    let mut applied = 0;
+    let mut refused = Vec::new();
+    for row in rows {
+        let doc = match docs.get(row.doc.as_str()) {
+            Some(d) => *d,
+            None => {
+                let d = match db.document_by_name(&row.doc)? {
+                    Some(id) => Some((id, db.document(id)?.char_len)),
+                    None => None,
+                };
+                docs.insert(&row.doc, d);
+                d
+            }
+        };
+        let Some((doc, char_len)) = doc else {
+            refused.push((row.line, format!("there is no document “{}”", row.doc)));
+            continue;
+        };
+        let code = match codes.get(row.code.as_str()) {
+            Some(c) => *c,
+            None => {
+                let c = db.code_by_path(&row.code)?;
+                codes.insert(&row.code, c);
+                c
+            }
+        };
+        let Some(code) = code else {
+            refused.push((
+                row.line,
+                format!("there is no code “{}”; add it first with `weft code add`", row.code),
+            ));
+            continue;
+        };
+        if row.start >= row.end || row.end > char_len {
+            refused.push((
+                row.line,
+                format!(
+                    "range {}..{} is empty or lies outside “{}”, which has {char_len} characters",
+                    row.start, row.end, row.doc
+                ),
+            ));
+            continue;
+        }
+        let coder = match row.coder.trim() {
+            "" => default,
+            name => match coders.get(name) {
+                Some(c) => *c,
+                None => {
+                    let c = db.ensure_coder(name)?;
+                    coders.insert(name, c);
+                    c
+                }
+            },
+        };
+        db.insert_coding(doc, code, coder, row.start, row.end, &row.memo, None, None)?;
+        applied += 1;
+    }
+    Ok(Outcome::Codings { applied, refused })
 }
 
 #[cfg(test)]

@@ -10,8 +10,12 @@
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-use crate::model::{AttrScope, AttrType, Color, MemoTarget, Origin};
-use crate::store::{Db, NewDocument, Result, Store, StoreError};
+use crate::actions::Action;
+use crate::model::{
+    AttrScope, AttrType, Bundle, BundleAttribute, BundleCase, BundleCode, BundleCoder,
+    BundleCoding, BundleDocument, BundleMemo, BundleTarget, CharRange, Color, NewDocument, Origin,
+};
+use crate::store::{Result, Store, StoreError};
 
 /// The demo's files: name and contents.
 pub const FILES: &[(&str, &str)] = &[
@@ -135,48 +139,50 @@ fn invalid(msg: String) -> StoreError {
 }
 
 /// Char offsets of the `occurrence`-th (1-based) exact occurrence of `quote` in `text`.
-fn find_quote(text: &str, quote: &str, occurrence: usize) -> Option<(usize, usize)> {
+fn find_quote(text: &str, quote: &str, occurrence: usize) -> Option<CharRange> {
     let byte = text
         .match_indices(quote)
         .nth(occurrence.saturating_sub(1))?
         .0;
-    let start = text[..byte].chars().count();
-    Some((start, start + quote.chars().count()))
+    let start = crate::text::byte_to_char(text, byte)?;
+    CharRange::new(start, start + crate::text::char_len(quote))
 }
 
-/// Fills an empty project with the demo (not undoable: it is the starting point).
-pub fn build(store: &mut Store) -> Result<()> {
+/// The demo as content to add: transcripts, cases, codebook, codings and journal.
+pub fn bundle() -> Result<Bundle> {
     let demo: DemoProject = serde_json::from_str(PROJECT_JSON)?;
-    store.untracked(|db| fill(db, &demo))
-}
-
-/// Creates the demo project at `path` (which must not exist).
-pub fn create(path: &std::path::Path) -> Result<Store> {
-    let mut store = Store::create(path)?;
-    build(&mut store)?;
-    Ok(store)
-}
-
-fn fill(db: Db<'_>, demo: &DemoProject) -> Result<()> {
-    db.set_setting("title", &demo.title)?;
-    for c in &demo.coders {
-        db.ensure_coder(c)?;
-    }
-    let default = db.ensure_coder(&demo.default_coder)?;
-    db.set_default_coder(default)?;
+    let scope = |s: &str| AttrScope::parse(s).ok_or_else(|| invalid(format!("scope {s}")));
+    let kind = |s: &str| AttrType::parse(s).ok_or_else(|| invalid(format!("type {s}")));
+    let mut b = Bundle {
+        title: Some(demo.title.clone()),
+        coders: demo
+            .coders
+            .iter()
+            .map(|c| BundleCoder {
+                guid: None,
+                name: c.clone(),
+            })
+            .collect(),
+        default_coder: Some(demo.default_coder.clone()),
+        ..Bundle::default()
+    };
     for a in &demo.attributes {
-        let scope =
-            AttrScope::parse(&a.scope).ok_or_else(|| invalid(format!("scope {}", a.scope)))?;
-        let kind = AttrType::parse(&a.kind).ok_or_else(|| invalid(format!("type {}", a.kind)))?;
-        db.ensure_attribute(&a.name, scope, kind)?;
+        b.attributes.push(BundleAttribute {
+            guid: None,
+            name: a.name.clone(),
+            scope: scope(&a.scope)?,
+            kind: kind(&a.kind)?,
+        });
     }
     for c in &demo.cases {
-        let id = db.ensure_case(&c.name)?;
-        db.set_case_memo(id, &c.memo)?;
-        for (k, v) in &c.attributes {
-            db.set_case_attr(id, k, v)?;
-        }
+        b.cases.push(BundleCase {
+            guid: None,
+            name: c.name.clone(),
+            memo: c.memo.clone(),
+            attrs: c.attributes.clone().into_iter().collect(),
+        });
     }
+    let mut texts: BTreeMap<&str, String> = BTreeMap::new();
     for d in &demo.documents {
         let raw = FILES
             .iter()
@@ -185,54 +191,88 @@ fn fill(db: Db<'_>, demo: &DemoProject) -> Result<()> {
             .ok_or_else(|| invalid(format!("no file {}", d.file)))?;
         let text = crate::text::normalize_newlines(raw);
         let turns = crate::import::detect_turns(&text);
-        let id = db.add_document(&NewDocument {
-            name: d.name.clone(),
-            origin: Origin {
-                file_name: d.file.clone(),
-                format: "txt".into(),
-                encoding: "UTF-8".into(),
-                sha256: crate::import::sha256_hex(raw.as_bytes()),
+        texts.insert(&d.name, text.clone());
+        b.documents.push(BundleDocument {
+            doc: NewDocument {
+                name: d.name.clone(),
+                origin: Origin {
+                    file_name: d.file.clone(),
+                    format: "txt".into(),
+                    encoding: "UTF-8".into(),
+                    sha256: crate::import::sha256_hex(raw.as_bytes()),
+                },
+                text,
+                turns,
+                guid: None,
             },
-            text,
-            turns,
-        })?;
-        db.set_document_memo(id, &d.memo)?;
-        for c in &d.cases {
-            db.assign_case(db.require_case(c)?, id)?;
-        }
-        for (k, v) in &d.attributes {
-            db.set_doc_attr(id, k, v)?;
-        }
+            memo: d.memo.clone(),
+            cases: d.cases.clone(),
+            attrs: d.attributes.clone().into_iter().collect(),
+            speakers: demo
+                .speakers
+                .iter()
+                .filter(|s| s.document == d.name)
+                .map(|s| (s.speaker.clone(), s.case.clone()))
+                .collect(),
+        });
     }
-    for s in &demo.speakers {
-        let doc = db.require_document(&s.document)?;
-        db.map_speaker(doc, &s.speaker, Some(db.require_case(&s.case)?))?;
+    if let Some(s) = demo.speakers.iter().find(|s| !texts.contains_key(s.document.as_str())) {
+        return Err(invalid(format!("speaker of unknown document {}", s.document)));
     }
     for c in &demo.codes {
-        let color = Color::parse(&c.color).ok_or_else(|| invalid(format!("colour {}", c.color)))?;
-        let (id, created) = db.ensure_code_path(&c.path, Some(color), &c.description)?;
-        if !created {
-            db.set_code_color(id, color)?;
-            db.set_code_description(id, &c.description)?;
-        }
+        b.codes.push(BundleCode {
+            guid: None,
+            path: c.path.clone(),
+            color: Some(
+                Color::parse(&c.color).ok_or_else(|| invalid(format!("colour {}", c.color)))?,
+            ),
+            description: c.description.clone(),
+        });
     }
-    let mut texts = BTreeMap::new();
     for c in &demo.codings {
-        let doc = db.require_document(&c.document)?;
-        let text = match texts.entry(doc) {
-            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::btree_map::Entry::Vacant(e) => e.insert(db.document_text(doc)?),
-        };
-        let (start, end) = find_quote(text, &c.quote, c.occurrence.unwrap_or(1))
+        let text = texts
+            .get(c.document.as_str())
+            .ok_or_else(|| invalid(format!("no document {}", c.document)))?;
+        let range = find_quote(text, &c.quote, c.occurrence.unwrap_or(1))
             .ok_or_else(|| invalid(format!("quote not found in “{}”: {}", c.document, c.quote)))?;
-        let code = db.require_code(&c.code)?;
-        let coder = db.ensure_coder(&c.coder)?;
-        db.apply_code(doc, code, coder, start, end, &c.memo)?;
+        b.codings.push(BundleCoding {
+            guid: None,
+            document: c.document.clone(),
+            code: c.code.clone(),
+            coder: Some(c.coder.clone()),
+            range,
+            memo: c.memo.clone(),
+            created_at: None,
+        });
     }
     for m in &demo.memos {
-        db.add_memo(MemoTarget::Project, &m.title, &m.body, Some(default))?;
+        b.memos.push(BundleMemo {
+            guid: None,
+            target: BundleTarget::Project,
+            title: m.title.clone(),
+            body: m.body.clone(),
+            coder: Some(demo.default_coder.clone()),
+        });
     }
+    Ok(b)
+}
+
+/// Fills an empty project with the demo: one action, not recorded for undo (the demo is the
+/// starting point, not an edit).
+pub fn build(store: &mut Store) -> Result<()> {
+    let action = Action::AddContent {
+        label: "Create the demo project".into(),
+        bundle: Box::new(bundle()?),
+    };
+    store.untracked(|tx| action.run(tx))?;
     Ok(())
+}
+
+/// Creates the demo project at `path` (which must not exist).
+pub fn create(path: &std::path::Path) -> Result<Store> {
+    let mut store = Store::create(path)?;
+    build(&mut store)?;
+    Ok(store)
 }
 
 #[cfg(test)]

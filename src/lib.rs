@@ -2,7 +2,9 @@
 //!
 //! Layers, each using only those below it:
 //! - [`ui`]: the egui desktop app (the only module that names egui);
-//! - [`actions`]: user edits as values, applied in one transaction each, with undo/redo;
+//! - [`session`]: the one door for edits (GUI and CLI alike): applies [`actions`], undo, redo,
+//!   and says what changed;
+//! - [`actions`]: user edits as values, each one transaction and one undo step;
 //! - [`store`]: the `.weft` project file (SQLite), migrations and the read/write API;
 //! - [`model`]: plain data types.
 //!
@@ -16,6 +18,7 @@ pub mod demo;
 pub mod export;
 pub mod import;
 pub mod model;
+pub mod session;
 pub mod store;
 pub mod text;
 pub mod ui;

@@ -42,8 +42,9 @@ fn project() -> Project {
                     sha256: String::new(),
                 },
                 turns: vec![],
+                guid: None,
             })?;
-            let coder = db.default_coder()?;
+            let coder = db.default_coder_or_add()?;
             let (role, _) = db.ensure_code_path("Role", None, "")?;
             let (bound, _) = db.ensure_code_path("Role/Boundaries", None, "")?;
             let (ident, _) = db.ensure_code_path("Role/Identity", None, "")?;

@@ -77,6 +77,7 @@ fn project() -> Project {
             sha256: String::new(),
         },
         turns: turns(text),
+        guid: None,
     };
     let ids = store
         .action("setup", |db| {
@@ -492,8 +493,9 @@ fn segments_view_handles_thousands_of_passages() {
                     sha256: String::new(),
                 },
                 turns: turns(&text),
+                guid: None,
             })?;
-            let me = db.default_coder()?;
+            let me = db.default_coder_or_add()?;
             let (code, _) = db.ensure_code_path("Theme", None, "")?;
             for t in turns(&text) {
                 db.apply_code(doc, code, me, t.body_start, t.end - 1, "")?;

@@ -433,6 +433,7 @@ mod tests {
                 sha256: String::new(),
             },
             turns,
+            guid: None,
         }
     }
 
@@ -452,7 +453,7 @@ mod tests {
         let mut s = Store::in_memory().unwrap();
         let ids = s
             .action("Build", |db| {
-                let me = db.default_coder()?;
+                let me = db.default_coder_or_add()?;
                 let other = db.ensure_coder("Second")?;
                 let a = db.add_document(&new_doc("A", "one two three four five six", vec![]))?;
                 let b = db.add_document(&new_doc("B", "alpha beta", vec![]))?;
@@ -546,7 +547,7 @@ mod tests {
         let c = s.db().require_document("C").unwrap();
         let a = s.db().require_document("A").unwrap();
         s.action("More", |db| {
-            let me = db.default_coder()?;
+            let me = db.default_coder_or_add()?;
             let p3 = db.require_case("P03")?;
             db.assign_case(p3, a)?; // A now belongs to P01 and P03
             db.apply_code(c, sub, me, 5, 20, "") // spans speakers A (P01) and B (P03)

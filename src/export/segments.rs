@@ -183,11 +183,12 @@ mod tests {
                     sha256: String::new(),
                 },
                 turns,
+                guid: None,
             })?;
             let p = db.ensure_case("P01")?;
             db.assign_case(p, d)?;
             let (code, _) = db.ensure_code_path("Mutuality/Shared experience", None, "")?;
-            let me = db.default_coder()?;
+            let me = db.default_coder_or_add()?;
             db.apply_code(d, code, me, 28, 51, "emoji and accent")?;
             Ok(())
         })

@@ -1,10 +1,16 @@
-//! Importing files into a project: one action for the whole batch. A file that cannot be read
-//! is reported and skipped while the others go in; cancelling rolls the whole batch back.
+//! Importing files into a project, in two phases. [`read_files`] reads, decodes, unzips and
+//! finds speaker turns with no store in sight (on the job thread in the app); a refused file is
+//! reported and the others go on. [`ParsedBatch::action`] then turns the batch into one
+//! [`Action`], written in one short transaction: one undo step, and cancelling before it
+//! leaves the project as it was.
 
 use std::path::{Path, PathBuf};
 
-use super::{ImportError, read_file};
-use crate::store::{NewDocument, Result, Store, StoreError};
+use super::{ImportError, ImportedText, read_file};
+use crate::actions::{Action, Outcome};
+use crate::model::{Bundle, BundleDocument, NewDocument};
+use crate::session::Session;
+use crate::store::{Result, StoreError};
 
 /// A document that went in.
 #[derive(Debug, Clone)]
@@ -30,57 +36,118 @@ pub struct ImportReport {
     pub failed: Vec<ImportError>,
 }
 
+/// Files read and parsed, not yet in any project.
+#[derive(Debug, Default)]
+pub struct ParsedBatch {
+    /// The files that could be read, in the order given.
+    pub docs: Vec<(PathBuf, ImportedText)>,
+    /// Files refused, with the reason.
+    pub failed: Vec<ImportError>,
+    /// How many files were asked for.
+    pub asked: usize,
+}
+
+/// The import was cancelled before anything was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("import cancelled; the project was left as it was")]
+pub struct Cancelled;
+
+/// Reads and parses `files` one after another. `progress(done, total)` is called before each
+/// file and after the last; when it returns `false` reading stops with [`Cancelled`].
+pub fn read_files(
+    files: &[PathBuf],
+    progress: &mut dyn FnMut(usize, usize) -> bool,
+) -> Result<ParsedBatch, Cancelled> {
+    let mut batch = ParsedBatch {
+        asked: files.len(),
+        ..ParsedBatch::default()
+    };
+    for (i, path) in files.iter().enumerate() {
+        if !progress(i, files.len()) {
+            return Err(Cancelled);
+        }
+        match read_file(path) {
+            Ok(t) => batch.docs.push((path.clone(), t)),
+            Err(e) => batch.failed.push(e),
+        }
+    }
+    if !progress(files.len(), files.len()) {
+        return Err(Cancelled);
+    }
+    Ok(batch)
+}
+
+impl ParsedBatch {
+    /// The one action that adds the parsed documents, assigned to the case `case` (created
+    /// if needed) when given.
+    pub fn action(&self, case: Option<&str>) -> Action {
+        let label = match self.docs.as_slice() {
+            [(one, _)] if self.asked == 1 => format!("Import “{}”", file_label(one)),
+            _ => format!("Import {} documents", self.asked),
+        };
+        let documents = self
+            .docs
+            .iter()
+            .map(|(_, t)| BundleDocument {
+                doc: NewDocument {
+                    name: t.name.clone(),
+                    text: t.text.clone(),
+                    origin: t.origin.clone(),
+                    turns: t.turns.clone(),
+                    guid: None,
+                },
+                cases: case.map(|c| vec![c.to_owned()]).unwrap_or_default(),
+                ..BundleDocument::default()
+            })
+            .collect();
+        Action::AddContent {
+            label,
+            bundle: Box::new(Bundle {
+                documents,
+                ..Bundle::default()
+            }),
+        }
+    }
+
+    /// The report of this batch once its action produced `outcome`.
+    pub fn report(self, outcome: &Outcome) -> ImportReport {
+        let added = match outcome {
+            Outcome::Content(r) => r.documents.clone(),
+            _ => Vec::new(),
+        };
+        ImportReport {
+            imported: self
+                .docs
+                .into_iter()
+                .zip(added)
+                .map(|((path, t), (id, name))| ImportedDoc {
+                    id,
+                    name,
+                    path,
+                    encoding: t.origin.encoding,
+                    turns: t.turns.len(),
+                })
+                .collect(),
+            failed: self.failed,
+        }
+    }
+}
+
 /// Imports `files` into the project as one undoable action, optionally assigning them to the
-/// case `case` (created if needed). `progress(done, total)` is called before each file and
-/// after the last; when it returns `false` the import stops and nothing is kept
-/// (`StoreError::Cancelled`). Files are read one at a time, so memory stays near the size of
-/// the largest file.
+/// case `case` (created if needed): [`read_files`], then the batch's action. Cancelling (see
+/// [`read_files`]) gives `StoreError::Cancelled` and changes nothing.
 pub fn import_files(
-    store: &mut Store,
+    session: &mut Session,
     files: &[PathBuf],
     case: Option<&str>,
     progress: &mut dyn FnMut(usize, usize) -> bool,
 ) -> Result<ImportReport> {
-    let label = match files {
-        [one] => format!("Import “{}”", file_label(one)),
-        _ => format!("Import {} documents", files.len()),
-    };
-    store.action(&label, |db| {
-        let case_id = case.map(|c| db.ensure_case(c)).transpose()?;
-        let mut report = ImportReport::default();
-        for (i, path) in files.iter().enumerate() {
-            if !progress(i, files.len()) {
-                return Err(StoreError::Cancelled);
-            }
-            match read_file(path) {
-                Ok(imported) => {
-                    let turns = imported.turns.len();
-                    let encoding = imported.origin.encoding.clone();
-                    let id = db.add_document(&NewDocument {
-                        name: imported.name,
-                        text: imported.text,
-                        origin: imported.origin,
-                        turns: imported.turns,
-                    })?;
-                    if let Some(c) = case_id {
-                        db.assign_case(c, id)?;
-                    }
-                    report.imported.push(ImportedDoc {
-                        id,
-                        name: db.document(id)?.name,
-                        path: path.clone(),
-                        encoding,
-                        turns,
-                    });
-                }
-                Err(e) => report.failed.push(e),
-            }
-        }
-        if !progress(files.len(), files.len()) {
-            return Err(StoreError::Cancelled);
-        }
-        Ok(report)
-    })
+    let batch = read_files(files, progress).map_err(|Cancelled| StoreError::Cancelled)?;
+    if batch.docs.is_empty() {
+        return Ok(batch.report(&Outcome::Done));
+    }
+    let applied = session.apply(&batch.action(case))?;
+    Ok(batch.report(&applied.outcome))
 }
 
 fn file_label(p: &Path) -> String {
@@ -110,7 +177,7 @@ mod tests {
     #[test]
     fn bad_files_are_reported_and_the_rest_go_in_as_one_undo_step() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::in_memory().unwrap();
+        let mut store = Session::in_memory().unwrap();
         let report = import_files(&mut store, &files(dir.path()), Some("P01"), &mut |_, _| {
             true
         })
@@ -119,16 +186,16 @@ mod tests {
         assert_eq!(report.failed.len(), 1);
         assert!(report.failed[0].to_string().contains("empty.txt"));
         assert_eq!(report.imported[0].turns, 4);
-        let db = store.db();
+        let db = store.read();
         let p01 = db.require_case("P01").unwrap();
         assert_eq!(
             db.cases_of_document(report.imported[0].id).unwrap(),
             vec![p01]
         );
-        assert_eq!(store.undo().unwrap().as_deref(), Some("Import 3 documents"));
-        assert!(store.db().documents().unwrap().is_empty());
+        assert_eq!(store.undo().unwrap().unwrap().label, "Import 3 documents");
+        assert!(store.read().documents().unwrap().is_empty());
         assert!(
-            store.db().cases().unwrap().is_empty(),
+            store.read().cases().unwrap().is_empty(),
             "the case created by the import goes too"
         );
     }
@@ -136,7 +203,7 @@ mod tests {
     #[test]
     fn a_cancelled_import_leaves_the_project_as_it_was() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::in_memory().unwrap();
+        let mut store = Session::in_memory().unwrap();
         let err = import_files(
             &mut store,
             &files(dir.path()),
@@ -144,9 +211,10 @@ mod tests {
             &mut |done, _| done < 2,
         )
         .unwrap_err();
+        // Cancelled while reading: nothing was written at all.
         assert!(matches!(err, StoreError::Cancelled));
-        assert!(store.db().documents().unwrap().is_empty());
-        assert!(store.db().cases().unwrap().is_empty());
+        assert!(store.read().documents().unwrap().is_empty());
+        assert!(store.read().cases().unwrap().is_empty());
         assert_eq!(store.undo_label().unwrap(), None);
     }
 }

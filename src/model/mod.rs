@@ -6,7 +6,16 @@
 //! over a document's stored text (see `crate::text` for conversions at the edges).
 
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::fmt;
+
+mod bundle;
+mod codebook;
+pub use bundle::{
+    Bundle, BundleAttribute, BundleCase, BundleCode, BundleCoder, BundleCoding, BundleDocument,
+    BundleMemo, BundleTarget, CodingRow, NewDocument,
+};
+pub use codebook::{CodeTree, split_path};
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
@@ -161,7 +170,7 @@ pub struct Turn {
 }
 
 /// How a document came into the project.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Origin {
     /// Original file name (no directory).
     pub file_name: String,
@@ -301,6 +310,8 @@ impl AttrType {
 pub struct Attribute {
     /// Row id.
     pub id: AttrId,
+    /// Stable identity across exports (a REFI-QDA variable).
+    pub guid: String,
     /// Name, unique within its scope.
     pub name: String,
     /// Cases or documents.
@@ -381,6 +392,8 @@ pub enum MemoTarget {
 pub struct Memo {
     /// Row id.
     pub id: MemoId,
+    /// Stable identity across exports (a REFI-QDA note).
+    pub guid: String,
     /// What it is about.
     pub target: MemoTarget,
     /// Short title.
@@ -393,6 +406,51 @@ pub struct Memo {
     pub created_at: String,
     /// Last changed (RFC 3339).
     pub updated_at: String,
+}
+
+/// How documents and speakers belong to cases, and the attribute values of both: everything
+/// counting needs to attribute a coding to cases and to filter by attribute.
+#[derive(Debug, Clone, Default)]
+pub struct CaseLinks {
+    /// Cases of each document.
+    pub doc_cases: HashMap<DocId, Vec<CaseId>>,
+    /// The case of a speaker in a document (focus groups).
+    pub speaker_cases: HashMap<(DocId, String), CaseId>,
+    /// Case names.
+    pub case_names: HashMap<CaseId, String>,
+    /// Attribute values of cases: (case, attribute name) -> value.
+    pub case_attrs: HashMap<(CaseId, String), String>,
+    /// Attribute values of documents: (document, attribute name) -> value.
+    pub doc_attrs: HashMap<(DocId, String), String>,
+}
+
+/// Which codings to list. Empty fields match everything.
+#[derive(Debug, Clone, Default)]
+pub struct CodingFilter {
+    /// Only this document.
+    pub doc: Option<DocId>,
+    /// Only these codes.
+    pub codes: Option<Vec<CodeId>>,
+    /// Only this coder.
+    pub coder: Option<CoderId>,
+}
+
+/// The numbers of a coding without its texts: what counting needs, cheap to load by the
+/// hundred thousand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodingSpan {
+    /// The coding.
+    pub id: CodingId,
+    /// Its document.
+    pub doc: DocId,
+    /// Its code.
+    pub code: CodeId,
+    /// Its coder.
+    pub coder: CoderId,
+    /// First char.
+    pub start: usize,
+    /// One past the last char.
+    pub end: usize,
 }
 
 #[cfg(test)]

@@ -1,11 +1,9 @@
 //! The codebook: a tree of codes (themes and sub-codes) with colours and descriptions.
 
-use std::collections::HashMap;
-
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::{Db, Result, StoreError, new_guid};
-use crate::model::{Code, CodeId, Color};
+use super::{Db, Tx, Result, StoreError, new_guid};
+use crate::model::{Code, CodeId, CodeTree, Color, split_path};
 
 fn code_from_row(r: &Row<'_>) -> rusqlite::Result<Code> {
     let color: String = r.get(4)?;
@@ -21,135 +19,6 @@ fn code_from_row(r: &Row<'_>) -> rusqlite::Result<Code> {
 }
 
 const CODE_COLUMNS: &str = "id, guid, parent_id, name, color, description, sort_order";
-
-/// The codebook as a tree, for paths, depth-first order and subtrees.
-#[derive(Debug, Clone, Default)]
-pub struct CodeTree {
-    /// Codes in depth-first order (parents before children, siblings by `sort_order`).
-    pub codes: Vec<Code>,
-    index: HashMap<CodeId, usize>,
-    children: HashMap<Option<CodeId>, Vec<CodeId>>,
-}
-
-impl CodeTree {
-    /// Builds the tree from codes in any order.
-    pub fn new(mut all: Vec<Code>) -> Self {
-        all.sort_by(|a, b| (a.sort_order, &a.name).cmp(&(b.sort_order, &b.name)));
-        let mut children: HashMap<Option<CodeId>, Vec<CodeId>> = HashMap::new();
-        let ids: std::collections::HashSet<CodeId> = all.iter().map(|c| c.id).collect();
-        for c in &all {
-            // A parent that does not exist would hide the code: show it at the top instead.
-            let parent = c.parent.filter(|p| ids.contains(p));
-            children.entry(parent).or_default().push(c.id);
-        }
-        let by_id: HashMap<CodeId, Code> = all.into_iter().map(|c| (c.id, c)).collect();
-        let mut codes = Vec::with_capacity(by_id.len());
-        let mut stack: Vec<CodeId> = children
-            .get(&None)
-            .map(|v| v.iter().rev().copied().collect())
-            .unwrap_or_default();
-        while let Some(id) = stack.pop() {
-            if let Some(c) = by_id.get(&id) {
-                codes.push(c.clone());
-                if let Some(kids) = children.get(&Some(id)) {
-                    stack.extend(kids.iter().rev());
-                }
-            }
-        }
-        let index = codes.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
-        Self {
-            codes,
-            index,
-            children,
-        }
-    }
-
-    /// The code with this id.
-    pub fn get(&self, id: CodeId) -> Option<&Code> {
-        self.index.get(&id).map(|&i| &self.codes[i])
-    }
-
-    /// Direct children of `parent` (`None`: top-level codes), in order.
-    pub fn children(&self, parent: Option<CodeId>) -> &[CodeId] {
-        self.children.get(&parent).map_or(&[], Vec::as_slice)
-    }
-
-    /// `Parent/Child` path of a code.
-    pub fn path(&self, id: CodeId) -> String {
-        let mut parts = Vec::new();
-        let mut cur = self.get(id);
-        while let Some(c) = cur {
-            parts.push(c.name.as_str());
-            if parts.len() > self.codes.len() {
-                break;
-            }
-            cur = c.parent.and_then(|p| self.get(p));
-        }
-        parts.reverse();
-        parts.join("/")
-    }
-
-    /// Depth of a code (0 at the top).
-    pub fn depth(&self, id: CodeId) -> usize {
-        let mut d = 0;
-        let mut cur = self.get(id).and_then(|c| c.parent);
-        while let Some(p) = cur {
-            d += 1;
-            if d > self.codes.len() {
-                break;
-            }
-            cur = self.get(p).and_then(|c| c.parent);
-        }
-        d
-    }
-
-    /// The code and all its descendants.
-    pub fn subtree(&self, id: CodeId) -> Vec<CodeId> {
-        let mut out = vec![id];
-        let mut i = 0;
-        while i < out.len() {
-            out.extend(self.children(Some(out[i])));
-            i += 1;
-        }
-        out
-    }
-
-    /// Whether `ancestor` is `id` or one of its ancestors.
-    pub fn is_within(&self, id: CodeId, ancestor: CodeId) -> bool {
-        let mut cur = Some(id);
-        let mut steps = 0;
-        while let Some(c) = cur {
-            if c == ancestor {
-                return true;
-            }
-            steps += 1;
-            if steps > self.codes.len() {
-                return false;
-            }
-            cur = self.get(c).and_then(|c| c.parent);
-        }
-        false
-    }
-
-    /// The code at `path` (`Parent/Child`), if any.
-    pub fn find_path(&self, path: &str) -> Option<CodeId> {
-        let mut parent = None;
-        for part in split_path(path) {
-            parent = Some(
-                *self
-                    .children(parent)
-                    .iter()
-                    .find(|id| self.get(**id).is_some_and(|c| c.name == part))?,
-            );
-        }
-        parent
-    }
-}
-
-/// Splits `A / B/C` into trimmed, non-empty names.
-pub fn split_path(path: &str) -> impl Iterator<Item = &str> {
-    path.split('/').map(str::trim).filter(|p| !p.is_empty())
-}
 
 fn check_name(name: &str) -> Result<&str> {
     let name = name.trim();
@@ -173,8 +42,7 @@ pub struct MergeReport {
     pub collapsed: usize,
 }
 
-impl Db<'_> {
-    /// All codes.
+impl Db<'_> {    /// All codes.
     pub fn codes(&self) -> Result<Vec<Code>> {
         let mut st = self
             .0
@@ -238,6 +106,23 @@ impl Db<'_> {
             })
     }
 
+    /// Codings of a code and its sub-codes.
+    pub fn subtree_coding_count(&self, id: CodeId) -> Result<usize> {
+        let tree = self.code_tree()?;
+        let mut n = 0usize;
+        for c in tree.subtree(id) {
+            let k: i64 = self.0.query_row(
+                "SELECT count(*) FROM coding WHERE code_id = ?1",
+                [c.0],
+                |r| r.get(0),
+            )?;
+            n += k as usize;
+        }
+        Ok(n)
+    }
+}
+
+impl Tx<'_> {
     /// Adds a code under `parent`. Without a colour, the next palette colour is used.
     pub fn add_code(
         &self,
@@ -245,6 +130,18 @@ impl Db<'_> {
         name: &str,
         color: Option<Color>,
         description: &str,
+    ) -> Result<CodeId> {
+        self.add_code_with_guid(parent, name, color, description, None)
+    }
+
+    /// [`Self::add_code`] keeping a GUID from elsewhere (an import or a merge).
+    pub fn add_code_with_guid(
+        &self,
+        parent: Option<CodeId>,
+        name: &str,
+        color: Option<Color>,
+        description: &str,
+        guid: Option<&str>,
     ) -> Result<CodeId> {
         let name = check_name(name)?;
         if let Some(p) = parent {
@@ -259,18 +156,18 @@ impl Db<'_> {
                 }
             )));
         }
-        let (count, next): (i64, i64) = self.0.query_row(
+        let (count, next): (i64, i64) = self.conn().query_row(
             "SELECT (SELECT count(*) FROM code),
                     coalesce(max(sort_order) + 1, 0) FROM code WHERE coalesce(parent_id, 0) = ?1",
             [parent.map_or(0, |p| p.0)],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         let color = color.unwrap_or_else(|| Color::palette(count as usize));
-        self.0.execute(
+        self.conn().execute(
             "INSERT INTO code (guid, parent_id, name, color, description, sort_order)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
-                new_guid(),
+                guid.map_or_else(new_guid, str::to_owned),
                 parent.map(|p| p.0),
                 name,
                 color.to_hex(),
@@ -278,7 +175,7 @@ impl Db<'_> {
                 next
             ],
         )?;
-        Ok(CodeId(self.0.last_insert_rowid()))
+        Ok(CodeId(self.conn().last_insert_rowid()))
     }
 
     /// The code at `path`, creating it and any missing parents. Colour and description are
@@ -328,7 +225,7 @@ impl Db<'_> {
                 "a sibling code is already named “{name}”"
             )));
         }
-        self.0.execute(
+        self.conn().execute(
             "UPDATE code SET name = ?1 WHERE id = ?2",
             params![name, id.0],
         )?;
@@ -338,7 +235,7 @@ impl Db<'_> {
     /// Sets a code's colour.
     pub fn set_code_color(&self, id: CodeId, color: Color) -> Result<()> {
         self.code(id)?;
-        self.0.execute(
+        self.conn().execute(
             "UPDATE code SET color = ?1 WHERE id = ?2",
             params![color.to_hex(), id.0],
         )?;
@@ -348,7 +245,7 @@ impl Db<'_> {
     /// Sets a code's description (definition, when to use, when not).
     pub fn set_code_description(&self, id: CodeId, description: &str) -> Result<()> {
         self.code(id)?;
-        self.0.execute(
+        self.conn().execute(
             "UPDATE code SET description = ?1 WHERE id = ?2 AND description IS NOT ?1",
             params![description, id.0],
         )?;
@@ -398,12 +295,12 @@ impl Db<'_> {
             .collect();
         let at = index.unwrap_or(siblings.len()).min(siblings.len());
         siblings.insert(at, id);
-        self.0.execute(
+        self.conn().execute(
             "UPDATE code SET parent_id = ?1 WHERE id = ?2",
             params![parent.map(|p| p.0), id.0],
         )?;
         for (i, sib) in siblings.iter().enumerate() {
-            self.0.execute(
+            self.conn().execute(
                 "UPDATE code SET sort_order = ?1 WHERE id = ?2 AND sort_order <> ?1",
                 params![i as i64, sib.0],
             )?;
@@ -434,7 +331,7 @@ impl Db<'_> {
         }
         let mut report = MergeReport::default();
         // Append memos of duplicates to the surviving coding, then drop the duplicates.
-        self.0.execute(
+        self.conn().execute(
             "UPDATE coding AS t SET memo = trim(t.memo || char(10) || s.memo, char(10))
              FROM coding AS s
              WHERE s.code_id = ?1 AND t.code_id = ?2 AND s.doc_id = t.doc_id
@@ -442,18 +339,18 @@ impl Db<'_> {
                AND s.coder_id = t.coder_id AND s.memo <> '' AND s.memo <> t.memo",
             params![source.0, target.0],
         )?;
-        report.collapsed = self.0.execute(
+        report.collapsed = self.conn().execute(
             "DELETE FROM coding WHERE code_id = ?1 AND EXISTS (
                 SELECT 1 FROM coding AS t WHERE t.code_id = ?2 AND t.doc_id = coding.doc_id
                   AND t.start_char = coding.start_char AND t.end_char = coding.end_char
                   AND t.coder_id = coding.coder_id)",
             params![source.0, target.0],
         )?;
-        report.moved = self.0.execute(
+        report.moved = self.conn().execute(
             "UPDATE coding SET code_id = ?2 WHERE code_id = ?1",
             params![source.0, target.0],
         )?;
-        self.0.execute(
+        self.conn().execute(
             "UPDATE memo SET target_id = ?2 WHERE kind = 'code' AND target_id = ?1",
             params![source.0, target.0],
         )?;
@@ -468,24 +365,9 @@ impl Db<'_> {
                 None => self.move_code(*child, Some(target), None)?,
             }
         }
-        self.0
+        self.conn()
             .execute("DELETE FROM code WHERE id = ?1", [source.0])?;
         Ok(report)
-    }
-
-    /// Codings of a code and its sub-codes.
-    pub fn subtree_coding_count(&self, id: CodeId) -> Result<usize> {
-        let tree = self.code_tree()?;
-        let mut n = 0usize;
-        for c in tree.subtree(id) {
-            let k: i64 = self.0.query_row(
-                "SELECT count(*) FROM coding WHERE code_id = ?1",
-                [c.0],
-                |r| r.get(0),
-            )?;
-            n += k as usize;
-        }
-        Ok(n)
     }
 
     /// Deletes a code and its sub-codes. Refused while any of them has codings unless `force`;
@@ -504,13 +386,13 @@ impl Db<'_> {
         let mut sub = tree.subtree(id);
         sub.reverse(); // children before parents
         for c in sub {
-            self.0
+            self.conn()
                 .execute("DELETE FROM coding WHERE code_id = ?1", [c.0])?;
-            self.0.execute(
+            self.conn().execute(
                 "DELETE FROM memo WHERE kind = 'code' AND target_id = ?1",
                 [c.0],
             )?;
-            self.0.execute("DELETE FROM code WHERE id = ?1", [c.0])?;
+            self.conn().execute("DELETE FROM code WHERE id = ?1", [c.0])?;
         }
         Ok(count)
     }

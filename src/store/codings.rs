@@ -2,37 +2,8 @@
 
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::{Db, Result, StoreError, new_guid, now};
-use crate::model::{CodeId, CoderId, Coding, CodingId, DocId};
-
-/// Which codings to list. Empty fields match everything.
-#[derive(Debug, Clone, Default)]
-pub struct CodingFilter {
-    /// Only this document.
-    pub doc: Option<DocId>,
-    /// Only these codes.
-    pub codes: Option<Vec<CodeId>>,
-    /// Only this coder.
-    pub coder: Option<CoderId>,
-}
-
-/// The numbers of a coding without its texts: what counting needs, cheap to load by the
-/// hundred thousand.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CodingSpan {
-    /// The coding.
-    pub id: CodingId,
-    /// Its document.
-    pub doc: DocId,
-    /// Its code.
-    pub code: CodeId,
-    /// Its coder.
-    pub coder: CoderId,
-    /// First char.
-    pub start: usize,
-    /// One past the last char.
-    pub end: usize,
-}
+use super::{Db, Tx, Result, StoreError, new_guid, now};
+use crate::model::{CodeId, CoderId, Coding, CodingFilter, CodingId, CodingSpan, DocId};
 
 const CODING_COLUMNS: &str =
     "id, guid, doc_id, code_id, coder_id, start_char, end_char, memo, created_at";
@@ -51,8 +22,7 @@ fn coding_from_row(r: &Row<'_>) -> rusqlite::Result<Coding> {
     })
 }
 
-impl Db<'_> {
-    fn check_range(&self, doc: DocId, start: usize, end: usize) -> Result<()> {
+impl Db<'_> {    fn check_range(&self, doc: DocId, start: usize, end: usize) -> Result<()> {
         let d = self.document(doc)?;
         if start >= end {
             return Err(StoreError::Invalid(format!(
@@ -69,39 +39,6 @@ impl Db<'_> {
         Ok(())
     }
 
-    /// Codes chars `[start, end)` of `doc` with `code`. Applying the same code to the same
-    /// range by the same coder again changes nothing and returns the existing coding.
-    pub fn apply_code(
-        &self,
-        doc: DocId,
-        code: CodeId,
-        coder: CoderId,
-        start: usize,
-        end: usize,
-        memo: &str,
-    ) -> Result<CodingId> {
-        self.check_range(doc, start, end)?;
-        self.code(code)?;
-        if let Some(existing) = self
-            .0
-            .query_row(
-                "SELECT id FROM coding WHERE doc_id = ?1 AND code_id = ?2 AND coder_id = ?3
-                   AND start_char = ?4 AND end_char = ?5",
-                params![doc.0, code.0, coder.0, start as i64, end as i64],
-                |r| r.get(0),
-            )
-            .optional()?
-        {
-            return Ok(CodingId(existing));
-        }
-        self.0.execute(
-            "INSERT INTO coding (guid, doc_id, code_id, coder_id, start_char, end_char, memo, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![new_guid(), doc.0, code.0, coder.0, start as i64, end as i64, memo, now()],
-        )?;
-        Ok(CodingId(self.0.last_insert_rowid()))
-    }
-
     /// One coding.
     pub fn coding(&self, id: CodingId) -> Result<Coding> {
         self.0
@@ -115,17 +52,6 @@ impl Db<'_> {
                 kind: "coding",
                 name: format!("#{id}"),
             })
-    }
-
-    /// Removes a coding.
-    pub fn remove_coding(&self, id: CodingId) -> Result<()> {
-        if self.0.execute("DELETE FROM coding WHERE id = ?1", [id.0])? == 0 {
-            return Err(StoreError::NotFound {
-                kind: "coding",
-                name: format!("#{id}"),
-            });
-        }
-        Ok(())
     }
 
     /// Refuses an edit that would make `id` identical to another coding of the same coder.
@@ -145,41 +71,6 @@ impl Db<'_> {
                 "that passage already has this code from this coder; remove one of the two codings instead".into(),
             ));
         }
-        Ok(())
-    }
-
-    /// Moves a coding's boundaries (extend or shrink).
-    pub fn set_coding_range(&self, id: CodingId, start: usize, end: usize) -> Result<()> {
-        let c = self.coding(id)?;
-        self.check_range(c.doc, start, end)?;
-        self.refuse_duplicate(id, c.code, start, end)?;
-        self.0.execute(
-            "UPDATE coding SET start_char = ?1, end_char = ?2 WHERE id = ?3",
-            params![start as i64, end as i64, id.0],
-        )?;
-        Ok(())
-    }
-
-    /// Changes the code of a coding.
-    pub fn set_coding_code(&self, id: CodingId, code: CodeId) -> Result<()> {
-        let c = self.coding(id)?;
-        self.code(code)?;
-        self.refuse_duplicate(id, code, c.start, c.end)?;
-        self.0.execute(
-            "UPDATE coding SET code_id = ?1 WHERE id = ?2",
-            params![code.0, id.0],
-        )?;
-        Ok(())
-    }
-
-    /// Sets a coding's memo.
-    pub fn set_coding_memo(&self, id: CodingId, memo: &str) -> Result<()> {
-        self.coding(id)?;
-        // Unchanged text writes nothing, so a repeated save leaves no empty undo step.
-        self.0.execute(
-            "UPDATE coding SET memo = ?1 WHERE id = ?2 AND memo IS NOT ?1",
-            params![memo, id.0],
-        )?;
         Ok(())
     }
 
@@ -232,5 +123,135 @@ impl Db<'_> {
             Ok((CodeId(r.get(0)?), r.get::<_, i64>(1)? as usize))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+impl Tx<'_> {
+    /// Codes chars `[start, end)` of `doc` with `code`. Applying the same code to the same
+    /// range by the same coder again changes nothing and returns the existing coding.
+    pub fn apply_code(
+        &self,
+        doc: DocId,
+        code: CodeId,
+        coder: CoderId,
+        start: usize,
+        end: usize,
+        memo: &str,
+    ) -> Result<CodingId> {
+        self.apply_code_with(doc, code, coder, start, end, memo, None, None)
+    }
+
+    /// [`Self::apply_code`] keeping a GUID and a creation time from elsewhere (an import or
+    /// a merge).
+    #[allow(clippy::too_many_arguments)] // one row of the coding table, spelled out
+    pub fn apply_code_with(
+        &self,
+        doc: DocId,
+        code: CodeId,
+        coder: CoderId,
+        start: usize,
+        end: usize,
+        memo: &str,
+        guid: Option<&str>,
+        created_at: Option<&str>,
+    ) -> Result<CodingId> {
+        self.check_range(doc, start, end)?;
+        self.code(code)?;
+        self.insert_coding(doc, code, coder, start, end, memo, guid, created_at)
+    }
+}
+
+impl Tx<'_> {
+    /// Inserts a coding whose document, code and range the caller has checked. The same code
+    /// on the same range by the same coder again changes nothing and returns the existing
+    /// coding.
+    #[allow(clippy::too_many_arguments)] // one row of the coding table, spelled out
+    pub fn insert_coding(
+        &self,
+        doc: DocId,
+        code: CodeId,
+        coder: CoderId,
+        start: usize,
+        end: usize,
+        memo: &str,
+        guid: Option<&str>,
+        created_at: Option<&str>,
+    ) -> Result<CodingId> {
+        if let Some(existing) = self
+            .conn()
+            .prepare_cached(
+                "SELECT id FROM coding WHERE doc_id = ?1 AND code_id = ?2 AND coder_id = ?3
+                   AND start_char = ?4 AND end_char = ?5",
+            )?
+            .query_row(
+                params![doc.0, code.0, coder.0, start as i64, end as i64],
+                |r| r.get(0),
+            )
+            .optional()?
+        {
+            return Ok(CodingId(existing));
+        }
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO coding (guid, doc_id, code_id, coder_id, start_char, end_char, memo, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                guid.map_or_else(new_guid, str::to_owned),
+                doc.0,
+                code.0,
+                coder.0,
+                start as i64,
+                end as i64,
+                memo,
+                created_at.map_or_else(now, str::to_owned)
+            ])?;
+        Ok(CodingId(self.conn().last_insert_rowid()))
+    }
+
+    /// Removes a coding.
+    pub fn remove_coding(&self, id: CodingId) -> Result<()> {
+        if self.conn().execute("DELETE FROM coding WHERE id = ?1", [id.0])? == 0 {
+            return Err(StoreError::NotFound {
+                kind: "coding",
+                name: format!("#{id}"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Moves a coding's boundaries (extend or shrink).
+    pub fn set_coding_range(&self, id: CodingId, start: usize, end: usize) -> Result<()> {
+        let c = self.coding(id)?;
+        self.check_range(c.doc, start, end)?;
+        self.refuse_duplicate(id, c.code, start, end)?;
+        self.conn().execute(
+            "UPDATE coding SET start_char = ?1, end_char = ?2 WHERE id = ?3",
+            params![start as i64, end as i64, id.0],
+        )?;
+        Ok(())
+    }
+
+    /// Changes the code of a coding.
+    pub fn set_coding_code(&self, id: CodingId, code: CodeId) -> Result<()> {
+        let c = self.coding(id)?;
+        self.code(code)?;
+        self.refuse_duplicate(id, code, c.start, c.end)?;
+        self.conn().execute(
+            "UPDATE coding SET code_id = ?1 WHERE id = ?2",
+            params![code.0, id.0],
+        )?;
+        Ok(())
+    }
+
+    /// Sets a coding's memo.
+    pub fn set_coding_memo(&self, id: CodingId, memo: &str) -> Result<()> {
+        self.coding(id)?;
+        // Unchanged text writes nothing, so a repeated save leaves no empty undo step.
+        self.conn().execute(
+            "UPDATE coding SET memo = ?1 WHERE id = ?2 AND memo IS NOT ?1",
+            params![memo, id.0],
+        )?;
+        Ok(())
     }
 }

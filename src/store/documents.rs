@@ -2,22 +2,9 @@
 
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::{Db, Result, StoreError, new_guid, now};
-use crate::model::{DocId, Document, Origin, Turn};
+use super::{Db, Tx, Result, StoreError, new_guid, now};
+use crate::model::{DocId, Document, NewDocument, Origin, Turn};
 use crate::text::WordIndex;
-
-/// A document about to be added: decoded text (LF line endings) and what is known about it.
-#[derive(Debug, Clone)]
-pub struct NewDocument {
-    /// Wished name; made unique with ` (2)`, ` (3)`, ... if taken.
-    pub name: String,
-    /// The text, exactly as it will be stored.
-    pub text: String,
-    /// Where it came from.
-    pub origin: Origin,
-    /// Speaker turns found in the text (char offsets).
-    pub turns: Vec<Turn>,
-}
 
 const DOC_COLUMNS: &str = "id, guid, name, char_len, word_count, origin_file, origin_format, \
                            origin_encoding, origin_sha256, imported_at, memo";
@@ -41,50 +28,6 @@ fn doc_from_row(r: &Row<'_>) -> rusqlite::Result<Document> {
 }
 
 impl Db<'_> {
-    /// Adds a document; returns its id. The name is made unique; turns are checked to lie
-    /// inside the text.
-    pub fn add_document(&self, doc: &NewDocument) -> Result<DocId> {
-        let (words, word_count) = WordIndex::encode_text(&doc.text);
-        let char_len = doc.text.chars().count();
-        for t in &doc.turns {
-            if !(t.start <= t.body_start && t.body_start <= t.end && t.end <= char_len) {
-                return Err(StoreError::Invalid(format!(
-                    "speaker turn {}..{} lies outside the text of “{}”",
-                    t.start, t.end, doc.name
-                )));
-            }
-        }
-        let base = doc.name.trim();
-        let base = if base.is_empty() { "Untitled" } else { base };
-        let name = self.unique_document_name(base)?;
-        self.0.execute(
-            "INSERT INTO document (guid, name, char_len, word_count, origin_file, origin_format,
-                                   origin_encoding, origin_sha256, imported_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                new_guid(),
-                name,
-                char_len as i64,
-                word_count as i64,
-                doc.origin.file_name,
-                doc.origin.format,
-                doc.origin.encoding,
-                doc.origin.sha256,
-                now()
-            ],
-        )?;
-        let id = self.0.last_insert_rowid();
-        self.0.execute(
-            "INSERT INTO document_text (doc_id, text, turns) VALUES (?1, ?2, ?3)",
-            params![id, doc.text, serde_json::to_string(&doc.turns)?],
-        )?;
-        self.0.execute(
-            "INSERT INTO document_words (doc_id, words) VALUES (?1, ?2)",
-            params![id, words],
-        )?;
-        Ok(DocId(id))
-    }
-
     /// `base`, or `base (2)`, `base (3)`, ... whichever is free.
     pub fn unique_document_name(&self, base: &str) -> Result<String> {
         let mut name = base.to_owned();
@@ -185,6 +128,51 @@ impl Db<'_> {
             None => Ok(WordIndex::new(&self.document_text(id)?)),
         }
     }
+}
+
+impl Tx<'_> {    /// Adds a document; returns its id. The name is made unique; turns are checked to lie
+    /// inside the text.
+    pub fn add_document(&self, doc: &NewDocument) -> Result<DocId> {
+        let (words, word_count) = WordIndex::encode_text(&doc.text);
+        let char_len = doc.text.chars().count();
+        for t in &doc.turns {
+            if !(t.start <= t.body_start && t.body_start <= t.end && t.end <= char_len) {
+                return Err(StoreError::Invalid(format!(
+                    "speaker turn {}..{} lies outside the text of “{}”",
+                    t.start, t.end, doc.name
+                )));
+            }
+        }
+        let base = doc.name.trim();
+        let base = if base.is_empty() { "Untitled" } else { base };
+        let name = self.unique_document_name(base)?;
+        self.conn().execute(
+            "INSERT INTO document (guid, name, char_len, word_count, origin_file, origin_format,
+                                   origin_encoding, origin_sha256, imported_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                doc.guid.clone().unwrap_or_else(new_guid),
+                name,
+                char_len as i64,
+                word_count as i64,
+                doc.origin.file_name,
+                doc.origin.format,
+                doc.origin.encoding,
+                doc.origin.sha256,
+                now()
+            ],
+        )?;
+        let id = self.conn().last_insert_rowid();
+        self.conn().execute(
+            "INSERT INTO document_text (doc_id, text, turns) VALUES (?1, ?2, ?3)",
+            params![id, doc.text, serde_json::to_string(&doc.turns)?],
+        )?;
+        self.conn().execute(
+            "INSERT INTO document_words (doc_id, words) VALUES (?1, ?2)",
+            params![id, words],
+        )?;
+        Ok(DocId(id))
+    }
 
     /// Renames a document; the new name must be free.
     pub fn rename_document(&self, id: DocId, name: &str) -> Result<()> {
@@ -199,7 +187,7 @@ impl Db<'_> {
                 "there is already a document “{name}”"
             )));
         }
-        self.0.execute(
+        self.conn().execute(
             "UPDATE document SET name = ?1 WHERE id = ?2",
             params![name, id.0],
         )?;
@@ -208,7 +196,7 @@ impl Db<'_> {
 
     /// Sets a document's memo.
     pub fn set_document_memo(&self, id: DocId, memo: &str) -> Result<()> {
-        self.0.execute(
+        self.conn().execute(
             "UPDATE document SET memo = ?1 WHERE id = ?2 AND memo IS NOT ?1",
             params![memo, id.0],
         )?;
@@ -220,7 +208,7 @@ impl Db<'_> {
     pub fn delete_document(&self, id: DocId) -> Result<usize> {
         self.document(id)?;
         let codings = self
-            .0
+            .conn()
             .execute("DELETE FROM coding WHERE doc_id = ?1", [id.0])?;
         for sql in [
             "DELETE FROM case_document WHERE doc_id = ?1",
@@ -231,7 +219,7 @@ impl Db<'_> {
             "DELETE FROM document_text WHERE doc_id = ?1",
             "DELETE FROM document WHERE id = ?1",
         ] {
-            self.0.execute(sql, [id.0])?;
+            self.conn().execute(sql, [id.0])?;
         }
         Ok(codings)
     }

@@ -3,7 +3,7 @@
 
 use rusqlite::{Row, params};
 
-use super::{Db, Result, StoreError, new_guid, now};
+use super::{Db, Tx, Result, StoreError, new_guid, now};
 use crate::model::{CaseId, CodeId, CoderId, DocId, Memo, MemoId, MemoTarget};
 
 fn target_parts(t: MemoTarget) -> (&'static str, Option<i64>) {
@@ -32,11 +32,23 @@ fn memo_from_row(r: &Row<'_>) -> rusqlite::Result<Memo> {
         coder: r.get::<_, Option<i64>>(5)?.map(CoderId),
         created_at: r.get(6)?,
         updated_at: r.get(7)?,
+        guid: r.get(8)?,
     })
 }
 
 impl Db<'_> {
-    /// Adds a memo.
+    /// All memos, newest first.
+    pub fn memos(&self) -> Result<Vec<Memo>> {
+        let mut st = self.0.prepare_cached(
+            "SELECT id, kind, target_id, title, body, coder_id, created_at, updated_at, guid FROM memo
+             ORDER BY created_at DESC, id DESC",
+        )?;
+        let rows = st.query_map([], memo_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+impl Tx<'_> {    /// Adds a memo.
     pub fn add_memo(
         &self,
         target: MemoTarget,
@@ -44,19 +56,31 @@ impl Db<'_> {
         body: &str,
         coder: Option<CoderId>,
     ) -> Result<MemoId> {
+        self.add_memo_with_guid(target, title, body, coder, None)
+    }
+
+    /// [`Self::add_memo`] keeping a GUID from elsewhere (an import or a merge).
+    pub fn add_memo_with_guid(
+        &self,
+        target: MemoTarget,
+        title: &str,
+        body: &str,
+        coder: Option<CoderId>,
+        guid: Option<&str>,
+    ) -> Result<MemoId> {
         let (kind, id) = target_parts(target);
         let t = now();
-        self.0.execute(
+        self.conn().execute(
             "INSERT INTO memo (guid, kind, target_id, title, body, coder_id, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
-            params![new_guid(), kind, id, title.trim(), body, coder.map(|c| c.0), t],
+            params![guid.map_or_else(new_guid, str::to_owned), kind, id, title.trim(), body, coder.map(|c| c.0), t],
         )?;
-        Ok(MemoId(self.0.last_insert_rowid()))
+        Ok(MemoId(self.conn().last_insert_rowid()))
     }
 
     /// Changes a memo's title and text.
     pub fn update_memo(&self, id: MemoId, title: &str, body: &str) -> Result<()> {
-        let exists: bool = self.0.query_row(
+        let exists: bool = self.conn().query_row(
             "SELECT EXISTS (SELECT 1 FROM memo WHERE id = ?1)",
             [id.0],
             |r| r.get(0),
@@ -68,7 +92,7 @@ impl Db<'_> {
             });
         }
         // Unchanged text writes nothing (no empty undo step).
-        self.0.execute(
+        self.conn().execute(
             "UPDATE memo SET title = ?1, body = ?2, updated_at = ?3
              WHERE id = ?4 AND (title IS NOT ?1 OR body IS NOT ?2)",
             params![title.trim(), body, now(), id.0],
@@ -78,17 +102,7 @@ impl Db<'_> {
 
     /// Deletes a memo.
     pub fn delete_memo(&self, id: MemoId) -> Result<()> {
-        self.0.execute("DELETE FROM memo WHERE id = ?1", [id.0])?;
+        self.conn().execute("DELETE FROM memo WHERE id = ?1", [id.0])?;
         Ok(())
-    }
-
-    /// All memos, newest first.
-    pub fn memos(&self) -> Result<Vec<Memo>> {
-        let mut st = self.0.prepare_cached(
-            "SELECT id, kind, target_id, title, body, coder_id, created_at, updated_at FROM memo
-             ORDER BY created_at DESC, id DESC",
-        )?;
-        let rows = st.query_map([], memo_from_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
     }
 }

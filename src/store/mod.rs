@@ -5,6 +5,7 @@
 //! lives on [`Db`], a borrowed connection: its read methods work anywhere, its write methods are
 //! meant to be called inside an action. Nothing here knows about the GUI.
 
+mod bundle;
 mod cases;
 mod codes;
 mod codings;
@@ -17,10 +18,10 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
-pub use cases::CaseLinks;
-pub use codes::{CodeTree, MergeReport, split_path};
-pub use codings::{CodingFilter, CodingSpan};
-pub use documents::NewDocument;
+pub use bundle::BundleReport;
+pub use codes::MergeReport;
+// Pure data types that used to live here; kept reachable by their old paths.
+pub use crate::model::{CaseLinks, CodeTree, CodingFilter, CodingSpan, NewDocument, split_path};
 
 use crate::model::{Coder, CoderId};
 
@@ -90,12 +91,104 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
+    note: Option<String>,
+    /// The undo step the latest action, undo or redo wrote (for [`Store::last_changes`]).
+    last_step: Option<i64>,
 }
 
-/// A borrowed connection with all of the project's SQL. Reads work anywhere; writes belong
-/// inside [`Store::action`].
+/// What an action, undo or redo changed, so the app refreshes only that.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Project settings (title, default coder, ...).
+    pub settings: bool,
+    /// Coders.
+    pub coders: bool,
+    /// Documents (added, renamed, deleted, memos, text).
+    pub documents: bool,
+    /// Cases, their links, speakers and attributes.
+    pub cases: bool,
+    /// The codebook (codes, not their codings).
+    pub codebook: bool,
+    /// Codings.
+    pub codings: bool,
+    /// Memos.
+    pub memos: bool,
+    /// Documents whose rows changed (their codings, text, links).
+    pub docs: std::collections::BTreeSet<crate::model::DocId>,
+    /// Cases whose rows changed.
+    pub cases_touched: std::collections::BTreeSet<crate::model::CaseId>,
+}
+
+impl Changes {
+    /// Everything, for when the project was replaced or it is unknown what changed.
+    pub fn everything() -> Self {
+        Self {
+            settings: true,
+            coders: true,
+            documents: true,
+            cases: true,
+            codebook: true,
+            codings: true,
+            memos: true,
+            ..Self::default()
+        }
+    }
+
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    fn mark_table(&mut self, table: &str) {
+        match table {
+            "project" => self.settings = true,
+            "coder" => self.coders = true,
+            "document" | "document_text" | "document_words" => self.documents = true,
+            "cases" | "case_document" | "speaker_case" | "attribute" | "case_attr"
+            | "doc_attr" => self.cases = true,
+            "code" => self.codebook = true,
+            "coding" => self.codings = true,
+            "memo" => self.memos = true,
+            _ => *self = Self::everything(),
+        }
+    }
+}
+
+/// The read handle: a borrowed connection with every read of the project. It has no write
+/// methods; those live on [`Tx`], which exists only inside a transaction.
 #[derive(Clone, Copy)]
-pub struct Db<'c>(pub(crate) &'c Connection);
+pub struct Db<'c>(&'c Connection);
+
+/// The write handle: exists only inside [`Store::action`] (or [`Store::untracked`]), so a
+/// write outside a transaction does not compile. It reads like a [`Db`] too.
+///
+/// ```compile_fail
+/// let store = weft::store::Store::in_memory().unwrap();
+/// // The read handle has no write methods:
+/// store.db().add_case("P01").unwrap();
+/// ```
+///
+/// ```compile_fail
+/// let store = weft::store::Store::in_memory().unwrap();
+/// // Nor can a write handle be made outside the store:
+/// let tx = weft::store::Tx { db: store.db() };
+/// ```
+pub struct Tx<'c> {
+    db: Db<'c>,
+}
+
+impl<'c> std::ops::Deref for Tx<'c> {
+    type Target = Db<'c>;
+    fn deref(&self) -> &Db<'c> {
+        &self.db
+    }
+}
+
+impl Tx<'_> {
+    fn conn(&self) -> &Connection {
+        self.db.0
+    }
+}
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
@@ -115,6 +208,8 @@ impl Store {
         let mut store = Self {
             conn,
             path: Some(path.to_owned()),
+            note: None,
+            last_step: None,
         };
         store.init_new()?;
         Ok(store)
@@ -125,6 +220,8 @@ impl Store {
         let mut store = Self {
             conn: Connection::open_in_memory()?,
             path: None,
+            note: None,
+            last_step: None,
         };
         store.init_new()?;
         Ok(store)
@@ -161,6 +258,8 @@ impl Store {
         let mut store = Self {
             conn,
             path: Some(path.to_owned()),
+            note: None,
+            last_step: None,
         };
         let prepare = |store: &mut Self| -> Result<()> {
             store.configure()?;
@@ -169,7 +268,15 @@ impl Store {
                     .conn
                     .transaction_with_behavior(TransactionBehavior::Exclusive)?;
                 schema::upgrade_from(&tx, version)?;
+                let dropped = schema::drop_stale_history(&tx)?;
                 tx.commit()?;
+                if dropped > 0 {
+                    store.note = Some(format!(
+                        "This project was updated to a newer file format; its {dropped} undo \
+                         step{} from before the update could not be kept and were cleared.",
+                        if dropped == 1 { "" } else { "s" }
+                    ));
+                }
             }
             undo::install_triggers(&store.conn)?;
             Ok(())
@@ -189,7 +296,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Exclusive)?;
         tx.pragma_update(None, "application_id", schema::APPLICATION_ID)?;
         schema::upgrade_from(&tx, 0)?;
-        let db = Db(&tx);
+        let db = Tx { db: Db(&tx) };
         db.set_setting("created_at", &now())?;
         let me = default_user_name();
         let coder = db.ensure_coder(&me)?;
@@ -216,6 +323,12 @@ impl Store {
         Ok(())
     }
 
+    /// Something the user should be told about opening this project (history cleared by a
+    /// format update), once.
+    pub fn take_note(&mut self) -> Option<String> {
+        self.note.take()
+    }
+
     /// The project file, `None` for an in-memory project.
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
@@ -227,26 +340,42 @@ impl Store {
     }
 
     /// Runs one user action: one transaction, one undo step labelled `label` (shown as
-    /// "Undo {label}"). If `f` fails nothing is changed. An action that changes nothing leaves
-    /// no undo step. A new action forgets what could be redone.
-    pub fn action<T>(&mut self, label: &str, f: impl FnOnce(Db<'_>) -> Result<T>) -> Result<T> {
+    /// "Undo {label}") and attributed to `coder` in the history. If `f` fails nothing is
+    /// changed. An action that changes nothing leaves no undo step. A new action forgets what
+    /// could be redone, and the history is trimmed to the project's `history_keep` setting.
+    pub fn action_by<T>(
+        &mut self,
+        label: &str,
+        coder: &str,
+        f: impl FnOnce(&Tx<'_>) -> Result<T>,
+    ) -> Result<T> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let step = undo::begin_step(&tx, label)?;
-        let out = f(Db(&tx))?;
-        undo::end_step(&tx, step)?;
+        let step = undo::begin_step(&tx, label, coder)?;
+        let out = f(&Tx { db: Db(&tx) })?;
+        let recorded = undo::end_step(&tx, step)?;
         tx.commit()?;
+        self.last_step = recorded.then_some(step);
         Ok(out)
     }
 
+    /// [`Self::action_by`] attributed to the project's default coder.
+    pub fn action<T>(&mut self, label: &str, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
+        let coder = match self.db().default_coder()? {
+            Some(c) => self.db().coder_name(c)?,
+            None => String::new(),
+        };
+        self.action_by(label, &coder, f)
+    }
+
     /// Runs `f` in one transaction without recording an undo step: for building a project
-    /// from scratch (the demo, benchmarks), never for the user's edits.
-    pub fn untracked<T>(&mut self, f: impl FnOnce(Db<'_>) -> Result<T>) -> Result<T> {
+    /// from scratch (a new project, the demo, benchmarks), never for the user's edits.
+    pub fn untracked<T>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(Db(&tx))?;
+        let out = f(&Tx { db: Db(&tx) })?;
         tx.commit()?;
         Ok(out)
     }
@@ -256,9 +385,10 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let label = undo::undo(&tx)?;
+        let done = undo::undo(&tx)?;
         tx.commit()?;
-        Ok(label)
+        self.last_step = done.as_ref().map(|d| d.0);
+        Ok(done.map(|d| d.1))
     }
 
     /// Redoes the latest undone action; returns its label, or `None` when there is nothing.
@@ -266,9 +396,18 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let label = undo::redo(&tx)?;
+        let done = undo::redo(&tx)?;
         tx.commit()?;
-        Ok(label)
+        self.last_step = done.as_ref().map(|d| d.0);
+        Ok(done.map(|d| d.1))
+    }
+
+    /// What the latest action, undo or redo changed (nothing when it recorded nothing).
+    pub fn last_changes(&self) -> Result<Changes> {
+        match self.last_step {
+            Some(step) => undo::step_changes(&self.conn, step),
+            None => Ok(Changes::default()),
+        }
     }
 
     /// Label of the action [`Self::undo`] would undo.
@@ -361,16 +500,6 @@ impl Db<'_> {
             .optional()?)
     }
 
-    /// Sets a project setting.
-    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
-        self.0.execute(
-            "INSERT INTO project (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [key, value],
-        )?;
-        Ok(())
-    }
-
     /// Project title (empty when unset).
     pub fn title(&self) -> Result<String> {
         Ok(self.setting("title")?.unwrap_or_default())
@@ -402,24 +531,9 @@ impl Db<'_> {
             .map(CoderId))
     }
 
-    /// The coder named `name`, added to the project's coders if new.
-    pub fn ensure_coder(&self, name: &str) -> Result<CoderId> {
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(StoreError::Invalid("a coder needs a name".into()));
-        }
-        if let Some(id) = self.coder_by_name(name)? {
-            return Ok(id);
-        }
-        self.0.execute(
-            "INSERT INTO coder (guid, name) VALUES (?1, ?2)",
-            [&new_guid(), name],
-        )?;
-        Ok(CoderId(self.0.last_insert_rowid()))
-    }
-
-    /// The project's default coder (used when no coder is named).
-    pub fn default_coder(&self) -> Result<CoderId> {
+    /// The project's default coder (used when no coder is named), if it exists. A read: it
+    /// never adds a coder (see [`Tx::default_coder_or_add`]).
+    pub fn default_coder(&self) -> Result<Option<CoderId>> {
         if let Some(id) = self.setting("default_coder")?.and_then(|v| v.parse().ok()) {
             let exists: bool = self.0.query_row(
                 "SELECT EXISTS (SELECT 1 FROM coder WHERE id = ?1)",
@@ -427,10 +541,64 @@ impl Db<'_> {
                 |r| r.get(0),
             )?;
             if exists {
-                return Ok(CoderId(id));
+                return Ok(Some(CoderId(id)));
             }
         }
-        self.ensure_coder(&default_user_name())
+        self.coder_by_name(&default_user_name())
+    }
+
+    /// Name of a coder (empty when unknown).
+    pub fn coder_name(&self, id: CoderId) -> Result<String> {
+        Ok(self
+            .0
+            .query_row("SELECT name FROM coder WHERE id = ?1", [id.0], |r| r.get(0))
+            .optional()?
+            .unwrap_or_default())
+    }
+}
+
+impl Tx<'_> {
+    /// Sets a project setting.
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO project (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+        Ok(())
+    }
+
+    /// The coder named `name`, added to the project's coders if new.
+    pub fn ensure_coder(&self, name: &str) -> Result<CoderId> {
+        self.ensure_coder_with_guid(name, None)
+    }
+
+    /// [`Self::ensure_coder`] keeping a GUID from elsewhere for a new coder.
+    pub fn ensure_coder_with_guid(&self, name: &str, guid: Option<&str>) -> Result<CoderId> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Invalid("a coder needs a name".into()));
+        }
+        if let Some(id) = self.coder_by_name(name)? {
+            return Ok(id);
+        }
+        self.conn().execute(
+            "INSERT INTO coder (guid, name) VALUES (?1, ?2)",
+            [&guid.map_or_else(new_guid, str::to_owned), name],
+        )?;
+        Ok(CoderId(self.conn().last_insert_rowid()))
+    }
+
+    /// The project's default coder, added (named after the user) when the project has none.
+    pub fn default_coder_or_add(&self) -> Result<CoderId> {
+        match self.default_coder()? {
+            Some(c) => Ok(c),
+            None => {
+                let c = self.ensure_coder(&default_user_name())?;
+                self.set_default_coder(c)?;
+                Ok(c)
+            }
+        }
     }
 
     /// Makes `coder` the default coder.

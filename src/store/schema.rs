@@ -13,7 +13,7 @@ use crate::text::WordIndex;
 pub const APPLICATION_ID: i32 = 0x5745_4654;
 
 /// The schema version this build writes.
-pub const VERSION: i32 = 2;
+pub const VERSION: i32 = 3;
 
 /// Version 1: the core tables. Frozen: never edit, add a migration instead.
 ///
@@ -166,6 +166,19 @@ CREATE TABLE undo_sql (
 CREATE INDEX undo_sql_step ON undo_sql(step_id, kind);
 "#;
 
+/// Version 3: GUIDs on attributes (REFI-QDA names variables), and a history that knows who
+/// made each step, under which schema, and which document and case each recorded row belongs
+/// to (so that deleting a participant permanently can find every step that holds their data).
+const V3: &str = r#"
+ALTER TABLE attribute ADD COLUMN guid TEXT;
+ALTER TABLE undo_step ADD COLUMN coder TEXT NOT NULL DEFAULT '';
+ALTER TABLE undo_step ADD COLUMN schema_version INTEGER NOT NULL DEFAULT 2;
+ALTER TABLE undo_sql ADD COLUMN doc_id INTEGER;
+ALTER TABLE undo_sql ADD COLUMN case_id INTEGER;
+CREATE INDEX undo_sql_doc ON undo_sql(doc_id) WHERE doc_id IS NOT NULL;
+CREATE INDEX undo_sql_case ON undo_sql(case_id) WHERE case_id IS NOT NULL;
+"#;
+
 /// Brings a project at `from` up to [`VERSION`] inside `tx`.
 pub fn upgrade_from(tx: &Transaction<'_>, from: i32) -> Result<(), StoreError> {
     for version in from + 1..=VERSION {
@@ -177,11 +190,44 @@ pub fn upgrade_from(tx: &Transaction<'_>, from: i32) -> Result<(), StoreError> {
                 tx.execute_batch(V2)?;
                 fill_word_index(tx)?;
             }
+            // Attribute GUIDs (backfilled), history columns.
+            3 => {
+                tx.execute_batch(V3)?;
+                backfill_guids(tx, "attribute")?;
+                tx.execute_batch("CREATE UNIQUE INDEX attribute_guid ON attribute(guid);")?;
+            }
             _ => unreachable!("no migration to version {version}"),
         }
     }
     tx.pragma_update(None, "user_version", VERSION)?;
     Ok(())
+}
+
+/// Gives every row of `table` without a GUID a fresh one.
+fn backfill_guids(conn: &Connection, table: &str) -> Result<(), StoreError> {
+    let ids: Vec<i64> = conn
+        .prepare(&format!("SELECT id FROM {table} WHERE guid IS NULL"))?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut update = conn.prepare(&format!("UPDATE {table} SET guid = ?1 WHERE id = ?2"))?;
+    for id in ids {
+        update.execute(rusqlite::params![super::new_guid(), id])?;
+    }
+    Ok(())
+}
+
+/// Drops the undo and redo steps recorded under an older schema: their SQL was written for
+/// tables that have changed since, so replaying it could half-apply. Returns how many went.
+pub fn drop_stale_history(conn: &Connection) -> Result<usize, StoreError> {
+    conn.execute(
+        "DELETE FROM undo_sql WHERE step_id IN
+           (SELECT id FROM undo_step WHERE schema_version < ?1)",
+        [VERSION],
+    )?;
+    Ok(conn.execute(
+        "DELETE FROM undo_step WHERE schema_version < ?1",
+        [VERSION],
+    )?)
 }
 
 fn fill_word_index(conn: &Connection) -> Result<(), StoreError> {

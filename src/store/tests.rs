@@ -15,6 +15,7 @@ fn doc(name: &str, text: &str) -> NewDocument {
             sha256: String::new(),
         },
         turns: vec![],
+        guid: None,
     }
 }
 
@@ -75,7 +76,7 @@ fn codings_validate_ranges() {
     let code = s
         .action("Add", |db| db.add_code(None, "Role", None, ""))
         .unwrap();
-    let me = s.db().default_coder().unwrap();
+    let me = s.db().default_coder().unwrap().unwrap();
     let len = s.db().document(d).unwrap().char_len;
     assert!(
         s.action("Code", |db| db.apply_code(d, code, me, 5, 5, ""))
@@ -100,7 +101,7 @@ fn codings_validate_ranges() {
 #[test]
 fn undo_and_redo_every_kind_of_change() {
     let (mut s, d) = project();
-    let me = s.db().default_coder().unwrap();
+    let me = s.db().default_coder().unwrap().unwrap();
     let role = s
         .action("Add code Role", |db| {
             db.add_code(None, "Role", Some(Color([1, 2, 3])), "")
@@ -159,7 +160,7 @@ fn undo_and_redo_every_kind_of_change() {
 #[test]
 fn failed_action_changes_nothing() {
     let (mut s, d) = project();
-    let me = s.db().default_coder().unwrap();
+    let me = s.db().default_coder().unwrap().unwrap();
     let err = s.action("Two things", |db| {
         let c = db.add_code(None, "Role", None, "")?;
         db.apply_code(d, c, me, 0, 10_000, "")
@@ -172,7 +173,7 @@ fn failed_action_changes_nothing() {
 #[test]
 fn merge_moves_codings_and_collapses_duplicates() {
     let (mut s, d) = project();
-    let me = s.db().default_coder().unwrap();
+    let me = s.db().default_coder().unwrap().unwrap();
     let (a, b) = s
         .action("Setup", |db| {
             let a = db.add_code(None, "Mutuality", None, "")?;
@@ -205,7 +206,7 @@ fn merge_moves_codings_and_collapses_duplicates() {
 #[test]
 fn delete_code_refused_while_coded() {
     let (mut s, d) = project();
-    let me = s.db().default_coder().unwrap();
+    let me = s.db().default_coder().unwrap().unwrap();
     let (parent, _) = s
         .action("Add", |db| db.ensure_code_path("Role/Drift", None, ""))
         .unwrap();
@@ -453,7 +454,7 @@ fn every_foreign_key_has_an_index() {
 #[test]
 fn unchanged_memos_leave_no_undo_step_and_recoding_cannot_duplicate() {
     let (mut s, d) = project();
-    let me = s.db().default_coder().unwrap();
+    let me = s.db().default_coder().unwrap().unwrap();
     let (a, b, c1, c2) = s
         .action("Setup", |db| {
             let a = db.add_code(None, "A", None, "")?;

@@ -43,6 +43,26 @@ fn key_expr(pk: &[String], row: &str) -> String {
         .join(" || ' AND ' || ")
 }
 
+/// SQL expressions for the document and the case a row of `table` belongs to (`NULL` when
+/// none), so that a permanent deletion finds every undo step that holds a participant's data.
+fn owners(table: &str, row: &str) -> (String, String) {
+    let null = || "NULL".to_owned();
+    match table {
+        "document" => (format!("{row}.id"), null()),
+        "document_text" | "document_words" | "coding" | "doc_attr" => {
+            (format!("{row}.doc_id"), null())
+        }
+        "case_document" | "speaker_case" => (format!("{row}.doc_id"), format!("{row}.case_id")),
+        "cases" => (null(), format!("{row}.id")),
+        "case_attr" => (null(), format!("{row}.case_id")),
+        "memo" => (
+            format!("CASE {row}.kind WHEN 'document' THEN {row}.target_id END"),
+            format!("CASE {row}.kind WHEN 'case' THEN {row}.target_id END"),
+        ),
+        _ => (null(), null()),
+    }
+}
+
 fn triggers_for(table: &str, cols: &[String], pk: &[String]) -> String {
     let col_list = cols
         .iter()
@@ -62,11 +82,14 @@ fn triggers_for(table: &str, cols: &[String], pk: &[String]) -> String {
     let new_key = key_expr(pk, "new");
     let old_key = key_expr(pk, "old");
     let record = |name: &str, event: &str, stmt: String| {
+        let row = if event == "INSERT" { "new" } else { "old" };
+        let (doc, case) = owners(table, row);
         format!(
             "CREATE TEMP TRIGGER IF NOT EXISTS undo_{table}_{name} AFTER {event} ON main.\"{table}\"
              WHEN EXISTS (SELECT 1 FROM temp.undo_ctx)
              BEGIN
-               INSERT INTO undo_sql (step_id, kind, sql) SELECT step, kind, {stmt} FROM temp.undo_ctx;
+               INSERT INTO undo_sql (step_id, kind, sql, doc_id, case_id)
+                 SELECT step, kind, {stmt}, {doc}, {case} FROM temp.undo_ctx;
              END;\n"
         )
     };
@@ -90,10 +113,11 @@ fn triggers_for(table: &str, cols: &[String], pk: &[String]) -> String {
 }
 
 /// Starts recording a new step; returns its id.
-pub(super) fn begin_step(conn: &Connection, label: &str) -> Result<i64> {
+pub(super) fn begin_step(conn: &Connection, label: &str, coder: &str) -> Result<i64> {
     conn.execute(
-        "INSERT INTO undo_step (label, state, created_at) VALUES (?1, 'done', ?2)",
-        [label, &now()],
+        "INSERT INTO undo_step (label, state, created_at, coder, schema_version)
+         VALUES (?1, 'done', ?2, ?3, ?4)",
+        rusqlite::params![label, now(), coder, super::schema::VERSION],
     )?;
     let step = conn.last_insert_rowid();
     conn.execute("DELETE FROM temp.undo_ctx", [])?;
@@ -106,7 +130,7 @@ pub(super) fn begin_step(conn: &Connection, label: &str) -> Result<i64> {
 
 /// Stops recording. A step that recorded nothing is dropped; otherwise the redo history is
 /// forgotten, as a new edit makes it meaningless.
-pub(super) fn end_step(conn: &Connection, step: i64) -> Result<()> {
+pub(super) fn end_step(conn: &Connection, step: i64) -> Result<bool> {
     conn.execute("DELETE FROM temp.undo_ctx", [])?;
     let recorded: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM undo_sql WHERE step_id = ?1)",
@@ -122,7 +146,7 @@ pub(super) fn end_step(conn: &Connection, step: i64) -> Result<()> {
     } else {
         conn.execute("DELETE FROM undo_step WHERE id = ?1", [step])?;
     }
-    Ok(())
+    Ok(recorded)
 }
 
 /// Label of the newest step in `state` (`done`: what undo would undo) or the oldest `undone`
@@ -138,7 +162,7 @@ pub(super) fn peek(conn: &Connection, state: &str) -> Result<Option<String>> {
         .optional()?)
 }
 
-fn replay(conn: &Connection, from: &str, to: &str, record: &str) -> Result<Option<String>> {
+fn replay(conn: &Connection, from: &str, to: &str, record: &str) -> Result<Option<(i64, String)>> {
     let order = if from == "done" { "DESC" } else { "ASC" };
     let Some((step, label)): Option<(i64, String)> = conn
         .query_row(
@@ -175,15 +199,38 @@ fn replay(conn: &Connection, from: &str, to: &str, record: &str) -> Result<Optio
         "UPDATE undo_step SET state = ?1 WHERE id = ?2",
         rusqlite::params![to, step],
     )?;
-    Ok(Some(label))
+    Ok(Some((step, label)))
 }
 
 /// Undoes the newest done step inside the caller's transaction.
-pub(super) fn undo(conn: &Connection) -> Result<Option<String>> {
+pub(super) fn undo(conn: &Connection) -> Result<Option<(i64, String)>> {
     replay(conn, "done", "undone", "redo")
 }
 
 /// Redoes the oldest undone step inside the caller's transaction.
-pub(super) fn redo(conn: &Connection) -> Result<Option<String>> {
+pub(super) fn redo(conn: &Connection) -> Result<Option<(i64, String)>> {
     replay(conn, "undone", "done", "undo")
+}
+
+/// What the rows recorded for `step` touched: the tables (from the head of each statement)
+/// and the documents and cases they belong to.
+pub(super) fn step_changes(conn: &Connection, step: i64) -> Result<super::Changes> {
+    let mut changes = super::Changes::default();
+    let mut st = conn.prepare_cached(
+        "SELECT DISTINCT substr(sql, 1, 40), doc_id, case_id FROM undo_sql WHERE step_id = ?1",
+    )?;
+    let mut rows = st.query([step])?;
+    while let Some(r) = rows.next()? {
+        let head: String = r.get(0)?;
+        if let Some(table) = head.split('"').nth(1) {
+            changes.mark_table(table);
+        }
+        if let Some(d) = r.get::<_, Option<i64>>(1)? {
+            changes.docs.insert(crate::model::DocId(d));
+        }
+        if let Some(c) = r.get::<_, Option<i64>>(2)? {
+            changes.cases_touched.insert(crate::model::CaseId(c));
+        }
+    }
+    Ok(changes)
 }

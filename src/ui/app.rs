@@ -2,7 +2,6 @@
 //! panels' [`Command`]s into edits (one transaction each), and runs long work off the UI
 //! thread.
 
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -441,8 +440,10 @@ impl WeftApp {
         }
     }
 
-    fn selection(&self) -> Option<Range<usize>> {
-        self.transcript.selection().filter(|r| r.start < r.end)
+    fn selection(&self) -> Option<crate::model::CharRange> {
+        self.transcript
+            .selection()
+            .and_then(crate::model::CharRange::from_range)
     }
 
     /// Applies `code` to the transcript's selection.
@@ -456,8 +457,7 @@ impl WeftApp {
             doc,
             code,
             coder,
-            start: sel.start,
-            end: sel.end,
+            range: sel,
         });
     }
 
@@ -471,8 +471,7 @@ impl WeftApp {
             path,
             doc,
             coder,
-            start: sel.start,
-            end: sel.end,
+            range: sel,
         });
     }
 
@@ -628,8 +627,13 @@ impl WeftApp {
                 self.start_job(Job::import(project, files, move || c.request_repaint()));
             }
             None => {
-                let r = crate::import::import_files(store, &files, None, &mut |_, _| true);
-                self.finish_import(r.map_err(|e| e.to_string()));
+                let r = crate::import::read_files(&files, &mut |_, _| true)
+                    .map_err(|e| e.to_string())
+                    .and_then(|batch| {
+                        let outcome = batch.action(None).apply(store).map_err(|e| e.to_string())?;
+                        Ok(batch.report(&outcome))
+                    });
+                self.finish_import(r);
             }
         }
     }
@@ -1223,13 +1227,9 @@ impl WeftApp {
                 .add_enabled(sel.is_some(), egui::Button::new("Set to selection"))
                 .on_hover_text("Extend or shrink this coding to the selected text")
                 .clicked()
-                && let Some(r) = sel
+                && let Some(range) = sel.and_then(crate::model::CharRange::from_range)
             {
-                actions.push(Action::ResizeCoding {
-                    coding: c.id,
-                    start: r.start,
-                    end: r.end,
-                });
+                actions.push(Action::ResizeCoding { coding: c.id, range });
             }
             if ui.button("Remove coding").clicked() {
                 actions.push(Action::RemoveCoding(c.id));

@@ -98,7 +98,7 @@ impl Job {
             total,
             move || r2(),
             move |done, cancel| {
-                let result = Store::open(&project).and_then(|mut store| {
+                let result = crate::session::Session::open(&project).and_then(|mut store| {
                     import_files(&mut store, &files, None, &mut |i, _| {
                         done.store(i, Ordering::Relaxed);
                         repaint();

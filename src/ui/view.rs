@@ -130,7 +130,7 @@ impl ProjectView {
             links: db.case_links()?,
             attributes: db.attributes()?,
             coders: db.coders()?,
-            coder: Some(db.default_coder()?),
+            coder: db.default_coder()?,
             memos: db.memos()?,
             undo_label: None,
             redo_label: None,

@@ -9,11 +9,13 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
+mod code;
+
 use crate::actions::Action;
 use crate::analysis::{ScopeFilter, frequencies};
 use crate::export::{self, Format};
-use crate::model::{Color, MemoTarget};
-use crate::store::Store;
+use crate::model::MemoTarget;
+use crate::session::Session;
 
 /// Weft: qualitative coding of interview transcripts.
 ///
@@ -161,18 +163,22 @@ pub enum CodeCommand {
 pub struct ApplyArgs {
     /// The project.
     project: PathBuf,
+    /// Apply every row of this CSV or JSON file (columns doc, code, start, end, and optional
+    /// coder, memo) as one undo step; refused rows are reported by line.
+    #[arg(long, conflicts_with_all = ["doc", "code", "start", "end"], required_unless_present_all = ["doc", "code", "start", "end"])]
+    from: Option<PathBuf>,
     /// Document name.
     #[arg(long)]
-    doc: String,
+    doc: Option<String>,
     /// Code path (`Parent/Child`); the code must exist.
     #[arg(long)]
-    code: String,
+    code: Option<String>,
     /// First character (0-based, Unicode scalar values).
     #[arg(long)]
-    start: usize,
+    start: Option<usize>,
     /// One past the last character.
     #[arg(long)]
-    end: usize,
+    end: Option<usize>,
     /// Coder name (added if new; default: the project's default coder).
     #[arg(long)]
     coder: Option<String>,
@@ -221,8 +227,13 @@ pub enum AttrCommand {
     },
 }
 
-fn open(path: &Path) -> Result<Store> {
-    Ok(Store::open(path)?)
+/// Opens a project for a command, telling the user once about anything opening it did.
+pub(crate) fn open(path: &Path) -> Result<Session> {
+    let mut session = Session::open(path)?;
+    if let Some(note) = session.take_note() {
+        eprintln!("note: {note}");
+    }
+    Ok(session)
 }
 
 fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
@@ -240,7 +251,7 @@ fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
     }
 }
 
-fn split_kv(s: &str) -> Result<(String, String)> {
+pub(crate) fn split_kv(s: &str) -> Result<(String, String)> {
     let (k, v) = s
         .split_once('=')
         .ok_or_else(|| anyhow!("expected KEY=VALUE, got “{s}”"))?;
@@ -259,19 +270,12 @@ struct DocRow {
     codings: usize,
 }
 
-#[derive(Serialize)]
-struct CodeRow {
-    path: String,
-    color: String,
-    description: String,
-    codings: usize,
-}
 
 /// Runs a CLI command.
 pub fn run(command: Command) -> Result<()> {
     match command {
         Command::New { project } => {
-            Store::create(&project)?;
+            Session::create(&project)?;
             println!("created {}", project.display());
         }
         Command::Demo { project } => {
@@ -284,14 +288,12 @@ pub fn run(command: Command) -> Result<()> {
             case,
         } => import(&project, &files, case.as_deref())?,
         Command::Docs { project, json } => docs(&project, json)?,
-        Command::Code(c) => code(c)?,
+        Command::Code(c) => code::run(c)?,
         Command::Case(CaseCommand::Add { project, name }) => {
-            let mut store = open(&project)?;
-            Action::AddCase {
+            open(&project)?.apply(&Action::AddCase {
                 name: name.clone(),
                 doc: None,
-            }
-            .apply(&mut store)?;
+            })?;
             println!("added case {name}");
         }
         Command::Case(CaseCommand::Assign {
@@ -299,15 +301,12 @@ pub fn run(command: Command) -> Result<()> {
             case,
             docs,
         }) => {
-            let mut store = open(&project)?;
-            store.action(&format!("Assign documents to case “{case}”"), |db| {
-                let c = db.ensure_case(&case)?;
-                for d in &docs {
-                    db.assign_case(c, db.require_document(d)?)?;
-                }
-                Ok(())
+            let n = docs.len();
+            open(&project)?.apply(&Action::AssignCaseByName {
+                case: case.clone(),
+                docs,
             })?;
-            println!("assigned {} document(s) to {case}", docs.len());
+            println!("assigned {n} document(s) to {case}");
         }
         Command::Attr(AttrCommand::Set {
             project,
@@ -316,21 +315,21 @@ pub fn run(command: Command) -> Result<()> {
             assignment,
         }) => {
             let (key, value) = split_kv(&assignment)?;
-            let mut store = open(&project)?;
+            let mut session = open(&project)?;
             let action = match (case, doc) {
                 (Some(c), _) => Action::SetCaseAttr {
-                    case: store.db().require_case(&c)?,
+                    case: session.read().require_case(&c)?,
                     name: key.clone(),
                     value: value.clone(),
                 },
                 (None, Some(d)) => Action::SetDocAttr {
-                    doc: store.db().require_document(&d)?,
+                    doc: session.read().require_document(&d)?,
                     name: key.clone(),
                     value: value.clone(),
                 },
                 (None, None) => bail!("say which case (--case NAME) or document (--doc NAME)"),
             };
-            action.apply(&mut store)?;
+            session.apply(&action)?;
             println!("{key} = {value}");
         }
         Command::Stats {
@@ -341,8 +340,8 @@ pub fn run(command: Command) -> Result<()> {
             filters,
             output,
         } => {
-            let store = open(&project)?;
-            let db = store.db();
+            let session = open(&project)?;
+            let db = session.read();
             let mut filter = ScopeFilter::default();
             if let Some(c) = coder {
                 filter.coder = Some(
@@ -375,8 +374,8 @@ pub fn run(command: Command) -> Result<()> {
             format,
             output,
         } => {
-            let store = open(&project)?;
-            let db = store.db();
+            let session = open(&project)?;
+            let db = session.read();
             let codes = match code {
                 Some(path) => {
                     let id = db.require_code(&path)?;
@@ -403,23 +402,22 @@ pub fn run(command: Command) -> Result<()> {
             title,
             body,
         } => {
-            let mut store = open(&project)?;
-            let coder = store.db().default_coder()?;
-            Action::AddMemo {
+            let mut session = open(&project)?;
+            let coder = session.coder();
+            session.apply(&Action::AddMemo {
                 target: MemoTarget::Project,
                 title,
                 body,
-                coder: Some(coder),
-            }
-            .apply(&mut store)?;
+                coder,
+            })?;
             println!("memo added");
         }
         Command::Undo { project } => match open(&project)?.undo()? {
-            Some(label) => println!("undid: {label}"),
+            Some(step) => println!("undid: {}", step.label),
             None => println!("nothing to undo"),
         },
         Command::Redo { project } => match open(&project)?.redo()? {
-            Some(label) => println!("redid: {label}"),
+            Some(step) => println!("redid: {}", step.label),
             None => println!("nothing to redo"),
         },
     }
@@ -427,8 +425,8 @@ pub fn run(command: Command) -> Result<()> {
 }
 
 fn import(project: &Path, files: &[PathBuf], case: Option<&str>) -> Result<()> {
-    let mut store = open(project)?;
-    let report = crate::import::import_files(&mut store, files, case, &mut |_, _| true)?;
+    let mut session = open(project)?;
+    let report = crate::import::import_files(&mut session, files, case, &mut |_, _| true)?;
     for e in &report.failed {
         eprintln!("skipped: {e}");
     }
@@ -452,8 +450,8 @@ fn import(project: &Path, files: &[PathBuf], case: Option<&str>) -> Result<()> {
 }
 
 fn docs(project: &Path, json: bool) -> Result<()> {
-    let store = open(project)?;
-    let db = store.db();
+    let session = open(project)?;
+    let db = session.read();
     let links = db.case_links()?;
     let mut per_doc = std::collections::HashMap::new();
     for s in db.coding_spans()? {
@@ -509,90 +507,3 @@ fn docs(project: &Path, json: bool) -> Result<()> {
     Ok(())
 }
 
-fn code(c: CodeCommand) -> Result<()> {
-    match c {
-        CodeCommand::Add {
-            project,
-            path,
-            color,
-            description,
-        } => {
-            let color = match color {
-                Some(s) => Some(
-                    Color::parse(&s)
-                        .ok_or_else(|| anyhow!("“{s}” is not a colour like #4e79a7"))?,
-                ),
-                None => None,
-            };
-            let mut store = open(&project)?;
-            if store.db().code_by_path(&path)?.is_some() {
-                bail!("the code “{path}” already exists");
-            }
-            store.action(&format!("Add code “{path}”"), |db| {
-                db.ensure_code_path(&path, color, description.as_deref().unwrap_or(""))
-            })?;
-            println!("added code {path}");
-        }
-        CodeCommand::List { project, json } => {
-            let store = open(&project)?;
-            let db = store.db();
-            let tree = db.code_tree()?;
-            let counts = db.coding_counts()?;
-            let rows: Vec<CodeRow> = tree
-                .codes
-                .iter()
-                .map(|c| CodeRow {
-                    path: tree.path(c.id),
-                    color: c.color.to_hex(),
-                    description: c.description.clone(),
-                    codings: counts.get(&c.id).copied().unwrap_or(0),
-                })
-                .collect();
-            if json {
-                println!("{}", serde_json::to_string_pretty(&rows)?);
-            } else {
-                for (c, r) in tree.codes.iter().zip(rows) {
-                    let depth = tree.depth(c.id);
-                    println!(
-                        "{}{}  {}  ({} coding{})",
-                        "  ".repeat(depth),
-                        c.name,
-                        r.color,
-                        r.codings,
-                        if r.codings == 1 { "" } else { "s" }
-                    );
-                }
-            }
-        }
-        CodeCommand::Apply(a) => {
-            let mut store = open(&a.project)?;
-            let path = a.code.clone();
-            let id = store.action(&format!("Apply code “{path}”"), |db| {
-                let doc = db.require_document(&a.doc)?;
-                let coder = match &a.coder {
-                    Some(name) => db.ensure_coder(name)?,
-                    None => db.default_coder()?,
-                };
-                let code = db.code_by_path(&a.code)?.ok_or_else(|| {
-                    crate::store::StoreError::Invalid(format!(
-                        "there is no code “{}”; add it first with `weft code add`",
-                        a.code
-                    ))
-                })?;
-                db.apply_code(
-                    doc,
-                    code,
-                    coder,
-                    a.start,
-                    a.end,
-                    a.memo.as_deref().unwrap_or(""),
-                )
-            })?;
-            println!(
-                "coded {}..{} of {} with {path} (coding {id})",
-                a.start, a.end, a.doc
-            );
-        }
-    }
-    Ok(())
-}

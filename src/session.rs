@@ -1,0 +1,260 @@
+//! The session: the one door through which the app and the command line change a project.
+//!
+//! A [`Session`] owns the open [`Store`]. Every edit is an [`Action`], applied in one
+//! transaction as one undo step attributed to the session's coder; undo and redo go through
+//! here too, and each answer says what changed ([`Changes`]) so a view refreshes only that.
+//! Reads go through [`Session::read`], a handle with no write methods. Nothing here knows
+//! about egui.
+
+use std::path::Path;
+
+use crate::actions::{Action, Outcome};
+use crate::model::CoderId;
+use crate::store::{Changes, Db, Result, Store};
+
+/// What an applied action did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// What it produced (a new coding, code, ...).
+    pub outcome: Outcome,
+    /// What changed in the project.
+    pub changes: Changes,
+}
+
+/// What an undo or redo did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stepped {
+    /// The label of the step undone or redone ("Apply code “Trust”").
+    pub label: String,
+    /// What changed in the project.
+    pub changes: Changes,
+}
+
+/// An open project and the coder working on it.
+pub struct Session {
+    store: Store,
+    coder: Option<CoderId>,
+}
+
+impl Session {
+    /// A session on an open store. The coder is the project's default coder.
+    pub fn new(store: Store) -> Result<Self> {
+        let coder = store.db().default_coder()?;
+        Ok(Self { store, coder })
+    }
+
+    /// Opens the project at `path` (see [`Store::open`]).
+    pub fn open(path: &Path) -> Result<Self> {
+        Self::new(Store::open(path)?)
+    }
+
+    /// Creates a new project at `path` (see [`Store::create`]).
+    pub fn create(path: &Path) -> Result<Self> {
+        Self::new(Store::create(path)?)
+    }
+
+    /// A new project in memory (tests, benchmarks).
+    pub fn in_memory() -> Result<Self> {
+        Self::new(Store::in_memory()?)
+    }
+
+    /// The read handle.
+    pub fn read(&self) -> Db<'_> {
+        self.store.db()
+    }
+
+    /// The store, for what only reads it (its path, undo labels, a checkpoint).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Gives the store back (closing the session).
+    pub fn into_store(self) -> Store {
+        self.store
+    }
+
+    /// The project file, `None` in memory.
+    pub fn path(&self) -> Option<&Path> {
+        self.store.path()
+    }
+
+    /// The coder new codings and memos are attributed to, if the project has one yet.
+    pub fn coder(&self) -> Option<CoderId> {
+        self.coder
+    }
+
+    /// Works as `coder` from now on (not saved in the project).
+    pub fn set_coder(&mut self, coder: CoderId) {
+        self.coder = Some(coder);
+    }
+
+    fn coder_name(&self) -> Result<String> {
+        match self.coder {
+            Some(c) => self.read().coder_name(c),
+            None => Ok(String::new()),
+        }
+    }
+
+    /// Applies `action` in one transaction as one undo step. On error nothing changed.
+    pub fn apply(&mut self, action: &Action) -> Result<Applied> {
+        let label = action.label(self.read());
+        let coder = self.coder_name()?;
+        let outcome = self.store.action_by(&label, &coder, |tx| action.run(tx))?;
+        let changes = self.store.last_changes()?;
+        if self.coder.is_none() || changes.coders {
+            // The first coding of a project without coders adds the default coder.
+            self.coder = self.read().default_coder()?.or(self.coder);
+        }
+        Ok(Applied { outcome, changes })
+    }
+
+    /// Applies `action` without an undo step: for filling a brand-new project (the demo, a
+    /// project imported whole), never for the user's edits.
+    pub fn apply_untracked(&mut self, action: &Action) -> Result<Outcome> {
+        let outcome = self.store.untracked(|tx| action.run(tx))?;
+        self.coder = self.read().default_coder()?.or(self.coder);
+        Ok(outcome)
+    }
+
+    /// Undoes the latest step; `None` when there is nothing to undo.
+    pub fn undo(&mut self) -> Result<Option<Stepped>> {
+        let label = self.store.undo()?;
+        self.stepped(label)
+    }
+
+    /// Redoes the latest undone step; `None` when there is nothing to redo.
+    pub fn redo(&mut self) -> Result<Option<Stepped>> {
+        let label = self.store.redo()?;
+        self.stepped(label)
+    }
+
+    fn stepped(&mut self, label: Option<String>) -> Result<Option<Stepped>> {
+        let Some(label) = label else { return Ok(None) };
+        let changes = self.store.last_changes()?;
+        if changes.coders
+            && self
+                .coder
+                .is_some_and(|c| !self.read().coders().is_ok_and(|cs| cs.iter().any(|x| x.id == c)))
+        {
+            self.coder = self.read().default_coder()?;
+        }
+        Ok(Some(Stepped { label, changes }))
+    }
+
+    /// What Undo would undo.
+    pub fn undo_label(&self) -> Result<Option<String>> {
+        self.store.undo_label()
+    }
+
+    /// What Redo would redo.
+    pub fn redo_label(&self) -> Result<Option<String>> {
+        self.store.redo_label()
+    }
+
+    /// A message about opening the project the user should see once (see
+    /// [`Store::take_note`]).
+    pub fn take_note(&mut self) -> Option<String> {
+        self.store.take_note()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CharRange, CodingRow, NewDocument};
+
+    fn rows(n: usize) -> Vec<CodingRow> {
+        (0..n)
+            .map(|i| CodingRow {
+                line: i + 2,
+                doc: "P01".into(),
+                code: "Trust".into(),
+                start: i,
+                end: i + 3,
+                coder: String::new(),
+                memo: String::new(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_edit_says_what_changed_and_undo_says_it_back() {
+        let mut s = Session::in_memory().unwrap();
+        s.apply(&Action::AddContent {
+            label: "Import".into(),
+            bundle: Box::new(crate::model::Bundle {
+                documents: vec![crate::model::BundleDocument {
+                    doc: NewDocument {
+                        name: "P01".into(),
+                        text: "We trust each other here.".into(),
+                        ..NewDocument::default()
+                    },
+                    ..Default::default()
+                }],
+                codes: vec![crate::model::BundleCode {
+                    path: "Trust".into(),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }),
+        })
+        .unwrap();
+        let db = s.read();
+        let doc = db.require_document("P01").unwrap();
+        let code = db.require_code("Trust").unwrap();
+        let coder = s.coder().unwrap();
+        let applied = s
+            .apply(&Action::ApplyCode {
+                doc,
+                code,
+                coder,
+                range: CharRange::new(3, 8).unwrap(),
+            })
+            .unwrap();
+        assert!(applied.changes.codings);
+        assert!(!applied.changes.codebook && !applied.changes.documents);
+        assert_eq!(applied.changes.docs.iter().copied().collect::<Vec<_>>(), vec![doc]);
+        let undone = s.undo().unwrap().unwrap();
+        assert_eq!(undone.label, "Apply code “Trust”");
+        assert_eq!(undone.changes, applied.changes);
+    }
+
+    #[test]
+    fn a_batch_of_codings_is_one_step_and_refusals_name_their_line() {
+        let mut s = Session::in_memory().unwrap();
+        s.apply(&Action::AddContent {
+            label: "Import".into(),
+            bundle: Box::new(crate::model::Bundle {
+                documents: vec![crate::model::BundleDocument {
+                    doc: NewDocument {
+                        name: "P01".into(),
+                        text: "0123456789".into(),
+                        ..NewDocument::default()
+                    },
+                    ..Default::default()
+                }],
+                codes: vec![crate::model::BundleCode {
+                    path: "Trust".into(),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }),
+        })
+        .unwrap();
+        let mut batch = rows(8); // rows 7 and 8 run past the end (10 chars)
+        batch[2].code = "Nope".into();
+        let applied = s.apply(&Action::ApplyCodings(batch)).unwrap();
+        let Outcome::Codings { applied: n, refused } = applied.outcome else {
+            panic!("a batch outcome")
+        };
+        assert_eq!(n, 5);
+        assert_eq!(
+            refused.iter().map(|r| r.0).collect::<Vec<_>>(),
+            vec![4, 9, 10]
+        );
+        assert!(refused[0].1.contains("no code “Nope”"), "{refused:?}");
+        assert_eq!(s.read().codings(&Default::default()).unwrap().len(), 5);
+        s.undo().unwrap();
+        assert!(s.read().codings(&Default::default()).unwrap().is_empty());
+    }
+}

@@ -1,0 +1,178 @@
+//! Writing a [`Bundle`] (the demo, a batch of imported transcripts, later a REFI-QDA project)
+//! inside one transaction, keeping the GUIDs it carries. Any error rolls the whole bundle back:
+//! a project is never left half-imported.
+
+use std::collections::HashMap;
+
+use super::{Result, StoreError, Tx};
+use crate::model::{Bundle, BundleTarget, CaseId, CodeId, DocId, MemoTarget};
+
+/// What a bundle added.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BundleReport {
+    /// Documents added, in bundle order: `(id, name in the project)`. A name can differ from
+    /// the wished one when it was taken.
+    pub documents: Vec<(DocId, String)>,
+    /// Codes created (existing codes reused by path are not counted).
+    pub codes_created: usize,
+    /// Cases created.
+    pub cases_created: usize,
+    /// Codings added.
+    pub codings: usize,
+    /// Memos added.
+    pub memos: usize,
+}
+
+impl Tx<'_> {
+    /// Adds everything in `bundle`; see the module documentation.
+    pub fn add_bundle(&self, bundle: &Bundle) -> Result<BundleReport> {
+        let mut report = BundleReport::default();
+        if let Some(title) = &bundle.title {
+            self.set_setting("title", title)?;
+        }
+        for c in &bundle.coders {
+            self.ensure_coder_with_guid(&c.name, c.guid.as_deref())?;
+        }
+        if let Some(name) = &bundle.default_coder {
+            let c = self.ensure_coder(name)?;
+            self.set_default_coder(c)?;
+        }
+        for a in &bundle.attributes {
+            self.ensure_attribute_with_guid(&a.name, a.scope, a.kind, a.guid.as_deref())?;
+        }
+        let mut cases: HashMap<String, CaseId> = HashMap::new();
+        for c in &bundle.cases {
+            let id = match self.case_by_name(&c.name)? {
+                Some(id) => id,
+                None => {
+                    report.cases_created += 1;
+                    self.add_case_with_guid(&c.name, c.guid.as_deref())?
+                }
+            };
+            if !c.memo.is_empty() {
+                self.set_case_memo(id, &c.memo)?;
+            }
+            for (k, v) in &c.attrs {
+                self.set_case_attr(id, k, v)?;
+            }
+            cases.insert(c.name.trim().to_owned(), id);
+        }
+        let mut case_id = |tx: &Self, name: &str, report: &mut BundleReport| -> Result<CaseId> {
+            if let Some(id) = cases.get(name.trim()) {
+                return Ok(*id);
+            }
+            let id = match tx.case_by_name(name)? {
+                Some(id) => id,
+                None => {
+                    report.cases_created += 1;
+                    tx.add_case(name)?
+                }
+            };
+            cases.insert(name.trim().to_owned(), id);
+            Ok(id)
+        };
+        // Bundle names of documents -> ids (a taken name gets a suffix in the project).
+        let mut docs: HashMap<String, DocId> = HashMap::new();
+        for d in &bundle.documents {
+            let id = self.add_document(&d.doc)?;
+            if !d.memo.is_empty() {
+                self.set_document_memo(id, &d.memo)?;
+            }
+            for c in &d.cases {
+                let c = case_id(self, c, &mut report)?;
+                self.assign_case(c, id)?;
+            }
+            for (k, v) in &d.attrs {
+                self.set_doc_attr(id, k, v)?;
+            }
+            for (speaker, case) in &d.speakers {
+                let c = case_id(self, case, &mut report)?;
+                self.map_speaker(id, speaker, Some(c))?;
+            }
+            docs.insert(d.doc.name.clone(), id);
+            report.documents.push((id, self.document(id)?.name));
+        }
+        let doc_id = |name: &str| -> Result<DocId> {
+            match docs.get(name) {
+                Some(id) => Ok(*id),
+                None => self.require_document(name),
+            }
+        };
+        let mut codes: HashMap<String, CodeId> = HashMap::new();
+        for c in &bundle.codes {
+            let (id, created) = self.ensure_code_path(&c.path, c.color, &c.description)?;
+            if created {
+                report.codes_created += 1;
+                if let Some(g) = &c.guid {
+                    self.set_code_guid(id, g)?;
+                }
+            } else {
+                if let Some(color) = c.color {
+                    self.set_code_color(id, color)?;
+                }
+                if !c.description.is_empty() {
+                    self.set_code_description(id, &c.description)?;
+                }
+            }
+            codes.insert(c.path.clone(), id);
+        }
+        let code_id = |path: &str| -> Result<CodeId> {
+            match codes.get(path) {
+                Some(id) => Ok(*id),
+                None => self.require_code(path),
+            }
+        };
+        let default = || self.default_coder_or_add();
+        for c in &bundle.codings {
+            let coder = match &c.coder {
+                Some(name) => self.ensure_coder(name)?,
+                None => default()?,
+            };
+            self.apply_code_with(
+                doc_id(&c.document)?,
+                code_id(&c.code)?,
+                coder,
+                c.range.start,
+                c.range.end,
+                &c.memo,
+                c.guid.as_deref(),
+                c.created_at.as_deref(),
+            )?;
+            report.codings += 1;
+        }
+        for m in &bundle.memos {
+            let target = match &m.target {
+                BundleTarget::Project => MemoTarget::Project,
+                BundleTarget::Document(d) => MemoTarget::Document(doc_id(d)?),
+                BundleTarget::Code(c) => MemoTarget::Code(code_id(c)?),
+                BundleTarget::Case(c) => MemoTarget::Case(case_id(self, c, &mut report)?),
+            };
+            let coder = match &m.coder {
+                Some(name) => self.ensure_coder(name)?,
+                None => default()?,
+            };
+            self.add_memo_with_guid(target, &m.title, &m.body, Some(coder), m.guid.as_deref())?;
+            report.memos += 1;
+        }
+        Ok(report)
+    }
+
+    /// Gives a code the GUID it had elsewhere (refused when another code already has it).
+    fn set_code_guid(&self, id: CodeId, guid: &str) -> Result<()> {
+        let taken: bool = self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM code WHERE guid = ?1 AND id <> ?2)",
+            rusqlite::params![guid, id.0],
+            |r| r.get(0),
+        )?;
+        if taken {
+            return Err(StoreError::Invalid(format!(
+                "two codes carry the same identifier {guid}"
+            )));
+        }
+        self.conn().execute(
+            "UPDATE code SET guid = ?1 WHERE id = ?2",
+            rusqlite::params![guid, id.0],
+        )?;
+        Ok(())
+    }
+}
