@@ -1,5 +1,7 @@
 // Snapshots, daily rotation, damage detection and restore on real project files.
 
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too
+
 use std::path::{Path, PathBuf};
 
 use chrono::{Duration, NaiveDate};
@@ -232,6 +234,7 @@ fn a_damaged_project_is_detected_and_left_untouched() {
     let damaged = std::fs::read(&project).unwrap();
 
     let problem = check_file(&project).unwrap_err();
+    eprintln!("quick_check on the damaged project: {problem}");
     assert!(!problem.is_empty());
     let found = newest_good_snapshot(&project, &dir).unwrap();
     assert_eq!(found.path, good.path);
@@ -239,10 +242,8 @@ fn a_damaged_project_is_detected_and_left_untouched() {
 
     // A snapshot of the damaged project is refused, and nothing is left in the folder.
     let err = snapshot_now(&project, &dir).unwrap_err();
-    assert!(
-        matches!(err, BackupError::Damaged { .. } | BackupError::Write { .. }),
-        "{err}"
-    );
+    eprintln!("snapshot of the damaged project: {err}");
+    assert!(matches!(err, BackupError::Damaged { .. }), "{err}");
     assert!(err.to_string().ends_with(&project.display().to_string()));
     assert_eq!(list_snapshots(&project, &dir).len(), 2);
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);

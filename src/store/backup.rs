@@ -165,12 +165,12 @@ pub fn snapshot_to(conn: &Connection, dest: &Path) -> Result<()> {
         path: dest.to_owned(),
         reason,
     };
-    if let Some(live) = conn.path().filter(|p| !p.is_empty()) {
-        if same_file(Path::new(live), dest) {
-            return Err(BackupError::WouldOverwriteProject {
-                path: PathBuf::from(live),
-            });
-        }
+    if let Some(live) = conn.path().filter(|p| !p.is_empty())
+        && same_file(Path::new(live), dest)
+    {
+        return Err(BackupError::WouldOverwriteProject {
+            path: PathBuf::from(live),
+        });
     }
     if dest.exists() {
         return Err(BackupError::Exists {
@@ -592,10 +592,10 @@ fn parse_name(stem: &str, name: &str) -> Option<ParsedName> {
         Some(tail) => (rest.get(..17)?, Some(tail.strip_prefix('-')?)),
         None => return None,
     };
-    if let Some(counter) = counter {
-        if counter.is_empty() || !counter.bytes().all(|c| c.is_ascii_digit()) {
-            return None;
-        }
+    if let Some(counter) = counter
+        && (counter.is_empty() || !counter.bytes().all(|c| c.is_ascii_digit()))
+    {
+        return None;
     }
     if !digits_and_dashes(stamp, "9999-99-99-999999") {
         return None;
