@@ -5,6 +5,7 @@
 //! lives on [`Db`], a borrowed connection: its read methods work anywhere, its write methods are
 //! meant to be called inside an action. Nothing here knows about the GUI.
 
+pub mod backup;
 mod bundle;
 mod cases;
 mod codes;
