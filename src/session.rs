@@ -241,19 +241,19 @@ mod tests {
             }),
         })
         .unwrap();
-        let mut batch = rows(8); // rows 7 and 8 run past the end (10 chars)
+        let mut batch = rows(10); // the last two run past the end (10 chars)
         batch[2].code = "Nope".into();
         let applied = s.apply(&Action::ApplyCodings(batch)).unwrap();
         let Outcome::Codings { applied: n, refused } = applied.outcome else {
             panic!("a batch outcome")
         };
-        assert_eq!(n, 5);
+        assert_eq!(n, 7);
         assert_eq!(
             refused.iter().map(|r| r.0).collect::<Vec<_>>(),
-            vec![4, 9, 10]
+            vec![4, 10, 11]
         );
         assert!(refused[0].1.contains("no code “Nope”"), "{refused:?}");
-        assert_eq!(s.read().codings(&Default::default()).unwrap().len(), 5);
+        assert_eq!(s.read().codings(&Default::default()).unwrap().len(), 7);
         s.undo().unwrap();
         assert!(s.read().codings(&Default::default()).unwrap().is_empty());
     }
