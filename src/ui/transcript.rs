@@ -977,7 +977,7 @@ impl TranscriptView {
                 let r = if resp.triple_clicked() {
                     0..block.len()
                 } else {
-                    blocks::word_at(block.text(&self.text), block.to_local(hit))
+                    crate::text::word_at(block.text(&self.text), block.to_local(hit))
                 };
                 self.sel = Some((block.to_doc(r.start), block.to_doc(r.end)));
             }
@@ -1128,7 +1128,7 @@ impl TranscriptView {
         if !self.find.query.is_empty()
             && let Some(mut state) = egui::text_edit::TextEditState::load(ctx, find_id)
         {
-            let n = self.find.query.chars().count();
+            let n = crate::text::char_len(&self.find.query);
             state
                 .cursor
                 .set_char_range(Some(CCursorRange::two(CCursor::new(0), CCursor::new(n))));
@@ -1150,8 +1150,9 @@ impl TranscriptView {
         }
         let folded = self
             .folded
-            .get_or_insert_with(|| blocks::fold_case(&self.text));
-        self.find.matches = blocks::find_all(folded, &blocks::fold_case(&self.find.query));
+            .get_or_insert_with(|| crate::text::fold_case(&self.text));
+        self.find.matches =
+            crate::text::find_all(folded, &crate::text::fold_case(&self.find.query));
         self.find.searched = Some(self.find.query.clone());
         self.find.current = None;
         let origin = self.find.origin;
