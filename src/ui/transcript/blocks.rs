@@ -268,7 +268,9 @@ mod tests {
     }
 
     fn chars(s: &str, r: Range<usize>) -> String {
-        s.chars().skip(r.start).take(r.end - r.start).collect()
+        crate::text::slice_chars(s, r.start, r.end)
+            .unwrap_or_default()
+            .to_owned()
     }
 
     #[test]
