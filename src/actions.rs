@@ -162,156 +162,156 @@ impl Action {
     /// Does the action's writes inside the caller's transaction.
     pub fn run(&self, db: &Tx<'_>) -> Result<Outcome> {
         Ok(match self {
-                Self::ApplyCode {
-                    doc,
-                    code,
-                    coder,
-                    range,
-                } => Outcome::Coding(db.apply_code(*doc, *code, *coder, range.start, range.end, "")?),
-                Self::CreateAndApply {
-                    path,
-                    doc,
-                    coder,
-                    range,
-                } => {
-                    let (code, _) = db.ensure_code_path(path, None, "")?;
-                    Outcome::Coding(db.apply_code(*doc, code, *coder, range.start, range.end, "")?)
+            Self::ApplyCode {
+                doc,
+                code,
+                coder,
+                range,
+            } => Outcome::Coding(db.apply_code(*doc, *code, *coder, range.start, range.end, "")?),
+            Self::CreateAndApply {
+                path,
+                doc,
+                coder,
+                range,
+            } => {
+                let (code, _) = db.ensure_code_path(path, None, "")?;
+                Outcome::Coding(db.apply_code(*doc, code, *coder, range.start, range.end, "")?)
+            }
+            Self::ApplyCodings(rows) => apply_rows(db, rows)?,
+            Self::AddContent { bundle, .. } => Outcome::Content(db.add_bundle(bundle)?),
+            Self::AddCodePath {
+                path,
+                color,
+                description,
+            } => {
+                if db.code_by_path(path)?.is_some() {
+                    return Err(StoreError::Invalid(format!(
+                        "the code “{path}” already exists"
+                    )));
                 }
-                Self::ApplyCodings(rows) => apply_rows(db, rows)?,
-                Self::AddContent { bundle, .. } => Outcome::Content(db.add_bundle(bundle)?),
-                Self::AddCodePath {
-                    path,
-                    color,
-                    description,
-                } => {
-                    if db.code_by_path(path)?.is_some() {
-                        return Err(StoreError::Invalid(format!(
-                            "the code “{path}” already exists"
-                        )));
-                    }
-                    Outcome::Code(db.ensure_code_path(path, *color, description)?.0)
+                Outcome::Code(db.ensure_code_path(path, *color, description)?.0)
+            }
+            Self::AssignCaseByName { case, docs } => {
+                let c = db.ensure_case(case)?;
+                for d in docs {
+                    db.assign_case(c, db.require_document(d)?)?;
                 }
-                Self::AssignCaseByName { case, docs } => {
-                    let c = db.ensure_case(case)?;
-                    for d in docs {
-                        db.assign_case(c, db.require_document(d)?)?;
-                    }
-                    Outcome::Case(c)
+                Outcome::Case(c)
+            }
+            Self::MapSpeaker { doc, speaker, case } => {
+                db.map_speaker(*doc, speaker, *case)?;
+                Outcome::Done
+            }
+            Self::RemoveCoding(c) => {
+                db.remove_coding(*c)?;
+                Outcome::Done
+            }
+            Self::RecodeCoding { coding, code } => {
+                db.set_coding_code(*coding, *code)?;
+                Outcome::Coding(*coding)
+            }
+            Self::ResizeCoding { coding, range } => {
+                db.set_coding_range(*coding, range.start, range.end)?;
+                Outcome::Coding(*coding)
+            }
+            Self::SetCodingMemo { coding, memo } => {
+                db.set_coding_memo(*coding, memo)?;
+                Outcome::Coding(*coding)
+            }
+            Self::AddCode {
+                parent,
+                name,
+                color,
+            } => Outcome::Code(db.add_code(*parent, name, *color, "")?),
+            Self::RenameCode { code, name } => {
+                db.rename_code(*code, name)?;
+                Outcome::Done
+            }
+            Self::RecolorCode { code, color } => {
+                db.set_code_color(*code, *color)?;
+                Outcome::Done
+            }
+            Self::DescribeCode { code, description } => {
+                db.set_code_description(*code, description)?;
+                Outcome::Done
+            }
+            Self::MoveCode {
+                code,
+                parent,
+                index,
+            } => {
+                db.move_code(*code, *parent, *index)?;
+                Outcome::Done
+            }
+            Self::MergeCodes { source, target } => {
+                db.merge_codes(*source, *target)?;
+                Outcome::Code(*target)
+            }
+            Self::DeleteCode(c) => {
+                db.delete_code(*c, true)?;
+                Outcome::Done
+            }
+            Self::RenameDocument { doc, name } => {
+                db.rename_document(*doc, name)?;
+                Outcome::Done
+            }
+            Self::DeleteDocument(d) => {
+                db.delete_document(*d)?;
+                Outcome::Done
+            }
+            Self::SetDocumentMemo { doc, memo } => {
+                db.set_document_memo(*doc, memo)?;
+                Outcome::Done
+            }
+            Self::AddCase { name, doc } => {
+                let case = db.add_case(name)?;
+                if let Some(d) = doc {
+                    db.assign_case(case, *d)?;
                 }
-                Self::MapSpeaker { doc, speaker, case } => {
-                    db.map_speaker(*doc, speaker, *case)?;
-                    Outcome::Done
-                }
-                Self::RemoveCoding(c) => {
-                    db.remove_coding(*c)?;
-                    Outcome::Done
-                }
-                Self::RecodeCoding { coding, code } => {
-                    db.set_coding_code(*coding, *code)?;
-                    Outcome::Coding(*coding)
-                }
-                Self::ResizeCoding { coding, range } => {
-                    db.set_coding_range(*coding, range.start, range.end)?;
-                    Outcome::Coding(*coding)
-                }
-                Self::SetCodingMemo { coding, memo } => {
-                    db.set_coding_memo(*coding, memo)?;
-                    Outcome::Coding(*coding)
-                }
-                Self::AddCode {
-                    parent,
-                    name,
-                    color,
-                } => Outcome::Code(db.add_code(*parent, name, *color, "")?),
-                Self::RenameCode { code, name } => {
-                    db.rename_code(*code, name)?;
-                    Outcome::Done
-                }
-                Self::RecolorCode { code, color } => {
-                    db.set_code_color(*code, *color)?;
-                    Outcome::Done
-                }
-                Self::DescribeCode { code, description } => {
-                    db.set_code_description(*code, description)?;
-                    Outcome::Done
-                }
-                Self::MoveCode {
-                    code,
-                    parent,
-                    index,
-                } => {
-                    db.move_code(*code, *parent, *index)?;
-                    Outcome::Done
-                }
-                Self::MergeCodes { source, target } => {
-                    db.merge_codes(*source, *target)?;
-                    Outcome::Code(*target)
-                }
-                Self::DeleteCode(c) => {
-                    db.delete_code(*c, true)?;
-                    Outcome::Done
-                }
-                Self::RenameDocument { doc, name } => {
-                    db.rename_document(*doc, name)?;
-                    Outcome::Done
-                }
-                Self::DeleteDocument(d) => {
-                    db.delete_document(*d)?;
-                    Outcome::Done
-                }
-                Self::SetDocumentMemo { doc, memo } => {
-                    db.set_document_memo(*doc, memo)?;
-                    Outcome::Done
-                }
-                Self::AddCase { name, doc } => {
-                    let case = db.add_case(name)?;
-                    if let Some(d) = doc {
-                        db.assign_case(case, *d)?;
-                    }
-                    Outcome::Case(case)
-                }
-                Self::RenameCase { case, name } => {
-                    db.rename_case(*case, name)?;
-                    Outcome::Done
-                }
-                Self::DeleteCase(case) => {
-                    db.delete_case(*case)?;
-                    Outcome::Done
-                }
-                Self::SetCaseMemo { case, memo } => {
-                    db.set_case_memo(*case, memo)?;
-                    Outcome::Done
-                }
-                Self::AssignCase { case, doc } => {
-                    db.assign_case(*case, *doc)?;
-                    Outcome::Done
-                }
-                Self::UnassignCase { case, doc } => {
-                    db.unassign_case(*case, *doc)?;
-                    Outcome::Done
-                }
-                Self::SetCaseAttr { case, name, value } => {
-                    db.set_case_attr(*case, name, value)?;
-                    Outcome::Done
-                }
-                Self::SetDocAttr { doc, name, value } => {
-                    db.set_doc_attr(*doc, name, value)?;
-                    Outcome::Done
-                }
-                Self::AddMemo {
-                    target,
-                    title,
-                    body,
-                    coder,
-                } => Outcome::Memo(db.add_memo(*target, title, body, *coder)?),
-                Self::EditMemo { memo, title, body } => {
-                    db.update_memo(*memo, title, body)?;
-                    Outcome::Memo(*memo)
-                }
-                Self::DeleteMemo(m) => {
-                    db.delete_memo(*m)?;
-                    Outcome::Done
-                }
+                Outcome::Case(case)
+            }
+            Self::RenameCase { case, name } => {
+                db.rename_case(*case, name)?;
+                Outcome::Done
+            }
+            Self::DeleteCase(case) => {
+                db.delete_case(*case)?;
+                Outcome::Done
+            }
+            Self::SetCaseMemo { case, memo } => {
+                db.set_case_memo(*case, memo)?;
+                Outcome::Done
+            }
+            Self::AssignCase { case, doc } => {
+                db.assign_case(*case, *doc)?;
+                Outcome::Done
+            }
+            Self::UnassignCase { case, doc } => {
+                db.unassign_case(*case, *doc)?;
+                Outcome::Done
+            }
+            Self::SetCaseAttr { case, name, value } => {
+                db.set_case_attr(*case, name, value)?;
+                Outcome::Done
+            }
+            Self::SetDocAttr { doc, name, value } => {
+                db.set_doc_attr(*doc, name, value)?;
+                Outcome::Done
+            }
+            Self::AddMemo {
+                target,
+                title,
+                body,
+                coder,
+            } => Outcome::Memo(db.add_memo(*target, title, body, *coder)?),
+            Self::EditMemo { memo, title, body } => {
+                db.update_memo(*memo, title, body)?;
+                Outcome::Memo(*memo)
+            }
+            Self::DeleteMemo(m) => {
+                db.delete_memo(*m)?;
+                Outcome::Done
+            }
         })
     }
 
@@ -410,7 +410,10 @@ fn apply_rows(db: &Tx<'_>, rows: &[CodingRow]) -> Result<Outcome> {
         let Some(code) = code else {
             refused.push((
                 row.line,
-                format!("there is no code “{}”; add it first with `weft code add`", row.code),
+                format!(
+                    "there is no code “{}”; add it first with `weft code add`",
+                    row.code
+                ),
             ));
             continue;
         };

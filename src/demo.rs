@@ -216,8 +216,15 @@ pub fn bundle() -> Result<Bundle> {
                 .collect(),
         });
     }
-    if let Some(s) = demo.speakers.iter().find(|s| !texts.contains_key(s.document.as_str())) {
-        return Err(invalid(format!("speaker of unknown document {}", s.document)));
+    if let Some(s) = demo
+        .speakers
+        .iter()
+        .find(|s| !texts.contains_key(s.document.as_str()))
+    {
+        return Err(invalid(format!(
+            "speaker of unknown document {}",
+            s.document
+        )));
     }
     for c in &demo.codes {
         b.codes.push(BundleCode {

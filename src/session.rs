@@ -132,9 +132,12 @@ impl Session {
         let Some(label) = label else { return Ok(None) };
         let changes = self.store.last_changes()?;
         if changes.coders
-            && self
-                .coder
-                .is_some_and(|c| !self.read().coders().is_ok_and(|cs| cs.iter().any(|x| x.id == c)))
+            && self.coder.is_some_and(|c| {
+                !self
+                    .read()
+                    .coders()
+                    .is_ok_and(|cs| cs.iter().any(|x| x.id == c))
+            })
         {
             self.coder = self.read().default_coder()?;
         }
@@ -213,7 +216,10 @@ mod tests {
             .unwrap();
         assert!(applied.changes.codings);
         assert!(!applied.changes.codebook && !applied.changes.documents);
-        assert_eq!(applied.changes.docs.iter().copied().collect::<Vec<_>>(), vec![doc]);
+        assert_eq!(
+            applied.changes.docs.iter().copied().collect::<Vec<_>>(),
+            vec![doc]
+        );
         let undone = s.undo().unwrap().unwrap();
         assert_eq!(undone.label, "Apply code “Trust”");
         assert_eq!(undone.changes, applied.changes);
@@ -244,7 +250,11 @@ mod tests {
         let mut batch = rows(10); // the last two run past the end (10 chars)
         batch[2].code = "Nope".into();
         let applied = s.apply(&Action::ApplyCodings(batch)).unwrap();
-        let Outcome::Codings { applied: n, refused } = applied.outcome else {
+        let Outcome::Codings {
+            applied: n,
+            refused,
+        } = applied.outcome
+        else {
             panic!("a batch outcome")
         };
         assert_eq!(n, 7);

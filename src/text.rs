@@ -64,6 +64,14 @@ pub fn slice_chars(text: &str, start: usize, end: usize) -> Option<&str> {
     Some(&text[b0..b1])
 }
 
+/// The text of chars `[start, end)` with both ends clamped to the text, so a stale range
+/// gives what is left of it instead of nothing; empty if `start >= end`.
+pub fn slice_chars_clamped(text: &str, start: usize, end: usize) -> &str {
+    let b0 = char_to_byte(text, start).unwrap_or(text.len());
+    let b1 = char_to_byte(text, end).unwrap_or(text.len()).max(b0);
+    &text[b0..b1]
+}
+
 /// UTF-16 code unit offset of char index `char_idx` (NVivo's QDPX positions), or `None` past
 /// the end.
 pub fn char_to_utf16(text: &str, char_idx: usize) -> Option<usize> {
@@ -337,6 +345,55 @@ pub fn count_words(text: &str) -> usize {
     text.unicode_words().count()
 }
 
+/// The word (UAX #29 segment) around char `local` in `text`, as a char range (the transcript
+/// passes one paragraph and a paragraph-local index). Whitespace and punctuation runs count as their own segments.
+pub fn word_at(text: &str, local: usize) -> std::ops::Range<usize> {
+    let mut pos = 0;
+    let mut last = 0..0;
+    for seg in text.split_word_bounds() {
+        let n = seg.chars().count();
+        let r = pos..pos + n;
+        if local < r.end {
+            return r;
+        }
+        last = r;
+        pos += n;
+    }
+    last
+}
+
+/// Lowercases char by char, keeping chars whose lowercase is not a single char as they are, so
+/// char positions in the result equal those in `text`.
+pub fn fold_case(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let mut l = c.to_lowercase();
+        match (l.next(), l.next()) {
+            (Some(x), None) => out.push(x),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Every non-overlapping occurrence of `needle` in `hay` (both already [`fold_case`]d), as char
+/// ranges, in order.
+pub fn find_all(hay: &str, needle: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    if needle.is_empty() {
+        return out;
+    }
+    let n = needle.chars().count();
+    let mut last_byte = 0;
+    let mut last_char = 0;
+    for (b, _) in hay.match_indices(needle) {
+        last_char += hay[last_byte..b].chars().count();
+        last_byte = b;
+        out.push(last_char..last_char + n);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -385,6 +442,30 @@ mod tests {
         assert_eq!(w.count_union(&[(6, 7), (8, 10)]), 1);
     }
 
+    #[test]
+    fn words_and_find() {
+        let t = "Héllo, 世界 wörld";
+        assert_eq!(word_at(t, 2), 0..5);
+        assert_eq!(word_at(t, 5), 5..6);
+        assert_eq!(word_at(t, 99), 10..15);
+        let hay = fold_case("Straße İstanbul STRASSE straße 😀 ÉTÉ été");
+        assert_eq!(
+            hay.chars().count(),
+            "Straße İstanbul STRASSE straße 😀 ÉTÉ été".chars().count()
+        );
+        assert_eq!(find_all(&hay, &fold_case("STRAßE")), vec![0..6, 24..30]);
+        assert_eq!(find_all(&hay, &fold_case("été")), vec![33..36, 37..40]);
+        assert!(find_all(&hay, "").is_empty());
+    }
+
+    #[test]
+    fn clamped_slices() {
+        assert_eq!(slice_chars_clamped(HARD, 5, 6), "😀");
+        assert_eq!(slice_chars_clamped("abc", 1, 99), "bc");
+        assert_eq!(slice_chars_clamped("abc", 7, 9), "");
+        assert_eq!(slice_chars_clamped("abc", 2, 1), "");
+    }
+
     proptest! {
         #[test]
         fn conversions_round_trip(s in "\\PC{0,60}", k in 0usize..80) {
@@ -424,6 +505,39 @@ mod tests {
             }).count();
             prop_assert_eq!(w.count_overlapping(start, end), brute);
             prop_assert_eq!(WordIndex::decode(&w.encode()), Some(w));
+        }
+
+        #[test]
+        fn clamped_slice_is_skip_take(s in "\\PC{0,30}", a in 0usize..40, len in 0usize..40) {
+            let skip_take: String = s.chars().skip(a).take(len).collect();
+            prop_assert_eq!(slice_chars_clamped(&s, a, a + len), skip_take.as_str());
+        }
+
+        #[test]
+        fn fold_case_keeps_positions(s in "\\PC{0,40}") {
+            prop_assert_eq!(char_len(&fold_case(&s)), char_len(&s));
+        }
+
+        #[test]
+        fn find_all_hits_are_the_needle(hay in "[aAbé😀 ]{0,40}", needle in "[aAbé😀]{1,3}") {
+            let (hay, needle) = (fold_case(&hay), fold_case(&needle));
+            let hits = find_all(&hay, &needle);
+            let mut last_end = 0;
+            for r in &hits {
+                prop_assert!(r.start >= last_end, "hits overlap or are out of order");
+                prop_assert_eq!(slice_chars(&hay, r.start, r.end), Some(needle.as_str()));
+                last_end = r.end;
+            }
+            prop_assert_eq!(hits.len(), hay.matches(needle.as_str()).count());
+        }
+
+        #[test]
+        fn word_at_contains_its_char(s in "[a-z ,é😀.]{1,40}", k in 0usize..40) {
+            let k = k % char_len(&s);
+            let r = word_at(&s, k);
+            prop_assert!(r.start <= k && k < r.end);
+            let word = slice_chars(&s, r.start, r.end).unwrap_or_default();
+            prop_assert!(s.split_word_bounds().any(|w| w == word));
         }
     }
 }

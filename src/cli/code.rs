@@ -237,7 +237,9 @@ fn read_json(text: &str) -> Result<Vec<RowResult>> {
     Ok(items
         .into_iter()
         .map(|raw| {
-            let offset = (raw.get().as_ptr() as usize).saturating_sub(base).min(text.len());
+            let offset = (raw.get().as_ptr() as usize)
+                .saturating_sub(base)
+                .min(text.len());
             let line = text[..offset].matches('\n').count() + 1;
             serde_json::from_str::<RawRow>(raw.get())
                 .map(|r| r.into_row(line))

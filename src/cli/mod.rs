@@ -270,7 +270,6 @@ struct DocRow {
     codings: usize,
 }
 
-
 /// Runs a CLI command.
 pub fn run(command: Command) -> Result<()> {
     match command {
@@ -506,4 +505,3 @@ fn docs(project: &Path, json: bool) -> Result<()> {
     }
     Ok(())
 }
-

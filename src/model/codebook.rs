@@ -132,4 +132,3 @@ impl CodeTree {
 pub fn split_path(path: &str) -> impl Iterator<Item = &str> {
     path.split('/').map(str::trim).filter(|p| !p.is_empty())
 }
-

@@ -3,10 +3,11 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::{Db, Tx, Result, StoreError, new_guid};
+use super::{Db, Result, StoreError, Tx, new_guid};
 use crate::model::{AttrId, AttrScope, AttrType, Attribute, Case, CaseId, CaseLinks, DocId};
 
-impl Db<'_> {    /// All cases, by name.
+impl Db<'_> {
+    /// All cases, by name.
     pub fn cases(&self) -> Result<Vec<Case>> {
         let mut st = self
             .0
@@ -53,9 +54,9 @@ impl Db<'_> {    /// All cases, by name.
 
     /// All attribute definitions, by scope and name.
     pub fn attributes(&self) -> Result<Vec<Attribute>> {
-        let mut st = self
-            .0
-            .prepare_cached("SELECT id, name, scope, kind, guid FROM attribute ORDER BY scope, name")?;
+        let mut st = self.0.prepare_cached(
+            "SELECT id, name, scope, kind, guid FROM attribute ORDER BY scope, name",
+        )?;
         let rows = st.query_map([], |r| {
             let scope: String = r.get(2)?;
             let kind: String = r.get(3)?;

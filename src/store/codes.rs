@@ -2,7 +2,7 @@
 
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::{Db, Tx, Result, StoreError, new_guid};
+use super::{Db, Result, StoreError, Tx, new_guid};
 use crate::model::{Code, CodeId, CodeTree, Color, split_path};
 
 fn code_from_row(r: &Row<'_>) -> rusqlite::Result<Code> {
@@ -42,7 +42,8 @@ pub struct MergeReport {
     pub collapsed: usize,
 }
 
-impl Db<'_> {    /// All codes.
+impl Db<'_> {
+    /// All codes.
     pub fn codes(&self) -> Result<Vec<Code>> {
         let mut st = self
             .0
@@ -392,7 +393,8 @@ impl Tx<'_> {
                 "DELETE FROM memo WHERE kind = 'code' AND target_id = ?1",
                 [c.0],
             )?;
-            self.conn().execute("DELETE FROM code WHERE id = ?1", [c.0])?;
+            self.conn()
+                .execute("DELETE FROM code WHERE id = ?1", [c.0])?;
         }
         Ok(count)
     }

@@ -2,7 +2,7 @@
 
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::{Db, Tx, Result, StoreError, new_guid, now};
+use super::{Db, Result, StoreError, Tx, new_guid, now};
 use crate::model::{CodeId, CoderId, Coding, CodingFilter, CodingId, CodingSpan, DocId};
 
 const CODING_COLUMNS: &str =
@@ -22,7 +22,8 @@ fn coding_from_row(r: &Row<'_>) -> rusqlite::Result<Coding> {
     })
 }
 
-impl Db<'_> {    fn check_range(&self, doc: DocId, start: usize, end: usize) -> Result<()> {
+impl Db<'_> {
+    fn check_range(&self, doc: DocId, start: usize, end: usize) -> Result<()> {
         let d = self.document(doc)?;
         if start >= end {
             return Err(StoreError::Invalid(format!(
@@ -211,7 +212,11 @@ impl Tx<'_> {
 
     /// Removes a coding.
     pub fn remove_coding(&self, id: CodingId) -> Result<()> {
-        if self.conn().execute("DELETE FROM coding WHERE id = ?1", [id.0])? == 0 {
+        if self
+            .conn()
+            .execute("DELETE FROM coding WHERE id = ?1", [id.0])?
+            == 0
+        {
             return Err(StoreError::NotFound {
                 kind: "coding",
                 name: format!("#{id}"),

@@ -2,7 +2,7 @@
 
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::{Db, Tx, Result, StoreError, new_guid, now};
+use super::{Db, Result, StoreError, Tx, new_guid, now};
 use crate::model::{DocId, Document, NewDocument, Origin, Turn};
 use crate::text::WordIndex;
 
@@ -130,7 +130,8 @@ impl Db<'_> {
     }
 }
 
-impl Tx<'_> {    /// Adds a document; returns its id. The name is made unique; turns are checked to lie
+impl Tx<'_> {
+    /// Adds a document; returns its id. The name is made unique; turns are checked to lie
     /// inside the text.
     pub fn add_document(&self, doc: &NewDocument) -> Result<DocId> {
         let (words, word_count) = WordIndex::encode_text(&doc.text);

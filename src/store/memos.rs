@@ -3,7 +3,7 @@
 
 use rusqlite::{Row, params};
 
-use super::{Db, Tx, Result, StoreError, new_guid, now};
+use super::{Db, Result, StoreError, Tx, new_guid, now};
 use crate::model::{CaseId, CodeId, CoderId, DocId, Memo, MemoId, MemoTarget};
 
 fn target_parts(t: MemoTarget) -> (&'static str, Option<i64>) {
@@ -48,7 +48,8 @@ impl Db<'_> {
     }
 }
 
-impl Tx<'_> {    /// Adds a memo.
+impl Tx<'_> {
+    /// Adds a memo.
     pub fn add_memo(
         &self,
         target: MemoTarget,
@@ -102,7 +103,8 @@ impl Tx<'_> {    /// Adds a memo.
 
     /// Deletes a memo.
     pub fn delete_memo(&self, id: MemoId) -> Result<()> {
-        self.conn().execute("DELETE FROM memo WHERE id = ?1", [id.0])?;
+        self.conn()
+            .execute("DELETE FROM memo WHERE id = ?1", [id.0])?;
         Ok(())
     }
 }

@@ -145,8 +145,9 @@ impl Changes {
             "project" => self.settings = true,
             "coder" => self.coders = true,
             "document" | "document_text" | "document_words" => self.documents = true,
-            "cases" | "case_document" | "speaker_case" | "attribute" | "case_attr"
-            | "doc_attr" => self.cases = true,
+            "cases" | "case_document" | "speaker_case" | "attribute" | "case_attr" | "doc_attr" => {
+                self.cases = true
+            }
             "code" => self.codebook = true,
             "coding" => self.codings = true,
             "memo" => self.memos = true,

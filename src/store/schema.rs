@@ -224,10 +224,7 @@ pub fn drop_stale_history(conn: &Connection) -> Result<usize, StoreError> {
            (SELECT id FROM undo_step WHERE schema_version < ?1)",
         [VERSION],
     )?;
-    Ok(conn.execute(
-        "DELETE FROM undo_step WHERE schema_version < ?1",
-        [VERSION],
-    )?)
+    Ok(conn.execute("DELETE FROM undo_step WHERE schema_version < ?1", [VERSION])?)
 }
 
 fn fill_word_index(conn: &Connection) -> Result<(), StoreError> {

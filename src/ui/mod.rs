@@ -5,6 +5,8 @@
 //! user asked for).
 
 pub mod app;
+pub mod attributes;
+pub mod cases;
 pub mod codebook;
 pub mod documents;
 pub mod frequencies;

@@ -9,7 +9,6 @@
 use crate::model::Turn;
 use crate::text::CharIndex;
 use std::ops::Range;
-use unicode_segmentation::UnicodeSegmentation;
 
 /// What separates a block from the one above it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -254,55 +253,6 @@ pub fn assign_lanes(ranges: &[Range<usize>]) -> (Vec<u16>, usize) {
     (lanes, usize::from(count))
 }
 
-/// The word (UAX #29 segment) around block-local char `local` in `text`, as a local char
-/// range. Whitespace and punctuation runs count as their own segments.
-pub fn word_at(text: &str, local: usize) -> Range<usize> {
-    let mut pos = 0;
-    let mut last = 0..0;
-    for seg in text.split_word_bounds() {
-        let n = seg.chars().count();
-        let r = pos..pos + n;
-        if local < r.end {
-            return r;
-        }
-        last = r;
-        pos += n;
-    }
-    last
-}
-
-/// Lowercases char by char, keeping chars whose lowercase is not a single char as they are, so
-/// char positions in the result equal those in `text`.
-pub fn fold_case(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        let mut l = c.to_lowercase();
-        match (l.next(), l.next()) {
-            (Some(x), None) => out.push(x),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-/// Every non-overlapping occurrence of `needle` in `hay` (both already [`fold_case`]d), as char
-/// ranges, in order.
-pub fn find_all(hay: &str, needle: &str) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    if needle.is_empty() {
-        return out;
-    }
-    let n = needle.chars().count();
-    let mut last_byte = 0;
-    let mut last_char = 0;
-    for (b, _) in hay.match_indices(needle) {
-        last_char += hay[last_byte..b].chars().count();
-        last_byte = b;
-        out.push(last_char..last_char + n);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,7 +268,9 @@ mod tests {
     }
 
     fn chars(s: &str, r: Range<usize>) -> String {
-        s.chars().skip(r.start).take(r.end - r.start).collect()
+        crate::text::slice_chars(s, r.start, r.end)
+            .unwrap_or_default()
+            .to_owned()
     }
 
     #[test]
@@ -452,21 +404,5 @@ mod tests {
             }
         }
         assert_eq!(lanes[3], 0, "reuses a freed lane");
-    }
-
-    #[test]
-    fn words_and_find() {
-        let t = "Héllo, 世界 wörld";
-        assert_eq!(word_at(t, 2), 0..5);
-        assert_eq!(word_at(t, 5), 5..6);
-        assert_eq!(word_at(t, 99), 10..15);
-        let hay = fold_case("Straße İstanbul STRASSE straße 😀 ÉTÉ été");
-        assert_eq!(
-            hay.chars().count(),
-            "Straße İstanbul STRASSE straße 😀 ÉTÉ été".chars().count()
-        );
-        assert_eq!(find_all(&hay, &fold_case("STRAßE")), vec![0..6, 24..30]);
-        assert_eq!(find_all(&hay, &fold_case("été")), vec![33..36, 37..40]);
-        assert!(find_all(&hay, "").is_empty());
     }
 }

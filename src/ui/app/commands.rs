@@ -1,0 +1,408 @@
+//! What the user asked for, handled after the frame is drawn: the panels' [`Command`]s, the
+//! keyboard shortcuts of the [`AppCommand`] registry, file dialogs (native or typed) and the
+//! background jobs they start.
+
+use std::path::{Path, PathBuf};
+
+use egui::{Key, Modifiers, RichText};
+
+use super::command_registry::Scope;
+
+use super::{AppCommand, WeftApp};
+use crate::actions::Action;
+use crate::export::Format;
+use crate::store::Store;
+use crate::ui::jobs::{DialogPurpose, Job, JobResult, NativeDialog};
+use crate::ui::view::{Command, Tab};
+
+pub(super) struct PathPrompt {
+    pub(super) purpose: DialogPurpose,
+    pub(super) text: String,
+    pub(super) note: Option<String>,
+    pub(super) focused: bool,
+}
+
+impl WeftApp {
+    pub(super) fn ask_path(&mut self, purpose: DialogPurpose, ctx: &egui::Context) {
+        if self.dialog.is_some() {
+            return;
+        }
+        if NativeDialog::available() && !self.native_dialogs_fail {
+            let repaint_ctx = ctx.clone();
+            let start = self
+                .view
+                .path
+                .as_ref()
+                .and_then(|p| p.parent().map(Path::to_owned));
+            match NativeDialog::open(purpose.clone(), start, move || {
+                repaint_ctx.request_repaint()
+            }) {
+                Ok(d) => {
+                    self.dialog = Some(d);
+                    return;
+                }
+                Err(e) => self.error(e),
+            }
+        }
+        let base = self
+            .view
+            .path
+            .as_ref()
+            .and_then(|p| p.parent())
+            .map(|d| d.join(purpose.default_name()))
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        let no_dialog = !NativeDialog::available() || self.native_dialogs_fail;
+        self.prompt = Some(PathPrompt {
+            note: no_dialog
+                .then(|| "No system file dialog is available here: type the path.".to_owned()),
+            purpose,
+            text: base,
+            focused: false,
+        });
+    }
+
+    pub(super) fn handle_paths(
+        &mut self,
+        purpose: DialogPurpose,
+        paths: Vec<PathBuf>,
+        ctx: &egui::Context,
+    ) {
+        let Some(first) = paths.first().cloned() else {
+            return;
+        };
+        match purpose {
+            DialogPurpose::OpenProject => self.open_project(&first),
+            DialogPurpose::NewProject if self.job.is_some() => {
+                self.error(
+                    "wait for the running import or export to finish before creating a project",
+                );
+            }
+            DialogPurpose::NewProject => {
+                let path = if first.extension().is_none() {
+                    first.with_extension("weft")
+                } else {
+                    first
+                };
+                match Store::create(&path) {
+                    Ok(store) => {
+                        self.settings.opened(&path);
+                        self.set_store(store);
+                        self.notice(format!("Created {}", path.display()));
+                    }
+                    Err(e) => self.error(e.to_string()),
+                }
+            }
+            DialogPurpose::Import => self.import(paths, ctx),
+            DialogPurpose::ExportFrequencies(filter, format) => {
+                let Some(project) = self.export_source() else {
+                    return;
+                };
+                let c = ctx.clone();
+                self.start_job(Job::export_frequencies(
+                    project,
+                    filter,
+                    format,
+                    first,
+                    move || c.request_repaint(),
+                ));
+            }
+            DialogPurpose::ExportSegments(codes, filter, format) => {
+                let Some(project) = self.export_source() else {
+                    return;
+                };
+                let c = ctx.clone();
+                self.start_job(Job::export_segments(
+                    project,
+                    codes,
+                    filter,
+                    format,
+                    first,
+                    move || c.request_repaint(),
+                ));
+            }
+        }
+    }
+
+    /// The project file an export thread reads, if exports can start now.
+    pub(super) fn export_source(&mut self) -> Option<PathBuf> {
+        if self.job.is_some() {
+            self.error("wait for the running job to finish");
+            return None;
+        }
+        let path = self.view.path.clone();
+        if path.is_none() {
+            self.error(
+                "this project is not saved to a file, so it cannot be exported in the background",
+            );
+        }
+        path
+    }
+
+    pub(super) fn start_job(&mut self, job: Result<Job, String>) {
+        match job {
+            Ok(j) => self.job = Some(j),
+            Err(e) => self.error(e),
+        }
+    }
+
+    /// Imports files: on a background thread for a project file, at once in memory.
+    pub fn import(&mut self, files: Vec<PathBuf>, ctx: &egui::Context) {
+        if self.job.is_some() {
+            return self.error("wait for the running job to finish");
+        }
+        let Some(store) = &mut self.store else {
+            return self.error("open or create a project first");
+        };
+        match store.path().map(Path::to_owned) {
+            Some(project) => {
+                let c = ctx.clone();
+                self.start_job(Job::import(project, files, move || c.request_repaint()));
+            }
+            None => {
+                let r = crate::import::read_files(&files, &mut |_, _| true)
+                    .map_err(|e| e.to_string())
+                    .and_then(|batch| {
+                        let outcome = batch.action(None).apply(store).map_err(|e| e.to_string())?;
+                        Ok(batch.report(&outcome))
+                    });
+                self.finish_import(r);
+            }
+        }
+    }
+
+    pub(super) fn finish_import(&mut self, result: Result<crate::import::ImportReport, String>) {
+        for action in std::mem::take(&mut self.deferred) {
+            self.edit(action);
+        }
+        match result {
+            Ok(report) => {
+                self.reload();
+                for e in &report.failed {
+                    self.error(e.to_string());
+                }
+                if let Some(d) = report.imported.first() {
+                    self.open_document(d.id);
+                    self.tab = Tab::Transcript;
+                }
+                if !report.imported.is_empty() {
+                    self.notice(format!("Imported {} document(s)", report.imported.len()));
+                }
+            }
+            Err(e) if e == crate::store::StoreError::Cancelled.to_string() => {
+                self.notice("Import cancelled; the project is as it was")
+            }
+            Err(e) => self.error(e),
+        }
+    }
+
+    pub(super) fn poll_background(&mut self, ctx: &egui::Context) {
+        if let Some(d) = &self.dialog
+            && let Some(paths) = d.poll()
+        {
+            let purpose = d.purpose.clone();
+            let instant = d.age() < std::time::Duration::from_millis(400);
+            self.dialog = None;
+            if paths.is_empty() && instant {
+                // Nothing answered (no portal, no zenity): ask for a path in the window.
+                self.native_dialogs_fail = true;
+                self.ask_path(purpose, ctx);
+            } else {
+                self.handle_paths(purpose, paths, ctx);
+            }
+        }
+        if let Some(job) = &self.job
+            && let Some(result) = job.poll()
+        {
+            self.job = None;
+            match result {
+                JobResult::Import(r) => self.finish_import(r),
+                JobResult::Export(Ok(p)) => self.notice(format!("Exported {}", p.display())),
+                JobResult::Export(Err(e)) => self.error(e),
+            }
+        }
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_owned())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        });
+        if !dropped.is_empty() {
+            if dropped.len() == 1 && dropped[0].extension().is_some_and(|e| e == "weft") {
+                self.open_project(&dropped[0]);
+            } else {
+                self.import(dropped, ctx);
+            }
+        }
+    }
+
+    /// Runs the commands whose shortcuts were pressed, in registry order.
+    pub(super) fn shortcuts(&mut self, ctx: &egui::Context) {
+        // While a text field is being edited, its keys are its own: Ctrl+Z undoes typing there,
+        // digits and Q are text.
+        let modal_open = ctx.memory(|m| m.top_modal_layer()).is_some();
+        let typing =
+            ctx.text_edit_focused() || self.quick.open || self.prompt.is_some() || modal_open;
+        let commands = AppCommand::all();
+        // Global keys first, then the others, then the bare keys only while no modifier is held.
+        let global = commands.iter().filter(|c| c.scope() == Scope::Global);
+        let rest = commands.iter().filter(|c| c.scope() == Scope::NotTyping);
+        for (cmd, shortcut) in global.flat_map(|c| c.shortcuts().into_iter().map(move |s| (*c, s)))
+        {
+            if ctx.input_mut(|i| i.consume_shortcut(&shortcut)) {
+                self.run_command(cmd, ctx);
+            }
+        }
+        if typing {
+            return;
+        }
+        let mut ran = false;
+        for cmd in rest.clone() {
+            for s in cmd.shortcuts() {
+                // Only one of Redo/Undo per frame, as before: Ctrl+Shift+Z also matches Ctrl+Z.
+                if matches!(cmd, AppCommand::Undo) && ran {
+                    continue;
+                }
+                if s.modifiers != Modifiers::NONE && ctx.input_mut(|i| i.consume_shortcut(&s)) {
+                    ran |= matches!(cmd, AppCommand::Redo);
+                    self.run_command(*cmd, ctx);
+                }
+            }
+        }
+        if ctx.input(|i| i.modifiers.alt || i.modifiers.command || i.modifiers.ctrl) {
+            return;
+        }
+        for cmd in rest {
+            for s in cmd.shortcuts() {
+                if s.modifiers == Modifiers::NONE && ctx.input_mut(|i| i.consume_shortcut(&s)) {
+                    self.run_command(*cmd, ctx);
+                }
+            }
+        }
+    }
+
+    /// Does what `cmd` stands for, from a menu or a shortcut.
+    pub(super) fn run_command(&mut self, cmd: AppCommand, ctx: &egui::Context) {
+        match cmd {
+            AppCommand::NewProject => self.ask_path(DialogPurpose::NewProject, ctx),
+            AppCommand::OpenProject => self.ask_path(DialogPurpose::OpenProject, ctx),
+            AppCommand::OpenDemo => self.open_demo(),
+            AppCommand::Import => self.ask_path(DialogPurpose::Import, ctx),
+            AppCommand::ExportFrequencies => self.ask_path(
+                DialogPurpose::ExportFrequencies(Default::default(), Format::Csv),
+                ctx,
+            ),
+            AppCommand::ExportSegments => self.ask_path(
+                DialogPurpose::ExportSegments(None, Default::default(), Format::Csv),
+                ctx,
+            ),
+            AppCommand::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
+            AppCommand::Undo => self.undo(),
+            AppCommand::Redo => self.redo(),
+            AppCommand::Find => self.tab = Tab::Transcript,
+            AppCommand::QuickCode => self.open_quick(),
+            AppCommand::CodeInVivo => self.code_in_vivo(),
+            AppCommand::RemoveCoding => {
+                if let Some(c) = self.transcript.selected_coding() {
+                    self.edit(Action::RemoveCoding(c));
+                    self.transcript.set_selected_coding(None);
+                }
+            }
+            AppCommand::ApplyQuickCode(i) => {
+                if let Some(code) = self.view.quick_codes().get(i).copied() {
+                    self.apply_to_selection(code);
+                }
+            }
+            AppCommand::ShowTab(t) => self.tab = t,
+            AppCommand::ToggleTheme => self.settings.dark = !self.settings.dark,
+            AppCommand::ZoomIn => ctx.set_zoom_factor((ctx.zoom_factor() + 0.1).min(3.0)),
+            AppCommand::ZoomOut => ctx.set_zoom_factor((ctx.zoom_factor() - 0.1).max(0.5)),
+            AppCommand::ZoomReset => ctx.set_zoom_factor(1.0),
+            AppCommand::KeyboardShortcuts => self.shortcuts_window = true,
+        }
+    }
+
+    pub(super) fn run_commands(&mut self, ctx: &egui::Context) {
+        for cmd in std::mem::take(&mut self.commands) {
+            match cmd {
+                Command::Edit(a) => self.edit(a),
+                Command::OpenDocument(d) => {
+                    self.open_document(d);
+                    self.tab = Tab::Transcript;
+                }
+                Command::SelectCode(c) => self.selected_code = c,
+                Command::ApplyToSelection(c) => self.apply_to_selection(c),
+                Command::JumpTo {
+                    doc,
+                    coding,
+                    start,
+                    end,
+                } => {
+                    if self.current_doc != Some(doc) {
+                        self.open_document(doc);
+                    }
+                    self.transcript.set_selection(Some(start..end), true);
+                    self.transcript.set_selected_coding(coding);
+                    self.tab = Tab::Transcript;
+                }
+                Command::ShowTab(t) => self.tab = t,
+                Command::Error(e) => self.error(e),
+                Command::Notice(n) => self.notice(n),
+                Command::ExportFrequencies(f) => {
+                    let format = self.frequencies.export_format.take().unwrap_or(Format::Csv);
+                    self.ask_path(DialogPurpose::ExportFrequencies(f, format), ctx)
+                }
+                Command::ExportSegments(codes, f) => {
+                    let format = self.segments.export_format.take().unwrap_or(Format::Csv);
+                    self.ask_path(DialogPurpose::ExportSegments(codes, f, format), ctx);
+                }
+            }
+        }
+    }
+
+    pub(super) fn prompt_ui(&mut self, ctx: &egui::Context) {
+        let Some(p) = &mut self.prompt else { return };
+        let mut done: Option<bool> = None;
+        egui::Modal::new(egui::Id::unique("path-prompt")).show(ctx, |ui| {
+            ui.set_width(520.0);
+            ui.label(RichText::new(p.purpose.title()).strong());
+            if let Some(note) = &p.note {
+                ui.weak(note);
+            }
+            if matches!(p.purpose, DialogPurpose::Import) {
+                ui.weak("Several files: separate them with “;”.");
+            }
+            let edit = ui.add(egui::TextEdit::singleline(&mut p.text).desired_width(f32::INFINITY));
+            if !p.focused {
+                edit.request_focus();
+                p.focused = true;
+            }
+            if edit.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
+                done = Some(true);
+            }
+            ui.horizontal(|ui| {
+                if ui.button("OK").clicked() {
+                    done = Some(true);
+                }
+                if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
+                    done = Some(false);
+                }
+            });
+        });
+        if let Some(ok) = done
+            && let Some(p) = self.prompt.take()
+            && ok
+        {
+            let paths: Vec<PathBuf> = p
+                .text
+                .split(';')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(PathBuf::from)
+                .collect();
+            self.handle_paths(p.purpose, paths, ctx);
+        }
+    }
+}

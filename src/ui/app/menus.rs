@@ -1,0 +1,175 @@
+//! The menu bar, drawn from the [`AppCommand`] registry, and the status bar (project path,
+//! selection, running job, current coder).
+
+use egui::RichText;
+
+use super::{AppCommand, WeftApp};
+use crate::ui::view::Tab;
+
+impl WeftApp {
+    /// One menu item for `cmd`: its live label, its shortcut and whether it is enabled come
+    /// from the registry. Returns whether it was clicked, after running the command.
+    fn command_item(&mut self, ui: &mut egui::Ui, cmd: AppCommand) -> bool {
+        let mut button = egui::Button::new(cmd.menu_label(self));
+        if let Some(s) = cmd.menu_shortcut() {
+            button = button.shortcut_text(ui.ctx().format_shortcut(&s));
+        }
+        let clicked = ui.add_enabled(cmd.enabled(self), button).clicked();
+        if clicked {
+            let ctx = ui.ctx().clone();
+            self.run_command(cmd, &ctx);
+        }
+        clicked
+    }
+
+    pub(super) fn menu_ui(&mut self, ui: &mut egui::Ui) {
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                self.command_item(ui, AppCommand::NewProject);
+                self.command_item(ui, AppCommand::OpenProject);
+                ui.menu_button("Open recent", |ui| {
+                    if self.settings.recent.is_empty() {
+                        ui.weak("No recent projects");
+                    }
+                    for p in self.settings.recent.clone() {
+                        if ui.button(p.display().to_string()).clicked() {
+                            self.open_project(&p);
+                        }
+                    }
+                });
+                self.command_item(ui, AppCommand::OpenDemo);
+                ui.separator();
+                self.command_item(ui, AppCommand::Import);
+                ui.menu_button("Export", |ui| {
+                    self.command_item(ui, AppCommand::ExportFrequencies);
+                    self.command_item(ui, AppCommand::ExportSegments);
+                });
+                ui.separator();
+                self.command_item(ui, AppCommand::Quit);
+            });
+            ui.menu_button("Edit", |ui| {
+                self.command_item(ui, AppCommand::Undo);
+                self.command_item(ui, AppCommand::Redo);
+                ui.separator();
+                ui.weak("Find in document: Ctrl+F (in the transcript)");
+                ui.weak("Every edit is saved at once.");
+            });
+            ui.menu_button("Code", |ui| {
+                self.command_item(ui, AppCommand::QuickCode);
+                self.command_item(ui, AppCommand::CodeInVivo);
+                self.command_item(ui, AppCommand::RemoveCoding);
+                ui.separator();
+                for i in 0..self.view.quick_codes().len() {
+                    self.command_item(ui, AppCommand::ApplyQuickCode(i));
+                }
+            });
+            ui.menu_button("View", |ui| {
+                for t in Tab::ALL {
+                    let cmd = AppCommand::ShowTab(t);
+                    if ui
+                        .selectable_label(self.tab == t, cmd.menu_label(self))
+                        .clicked()
+                    {
+                        let ctx = ui.ctx().clone();
+                        self.run_command(cmd, &ctx);
+                    }
+                }
+                ui.separator();
+                self.command_item(ui, AppCommand::ToggleTheme);
+                self.command_item(ui, AppCommand::ZoomIn);
+                self.command_item(ui, AppCommand::ZoomOut);
+                self.command_item(ui, AppCommand::ZoomReset);
+            });
+            ui.menu_button("Help", |ui| {
+                ui.label(RichText::new("Weft").strong());
+                ui.label("Select text in the transcript, then click a code, press 1–9, or press Q to search codes.");
+                ui.label("Ctrl+I codes in vivo. Delete removes the selected coding. Ctrl+Z undoes anything.");
+                ui.label("Drop transcripts on the window to import them.");
+                ui.separator();
+                self.command_item(ui, AppCommand::KeyboardShortcuts);
+            });
+        });
+    }
+
+    /// Help ▸ Keyboard shortcuts: every command that has a key, straight from the registry.
+    pub(super) fn shortcuts_window_ui(&mut self, ctx: &egui::Context) {
+        let mut open = self.shortcuts_window;
+        egui::Window::new("Keyboard shortcuts")
+            .open(&mut open)
+            .collapsible(false)
+            .resizable(false)
+            .show(ctx, |ui| {
+                egui::Grid::new("shortcuts-grid")
+                    .num_columns(2)
+                    .striped(true)
+                    .show(ui, |ui| {
+                        for cmd in AppCommand::all() {
+                            let keys: Vec<String> = cmd
+                                .shortcuts()
+                                .iter()
+                                .map(|s| ctx.format_shortcut(s))
+                                .collect();
+                            if keys.is_empty() {
+                                continue;
+                            }
+                            ui.label(cmd.name());
+                            ui.weak(keys.join("  or  "));
+                            ui.end_row();
+                        }
+                    });
+            });
+        self.shortcuts_window = open;
+    }
+
+    pub(super) fn status_ui(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            match &self.view.path {
+                Some(p) => ui.weak(p.display().to_string()),
+                None if self.store.is_some() => ui.weak("In-memory project"),
+                None => ui.weak("No project open"),
+            };
+            ui.separator();
+            ui.weak("Saved")
+                .on_hover_text("Every edit is written to the project file at once.");
+            if let Some(sel) = self.selection() {
+                ui.separator();
+                ui.label(format!(
+                    "Selected {} characters ({}–{})",
+                    sel.end - sel.start,
+                    sel.start,
+                    sel.end
+                ));
+            }
+            if let Some(job) = &self.job {
+                ui.separator();
+                ui.label(&job.label);
+                ui.add(
+                    egui::ProgressBar::new(job.fraction())
+                        .desired_width(160.0)
+                        .show_percentage(),
+                );
+                if ui.button("Cancel").clicked() {
+                    job.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if !self.view.coders.is_empty() {
+                    let current = self
+                        .coder
+                        .map(|c| self.view.coder_name(c).to_owned())
+                        .unwrap_or_default();
+                    egui::ComboBox::from_id_salt("coder")
+                        .selected_text(current)
+                        .show_ui(ui, |ui| {
+                            for c in &self.view.coders {
+                                ui.selectable_value(&mut self.coder, Some(c.id), &c.name);
+                            }
+                        })
+                        .response
+                        .accessible_name("Coding as");
+                    ui.weak("Coding as");
+                }
+            });
+        });
+    }
+}

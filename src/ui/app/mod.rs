@@ -1,0 +1,397 @@
+//! The application: owns the open project, the panels and the undo history, turns the
+//! panels' [`Command`]s into edits (one transaction each), and runs long work off the UI
+//! thread.
+//!
+//! The app is one struct whose `impl` is spread over this folder by concern: `state` (the open
+//! project, document and selection, edits and undo), `commands` (what the user asked for:
+//! panel commands, keyboard shortcuts, file dialogs and background jobs), `command_registry`
+//! (every app-level command declared once), `menus` (menu and status bars), `inspector`,
+//! `quick_code` and `toasts`. This file holds the struct, its construction and the frame.
+
+mod command_registry;
+mod commands;
+mod inspector;
+mod menus;
+mod quick_code;
+mod state;
+mod toasts;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::codebook::CodebookPanel;
+use super::documents::DocumentsPanel;
+use super::frequencies::FrequenciesView;
+use super::jobs::{DialogPurpose, Job, NativeDialog};
+use super::segments::SegmentsView;
+use super::settings::{self, Settings};
+use super::transcript::{TranscriptEvent, TranscriptView};
+use super::view::{Command, ProjectView, Tab};
+use crate::actions::Action;
+use crate::model::{CodeId, CoderId, DocId};
+use crate::store::Store;
+use crate::ui::memos::MemosView;
+
+pub use command_registry::AppCommand;
+use commands::PathPrompt;
+use inspector::Inspector;
+use quick_code::QuickCode;
+use toasts::Toast;
+
+/// The Weft desktop app.
+pub struct WeftApp {
+    store: Option<Store>,
+    /// The snapshot panels draw from.
+    pub view: ProjectView,
+    version: u64,
+    /// Remembered preferences.
+    pub settings: Settings,
+    /// The central tab.
+    pub tab: Tab,
+    current_doc: Option<DocId>,
+    selected_code: Option<CodeId>,
+    coder: Option<CoderId>,
+    /// The transcript widget.
+    pub transcript: TranscriptView,
+    codebook: CodebookPanel,
+    documents: DocumentsPanel,
+    segments: SegmentsView,
+    frequencies: FrequenciesView,
+    memos: MemosView,
+    quick: QuickCode,
+    toasts: Vec<Toast>,
+    job: Option<Job>,
+    dialog: Option<NativeDialog>,
+    prompt: Option<PathPrompt>,
+    inspector: Option<Inspector>,
+    commands: Vec<Command>,
+    doc_text: Arc<str>,
+    theme_applied: Option<bool>,
+    window_title: String,
+    /// Edits made while an import held the project, applied when it finishes.
+    deferred: Vec<Action>,
+    /// Whether a native file dialog ever returned nothing at once (no dialog service).
+    native_dialogs_fail: bool,
+    /// Whether Help ▸ Keyboard shortcuts is open.
+    shortcuts_window: bool,
+}
+
+impl WeftApp {
+    /// An app with `store` open (or none) and default settings. Used by tests and `new`.
+    pub fn with_store(store: Option<Store>, settings: Settings) -> Self {
+        let mut app = Self {
+            store: None,
+            view: ProjectView::default(),
+            version: 0,
+            tab: settings.tab,
+            settings,
+            current_doc: None,
+            selected_code: None,
+            coder: None,
+            transcript: TranscriptView::new(),
+            codebook: CodebookPanel::default(),
+            documents: DocumentsPanel::default(),
+            segments: SegmentsView::default(),
+            frequencies: FrequenciesView::default(),
+            memos: MemosView::default(),
+            quick: QuickCode::default(),
+            toasts: Vec::new(),
+            job: None,
+            dialog: None,
+            prompt: None,
+            inspector: None,
+            commands: Vec::new(),
+            doc_text: Arc::from(""),
+            theme_applied: None,
+            window_title: String::new(),
+            deferred: Vec::new(),
+            native_dialogs_fail: false,
+            shortcuts_window: false,
+        };
+        if let Some(store) = store {
+            app.set_store(store);
+        }
+        app
+    }
+
+    /// Starts the app as `weft [PROJECT]` does: the given project, else the last one, else the
+    /// demo project in the user's data directory (created on first run).
+    pub fn new(cc: &eframe::CreationContext<'_>, project: Option<PathBuf>) -> Self {
+        let settings: Settings = cc
+            .storage
+            .and_then(|s| eframe::get_value(s, settings::KEY))
+            .unwrap_or_default();
+        cc.egui_ctx.set_zoom_factor(settings.zoom.clamp(0.5, 3.0));
+        let mut app = Self::with_store(None, settings);
+        let wanted = project.or_else(|| app.settings.last_project.clone().filter(|p| p.exists()));
+        match wanted {
+            Some(path) => app.open_project(&path),
+            None => app.open_demo(),
+        }
+        app
+    }
+
+    /// Asks for paths in the window instead of native dialogs (where none can appear, and in
+    /// tests).
+    pub fn use_path_prompt(&mut self) {
+        self.native_dialogs_fail = true;
+    }
+
+    /// Whether a background job (import or export) is running.
+    pub fn job_running(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// The open project.
+    pub fn store(&self) -> Option<&Store> {
+        self.store.as_ref()
+    }
+
+    /// The document shown in the transcript.
+    pub fn current_document(&self) -> Option<DocId> {
+        self.current_doc
+    }
+
+    /// The code selected in the codebook.
+    pub fn selected_code(&self) -> Option<CodeId> {
+        self.selected_code
+    }
+
+    /// Draws the whole app into `ui` (the root). eframe calls this every frame; tests too.
+    pub fn ui_root(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        if self.theme_applied != Some(self.settings.dark) {
+            ctx.set_theme(if self.settings.dark {
+                egui::Theme::Dark
+            } else {
+                egui::Theme::Light
+            });
+            self.theme_applied = Some(self.settings.dark);
+        }
+        self.poll_background(&ctx);
+        self.shortcuts(&ctx);
+
+        egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui));
+        egui::Panel::bottom("status").show(ui, |ui| self.status_ui(ui));
+        if self.store.is_none() {
+            egui::CentralPanel::default().show(ui, |ui| self.welcome_ui(ui));
+        } else {
+            egui::Panel::left("documents")
+                .resizable(true)
+                .default_size(260.0)
+                .min_size(180.0)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical()
+                        .id_salt("documents-scroll")
+                        .show(ui, |ui| {
+                            self.documents
+                                .ui(ui, &self.view, self.current_doc, &mut self.commands);
+                        });
+                });
+            egui::Panel::right("codebook")
+                .resizable(true)
+                .default_size(300.0)
+                .min_size(200.0)
+                .show(ui, |ui| self.right_ui(ui));
+            egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui));
+        }
+        self.quick_ui(&ctx);
+        self.prompt_ui(&ctx);
+        self.shortcuts_window_ui(&ctx);
+        self.toasts_ui(&ctx);
+        self.run_commands(&ctx);
+        let title = match &self.view.path {
+            Some(p) => format!(
+                "Weft — {}",
+                p.file_name()
+                    .map(|f| f.to_string_lossy())
+                    .unwrap_or_default()
+            ),
+            None => "Weft".to_owned(),
+        };
+        // Sending a viewport command asks for another frame: only send a changed title.
+        if title != self.window_title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.window_title = title;
+        }
+        self.settings.zoom = ctx.zoom_factor();
+        self.settings.tab = self.tab;
+    }
+
+    pub(super) fn welcome_ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        ui.vertical_centered(|ui| {
+            ui.add_space(ui.available_height() * 0.25);
+            ui.heading("Weft");
+            ui.label("Qualitative coding of interview transcripts.");
+            ui.add_space(16.0);
+            if ui.button("Open the demo project").clicked() {
+                self.open_demo();
+            }
+            if ui.button("New project…").clicked() {
+                self.ask_path(DialogPurpose::NewProject, &ctx);
+            }
+            if ui.button("Open project…").clicked() {
+                self.ask_path(DialogPurpose::OpenProject, &ctx);
+            }
+        });
+    }
+
+    pub(super) fn right_ui(&mut self, ui: &mut egui::Ui) {
+        let has_sel = self.selection().is_some();
+        // The selected coding gets its own resizable area at the bottom, so its buttons are
+        // never pushed out of sight by a long codebook.
+        if let Some(c) = self.transcript.selected_coding() {
+            egui::Panel::bottom("inspector")
+                .resizable(true)
+                .default_size(330.0)
+                .min_size(200.0)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical()
+                        .id_salt("inspector-scroll")
+                        .show(ui, |ui| {
+                            self.inspector_ui(ui, c);
+                        });
+                });
+        }
+        egui::ScrollArea::vertical()
+            .id_salt("codebook-scroll")
+            .show(ui, |ui| {
+                self.codebook.ui(
+                    ui,
+                    &self.view,
+                    self.selected_code,
+                    has_sel,
+                    &mut self.commands,
+                );
+            });
+    }
+
+    pub(super) fn central_ui(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            for t in Tab::ALL {
+                if ui.selectable_label(self.tab == t, t.title()).clicked() {
+                    self.tab = t;
+                }
+            }
+        });
+        ui.separator();
+        match self.tab {
+            Tab::Transcript => self.transcript_ui(ui),
+            Tab::Segments => {
+                if let Some(store) = &self.store {
+                    self.segments.ui(
+                        ui,
+                        store.db(),
+                        &self.view,
+                        self.selected_code,
+                        &mut self.commands,
+                    );
+                }
+            }
+            Tab::Frequencies => {
+                if let Some(store) = &self.store {
+                    self.frequencies
+                        .ui(ui, store.db(), &self.view, &mut self.commands);
+                }
+            }
+            Tab::Memos => self.memos.ui(ui, &self.view, &mut self.commands),
+        }
+    }
+
+    pub(super) fn transcript_ui(&mut self, ui: &mut egui::Ui) {
+        let Some(doc) = self
+            .current_doc
+            .and_then(|d| self.view.document(d))
+            .cloned()
+        else {
+            ui.centered_and_justified(|ui| {
+                ui.weak("Open a document from the list on the left, or import transcripts (File ▸ Import documents…, or drop files here).");
+            });
+            return;
+        };
+        ui.horizontal(|ui| {
+            ui.heading(&doc.name);
+            let cases = self.view.document_cases(doc.id);
+            if !cases.is_empty() {
+                ui.weak(format!("· {}", cases.join(", ")));
+            }
+            let codings = self.view.doc_codings.get(&doc.id).copied().unwrap_or(0);
+            ui.weak(format!(
+                "· {} words · {}",
+                crate::ui::scope_bar::fmt_count(doc.word_count),
+                crate::ui::scope_bar::plural(codings, "coding", "codings")
+            ));
+        });
+        for event in self.transcript.ui(ui) {
+            if let TranscriptEvent::CodingClicked(c) = event {
+                self.flush_inspector();
+                if let Some(store) = &self.store
+                    && let Ok(coding) = store.db().coding(c)
+                {
+                    self.selected_code = Some(coding.code);
+                }
+            }
+        }
+    }
+}
+
+impl eframe::App for WeftApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.ui_root(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        // Nothing typed is lost when the window closes.
+        self.flush_inspector();
+        let open_editors = [
+            self.memos.unsaved(),
+            self.codebook.unsaved(),
+            self.documents.unsaved(),
+        ];
+        for a in open_editors.into_iter().flatten() {
+            self.edit(a);
+        }
+        eframe::set_value(storage, settings::KEY, &self.settings);
+    }
+}
+
+/// A code name from selected words: whitespace collapsed, quotes and trailing punctuation
+/// trimmed, at most about 60 characters cut at a word, no `/`.
+pub fn in_vivo_name(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut name = String::new();
+    for w in words {
+        if name.chars().count() + w.chars().count() > 60 && !name.is_empty() {
+            name.push('…');
+            break;
+        }
+        if !name.is_empty() {
+            name.push(' ');
+        }
+        name.push_str(w);
+    }
+    let trimmed = name
+        .trim_matches(|c: char| {
+            c.is_ascii_punctuation() && c != '…' || matches!(c, '“' | '”' | '‘' | '’' | '—' | '–')
+        })
+        .replace('/', "-");
+    trimmed.trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_vivo_name;
+
+    #[test]
+    fn in_vivo_names() {
+        assert_eq!(
+            in_vivo_name("  “been there,\n done that.”  "),
+            "been there, done that"
+        );
+        assert_eq!(in_vivo_name("either/or"), "either-or");
+        assert_eq!(in_vivo_name("..."), "");
+        let long = "word ".repeat(40);
+        assert!(in_vivo_name(&long).chars().count() <= 62);
+    }
+}
