@@ -30,6 +30,34 @@ pub struct Stepped {
     pub changes: Changes,
 }
 
+/// What to delete permanently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purge {
+    /// A document, with its text, turns, codings, links, attribute values and memos.
+    Document(crate::model::DocId),
+    /// A case (a participant who withdrew), with its memo, attribute values, links, speaker
+    /// mappings, and the documents that belong to it alone.
+    Case(crate::model::CaseId),
+}
+
+/// What a permanent deletion did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PurgeReport {
+    /// Documents deleted.
+    pub documents: Vec<String>,
+    /// Cases deleted.
+    pub cases: Vec<String>,
+    /// Codings deleted.
+    pub codings: usize,
+    /// Undo and redo steps dropped because they held deleted data.
+    pub steps_dropped: usize,
+    /// Snapshots (backups) made before the deletion that still hold the data (empty when
+    /// they were cleaned too).
+    pub snapshots_holding: Vec<std::path::PathBuf>,
+    /// Snapshots the data was removed from (with `including_backups`).
+    pub snapshots_cleaned: Vec<std::path::PathBuf>,
+}
+
 /// An open project and the coder working on it.
 pub struct Session {
     store: Store,
@@ -142,6 +170,21 @@ impl Session {
             self.coder = self.read().default_coder()?;
         }
         Ok(Some(Stepped { label, changes }))
+    }
+
+    /// Deletes a document or case permanently: every trace leaves the file, including the
+    /// undo and redo steps that hold any of it, and no free page, WAL or journal keeps the
+    /// bytes. Cannot be undone. With `including_backups`, the data is also removed from the
+    /// snapshots in the backups folder; otherwise they are listed in the report.
+    pub fn delete_permanently(
+        &mut self,
+        what: Purge,
+        including_backups: bool,
+    ) -> Result<PurgeReport> {
+        let _ = (what, including_backups);
+        Err(crate::store::StoreError::Invalid(
+            "permanent deletion is not built yet".into(),
+        ))
     }
 
     /// What Undo would undo.
