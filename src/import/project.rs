@@ -1,6 +1,6 @@
 //! Importing files into a project, in two phases. [`read_files`] reads, decodes, unzips and
 //! finds speaker turns with no store in sight (on the job thread in the app); a refused file is
-//! reported and the others go on. [`ParsedBatch::action`] then turns the batch into one
+//! reported and the others go on. [`ParsedBatch::to_action`] then turns the batch into one
 //! [`Action`], written in one short transaction: one undo step, and cancelling before it
 //! leaves the project as it was.
 
@@ -80,7 +80,7 @@ pub fn read_files(
 impl ParsedBatch {
     /// The one action that adds the parsed documents, assigned to the case `case` (created
     /// if needed) when given.
-    pub fn action(&self, case: Option<&str>) -> Action {
+    pub fn to_action(&self, case: Option<&str>) -> Action {
         let label = match self.docs.as_slice() {
             [(one, _)] if self.asked == 1 => format!("Import “{}”", file_label(one)),
             _ => format!("Import {} documents", self.asked),
@@ -146,7 +146,7 @@ pub fn import_files(
     if batch.docs.is_empty() {
         return Ok(batch.report(&Outcome::Done));
     }
-    let applied = session.apply(&batch.action(case))?;
+    let applied = session.apply(&batch.to_action(case))?;
     Ok(batch.report(&applied.outcome))
 }
 

@@ -163,7 +163,10 @@ impl WeftApp {
                 let r = crate::import::read_files(&files, &mut |_, _| true)
                     .map_err(|e| e.to_string())
                     .and_then(|batch| {
-                        let outcome = batch.action(None).apply(store).map_err(|e| e.to_string())?;
+                        let outcome = batch
+                            .to_action(None)
+                            .apply(store)
+                            .map_err(|e| e.to_string())?;
                         Ok(batch.report(&outcome))
                     });
                 self.finish_import(r);
