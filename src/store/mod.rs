@@ -321,6 +321,9 @@ impl Store {
             self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         }
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Up to 64 MiB of page cache (allocated only as used): big batches (an import, a
+        // hundred thousand codings) insert into GUID indexes at random places.
+        self.conn.pragma_update(None, "cache_size", -65536)?;
         self.conn.busy_timeout(std::time::Duration::from_secs(5))?;
         Ok(())
     }
