@@ -81,9 +81,13 @@ fn purge_snapshot(path: &Path, guid: &str, is_doc: bool, clean: bool) -> Result<
     }
     let mut store = Store::open(path).map_err(|e| e.to_string())?;
     let found = if is_doc {
-        store.find_document_by_guid(guid).map(|o| o.map(PurgeTarget::Document))
+        store
+            .find_document_by_guid(guid)
+            .map(|o| o.map(PurgeTarget::Document))
     } else {
-        store.find_case_by_guid(guid).map(|o| o.map(PurgeTarget::Case))
+        store
+            .find_case_by_guid(guid)
+            .map(|o| o.map(PurgeTarget::Case))
     }
     .map_err(|e| e.to_string())?;
     // Found by its GUID in the file, but no owner id to purge by: say so rather than claim it.
@@ -285,7 +289,9 @@ impl Session {
     /// Makes the snapshots go to `dir` from now on (`None`: back to `backups` beside the
     /// project). A setting, not an edit: it leaves no undo step.
     pub fn set_backups_dir(&mut self, dir: Option<&Path>) -> Result<()> {
-        let value = dir.map(|d| d.to_string_lossy().into_owned()).unwrap_or_default();
+        let value = dir
+            .map(|d| d.to_string_lossy().into_owned())
+            .unwrap_or_default();
         self.store
             .untracked(|tx| tx.set_setting(BACKUP_DIR_SETTING, &value))
     }

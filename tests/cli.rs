@@ -383,17 +383,34 @@ fn delete_undoably_or_permanently_and_the_history() {
     ok(&["case", "add", p, "Someone"]);
 
     let history = ok(&["history", p]);
-    assert!(history.contains("undone") || history.contains("done"), "{history}");
+    assert!(
+        history.contains("undone") || history.contains("done"),
+        "{history}"
+    );
     assert!(history.contains("Add case “Someone”"), "{history}");
     let steps: serde_json::Value = serde_json::from_str(&ok(&["history", p, "--json"])).unwrap();
-    assert_eq!(steps.as_array().unwrap().len(), 1, "the redo step went with the new edit");
+    assert_eq!(
+        steps.as_array().unwrap().len(),
+        1,
+        "the redo step went with the new edit"
+    );
 
     let out = ok(&["delete", p, "--doc", "P02 interview", "--permanently"]);
     assert!(out.contains("cannot be undone"), "{out}");
-    assert!(out.contains("still hold it"), "the daily snapshot is listed: {out}");
+    assert!(
+        out.contains("still hold it"),
+        "the daily snapshot is listed: {out}"
+    );
     assert!(fails(&["delete", p, "--doc", "P02 interview"]).contains("P02 interview"));
 
-    let out = ok(&["delete", p, "--case", "P03", "--permanently", "--including-backups"]);
+    let out = ok(&[
+        "delete",
+        p,
+        "--case",
+        "P03",
+        "--permanently",
+        "--including-backups",
+    ]);
     assert!(out.contains("cannot be undone"), "{out}");
     assert!(out.contains("removed from the snapshot"), "{out}");
 

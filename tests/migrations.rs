@@ -225,7 +225,8 @@ fn fixture(path: &Path, version: i32) {
         }
         c.execute_batch(V2_HISTORY).unwrap();
     }
-    c.pragma_update(None, "application_id", APPLICATION_ID).unwrap();
+    c.pragma_update(None, "application_id", APPLICATION_ID)
+        .unwrap();
     c.pragma_update(None, "user_version", version).unwrap();
 }
 
@@ -266,10 +267,18 @@ fn migrate(version: i32) -> (tempfile::TempDir, std::path::PathBuf, Store) {
 
 fn check_data(store: &Store) {
     let db = store.db();
-    let docs: Vec<String> = db.documents().unwrap().into_iter().map(|d| d.name).collect();
+    let docs: Vec<String> = db
+        .documents()
+        .unwrap()
+        .into_iter()
+        .map(|d| d.name)
+        .collect();
     assert_eq!(docs, ["P01", "P02"]);
     let p01 = db.require_document("P01").unwrap();
-    assert_eq!(db.document_text(p01).unwrap(), "P01: Peer work 😀 helped me");
+    assert_eq!(
+        db.document_text(p01).unwrap(),
+        "P01: Peer work 😀 helped me"
+    );
     assert_eq!(db.turns(p01).unwrap().len(), 1);
     assert_eq!(db.word_index(p01).unwrap().len(), 5, "word index present");
     assert!(db.require_code("Role/Helper").is_ok());
@@ -298,8 +307,16 @@ fn check_data(store: &Store) {
 fn a_frozen_v1_project_migrates_to_the_current_schema_with_its_data() {
     let (dir, path, mut store) = migrate(1);
     check_data(&store);
-    assert_eq!(store.take_note(), None, "a version 1 project had no history to drop");
-    assert_eq!(store.undo().unwrap(), None, "nothing to undo after migrating");
+    assert_eq!(
+        store.take_note(),
+        None,
+        "a version 1 project had no history to drop"
+    );
+    assert_eq!(
+        store.undo().unwrap(),
+        None,
+        "nothing to undo after migrating"
+    );
     drop(store);
     assert_eq!(schema(&path), fresh_schema(dir.path()));
 }
@@ -308,7 +325,9 @@ fn a_frozen_v1_project_migrates_to_the_current_schema_with_its_data() {
 fn a_frozen_v2_project_migrates_and_drops_its_old_history_with_a_note() {
     let (dir, path, mut store) = migrate(2);
     check_data(&store);
-    let note = store.take_note().expect("the user is told the history went");
+    let note = store
+        .take_note()
+        .expect("the user is told the history went");
     assert!(note.contains("3 undo steps"), "{note}");
     assert_eq!(store.take_note(), None, "told once");
     assert!(store.history().unwrap().is_empty());
@@ -317,9 +336,7 @@ fn a_frozen_v2_project_migrates_and_drops_its_old_history_with_a_note() {
     assert_eq!(store.redo().unwrap(), None);
     assert!(store.db().require_code("Role/Helper").is_ok());
     // Edits after the migration undo exactly.
-    store
-        .action("Add case", |tx| tx.add_case("P03"))
-        .unwrap();
+    store.action("Add case", |tx| tx.add_case("P03")).unwrap();
     assert_eq!(store.undo().unwrap().as_deref(), Some("Add case"));
     assert!(store.db().case_by_name("P03").unwrap().is_none());
     assert_eq!(store.undo().unwrap(), None);

@@ -58,7 +58,10 @@ fn project(dir: &Path) -> (Session, PathBuf) {
             ],
             documents: vec![
                 BundleDocument {
-                    doc: doc("P01 interview", format!("P01: Well, {SECRET}. That was it.\n")),
+                    doc: doc(
+                        "P01 interview",
+                        format!("P01: Well, {SECRET}. That was it.\n"),
+                    ),
                     memo: DOC_MEMO.into(),
                     cases: vec!["P01".into()],
                     attrs: vec![("site".into(), "Leeds".into())],
@@ -126,17 +129,28 @@ fn a_document_deleted_permanently_leaves_no_byte_behind() {
     assert!(holds(&path, SECRET), "the sentence is in the file before");
 
     let doc = s.read().require_document("P01 first interview").unwrap();
-    let report = s
-        .delete_permanently(Purge::Document(doc), false)
-        .unwrap();
+    let report = s.delete_permanently(Purge::Document(doc), false).unwrap();
     assert_eq!(report.documents, vec!["P01 first interview".to_owned()]);
     assert_eq!(report.codings, 1);
     // Import, apply, delete (undone and so gone), rename; the redo step of "Undone".
     assert_eq!(report.steps_dropped, 4, "{report:?}");
-    assert!(!holds(&path, SECRET), "the sentence is gone from the file and its -wal");
+    assert!(
+        !holds(&path, SECRET),
+        "the sentence is gone from the file and its -wal"
+    );
     assert!(!holds(&path, DOC_MEMO));
-    assert!(s.read().document_by_name("P01 first interview").unwrap().is_none());
-    assert!(s.read().document_by_name("P02 interview").unwrap().is_some());
+    assert!(
+        s.read()
+            .document_by_name("P01 first interview")
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        s.read()
+            .document_by_name("P02 interview")
+            .unwrap()
+            .is_some()
+    );
 
     // Newer steps that do not involve it still undo; then there is nothing left to undo.
     assert_eq!(s.redo().unwrap(), None);
@@ -192,7 +206,10 @@ fn snapshots_keep_the_text_unless_cleaned_too() {
     assert_eq!(report.snapshots_cleaned, vec![snap.clone()], "{report:?}");
     assert!(report.snapshots_holding.is_empty());
     assert!(!holds(&path, SECRET));
-    assert!(!holds(&snap, SECRET), "the sentence is gone from the snapshot");
+    assert!(
+        !holds(&snap, SECRET),
+        "the sentence is gone from the snapshot"
+    );
     // The snapshot is still a good, self-contained snapshot with the rest in it.
     weft::store::backup::check_file(&snap).unwrap();
     assert!(holds(&snap, SHARED));

@@ -525,12 +525,12 @@ fn check_header(path: &Path) -> Result<()> {
 /// it. A damaged file is refused untouched, naming the newest snapshot that would restore it.
 fn check_integrity(conn: &Connection, path: &Path) -> Result<()> {
     // A locked or unreadable file is not a damaged one: tell those apart first.
-    if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))
-        && !matches!(
-            e.sqlite_error_code(),
-            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
-        )
-    {
+    if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+        r.get::<_, i64>(0)
+    }) && !matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+    ) {
         return Err(open_error(path, &e));
     }
     let Err(detail) = backup::quick_check(conn) else {

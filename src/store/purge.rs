@@ -165,15 +165,13 @@ impl Store {
                 path.display()
             )));
         }
-        for suffix in ["-journal"] {
-            let side = sidecar(&path, suffix);
-            if side.exists() {
-                return Err(StoreError::Invalid(format!(
-                    "a journal file beside the project may still hold the deleted data; close \
-                     other programs using the project and delete again: {}",
-                    side.display()
-                )));
-            }
+        let journal = sidecar(&path, "-journal");
+        if journal.exists() {
+            return Err(StoreError::Invalid(format!(
+                "a journal file beside the project may still hold the deleted data; close other \
+                 programs using the project and delete again: {}",
+                journal.display()
+            )));
         }
         Ok(())
     }
@@ -301,7 +299,9 @@ impl Store {
     /// kept), after writing the write-ahead log into it.
     pub fn set_rollback_journal(&self) -> Result<()> {
         self.conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0))?;
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                r.get::<_, i64>(0)
+            })?;
         let _mode: String =
             self.conn
                 .pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get(0))?;

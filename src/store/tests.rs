@@ -540,7 +540,10 @@ fn history_lists_steps_and_trims_from_the_far_ends() {
     assert_eq!(s.undo().unwrap().as_deref(), Some("Add case D"));
     assert_eq!(s.undo().unwrap().as_deref(), Some("Add case C"));
     assert_eq!(s.undo().unwrap(), None);
-    assert!(s.db().case_by_name("B").unwrap().is_some(), "older steps stay applied");
+    assert!(
+        s.db().case_by_name("B").unwrap().is_some(),
+        "older steps stay applied"
+    );
 
     // The project setting trims after every action.
     s.untracked(|db| db.set_setting(undo::HISTORY_KEEP_SETTING, "3"))
