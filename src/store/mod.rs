@@ -317,6 +317,12 @@ impl Store {
                 }
             }
             undo::install_triggers(&store.conn)?;
+            if store.db().setting(purge::SCRUB_PENDING)?.is_some() {
+                // A permanent deletion could not clear the file last time: finish it now.
+                if let Err(e) = store.scrub() {
+                    store.note = Some(e.to_string());
+                }
+            }
             Ok(())
         };
         // Damaged, read-only or locked files fail here: say which file.

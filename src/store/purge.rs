@@ -142,34 +142,47 @@ impl Store {
             }
         }
         out.steps_dropped = drop_steps_holding(&tx, &docs, &cases)?;
+        // Until the file is scrubbed, opening it finishes the job (see `Store::open`).
+        tx.execute(
+            "INSERT INTO project (key, value) VALUES (?1, '1')
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [SCRUB_PENDING],
+        )?;
         tx.commit()?;
         Ok(out)
     }
 
     /// Makes sure no deleted byte stays in the file: checkpoint, vacuum, checkpoint, verify.
-    fn scrub(&mut self) -> Result<()> {
+    /// Runs on opening a project whose last permanent deletion could not finish this.
+    pub(super) fn scrub(&mut self) -> Result<()> {
+        let clear_pending = |conn: &Connection| {
+            conn.execute("DELETE FROM project WHERE key = ?1", [SCRUB_PENDING])
+        };
         let Some(path) = self.path.clone() else {
+            clear_pending(&self.conn)?;
             self.conn.execute_batch("VACUUM")?;
             return Ok(());
         };
         self.checkpoint_truncate(&path)?;
         self.conn.execute_batch("VACUUM")?;
+        clear_pending(&self.conn)?;
         self.checkpoint_truncate(&path)?;
         let free: i64 = self
             .conn
             .pragma_query_value(None, "freelist_count", |r| r.get(0))?;
         if free != 0 {
             return Err(StoreError::Invalid(format!(
-                "the deleted data could not be cleared from the file ({free} free pages remain); \
-                 close other programs using the project and delete again: {}",
+                "the data was deleted, but {free} free pages of the file may still hold it; close \
+                 other programs using the project and open it again to finish clearing it: {}",
                 path.display()
             )));
         }
         let journal = sidecar(&path, "-journal");
         if journal.exists() {
             return Err(StoreError::Invalid(format!(
-                "a journal file beside the project may still hold the deleted data; close other \
-                 programs using the project and delete again: {}",
+                "the data was deleted, but a journal file beside the project may still hold it; \
+                 close other programs using the project and open it again to finish clearing \
+                 it: {}",
                 journal.display()
             )));
         }
@@ -184,14 +197,18 @@ impl Store {
         let wal_bytes = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
         if busy != 0 || wal_bytes != 0 {
             return Err(StoreError::Invalid(format!(
-                "the write-ahead log could not be cleared because another program is reading the \
-                 project; close it (another Weft window?) and delete again: {}",
+                "the data was deleted, but the write-ahead log still holds it because another \
+                 program is reading the project; close it (another Weft window?) and open the \
+                 project again to finish clearing it: {}",
                 wal.display()
             )));
         }
         Ok(())
     }
 }
+
+/// The project setting present while a permanent deletion has not yet cleared the file.
+pub const SCRUB_PENDING: &str = "purge_scrub_pending";
 
 /// `path` with `suffix` appended (`P.weft-wal`).
 pub fn sidecar(path: &Path, suffix: &str) -> PathBuf {
