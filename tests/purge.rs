@@ -222,3 +222,49 @@ fn snapshots_keep_the_text_unless_cleaned_too() {
     assert_eq!(report.snapshots_unreadable.len(), 1, "{report:?}");
     assert!(bad.exists());
 }
+
+#[test]
+fn a_deletion_blocked_by_another_reader_is_finished_on_the_next_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, path) = project(dir.path());
+    // Another program holds a read transaction open: the log cannot be cleared.
+    let reader = rusqlite::Connection::open(&path).unwrap();
+    reader
+        .execute_batch("BEGIN; SELECT count(*) FROM document;")
+        .unwrap();
+    let doc = s.read().require_document("P01 first interview").unwrap();
+    let err = s
+        .delete_permanently(Purge::Document(doc), false)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("was deleted"), "{err}");
+    assert!(err.contains("open the project again"), "{err}");
+    assert!(
+        s.read()
+            .document_by_name("P01 first interview")
+            .unwrap()
+            .is_none()
+    );
+    drop(reader);
+    drop(s);
+    let pending = |path: &Path| -> i64 {
+        let c = rusqlite::Connection::open(path).unwrap();
+        c.query_row(
+            "SELECT count(*) FROM project WHERE key = ?1",
+            [weft::store::purge::SCRUB_PENDING],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert_eq!(
+        pending(&path),
+        1,
+        "the file remembers it is not cleared yet"
+    );
+    // Opening it again finishes the job.
+    let s = Session::open(&path).unwrap();
+    assert!(!holds(&path, SECRET), "cleared on the next open");
+    drop(s);
+    assert_eq!(pending(&path), 0);
+    assert!(!holds(&path, SECRET));
+}

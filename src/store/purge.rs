@@ -155,9 +155,8 @@ impl Store {
     /// Makes sure no deleted byte stays in the file: checkpoint, vacuum, checkpoint, verify.
     /// Runs on opening a project whose last permanent deletion could not finish this.
     pub(super) fn scrub(&mut self) -> Result<()> {
-        let clear_pending = |conn: &Connection| {
-            conn.execute("DELETE FROM project WHERE key = ?1", [SCRUB_PENDING])
-        };
+        let clear_pending =
+            |conn: &Connection| conn.execute("DELETE FROM project WHERE key = ?1", [SCRUB_PENDING]);
         let Some(path) = self.path.clone() else {
             clear_pending(&self.conn)?;
             self.conn.execute_batch("VACUUM")?;
