@@ -42,7 +42,9 @@ pub fn run(
     }
     println!("  codings: {}", report.codings);
     for d in &report.documents_kept {
-        println!("  kept (it belongs to other cases too), unlinked from the case: {d}");
+        println!(
+            "  kept, as it belongs to other cases too (unlinked from this case; its text is unchanged): {d}"
+        );
     }
     println!(
         "  undo steps dropped: {} (every step up to the newest holding this data, and all redo steps)",
