@@ -6,11 +6,16 @@
 //! Reads go through [`Session::read`], a handle with no write methods. Nothing here knows
 //! about egui.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::thread::JoinHandle;
 
 use crate::actions::{Action, Outcome};
 use crate::model::CoderId;
-use crate::store::{Changes, Db, Result, Store};
+use crate::store::backup::{self, Snapshot};
+use crate::store::undo::HISTORY_KEEP_SETTING;
+use crate::store::{
+    BACKUP_DIR_SETTING, Changes, Db, HistoryStep, PurgeTarget, Result, Store, StoreError,
+};
 
 /// What an applied action did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +61,44 @@ pub struct PurgeReport {
     pub snapshots_holding: Vec<std::path::PathBuf>,
     /// Snapshots the data was removed from (with `including_backups`).
     pub snapshots_cleaned: Vec<std::path::PathBuf>,
+    /// Documents of a deleted case that also belong to other cases: kept, unlinked from it.
+    pub documents_kept: Vec<String>,
+    /// Snapshots that could not be read (so may still hold the data), with the reason; they
+    /// were left as they were.
+    pub snapshots_unreadable: Vec<(std::path::PathBuf, String)>,
+}
+
+/// Whether the snapshot at `path` holds the document or case with `guid`; with `clean`,
+/// removes it from the snapshot (opened as a project, purged, vacuumed, and put back in
+/// rollback-journal mode so it stays one self-contained file). `Ok(true)` when it held it.
+fn purge_snapshot(path: &Path, guid: &str, is_doc: bool, clean: bool) -> Result<bool, String> {
+    backup::check_file(path).map_err(|e| format!("it cannot be read: {e}"))?;
+    if !crate::store::purge::file_holds(path, is_doc, guid)? {
+        return Ok(false);
+    }
+    if !clean {
+        return Ok(true);
+    }
+    let mut store = Store::open(path).map_err(|e| e.to_string())?;
+    let found = if is_doc {
+        store
+            .find_document_by_guid(guid)
+            .map(|o| o.map(PurgeTarget::Document))
+    } else {
+        store
+            .find_case_by_guid(guid)
+            .map(|o| o.map(PurgeTarget::Case))
+    }
+    .map_err(|e| e.to_string())?;
+    // Found by its GUID in the file, but no owner id to purge by: say so rather than claim it.
+    let target = found.ok_or_else(|| {
+        "it holds the data in a form that could not be matched; delete this snapshot by hand \
+         if it must go"
+            .to_owned()
+    })?;
+    store.purge(target).map_err(|e| e.to_string())?;
+    store.set_rollback_journal().map_err(|e| e.to_string())?;
+    Ok(true)
 }
 
 /// An open project and the coder working on it.
@@ -176,15 +219,151 @@ impl Session {
     /// undo and redo steps that hold any of it, and no free page, WAL or journal keeps the
     /// bytes. Cannot be undone. With `including_backups`, the data is also removed from the
     /// snapshots in the backups folder; otherwise they are listed in the report.
+    ///
+    /// A case takes with it the documents that belong to it alone; documents shared with
+    /// other cases stay, unlinked from it (listed in [`PurgeReport::documents_kept`]).
     pub fn delete_permanently(
         &mut self,
         what: Purge,
         including_backups: bool,
     ) -> Result<PurgeReport> {
-        let _ = (what, including_backups);
-        Err(crate::store::StoreError::Invalid(
-            "permanent deletion is not built yet".into(),
-        ))
+        let (target, guid, is_doc) = match what {
+            Purge::Document(d) => {
+                let doc = self.read().document(d)?;
+                (PurgeTarget::Document(d), doc.guid, true)
+            }
+            Purge::Case(c) => {
+                let guid = self
+                    .read()
+                    .cases()?
+                    .into_iter()
+                    .find(|x| x.id == c)
+                    .map(|x| x.guid)
+                    .ok_or_else(|| StoreError::NotFound {
+                        kind: "case",
+                        name: c.0.to_string(),
+                    })?;
+                (PurgeTarget::Case(c), guid, false)
+            }
+        };
+        let purged = self.store.purge(target)?;
+        let mut report = PurgeReport {
+            documents: purged.documents,
+            cases: purged.cases,
+            documents_kept: purged.documents_kept,
+            codings: purged.codings,
+            steps_dropped: purged.steps_dropped,
+            ..PurgeReport::default()
+        };
+        let Some(project) = self.path().map(Path::to_owned) else {
+            return Ok(report);
+        };
+        let Some(dir) = self.backups_dir() else {
+            return Ok(report);
+        };
+        for snap in backup::list_snapshots(&project, &dir) {
+            match purge_snapshot(&snap.path, &guid, is_doc, including_backups) {
+                Ok(false) => {}
+                Ok(true) if including_backups => report.snapshots_cleaned.push(snap.path),
+                Ok(true) => report.snapshots_holding.push(snap.path),
+                Err(reason) => report.snapshots_unreadable.push((snap.path, reason)),
+            }
+        }
+        Ok(report)
+    }
+
+    /// The folder the project's snapshots go to: the project's `backup_dir` setting, else
+    /// `backups` beside the project; `None` for a project in memory.
+    pub fn backups_dir(&self) -> Option<PathBuf> {
+        let project = self.path()?;
+        let configured = self
+            .read()
+            .setting(BACKUP_DIR_SETTING)
+            .ok()
+            .flatten()
+            .filter(|d| !d.trim().is_empty())
+            .map(PathBuf::from);
+        Some(backup::backups_dir(project, configured.as_deref()))
+    }
+
+    /// Makes the snapshots go to `dir` from now on (`None`: back to `backups` beside the
+    /// project). A setting, not an edit: it leaves no undo step.
+    pub fn set_backups_dir(&mut self, dir: Option<&Path>) -> Result<()> {
+        let value = dir
+            .map(|d| d.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        self.store
+            .untracked(|tx| tx.set_setting(BACKUP_DIR_SETTING, &value))
+    }
+
+    /// Makes a snapshot now (as `weft backup` does) in [`Self::backups_dir`].
+    pub fn snapshot_now(&self) -> Result<Snapshot> {
+        let (project, dir) = self.backup_paths()?;
+        Ok(backup::snapshot_now(&project, &dir)?)
+    }
+
+    /// Makes today's automatic snapshot if there is none yet, and prunes old ones, on this
+    /// thread (cheap once a day). `None` when it already existed or the project is in memory.
+    pub fn daily_snapshot(&self) -> Result<Option<Snapshot>> {
+        let Ok((project, dir)) = self.backup_paths() else {
+            return Ok(None);
+        };
+        Ok(backup::daily_snapshot(
+            &project,
+            &dir,
+            backup::DEFAULT_KEEP_DAYS,
+        )?)
+    }
+
+    /// Starts today's automatic snapshot on a background thread (for the app, on opening a
+    /// project); join the handle to show its outcome. `None` for a project in memory, or when
+    /// the thread could not be started.
+    pub fn start_daily_snapshot(&self) -> Option<JoinHandle<backup::Result<Option<Snapshot>>>> {
+        let (project, dir) = self.backup_paths().ok()?;
+        backup::spawn_daily_snapshot(project, dir, backup::DEFAULT_KEEP_DAYS).ok()
+    }
+
+    /// The project's snapshots, newest first.
+    pub fn snapshots(&self) -> Vec<Snapshot> {
+        match self.backup_paths() {
+            Ok((project, dir)) => backup::list_snapshots(&project, &dir),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    fn backup_paths(&self) -> Result<(PathBuf, PathBuf)> {
+        match (self.path(), self.backups_dir()) {
+            (Some(p), Some(d)) => Ok((p.to_owned(), d)),
+            _ => Err(StoreError::Invalid(
+                "a project held in memory has no snapshots".into(),
+            )),
+        }
+    }
+
+    /// The history, oldest first (the audit trail: time, label, coder, undone or not).
+    pub fn history(&self) -> Result<Vec<HistoryStep>> {
+        self.store.history()
+    }
+
+    /// Trims the history to the newest `keep` done steps; returns how many went.
+    pub fn trim_history(&mut self, keep: usize) -> Result<usize> {
+        self.store.trim_history(keep)
+    }
+
+    /// Keeps the history trimmed to `keep` steps after every action from now on (`None`:
+    /// keep everything). A setting, not an edit: it leaves no undo step.
+    pub fn set_history_keep(&mut self, keep: Option<usize>) -> Result<()> {
+        let value = keep.map(|k| k.to_string()).unwrap_or_default();
+        self.store
+            .untracked(|tx| tx.set_setting(HISTORY_KEEP_SETTING, &value))
+    }
+
+    /// The project's `history_keep` setting, if set.
+    pub fn history_keep(&self) -> Result<Option<usize>> {
+        Ok(self
+            .read()
+            .setting(HISTORY_KEEP_SETTING)?
+            .and_then(|v| v.trim().parse().ok()))
     }
 
     /// What Undo would undo.

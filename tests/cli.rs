@@ -308,3 +308,123 @@ fn foreign_files_are_refused_and_untouched() {
     let err = fails(&["docs", s(&dir.path().join("missing.weft"))]);
     assert!(err.contains("missing.weft"), "{err}");
 }
+
+// Snapshots, history and permanent deletion on the command line.
+
+/// A demo project at `dir/name`.
+fn demo(dir: &Path, name: &str) -> PathBuf {
+    let project = dir.join(name);
+    ok(&["demo", s(&project)]);
+    project
+}
+
+#[test]
+fn backup_then_restore_round_trip() {
+    let (dir, _) = setup();
+    let project = demo(dir.path(), "study.weft");
+    let p = s(&project);
+    let snap = ok(&["backup", p]).trim().to_owned();
+    assert!(Path::new(&snap).is_file(), "{snap}");
+    assert!(snap.contains("backups"), "{snap}");
+    assert!(ok(&["backup", p, "--list"]).contains(&snap));
+
+    ok(&["code", "add", p, "Added after the snapshot"]);
+    // The edit made today's automatic snapshot first.
+    assert!(ok(&["backup", p, "--list"]).contains("daily"));
+    let out = ok(&["restore", p, &snap]);
+    assert!(out.contains("previous file was kept at"), "{out}");
+    let kept = out
+        .lines()
+        .find_map(|l| l.strip_prefix("the previous file was kept at "))
+        .unwrap();
+    assert!(Path::new(kept).is_file());
+    assert!(!ok(&["code", "list", p]).contains("Added after the snapshot"));
+
+    // A folder of one's own, remembered with --always.
+    let elsewhere = dir.path().join("elsewhere");
+    let out = ok(&["backup", p, "--dir", s(&elsewhere), "--always"]);
+    assert!(out.contains(s(&elsewhere)), "{out}");
+    assert!(ok(&["backup", p, "--list"]).contains(s(&elsewhere)));
+}
+
+#[test]
+fn a_damaged_project_names_the_file_and_the_snapshot_to_restore() {
+    let (dir, _) = setup();
+    let project = demo(dir.path(), "study.weft");
+    let p = s(&project);
+    let snap = ok(&["backup", p]).trim().to_owned();
+    // Damage every page after the first two.
+    let mut bytes = std::fs::read(&project).unwrap();
+    let page = usize::from(u16::from_be_bytes([bytes[16], bytes[17]]));
+    assert!(bytes.len() > 3 * page);
+    for b in &mut bytes[2 * page..] {
+        *b = 0xFF;
+    }
+    std::fs::write(&project, &bytes).unwrap();
+    let err = fails(&["docs", p]);
+    assert!(err.contains("damaged"), "{err}");
+    assert!(err.contains("left untouched"), "{err}");
+    assert!(err.trim_end().ends_with(p), "the file comes last: {err}");
+    assert!(err.contains(&format!("weft restore {p} {snap}")), "{err}");
+    assert_eq!(std::fs::read(&project).unwrap(), bytes, "untouched");
+    // And the command it names works.
+    ok(&["restore", p, &snap]);
+    ok(&["docs", p]);
+}
+
+#[test]
+fn delete_undoably_or_permanently_and_the_history() {
+    let (dir, _) = setup();
+    let project = demo(dir.path(), "study.weft");
+    let p = s(&project);
+    let out = ok(&["delete", p, "--doc", "P02 interview"]);
+    assert!(out.contains("weft undo"), "{out}");
+    ok(&["undo", p]);
+    ok(&["case", "add", p, "Someone"]);
+
+    let history = ok(&["history", p]);
+    assert!(
+        history.contains("undone") || history.contains("done"),
+        "{history}"
+    );
+    assert!(history.contains("Add case “Someone”"), "{history}");
+    let steps: serde_json::Value = serde_json::from_str(&ok(&["history", p, "--json"])).unwrap();
+    assert_eq!(
+        steps.as_array().unwrap().len(),
+        1,
+        "the redo step went with the new edit"
+    );
+
+    let out = ok(&["delete", p, "--doc", "P02 interview", "--permanently"]);
+    assert!(out.contains("cannot be undone"), "{out}");
+    assert!(
+        out.contains("still hold it"),
+        "the daily snapshot is listed: {out}"
+    );
+    assert!(fails(&["delete", p, "--doc", "P02 interview"]).contains("P02 interview"));
+
+    let out = ok(&[
+        "delete",
+        p,
+        "--case",
+        "P03",
+        "--permanently",
+        "--including-backups",
+    ]);
+    assert!(out.contains("cannot be undone"), "{out}");
+    assert!(out.contains("removed from the snapshot"), "{out}");
+
+    // Trim the history, and keep it trimmed.
+    for name in ["A", "B", "C"] {
+        ok(&["code", "add", p, name]);
+    }
+    assert!(ok(&["history", p, "--keep", "2", "--always"]).contains("from now on"));
+    ok(&["code", "add", p, "D"]);
+    let steps: serde_json::Value = serde_json::from_str(&ok(&["history", p, "--json"])).unwrap();
+    assert_eq!(steps.as_array().unwrap().len(), 2);
+    ok(&["history", p, "--keep-all"]);
+    ok(&["code", "add", p, "E"]);
+    let steps: serde_json::Value = serde_json::from_str(&ok(&["history", p, "--json"])).unwrap();
+    assert_eq!(steps.as_array().unwrap().len(), 3);
+    let _ = dir;
+}

@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::{Context, Result, anyhow, bail};
 use serde::{Deserialize, Serialize};
 
-use super::{ApplyArgs, CodeCommand, open};
+use super::{ApplyArgs, CodeCommand, open, open_for_edit};
 use crate::actions::{Action, Outcome};
 use crate::model::{CodingRow, Color};
 
@@ -34,7 +34,7 @@ pub fn run(c: CodeCommand) -> Result<()> {
                 ),
                 None => None,
             };
-            open(&project)?.apply(&Action::AddCodePath {
+            open_for_edit(&project)?.apply(&Action::AddCodePath {
                 path: path.clone(),
                 color,
                 description: description.unwrap_or_default(),
@@ -105,7 +105,7 @@ fn apply(a: ApplyArgs) -> Result<()> {
             Err(e) => refused.push(e),
         }
     }
-    let mut session = open(&a.project)?;
+    let mut session = open_for_edit(&a.project)?;
     let (applied, more) = if good.is_empty() {
         (0, Vec::new())
     } else {

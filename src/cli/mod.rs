@@ -9,7 +9,10 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
+mod backup;
 mod code;
+mod delete;
+mod history;
 
 use crate::actions::Action;
 use crate::analysis::{ScopeFilter, frequencies};
@@ -128,6 +131,61 @@ pub enum Command {
         /// The project.
         project: PathBuf,
     },
+    /// Delete a document or a case (undoable, unless --permanently).
+    Delete {
+        /// The project.
+        project: PathBuf,
+        /// The document to delete (with its codings, links, attribute values and memos).
+        #[arg(long, conflicts_with = "case", required_unless_present = "case")]
+        doc: Option<String>,
+        /// The case to delete; with --permanently also the documents that belong to it alone.
+        #[arg(long)]
+        case: Option<String>,
+        /// Remove every trace from the file, the undo history included. Cannot be undone.
+        #[arg(long)]
+        permanently: bool,
+        /// With --permanently: remove it from the snapshots in the backups folder too.
+        #[arg(long, requires = "permanently")]
+        including_backups: bool,
+    },
+    /// The history of edits (time, action, coder; undone steps marked): an audit trail.
+    History {
+        /// The project.
+        project: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Keep only the newest N steps (redo steps too, beyond N); the rest cannot be undone.
+        #[arg(long, value_name = "N")]
+        keep: Option<usize>,
+        /// With --keep: trim the history to N steps after every edit from now on.
+        #[arg(long, requires = "keep")]
+        always: bool,
+        /// Stop trimming the history after every edit (undoes --always).
+        #[arg(long, conflicts_with_all = ["keep", "always"])]
+        keep_all: bool,
+    },
+    /// Make a snapshot of the project now and print its path (or list the snapshots).
+    Backup {
+        /// The project.
+        project: PathBuf,
+        /// List the snapshots instead, newest first.
+        #[arg(long)]
+        list: bool,
+        /// Put the snapshot in this folder (with --always: every snapshot from now on).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// With --dir: make it the project's backups folder.
+        #[arg(long, requires = "dir")]
+        always: bool,
+    },
+    /// Put a snapshot in place of the project; the current file is kept beside it.
+    Restore {
+        /// The project.
+        project: PathBuf,
+        /// The snapshot file to restore.
+        snapshot: PathBuf,
+    },
 }
 
 /// `weft code ...`
@@ -236,6 +294,17 @@ pub(crate) fn open(path: &Path) -> Result<Session> {
     Ok(session)
 }
 
+/// Opens a project for a command that edits it: first makes today's automatic snapshot if
+/// there is none yet (so people who only use the command line get snapshots too). A snapshot
+/// that fails is reported and the edit goes on.
+pub(crate) fn open_for_edit(path: &Path) -> Result<Session> {
+    let session = open(path)?;
+    if let Err(e) = session.daily_snapshot() {
+        eprintln!("warning: today's snapshot could not be made: {e}");
+    }
+    Ok(session)
+}
+
 fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
     match output {
         Some(p) => {
@@ -289,7 +358,7 @@ pub fn run(command: Command) -> Result<()> {
         Command::Docs { project, json } => docs(&project, json)?,
         Command::Code(c) => code::run(c)?,
         Command::Case(CaseCommand::Add { project, name }) => {
-            open(&project)?.apply(&Action::AddCase {
+            open_for_edit(&project)?.apply(&Action::AddCase {
                 name: name.clone(),
                 doc: None,
             })?;
@@ -301,7 +370,7 @@ pub fn run(command: Command) -> Result<()> {
             docs,
         }) => {
             let n = docs.len();
-            open(&project)?.apply(&Action::AssignCaseByName {
+            open_for_edit(&project)?.apply(&Action::AssignCaseByName {
                 case: case.clone(),
                 docs,
             })?;
@@ -314,7 +383,7 @@ pub fn run(command: Command) -> Result<()> {
             assignment,
         }) => {
             let (key, value) = split_kv(&assignment)?;
-            let mut session = open(&project)?;
+            let mut session = open_for_edit(&project)?;
             let action = match (case, doc) {
                 (Some(c), _) => Action::SetCaseAttr {
                     case: session.read().require_case(&c)?,
@@ -401,7 +470,7 @@ pub fn run(command: Command) -> Result<()> {
             title,
             body,
         } => {
-            let mut session = open(&project)?;
+            let mut session = open_for_edit(&project)?;
             let coder = session.coder();
             session.apply(&Action::AddMemo {
                 target: MemoTarget::Project,
@@ -411,20 +480,47 @@ pub fn run(command: Command) -> Result<()> {
             })?;
             println!("memo added");
         }
-        Command::Undo { project } => match open(&project)?.undo()? {
+        Command::Undo { project } => match open_for_edit(&project)?.undo()? {
             Some(step) => println!("undid: {}", step.label),
             None => println!("nothing to undo"),
         },
-        Command::Redo { project } => match open(&project)?.redo()? {
+        Command::Redo { project } => match open_for_edit(&project)?.redo()? {
             Some(step) => println!("redid: {}", step.label),
             None => println!("nothing to redo"),
         },
+        Command::Delete {
+            project,
+            doc,
+            case,
+            permanently,
+            including_backups,
+        } => delete::run(
+            &project,
+            doc.as_deref(),
+            case.as_deref(),
+            permanently,
+            including_backups,
+        )?,
+        Command::History {
+            project,
+            json,
+            keep,
+            always,
+            keep_all,
+        } => history::run(&project, json, keep, always, keep_all)?,
+        Command::Backup {
+            project,
+            list,
+            dir,
+            always,
+        } => backup::run(&project, list, dir.as_deref(), always)?,
+        Command::Restore { project, snapshot } => backup::restore(&project, &snapshot)?,
     }
     Ok(())
 }
 
 fn import(project: &Path, files: &[PathBuf], case: Option<&str>) -> Result<()> {
-    let mut session = open(project)?;
+    let mut session = open_for_edit(project)?;
     let report = crate::import::import_files(&mut session, files, case, &mut |_, _| true)?;
     for e in &report.failed {
         eprintln!("skipped: {e}");

@@ -12,6 +12,7 @@ mod codes;
 mod codings;
 mod documents;
 mod memos;
+pub mod purge;
 pub mod schema;
 pub mod undo;
 
@@ -21,6 +22,8 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 pub use bundle::BundleReport;
 pub use codes::MergeReport;
+pub use purge::{PurgeTarget, Purged};
+pub use undo::HistoryStep;
 // Pure data types that used to live here; kept reachable by their old paths.
 pub use crate::model::{CaseLinks, CodeTree, CodingFilter, CodingSpan, NewDocument, split_path};
 
@@ -77,12 +80,42 @@ pub enum StoreError {
     /// The user cancelled; nothing was changed.
     #[error("cancelled; the project was left as it was")]
     Cancelled,
+    /// The file failed SQLite's integrity check when opened.
+    #[error(
+        "the project file is damaged ({detail}) and was left untouched; {}: {path}",
+        restore_hint(path, snapshot.as_deref())
+    )]
+    Damaged {
+        /// The file.
+        path: PathBuf,
+        /// What the integrity check reported.
+        detail: String,
+        /// The newest snapshot that passes the check, if any.
+        snapshot: Option<PathBuf>,
+    },
+    /// A snapshot could not be made, listed or cleaned.
+    #[error(transparent)]
+    Backup(#[from] backup::BackupError),
     /// SQLite failed.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
     /// Stored JSON could not be read.
     #[error("damaged data in the project: {0}")]
     Json(#[from] serde_json::Error),
+}
+
+/// The second half of [`StoreError::Damaged`]'s message: what to do about it.
+fn restore_hint(path: &Path, snapshot: Option<&Path>) -> String {
+    match snapshot {
+        Some(snap) => format!(
+            "the newest good snapshot is {}, restore it with `weft restore {} {}` (the damaged \
+             file is kept beside it)",
+            snap.display(),
+            path.display(),
+            snap.display()
+        ),
+        None => "no good snapshot was found in its backups folder".to_owned(),
+    }
 }
 
 /// Result of store operations.
@@ -238,6 +271,9 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| open_error(path, &e))?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(|e| open_error(path, &e))?;
+        check_integrity(&conn, path)?;
         let read = |pragma: &str| -> Result<i32> {
             conn.pragma_query_value(None, pragma, |r| r.get(0))
                 .map_err(|e| open_error(path, &e))
@@ -281,6 +317,12 @@ impl Store {
                 }
             }
             undo::install_triggers(&store.conn)?;
+            if store.db().setting(purge::SCRUB_PENDING)?.is_some() {
+                // A permanent deletion could not clear the file last time: finish it now.
+                if let Err(e) = store.scrub() {
+                    store.note = Some(e.to_string());
+                }
+            }
             Ok(())
         };
         // Damaged, read-only or locked files fail here: say which file.
@@ -360,6 +402,9 @@ impl Store {
         let step = undo::begin_step(&tx, label, coder)?;
         let out = f(&Tx { db: Db(&tx) })?;
         let recorded = undo::end_step(&tx, step)?;
+        if recorded {
+            undo::trim_to_setting(&tx)?;
+        }
         tx.commit()?;
         self.last_step = recorded.then_some(step);
         Ok(out)
@@ -425,6 +470,22 @@ impl Store {
         undo::peek(&self.conn, "undone")
     }
 
+    /// The whole history, oldest first: the audit trail of who did what, and when.
+    pub fn history(&self) -> Result<Vec<HistoryStep>> {
+        undo::steps(&self.conn)
+    }
+
+    /// Trims the history to the newest `keep` done steps (and redo steps only while room
+    /// remains); returns how many steps were dropped. Cannot be undone.
+    pub fn trim_history(&mut self, keep: usize) -> Result<usize> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let n = undo::trim(&tx, keep)?;
+        tx.commit()?;
+        Ok(n)
+    }
+
     /// Writes the write-ahead log into the main file (e.g. before copying the file).
     pub fn checkpoint(&self) -> Result<()> {
         self.conn
@@ -468,6 +529,43 @@ fn check_header(path: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+/// Runs SQLite's quick integrity check on a freshly opened project, before anything writes to
+/// it. A damaged file is refused untouched, naming the newest snapshot that would restore it.
+fn check_integrity(conn: &Connection, path: &Path) -> Result<()> {
+    // A locked or unreadable file is not a damaged one: tell those apart first.
+    if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+        r.get::<_, i64>(0)
+    }) && !matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+    ) {
+        return Err(open_error(path, &e));
+    }
+    let Err(detail) = backup::quick_check(conn) else {
+        return Ok(());
+    };
+    // The damaged file may still say where its snapshots go; if not, look in the default.
+    let configured: Option<PathBuf> = conn
+        .query_row(
+            "SELECT value FROM project WHERE key = ?1",
+            [BACKUP_DIR_SETTING],
+            |r| r.get::<_, String>(0),
+        )
+        .ok()
+        .filter(|d| !d.trim().is_empty())
+        .map(PathBuf::from);
+    let dir = backup::backups_dir(path, configured.as_deref());
+    let snapshot = backup::newest_good_snapshot(path, &dir).map(|s| s.path);
+    Err(StoreError::Damaged {
+        path: path.to_owned(),
+        detail,
+        snapshot,
+    })
+}
+
+/// The project setting naming the snapshot folder (see [`backup::backups_dir`]).
+pub const BACKUP_DIR_SETTING: &str = "backup_dir";
 
 fn open_error(path: &Path, e: &rusqlite::Error) -> StoreError {
     StoreError::Open {

@@ -234,3 +234,79 @@ pub(super) fn step_changes(conn: &Connection, step: i64) -> Result<super::Change
     }
     Ok(changes)
 }
+
+/// One step of the history, for the audit trail (`weft history`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HistoryStep {
+    /// The step's id (grows with time).
+    pub id: i64,
+    /// When it was made (RFC 3339, UTC).
+    pub created_at: String,
+    /// What it did ("Apply code “Trust”").
+    pub label: String,
+    /// Who did it.
+    pub coder: String,
+    /// Whether it was undone (Redo would redo it).
+    pub undone: bool,
+}
+
+/// Every step of the history, oldest first.
+pub(super) fn steps(conn: &Connection) -> Result<Vec<HistoryStep>> {
+    let mut st = conn.prepare(
+        "SELECT id, created_at, label, coder, state = 'undone' FROM undo_step ORDER BY id",
+    )?;
+    let rows = st.query_map([], |r| {
+        Ok(HistoryStep {
+            id: r.get(0)?,
+            created_at: r.get(1)?,
+            label: r.get(2)?,
+            coder: r.get(3)?,
+            undone: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The project setting holding how many steps the history keeps.
+pub const HISTORY_KEEP_SETTING: &str = "history_keep";
+
+/// Trims the history to `keep` steps around the present: the newest `keep` done steps (what
+/// Undo reaches first), then redo steps only while room remains (the ones Redo reaches first).
+/// Steps are only dropped from the far ends, so what remains always replays exactly. Returns
+/// how many steps went.
+pub(super) fn trim(conn: &Connection, keep: usize) -> Result<usize> {
+    let keep = i64::try_from(keep).unwrap_or(i64::MAX);
+    let done: i64 = conn.query_row(
+        "SELECT count(*) FROM undo_step WHERE state = 'done'",
+        [],
+        |r| r.get(0),
+    )?;
+    let redo_room = (keep - done).max(0);
+    let doomed = "id IN (SELECT id FROM undo_step WHERE state = 'done'
+                          ORDER BY id DESC LIMIT -1 OFFSET ?1)
+                  OR id IN (SELECT id FROM undo_step WHERE state = 'undone'
+                          ORDER BY id ASC LIMIT -1 OFFSET ?2)";
+    conn.execute(
+        &format!("DELETE FROM undo_sql WHERE step_id IN (SELECT id FROM undo_step WHERE {doomed})"),
+        rusqlite::params![keep, redo_room],
+    )?;
+    Ok(conn.execute(
+        &format!("DELETE FROM undo_step WHERE {doomed}"),
+        rusqlite::params![keep, redo_room],
+    )?)
+}
+
+/// Trims the history to the project's `history_keep` setting, if it has one.
+pub(super) fn trim_to_setting(conn: &Connection) -> Result<usize> {
+    let keep: Option<String> = conn
+        .query_row(
+            "SELECT value FROM project WHERE key = ?1",
+            [HISTORY_KEEP_SETTING],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match keep.and_then(|k| k.trim().parse::<usize>().ok()) {
+        Some(n) => trim(conn, n),
+        None => Ok(0),
+    }
+}

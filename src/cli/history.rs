@@ -1,0 +1,64 @@
+//! `weft history`: the undo history as an audit trail, and how much of it to keep.
+#![allow(clippy::print_stdout, clippy::print_stderr)] // printing is this module's job
+
+use std::path::Path;
+
+use anyhow::{Result, bail};
+
+use super::{open, open_for_edit};
+
+/// Runs `weft history`.
+pub fn run(
+    project: &Path,
+    json: bool,
+    keep: Option<usize>,
+    always: bool,
+    keep_all: bool,
+) -> Result<()> {
+    if always && keep.is_none() {
+        bail!("--always needs --keep N (how many steps to keep after every edit)");
+    }
+    if keep_all {
+        let mut session = open(project)?;
+        session.set_history_keep(None)?;
+        println!("the history now keeps every step");
+        return Ok(());
+    }
+    if let Some(n) = keep {
+        let mut session = open_for_edit(project)?;
+        let dropped = session.trim_history(n)?;
+        println!(
+            "kept the newest {n} step{}; dropped {dropped}",
+            if n == 1 { "" } else { "s" }
+        );
+        if always {
+            session.set_history_keep(Some(n))?;
+            println!("from now on the history is trimmed to {n} steps after every edit");
+        }
+        return Ok(());
+    }
+    let session = open(project)?;
+    let steps = session.history()?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&steps)?);
+        return Ok(());
+    }
+    if steps.is_empty() {
+        println!("the history is empty");
+        return Ok(());
+    }
+    println!("{:<21} {:<8} {:<16} action", "time (UTC)", "state", "coder");
+    for s in &steps {
+        println!(
+            "{:<21} {:<8} {:<16} {}",
+            s.created_at,
+            if s.undone { "undone" } else { "done" },
+            s.coder,
+            s.label
+        );
+    }
+    if let Some(n) = session.history_keep()? {
+        println!("(trimmed to the newest {n} steps after every edit)");
+    }
+    Ok(())
+}
