@@ -9,8 +9,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::model::{CaseId, CoderId, DocId, Document, Turn};
-use crate::store::{CaseLinks, CodingSpan, Db, Result};
+use super::Result;
+use super::kernels;
+use crate::model::{CaseId, CaseLinks, CoderId, CodingSpan, DocId, Document, ProjectRead, Turn};
 
 /// What the user asked to count. Empty fields match everything; attribute filters must all
 /// match (on the document or on one of the coding's cases).
@@ -48,41 +49,56 @@ pub struct Scope {
 }
 
 impl Scope {
-    /// Reads what the filter needs from the project.
-    pub fn load(db: Db<'_>, filter: &ScopeFilter) -> Result<Self> {
-        let links = db.case_links()?;
+    /// Reads what the filter needs from the project: its case links, its documents, and the
+    /// turns of the documents whose speakers are mapped to cases.
+    pub fn load(read: impl ProjectRead, filter: &ScopeFilter) -> Result<Self> {
+        let links = read.case_links()?;
         let mut mapped_turns = HashMap::new();
         let mapped_docs: HashSet<DocId> = links.speaker_cases.keys().map(|(d, _)| *d).collect();
         for d in mapped_docs {
-            mapped_turns.insert(d, db.turns(d)?);
+            mapped_turns.insert(d, read.turns(d)?);
         }
-        Ok(Self {
+        Ok(Self::new(filter, links, mapped_turns, read.documents()?))
+    }
+
+    /// A scope from data already in memory; `mapped_turns` holds the turns of the documents
+    /// with speakers mapped to cases (others are not needed).
+    pub fn new(
+        filter: &ScopeFilter,
+        links: CaseLinks,
+        mapped_turns: HashMap<DocId, Vec<Turn>>,
+        documents: Vec<Document>,
+    ) -> Self {
+        Self {
             filter: filter.clone(),
             case_set: filter.cases.as_ref().map(|v| v.iter().copied().collect()),
             doc_set: filter.docs.as_ref().map(|v| v.iter().copied().collect()),
             links,
             mapped_turns,
-            documents: db.documents()?,
-        })
+            documents,
+        }
     }
 
-    /// The cases a coding belongs to.
+    /// The cases a coding belongs to (see [`kernels::coding_cases`]).
     pub fn coding_cases(&self, doc: DocId, start: usize, end: usize) -> Vec<CaseId> {
-        let mut out = Vec::new();
-        if let Some(turns) = self.mapped_turns.get(&doc) {
-            let first = turns.partition_point(|t| t.end <= start);
-            for t in turns[first..].iter().take_while(|t| t.start < end) {
-                if let Some(c) = self.links.speaker_cases.get(&(doc, t.speaker.clone()))
-                    && !out.contains(c)
-                {
-                    out.push(*c);
-                }
-            }
-        }
-        if out.is_empty() {
-            out = self.links.doc_cases.get(&doc).cloned().unwrap_or_default();
-        }
-        out
+        let turns = self.mapped_turns.get(&doc).map_or(&[][..], Vec::as_slice);
+        let doc_cases = self
+            .links
+            .doc_cases
+            .get(&doc)
+            .map_or(&[][..], Vec::as_slice);
+        kernels::coding_cases(
+            turns,
+            start,
+            end,
+            |speaker| {
+                self.links
+                    .speaker_cases
+                    .get(&(doc, speaker.to_owned()))
+                    .copied()
+            },
+            doc_cases,
+        )
     }
 
     /// Whether some speakers of a document are mapped to cases (a focus group).

@@ -12,7 +12,7 @@ use serde::Serialize;
 mod code;
 
 use crate::actions::Action;
-use crate::analysis::{ScopeFilter, frequencies};
+use crate::analysis::ScopeFilter;
 use crate::export::{self, Format};
 use crate::model::MemoTarget;
 use crate::session::Session;
@@ -358,13 +358,9 @@ pub fn run(command: Command) -> Result<()> {
             for f in &filters {
                 filter.attrs.push(split_kv(f)?);
             }
-            let report = frequencies(db, &filter)?;
-            let text = match Format::parse(&format) {
-                Some(Format::Csv) => report.to_csv()?,
-                Some(Format::Json) => report.to_json() + "\n",
-                _ => report.to_markdown(),
-            };
-            emit(output.as_deref(), text.as_bytes())?;
+            let format = Format::parse(&format).unwrap_or(Format::Markdown);
+            let bytes = export::report::frequencies_file(db, &filter, format)?;
+            emit(output.as_deref(), &bytes)?;
         }
         Command::Segments {
             project,
@@ -386,14 +382,9 @@ pub fn run(command: Command) -> Result<()> {
                 }
                 None => None,
             };
-            let rows = export::coded_segments(db, codes, &ScopeFilter::default())?;
-            let bytes = if format == "json" {
-                let mut b = export::segments::to_json(&rows)?;
-                b.push(b'\n');
-                b
-            } else {
-                export::segments::to_csv(&rows)?
-            };
+            let format = Format::parse(&format).unwrap_or(Format::Csv);
+            let bytes =
+                export::segments::segments_file(db, codes, &ScopeFilter::default(), format)?;
             emit(output.as_deref(), &bytes)?;
         }
         Command::Memo {

@@ -12,6 +12,7 @@ mod codes;
 mod codings;
 mod documents;
 mod memos;
+mod read;
 pub mod schema;
 pub mod undo;
 
