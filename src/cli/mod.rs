@@ -103,7 +103,7 @@ pub enum Command {
         #[arg(long)]
         subcodes: bool,
         /// Output format.
-        #[arg(long, default_value = "csv", value_parser = ["csv", "json"])]
+        #[arg(long, default_value = "csv", value_parser = ["csv", "json", "md"])]
         format: String,
         /// Write to this file instead of standard output.
         #[arg(short = 'o', long = "output")]
