@@ -194,3 +194,97 @@ impl Scope {
         (!ranges.is_empty()).then_some(Some(ranges))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CodeId, CodingId};
+
+    fn doc(id: i64, char_len: usize) -> Document {
+        Document {
+            id: DocId(id),
+            guid: String::new(),
+            name: format!("D{id}"),
+            char_len,
+            word_count: 0,
+            origin: Default::default(),
+            imported_at: String::new(),
+            memo: String::new(),
+        }
+    }
+
+    fn turn(start: usize, end: usize, who: &str) -> Turn {
+        Turn {
+            start,
+            body_start: start,
+            end,
+            speaker: who.into(),
+            timestamp: None,
+        }
+    }
+
+    fn span(doc: i64, start: usize, end: usize) -> CodingSpan {
+        CodingSpan {
+            id: CodingId(1),
+            doc: DocId(doc),
+            code: CodeId(1),
+            coder: CoderId(1),
+            start,
+            end,
+        }
+    }
+
+    /// D1 belongs to P1 (role=peer); D2 is a focus group whose speakers A and B are P1 and
+    /// P2 (role=supported).
+    fn scope(filter: ScopeFilter) -> Scope {
+        let (p1, p2) = (CaseId(1), CaseId(2));
+        let mut links = CaseLinks::default();
+        links.doc_cases.insert(DocId(1), vec![p1]);
+        links.speaker_cases.insert((DocId(2), "A".into()), p1);
+        links.speaker_cases.insert((DocId(2), "B".into()), p2);
+        links.case_attrs.insert((p1, "role".into()), "peer".into());
+        links
+            .case_attrs
+            .insert((p2, "role".into()), "supported".into());
+        let turns = HashMap::from([(DocId(2), vec![turn(0, 10, "A"), turn(10, 20, "B")])]);
+        Scope::new(&filter, links, turns, vec![doc(1, 30), doc(2, 20)])
+    }
+
+    #[test]
+    fn a_focus_group_passage_counts_for_its_speaker() {
+        let all = scope(ScopeFilter::default());
+        assert_eq!(all.admit(&span(2, 12, 15)), Some(vec![CaseId(2)]));
+        assert_eq!(all.admit(&span(1, 0, 5)), Some(vec![CaseId(1)]));
+        assert_eq!(all.region_of(DocId(2)), Some(None), "whole document");
+
+        let supported = scope(ScopeFilter {
+            attrs: vec![("role".into(), " Supported ".into())],
+            ..Default::default()
+        });
+        assert_eq!(supported.admit(&span(2, 2, 5)), None, "said by P1");
+        assert_eq!(supported.admit(&span(1, 0, 5)), None);
+        assert_eq!(
+            supported.admit(&span(2, 5, 15)),
+            Some(vec![CaseId(2)]),
+            "spans both speakers: counted for the matching one only"
+        );
+        assert_eq!(supported.region_of(DocId(2)), Some(Some(vec![(10, 20)])));
+        assert_eq!(supported.region_of(DocId(1)), None);
+    }
+
+    #[test]
+    fn coder_and_document_filters() {
+        let s = scope(ScopeFilter {
+            coder: Some(CoderId(2)),
+            ..Default::default()
+        });
+        assert_eq!(s.admit(&span(1, 0, 5)), None);
+        let s = scope(ScopeFilter {
+            docs: Some(vec![DocId(2)]),
+            ..Default::default()
+        });
+        assert_eq!(s.admit(&span(1, 0, 5)), None);
+        assert_eq!(s.region_of(DocId(1)), None);
+        assert!(s.admit(&span(2, 0, 5)).is_some());
+    }
+}
