@@ -8,7 +8,8 @@
 //! - [`store`]: the `.weft` project file (SQLite), migrations and the read/write API;
 //! - [`model`]: plain data types.
 //!
-//! Beside them, [`import`], [`export`] and [`analysis`] use the model and the store's read API,
+//! Beside them, [`import`], [`export`] and [`analysis`] use the model and its read interface
+//! ([`model::ProjectRead`], implemented by the store) — no SQL, no writes —
 //! and [`text`] owns every conversion between text position units.
 
 pub mod actions;

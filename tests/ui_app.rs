@@ -443,8 +443,7 @@ fn import_and_export_through_the_file_menu_with_a_typed_path() {
     h.get_by_label("OK").click();
     wait_for_job(&mut h);
     let written = std::fs::read_to_string(&out).unwrap();
-    let expected = frequencies(h.state().store().unwrap().db(), &ScopeFilter::default())
-        .unwrap()
-        .to_markdown();
+    let report = frequencies(h.state().store().unwrap().db(), &ScopeFilter::default()).unwrap();
+    let expected = weft::export::report::to_markdown(&report);
     assert_eq!(written, expected);
 }

@@ -10,9 +10,10 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
+use super::Result;
+use super::kernels::{clip, union, words_in_union};
 use super::scope::{Scope, ScopeFilter};
-use crate::model::{CaseId, CodeId, DocId};
-use crate::store::{Db, Result};
+use crate::model::{CaseId, CodeId, DocId, ProjectRead};
 use crate::text::WordIndex;
 
 /// The six numbers of a code (or of a code with its sub-codes).
@@ -132,7 +133,7 @@ impl Scratch {
             a.documents += 1;
             a.chars += union(ranges);
             if let Some(w) = words {
-                a.words += w.count_union(ranges);
+                a.words += words_in_union(w, ranges);
             }
             if let Some(cases) = doc_cases {
                 a.cases.extend(cases.iter().copied());
@@ -143,41 +144,24 @@ impl Scratch {
     }
 }
 
-/// Sorts and merges ranges in place; returns covered chars.
-fn union(ranges: &mut Vec<(usize, usize)>) -> usize {
-    ranges.sort_unstable();
-    let mut w = 0;
-    for i in 0..ranges.len() {
-        let (s, e) = ranges[i];
-        if w > 0 && s <= ranges[w - 1].1 {
-            ranges[w - 1].1 = ranges[w - 1].1.max(e);
-        } else {
-            ranges[w] = (s, e);
-            w += 1;
-        }
-    }
-    ranges.truncate(w);
-    ranges.iter().map(|(s, e)| e - s).sum()
-}
-
 /// Computes the frequency report of the project under `filter`.
 ///
 /// Works one document at a time (codings come sorted by document): each code's ranges in
 /// the document are merged, measured against the document's word index, and added up.
-pub fn frequencies(db: Db<'_>, filter: &ScopeFilter) -> Result<FrequencyReport> {
-    frequencies_with(db, filter, true)
+pub fn frequencies(read: impl ProjectRead, filter: &ScopeFilter) -> Result<FrequencyReport> {
+    frequencies_with(read, filter, true)
 }
 
 /// [`frequencies`], optionally without the word counts (then `words` is 0 for every code):
 /// the codebook's counts after each edit need no word index, which is most of the work.
 pub fn frequencies_with(
-    db: Db<'_>,
+    read: impl ProjectRead,
     filter: &ScopeFilter,
     count_words: bool,
 ) -> Result<FrequencyReport> {
-    let tree = db.code_tree()?;
-    let scope = Scope::load(db, filter)?;
-    let mut spans = db.coding_spans()?;
+    let tree = read.code_tree()?;
+    let scope = Scope::load(&read, filter)?;
+    let mut spans = read.coding_spans()?;
     spans.sort_unstable_by_key(|s| (s.doc, s.start));
 
     // Dense code indexes, and each code's chain of itself and its ancestors.
@@ -225,7 +209,7 @@ pub fn frequencies_with(
         }
         // In a focus group filtered to some speakers, only their turns are in scope: coded
         // text in other speakers' turns is not counted (coverage stays within 100 %).
-        let clip: Option<Vec<(usize, usize)>> = if mapped {
+        let region: Option<Vec<(usize, usize)>> = if mapped {
             scope.region_of(doc).flatten().map(|mut r| {
                 union(&mut r);
                 r
@@ -255,13 +239,9 @@ pub fn frequencies_with(
             for &c in &chains[code] {
                 agg[c].segments += 1;
             }
-            let pieces: Vec<(usize, usize)> = match &clip {
+            let pieces: Vec<(usize, usize)> = match &region {
                 None => vec![range],
-                Some(region) => region
-                    .iter()
-                    .map(|&(s, e)| (s.max(range.0), e.min(range.1)))
-                    .filter(|(s, e)| s < e)
-                    .collect(),
+                Some(region) => clip(range, region),
             };
             for piece in pieces {
                 own_scratch.push(code, piece);
@@ -274,7 +254,7 @@ pub fn frequencies_with(
             continue;
         }
         let words = if count_words {
-            Some(db.word_index(doc)?)
+            Some(read.word_index(doc)?)
         } else {
             None
         };
@@ -319,9 +299,9 @@ pub fn frequencies_with(
                 if count_words {
                     let words = match coded_words.remove(&doc.id) {
                         Some(w) => w,
-                        None => db.word_index(doc.id)?,
+                        None => read.word_index(doc.id)?,
                     };
-                    totals.words += words.count_union(&ranges);
+                    totals.words += words_in_union(&words, &ranges);
                 }
             }
         }
@@ -341,312 +321,4 @@ pub fn frequencies_with(
         })
         .collect();
     Ok(FrequencyReport { totals, codes })
-}
-
-impl FrequencyReport {
-    /// JSON: `{"totals": {...}, "codes": [{"path", "segments", ..., "aggregate": {...}}]}`.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
-    }
-
-    /// CSV with a header; aggregate columns are prefixed `agg_`. Coverage as a fraction.
-    pub fn to_csv(&self) -> Result<String, csv::Error> {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let six = [
-            "segments",
-            "documents",
-            "cases",
-            "chars",
-            "words",
-            "coverage",
-        ];
-        let mut header = vec!["path".to_owned()];
-        header.extend(six.iter().map(|s| (*s).to_owned()));
-        header.extend(six.iter().map(|s| format!("agg_{s}")));
-        w.write_record(&header)?;
-        for c in &self.codes {
-            let mut row = vec![c.path.clone()];
-            for counts in [&c.own, &c.aggregate] {
-                row.extend([
-                    counts.segments.to_string(),
-                    counts.documents.to_string(),
-                    counts.cases.to_string(),
-                    counts.chars.to_string(),
-                    counts.words.to_string(),
-                    format!("{:.6}", counts.coverage),
-                ]);
-            }
-            w.write_record(&row)?;
-        }
-        let bytes = w.into_inner().map_err(|e| e.into_error())?;
-        Ok(String::from_utf8_lossy(&bytes).into_owned())
-    }
-
-    /// A Markdown table for notes and papers; sub-codes marked “— ” once per level.
-    pub fn to_markdown(&self) -> String {
-        let t = &self.totals;
-        let mut out = format!(
-            "Scope: {} documents, {} cases, {} words, {} codings.\n\n\
-             | Code | Segments | Documents | Cases | Words | Coverage | Segments (with sub-codes) | Cases (with sub-codes) | Coverage (with sub-codes) |\n\
-             |---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
-            t.documents, t.cases, t.words, t.segments
-        );
-        for c in &self.codes {
-            let name = c
-                .path
-                .rsplit('/')
-                .next()
-                .unwrap_or(&c.path)
-                .replace('|', "\\|");
-            out.push_str(&format!(
-                "| {}{} | {} | {} | {} | {} | {:.1}% | {} | {} | {:.1}% |\n",
-                "— ".repeat(c.depth),
-                name,
-                c.own.segments,
-                c.own.documents,
-                c.own.cases,
-                c.own.words,
-                c.own.coverage * 100.0,
-                c.aggregate.segments,
-                c.aggregate.cases,
-                c.aggregate.coverage * 100.0
-            ));
-        }
-        out
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{Origin, Turn};
-    use crate::store::{NewDocument, Store};
-
-    fn new_doc(name: &str, text: &str, turns: Vec<Turn>) -> NewDocument {
-        NewDocument {
-            name: name.into(),
-            text: text.into(),
-            origin: Origin {
-                file_name: name.into(),
-                format: "txt".into(),
-                encoding: "UTF-8".into(),
-                sha256: String::new(),
-            },
-            turns,
-            guid: None,
-        }
-    }
-
-    fn turn(start: usize, body: usize, end: usize, who: &str) -> Turn {
-        Turn {
-            start,
-            body_start: body,
-            end,
-            speaker: who.into(),
-            timestamp: None,
-        }
-    }
-
-    /// A: "one two three four five six" (P01), B: "alpha beta" (P02), C: a focus group
-    /// whose speakers A and B are P01 and P03.
-    fn hand_built() -> (Store, CodeId, CodeId) {
-        let mut s = Store::in_memory().unwrap();
-        let ids = s
-            .action("Build", |db| {
-                let me = db.default_coder_or_add()?;
-                let other = db.ensure_coder("Second")?;
-                let a = db.add_document(&new_doc("A", "one two three four five six", vec![]))?;
-                let b = db.add_document(&new_doc("B", "alpha beta", vec![]))?;
-                let c = db.add_document(&new_doc(
-                    "C",
-                    "A: hello there\nB: bye now",
-                    vec![turn(0, 3, 14, "A"), turn(15, 18, 25, "B")],
-                ))?;
-                let p1 = db.ensure_case("P01")?;
-                let p2 = db.ensure_case("P02")?;
-                let p3 = db.ensure_case("P03")?;
-                db.assign_case(p1, a)?;
-                db.assign_case(p2, b)?;
-                db.map_speaker(c, "A", Some(p1))?;
-                db.map_speaker(c, "B", Some(p3))?;
-                db.set_case_attr(p1, "role", "peer support worker")?;
-                db.set_case_attr(p2, "role", "person supported")?;
-                db.set_case_attr(p3, "role", "person supported")?;
-                let (sub, _) = db.ensure_code_path("Theme/Sub", None, "")?;
-                let theme = db.require_code("Theme")?;
-                db.apply_code(a, sub, me, 0, 7, "")?; // "one two"
-                db.apply_code(a, sub, me, 4, 13, "")?; // "two three": overlaps
-                db.apply_code(a, theme, me, 15, 17, "")?; // inside "four"
-                db.apply_code(b, sub, other, 6, 10, "")?; // "beta"
-                db.apply_code(c, sub, me, 3, 8, "")?; // "hello", said by P01
-                db.apply_code(c, theme, me, 18, 21, "")?; // "bye", said by P03
-                Ok((theme, sub))
-            })
-            .unwrap();
-        (s, ids.0, ids.1)
-    }
-
-    fn row(r: &FrequencyReport, path: &str) -> CodeStats {
-        r.codes.iter().find(|c| c.path == path).cloned().unwrap()
-    }
-
-    #[test]
-    fn overlapping_and_nested_codings() {
-        let (s, _, _) = hand_built();
-        let r = frequencies(s.db(), &ScopeFilter::default()).unwrap();
-        assert_eq!(r.totals.chars, 27 + 10 + 25);
-        assert_eq!(r.totals.documents, 3);
-        assert_eq!(r.totals.cases, 3);
-        assert_eq!(r.totals.segments, 6);
-        let sub = row(&r, "Theme/Sub");
-        // A: union [0,13) = 13 chars, 3 words; B: 4 chars, 1 word; C: 5 chars, 1 word.
-        assert_eq!(sub.own.segments, 4);
-        assert_eq!(sub.own.documents, 3);
-        assert_eq!(sub.own.cases, 2, "P01 (A and C) and P02");
-        assert_eq!(sub.own.chars, 22);
-        assert_eq!(sub.own.words, 5);
-        assert!((sub.own.coverage - 22.0 / 62.0).abs() < 1e-12);
-        assert_eq!(sub.aggregate, sub.own, "a leaf aggregates only itself");
-        let theme = row(&r, "Theme");
-        assert_eq!(theme.own.segments, 2);
-        assert_eq!(theme.own.chars, 5);
-        assert_eq!(
-            theme.own.cases, 2,
-            "P01 via document A, P03 as a focus-group speaker"
-        );
-        // Aggregate is a union: A [0,13)+[15,17) = 15, B 4, C [3,8)+[18,21) = 8.
-        assert_eq!(theme.aggregate.segments, 6);
-        assert_eq!(theme.aggregate.chars, 27);
-        assert_eq!(theme.aggregate.words, 4 + 1 + 2);
-        assert_eq!(theme.aggregate.documents, 3);
-        assert_eq!(theme.aggregate.cases, 3);
-    }
-
-    #[test]
-    fn focus_group_speakers_count_as_cases() {
-        let (s, _, _) = hand_built();
-        let p3 = s.db().require_case("P03").unwrap();
-        let f = ScopeFilter {
-            cases: Some(vec![p3]),
-            ..Default::default()
-        };
-        let r = frequencies(s.db(), &f).unwrap();
-        assert_eq!(r.totals.documents, 1);
-        assert_eq!(r.totals.chars, 10, "only speaker B's turn of C is in scope");
-        assert_eq!(r.totals.segments, 1);
-        let theme = row(&r, "Theme");
-        assert_eq!(theme.own.segments, 1);
-        assert_eq!(theme.own.cases, 1);
-        assert!((theme.own.coverage - 0.3).abs() < 1e-12);
-        assert_eq!(row(&r, "Theme/Sub").own.segments, 0);
-    }
-
-    #[test]
-    fn a_case_filter_counts_only_the_selected_cases() {
-        let (mut s, _, sub) = hand_built();
-        let c = s.db().require_document("C").unwrap();
-        let a = s.db().require_document("A").unwrap();
-        s.action("More", |db| {
-            let me = db.default_coder_or_add()?;
-            let p3 = db.require_case("P03")?;
-            db.assign_case(p3, a)?; // A now belongs to P01 and P03
-            db.apply_code(c, sub, me, 5, 20, "") // spans speakers A (P01) and B (P03)
-        })
-        .unwrap();
-        let p3 = s.db().require_case("P03").unwrap();
-        let f = ScopeFilter {
-            cases: Some(vec![p3]),
-            ..Default::default()
-        };
-        let r = frequencies(s.db(), &f).unwrap();
-        let sub = row(&r, "Theme/Sub");
-        assert_eq!(sub.own.cases, 1, "only P03 is counted under a P03 filter");
-        assert_eq!(sub.own.segments, 3, "A's two codings and the spanning one");
-        // Only the part in P03's turn (15..20) counts, not the part P01 said.
-        assert_eq!(sub.own.chars, 13 + 5);
-        assert!(r.codes.iter().all(|c| c.aggregate.coverage <= 1.0));
-    }
-
-    #[test]
-    fn an_attribute_filter_counts_only_the_matching_cases() {
-        let (mut s, _, sub) = hand_built();
-        let b = s.db().require_document("B").unwrap();
-        s.action("Share B", |db| {
-            let p1 = db.require_case("P01")?;
-            db.assign_case(p1, b) // B now belongs to P01 (peer) and P02 (person supported)
-        })
-        .unwrap();
-        let _ = sub;
-        let f = ScopeFilter {
-            attrs: vec![("role".into(), "peer support worker".into())],
-            ..Default::default()
-        };
-        let r = frequencies(s.db(), &f).unwrap();
-        let sub = row(&r, "Theme/Sub");
-        assert_eq!(sub.own.cases, 1, "only P01 is a peer support worker");
-        assert_eq!(r.totals.cases, 1);
-    }
-
-    #[test]
-    fn filters_by_coder_attribute_and_document() {
-        let (s, _, _) = hand_built();
-        let second = s.db().coder_by_name("Second").unwrap().unwrap();
-        let r = frequencies(
-            s.db(),
-            &ScopeFilter {
-                coder: Some(second),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        assert_eq!(r.totals.segments, 1);
-        assert_eq!(
-            r.totals.chars, 62,
-            "a coder filter does not shrink the text in scope"
-        );
-
-        let f = ScopeFilter {
-            attrs: vec![("role".into(), "Person Supported".into())],
-            ..Default::default()
-        };
-        let r = frequencies(s.db(), &f).unwrap();
-        assert_eq!(
-            r.totals.chars,
-            10 + 10,
-            "B whole, and speaker B's turn of C"
-        );
-        assert_eq!(r.totals.cases, 2);
-        assert_eq!(row(&r, "Theme").aggregate.segments, 2);
-
-        let a = s.db().require_document("A").unwrap();
-        let r = frequencies(
-            s.db(),
-            &ScopeFilter {
-                docs: Some(vec![a]),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        assert_eq!(r.totals.segments, 3);
-        assert_eq!(row(&r, "Theme").aggregate.chars, 15);
-    }
-
-    #[test]
-    fn formats() {
-        let (s, _, _) = hand_built();
-        let r = frequencies(s.db(), &ScopeFilter::default()).unwrap();
-        let json: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
-        assert_eq!(json["codes"][1]["path"], "Theme/Sub");
-        assert_eq!(json["codes"][1]["segments"], 4);
-        assert_eq!(json["codes"][0]["aggregate"]["chars"], 27);
-        assert_eq!(json["totals"]["chars"], 62);
-        let csv = r.to_csv().unwrap();
-        assert!(
-            csv.starts_with("path,segments,documents,cases,chars,words,coverage,agg_segments,")
-        );
-        assert!(csv.contains("Theme/Sub,4,3,2,22,5,"));
-        let md = r.to_markdown();
-        assert!(md.contains("| Code |"));
-        assert!(md.contains("Sub | 4 |"));
-    }
 }

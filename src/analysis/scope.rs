@@ -9,8 +9,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::model::{CaseId, CoderId, DocId, Document, Turn};
-use crate::store::{CaseLinks, CodingSpan, Db, Result};
+use super::Result;
+use super::kernels;
+use crate::model::{CaseId, CaseLinks, CoderId, CodingSpan, DocId, Document, ProjectRead, Turn};
 
 /// What the user asked to count. Empty fields match everything; attribute filters must all
 /// match (on the document or on one of the coding's cases).
@@ -48,41 +49,56 @@ pub struct Scope {
 }
 
 impl Scope {
-    /// Reads what the filter needs from the project.
-    pub fn load(db: Db<'_>, filter: &ScopeFilter) -> Result<Self> {
-        let links = db.case_links()?;
+    /// Reads what the filter needs from the project: its case links, its documents, and the
+    /// turns of the documents whose speakers are mapped to cases.
+    pub fn load(read: impl ProjectRead, filter: &ScopeFilter) -> Result<Self> {
+        let links = read.case_links()?;
         let mut mapped_turns = HashMap::new();
         let mapped_docs: HashSet<DocId> = links.speaker_cases.keys().map(|(d, _)| *d).collect();
         for d in mapped_docs {
-            mapped_turns.insert(d, db.turns(d)?);
+            mapped_turns.insert(d, read.turns(d)?);
         }
-        Ok(Self {
+        Ok(Self::new(filter, links, mapped_turns, read.documents()?))
+    }
+
+    /// A scope from data already in memory; `mapped_turns` holds the turns of the documents
+    /// with speakers mapped to cases (others are not needed).
+    pub fn new(
+        filter: &ScopeFilter,
+        links: CaseLinks,
+        mapped_turns: HashMap<DocId, Vec<Turn>>,
+        documents: Vec<Document>,
+    ) -> Self {
+        Self {
             filter: filter.clone(),
             case_set: filter.cases.as_ref().map(|v| v.iter().copied().collect()),
             doc_set: filter.docs.as_ref().map(|v| v.iter().copied().collect()),
             links,
             mapped_turns,
-            documents: db.documents()?,
-        })
+            documents,
+        }
     }
 
-    /// The cases a coding belongs to.
+    /// The cases a coding belongs to (see [`kernels::coding_cases`]).
     pub fn coding_cases(&self, doc: DocId, start: usize, end: usize) -> Vec<CaseId> {
-        let mut out = Vec::new();
-        if let Some(turns) = self.mapped_turns.get(&doc) {
-            let first = turns.partition_point(|t| t.end <= start);
-            for t in turns[first..].iter().take_while(|t| t.start < end) {
-                if let Some(c) = self.links.speaker_cases.get(&(doc, t.speaker.clone()))
-                    && !out.contains(c)
-                {
-                    out.push(*c);
-                }
-            }
-        }
-        if out.is_empty() {
-            out = self.links.doc_cases.get(&doc).cloned().unwrap_or_default();
-        }
-        out
+        let turns = self.mapped_turns.get(&doc).map_or(&[][..], Vec::as_slice);
+        let doc_cases = self
+            .links
+            .doc_cases
+            .get(&doc)
+            .map_or(&[][..], Vec::as_slice);
+        kernels::coding_cases(
+            turns,
+            start,
+            end,
+            |speaker| {
+                self.links
+                    .speaker_cases
+                    .get(&(doc, speaker.to_owned()))
+                    .copied()
+            },
+            doc_cases,
+        )
     }
 
     /// Whether some speakers of a document are mapped to cases (a focus group).
@@ -176,5 +192,99 @@ impl Scope {
             .map(|t| (t.start, t.end))
             .collect();
         (!ranges.is_empty()).then_some(Some(ranges))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CodeId, CodingId};
+
+    fn doc(id: i64, char_len: usize) -> Document {
+        Document {
+            id: DocId(id),
+            guid: String::new(),
+            name: format!("D{id}"),
+            char_len,
+            word_count: 0,
+            origin: Default::default(),
+            imported_at: String::new(),
+            memo: String::new(),
+        }
+    }
+
+    fn turn(start: usize, end: usize, who: &str) -> Turn {
+        Turn {
+            start,
+            body_start: start,
+            end,
+            speaker: who.into(),
+            timestamp: None,
+        }
+    }
+
+    fn span(doc: i64, start: usize, end: usize) -> CodingSpan {
+        CodingSpan {
+            id: CodingId(1),
+            doc: DocId(doc),
+            code: CodeId(1),
+            coder: CoderId(1),
+            start,
+            end,
+        }
+    }
+
+    /// D1 belongs to P1 (role=peer); D2 is a focus group whose speakers A and B are P1 and
+    /// P2 (role=supported).
+    fn scope(filter: ScopeFilter) -> Scope {
+        let (p1, p2) = (CaseId(1), CaseId(2));
+        let mut links = CaseLinks::default();
+        links.doc_cases.insert(DocId(1), vec![p1]);
+        links.speaker_cases.insert((DocId(2), "A".into()), p1);
+        links.speaker_cases.insert((DocId(2), "B".into()), p2);
+        links.case_attrs.insert((p1, "role".into()), "peer".into());
+        links
+            .case_attrs
+            .insert((p2, "role".into()), "supported".into());
+        let turns = HashMap::from([(DocId(2), vec![turn(0, 10, "A"), turn(10, 20, "B")])]);
+        Scope::new(&filter, links, turns, vec![doc(1, 30), doc(2, 20)])
+    }
+
+    #[test]
+    fn a_focus_group_passage_counts_for_its_speaker() {
+        let all = scope(ScopeFilter::default());
+        assert_eq!(all.admit(&span(2, 12, 15)), Some(vec![CaseId(2)]));
+        assert_eq!(all.admit(&span(1, 0, 5)), Some(vec![CaseId(1)]));
+        assert_eq!(all.region_of(DocId(2)), Some(None), "whole document");
+
+        let supported = scope(ScopeFilter {
+            attrs: vec![("role".into(), " Supported ".into())],
+            ..Default::default()
+        });
+        assert_eq!(supported.admit(&span(2, 2, 5)), None, "said by P1");
+        assert_eq!(supported.admit(&span(1, 0, 5)), None);
+        assert_eq!(
+            supported.admit(&span(2, 5, 15)),
+            Some(vec![CaseId(2)]),
+            "spans both speakers: counted for the matching one only"
+        );
+        assert_eq!(supported.region_of(DocId(2)), Some(Some(vec![(10, 20)])));
+        assert_eq!(supported.region_of(DocId(1)), None);
+    }
+
+    #[test]
+    fn coder_and_document_filters() {
+        let s = scope(ScopeFilter {
+            coder: Some(CoderId(2)),
+            ..Default::default()
+        });
+        assert_eq!(s.admit(&span(1, 0, 5)), None);
+        let s = scope(ScopeFilter {
+            docs: Some(vec![DocId(2)]),
+            ..Default::default()
+        });
+        assert_eq!(s.admit(&span(1, 0, 5)), None);
+        assert_eq!(s.region_of(DocId(1)), None);
+        assert!(s.admit(&span(2, 0, 5)).is_some());
     }
 }

@@ -15,7 +15,7 @@ mod delete;
 mod history;
 
 use crate::actions::Action;
-use crate::analysis::{ScopeFilter, frequencies};
+use crate::analysis::ScopeFilter;
 use crate::export::{self, Format};
 use crate::model::MemoTarget;
 use crate::session::Session;
@@ -106,7 +106,7 @@ pub enum Command {
         #[arg(long)]
         subcodes: bool,
         /// Output format.
-        #[arg(long, default_value = "csv", value_parser = ["csv", "json"])]
+        #[arg(long, default_value = "csv", value_parser = ["csv", "json", "md"])]
         format: String,
         /// Write to this file instead of standard output.
         #[arg(short = 'o', long = "output")]
@@ -427,13 +427,9 @@ pub fn run(command: Command) -> Result<()> {
             for f in &filters {
                 filter.attrs.push(split_kv(f)?);
             }
-            let report = frequencies(db, &filter)?;
-            let text = match Format::parse(&format) {
-                Some(Format::Csv) => report.to_csv()?,
-                Some(Format::Json) => report.to_json() + "\n",
-                _ => report.to_markdown(),
-            };
-            emit(output.as_deref(), text.as_bytes())?;
+            let format = Format::parse(&format).unwrap_or(Format::Markdown);
+            let bytes = export::report::frequencies_file(db, &filter, format)?;
+            emit(output.as_deref(), &bytes)?;
         }
         Command::Segments {
             project,
@@ -455,14 +451,9 @@ pub fn run(command: Command) -> Result<()> {
                 }
                 None => None,
             };
-            let rows = export::coded_segments(db, codes, &ScopeFilter::default())?;
-            let bytes = if format == "json" {
-                let mut b = export::segments::to_json(&rows)?;
-                b.push(b'\n');
-                b
-            } else {
-                export::segments::to_csv(&rows)?
-            };
+            let format = Format::parse(&format).unwrap_or(Format::Csv);
+            let bytes =
+                export::segments::segments_file(db, codes, &ScopeFilter::default(), format)?;
             emit(output.as_deref(), &bytes)?;
         }
         Command::Memo {

@@ -6,9 +6,10 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use super::{Format, Result, json_bytes};
+use crate::analysis::kernels::speakers_of;
 use crate::analysis::{Scope, ScopeFilter};
-use crate::model::{CodeId, DocId, Turn};
-use crate::store::{CodingFilter, Db, Result};
+use crate::model::{CodeId, CodingFilter, CodingSpan, DocId, ProjectRead, Turn};
 use crate::text::CharIndex;
 
 /// One coded passage.
@@ -42,42 +43,30 @@ pub struct SegmentRow {
     pub coding_id: crate::model::CodingId,
 }
 
-/// Speakers of the turns that overlap `[start, end)`.
-pub fn speakers_of(turns: &[Turn], start: usize, end: usize) -> Vec<&str> {
-    let first = turns.partition_point(|t| t.end <= start);
-    let mut out: Vec<&str> = Vec::new();
-    for t in turns[first..].iter().take_while(|t| t.start < end) {
-        if !out.contains(&t.speaker.as_str()) {
-            out.push(&t.speaker);
-        }
-    }
-    out
-}
-
 /// The coded segments of `codes` (all codes when `None`) under `scope`, by document and
 /// position.
 pub fn coded_segments(
-    db: Db<'_>,
+    read: impl ProjectRead,
     codes: Option<Vec<CodeId>>,
     scope_filter: &ScopeFilter,
 ) -> Result<Vec<SegmentRow>> {
-    let tree = db.code_tree()?;
-    let scope = Scope::load(db, scope_filter)?;
-    let coders: HashMap<_, _> = db.coders()?.into_iter().map(|c| (c.id, c.name)).collect();
+    let tree = read.code_tree()?;
+    let scope = Scope::load(&read, scope_filter)?;
+    let coders: HashMap<_, _> = read.coders()?.into_iter().map(|c| (c.id, c.name)).collect();
     let doc_names: HashMap<DocId, String> = scope
         .documents
         .iter()
         .map(|d| (d.id, d.name.clone()))
         .collect();
     let mut paths: HashMap<CodeId, String> = HashMap::new();
-    let codings = db.codings(&CodingFilter {
+    let codings = read.codings(&CodingFilter {
         codes,
         ..CodingFilter::default()
     })?;
     let mut rows = Vec::with_capacity(codings.len());
     let mut current: Option<(DocId, String, CharIndex, Vec<Turn>)> = None;
     for c in codings {
-        let span = crate::store::CodingSpan {
+        let span = CodingSpan {
             id: c.id,
             doc: c.doc,
             code: c.code,
@@ -89,9 +78,9 @@ pub fn coded_segments(
             continue;
         };
         if current.as_ref().is_none_or(|(d, ..)| *d != c.doc) {
-            let text = db.document_text(c.doc)?;
+            let text = read.document_text(c.doc)?;
             let index = CharIndex::new(&text);
-            current = Some((c.doc, text, index, db.turns(c.doc)?));
+            current = Some((c.doc, text, index, read.turns(c.doc)?));
         }
         let Some((_, text, index, turns)) = current.as_ref() else {
             continue;
@@ -126,8 +115,28 @@ pub fn coded_segments(
     Ok(rows)
 }
 
+/// Encodes the rows in `format`: what both the CLI and the GUI write.
+pub fn encode(rows: &[SegmentRow], format: Format) -> Result<Vec<u8>> {
+    match format {
+        Format::Csv => to_csv(rows),
+        Format::Json => to_json(rows),
+        Format::Markdown => Ok(to_markdown(rows).into_bytes()),
+    }
+}
+
+/// The coded segments of `codes` under `filter`, encoded: what both the CLI and the GUI write
+/// to a file.
+pub fn segments_file(
+    read: impl ProjectRead,
+    codes: Option<Vec<CodeId>>,
+    filter: &ScopeFilter,
+    format: Format,
+) -> Result<Vec<u8>> {
+    encode(&coded_segments(read, codes, filter)?, format)
+}
+
 /// CSV with a header row.
-pub fn to_csv(rows: &[SegmentRow]) -> Result<Vec<u8>, csv::Error> {
+pub fn to_csv(rows: &[SegmentRow]) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 256));
     for r in rows {
         w.serialize(r)?;
@@ -138,72 +147,85 @@ pub fn to_csv(rows: &[SegmentRow]) -> Result<Vec<u8>, csv::Error> {
             "created",
         ])?;
     }
-    w.into_inner().map_err(|e| e.into_error().into())
+    Ok(w.into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))?)
 }
 
-/// A JSON array of rows.
-pub fn to_json(rows: &[SegmentRow]) -> Result<Vec<u8>, serde_json::Error> {
-    serde_json::to_vec_pretty(rows)
+/// A JSON array of rows, ending in one newline.
+pub fn to_json(rows: &[SegmentRow]) -> Result<Vec<u8>> {
+    json_bytes(&rows)
+}
+
+/// A Markdown table: document, case, speaker, code, the quoted text, coder and memo. Pipes
+/// are escaped and line breaks become `<br>` so each passage stays one row.
+pub fn to_markdown(rows: &[SegmentRow]) -> String {
+    fn cell(s: &str) -> String {
+        s.replace('|', "\\|")
+            .replace("\r\n", "<br>")
+            .replace(['\n', '\r'], "<br>")
+    }
+    let mut out = String::from(
+        "| Document | Case | Speaker | Code | Text | Coder | Memo |\n|---|---|---|---|---|---|---|\n",
+    );
+    for r in rows {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            cell(&r.document),
+            cell(&r.case),
+            cell(&r.speaker),
+            cell(&r.code),
+            cell(&r.text),
+            cell(&r.coder),
+            cell(&r.memo)
+        ));
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Origin;
-    use crate::store::{NewDocument, Store};
+    use crate::model::CodingId;
+
+    fn row(text: &str, memo: &str) -> SegmentRow {
+        SegmentRow {
+            document: "P01".into(),
+            case: "P01".into(),
+            speaker: "Zoë".into(),
+            code: "Mutuality/Shared experience".into(),
+            start: 28,
+            end: 51,
+            text: text.into(),
+            coder: "Me".into(),
+            memo: memo.into(),
+            created: "2024-01-01T00:00:00Z".into(),
+            doc_id: DocId(1),
+            coding_id: CodingId(1),
+        }
+    }
 
     #[test]
-    fn rows_carry_exact_text_speaker_and_case() {
-        let mut s = Store::in_memory().unwrap();
-        s.action("Build", |db| {
-            let text = "Interviewer: And then?\nZoë: We were both 😀 — équipe.\n";
-            let turns = vec![
-                Turn {
-                    start: 0,
-                    body_start: 13,
-                    end: 22,
-                    speaker: "Interviewer".into(),
-                    timestamp: None,
-                },
-                Turn {
-                    start: 23,
-                    body_start: 28,
-                    end: 52,
-                    speaker: "Zoë".into(),
-                    timestamp: None,
-                },
-            ];
-            let d = db.add_document(&NewDocument {
-                name: "P01".into(),
-                text: text.into(),
-                origin: Origin {
-                    file_name: "p01.txt".into(),
-                    format: "txt".into(),
-                    encoding: "UTF-8".into(),
-                    sha256: String::new(),
-                },
-                turns,
-                guid: None,
-            })?;
-            let p = db.ensure_case("P01")?;
-            db.assign_case(p, d)?;
-            let (code, _) = db.ensure_code_path("Mutuality/Shared experience", None, "")?;
-            let me = db.default_coder_or_add()?;
-            db.apply_code(d, code, me, 28, 51, "emoji and accent")?;
-            Ok(())
-        })
-        .unwrap();
-        let rows = coded_segments(s.db(), None, &ScopeFilter::default()).unwrap();
-        assert_eq!(rows.len(), 1);
-        let r = &rows[0];
-        assert_eq!(r.text, "We were both 😀 — équipe");
-        assert_eq!(r.speaker, "Zoë");
-        assert_eq!(r.case, "P01");
-        assert_eq!(r.code, "Mutuality/Shared experience");
-        let csv = String::from_utf8(to_csv(&rows).unwrap()).unwrap();
+    fn three_formats_keep_the_exact_text() {
+        let rows = [row("We were both 😀 — équipe", "a | b\nc")];
+        let csv = String::from_utf8(encode(&rows, Format::Csv).unwrap()).unwrap();
         assert!(csv.starts_with("document,case,speaker,code,start,end,text,coder,memo,created\n"));
         assert!(csv.contains("We were both 😀 — équipe"));
-        let json: serde_json::Value = serde_json::from_slice(&to_json(&rows).unwrap()).unwrap();
+        let json_bytes = encode(&rows, Format::Json).unwrap();
+        assert!(json_bytes.ends_with(b"]\n"), "one trailing newline");
+        let json: serde_json::Value = serde_json::from_slice(&json_bytes).unwrap();
         assert_eq!(json[0]["start"], 28);
+        assert_eq!(json[0]["text"], "We were both 😀 — équipe");
+        let md = String::from_utf8(encode(&rows, Format::Markdown).unwrap()).unwrap();
+        assert!(md.contains("| We were both 😀 — équipe | Me | a \\| b<br>c |\n"));
+    }
+
+    #[test]
+    fn an_empty_table_still_has_its_header() {
+        let csv = String::from_utf8(encode(&[], Format::Csv).unwrap()).unwrap();
+        assert_eq!(
+            csv,
+            "document,case,speaker,code,start,end,text,coder,memo,created\n"
+        );
+        assert_eq!(encode(&[], Format::Json).unwrap(), b"[]\n");
     }
 }

@@ -1,6 +1,6 @@
 //! Importing files into a project, in two phases. [`read_files`] reads, decodes, unzips and
 //! finds speaker turns with no store in sight (on the job thread in the app); a refused file is
-//! reported and the others go on. [`ParsedBatch::to_action`] then turns the batch into one
+//! reported and the others go on. [`ParsedBatch::take_action`] then turns the batch into one
 //! [`Action`], written in one short transaction: one undo step, and cancelling before it
 //! leaves the project as it was.
 
@@ -79,19 +79,20 @@ pub fn read_files(
 
 impl ParsedBatch {
     /// The one action that adds the parsed documents, assigned to the case `case` (created
-    /// if needed) when given.
-    pub fn to_action(&self, case: Option<&str>) -> Action {
+    /// if needed) when given. The texts move into the action (the batch keeps what its
+    /// report needs), so an import holds each text in memory once.
+    pub fn take_action(&mut self, case: Option<&str>) -> Action {
         let label = match self.docs.as_slice() {
             [(one, _)] if self.asked == 1 => format!("Import “{}”", file_label(one)),
             _ => format!("Import {} documents", self.asked),
         };
         let documents = self
             .docs
-            .iter()
+            .iter_mut()
             .map(|(_, t)| BundleDocument {
                 doc: NewDocument {
                     name: t.name.clone(),
-                    text: t.text.clone(),
+                    text: std::mem::take(&mut t.text),
                     origin: t.origin.clone(),
                     turns: t.turns.clone(),
                     guid: None,
@@ -142,11 +143,13 @@ pub fn import_files(
     case: Option<&str>,
     progress: &mut dyn FnMut(usize, usize) -> bool,
 ) -> Result<ImportReport> {
-    let batch = read_files(files, progress).map_err(|Cancelled| StoreError::Cancelled)?;
+    let mut batch = read_files(files, progress).map_err(|Cancelled| StoreError::Cancelled)?;
     if batch.docs.is_empty() {
         return Ok(batch.report(&Outcome::Done));
     }
-    let applied = session.apply(&batch.to_action(case))?;
+    let action = batch.take_action(case);
+    let applied = session.apply(&action)?;
+    drop(action);
     Ok(batch.report(&applied.outcome))
 }
 

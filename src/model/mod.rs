@@ -11,11 +11,13 @@ use std::fmt;
 
 mod bundle;
 mod codebook;
+pub mod read;
 pub use bundle::{
     Bundle, BundleAttribute, BundleCase, BundleCode, BundleCoder, BundleCoding, BundleDocument,
     BundleMemo, BundleTarget, CodingRow, NewDocument,
 };
 pub use codebook::{CodeTree, split_path};
+pub use read::{ProjectRead, ReadError, ReadResult};
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {

@@ -13,6 +13,7 @@ mod codings;
 mod documents;
 mod memos;
 pub mod purge;
+mod read;
 pub mod schema;
 pub mod undo;
 

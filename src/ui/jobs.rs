@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
-use crate::analysis::{ScopeFilter, frequencies};
+use crate::analysis::ScopeFilter;
 use crate::export::{self, Format};
 use crate::import::{ImportReport, import_files};
 use crate::model::CodeId;
@@ -124,15 +124,7 @@ impl Job {
             format,
             out,
             repaint,
-            move |store, f| {
-                let report = frequencies(store.db(), &filter)?;
-                Ok(match f {
-                    Format::Csv => report.to_csv()?,
-                    Format::Json => report.to_json(),
-                    Format::Markdown => report.to_markdown(),
-                }
-                .into_bytes())
-            },
+            move |store, f| Ok(export::report::frequencies_file(store.db(), &filter, f)?),
         )
     }
 
@@ -152,11 +144,12 @@ impl Job {
             out,
             repaint,
             move |store, f| {
-                let rows = export::coded_segments(store.db(), codes, &filter)?;
-                Ok(match f {
-                    Format::Json => export::segments::to_json(&rows)?,
-                    _ => export::segments::to_csv(&rows)?,
-                })
+                Ok(export::segments::segments_file(
+                    store.db(),
+                    codes,
+                    &filter,
+                    f,
+                )?)
             },
         )
     }

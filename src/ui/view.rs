@@ -124,7 +124,10 @@ impl ProjectView {
             title: db.title()?,
             documents: db.documents()?,
             tree: db.code_tree()?,
-            report: Some(frequencies_with(db, &ScopeFilter::default(), false)?),
+            report: Some(
+                frequencies_with(db, &ScopeFilter::default(), false)
+                    .map_err(|e| crate::store::StoreError::Invalid(e.to_string()))?,
+            ),
             doc_codings,
             cases: db.cases()?,
             links: db.case_links()?,

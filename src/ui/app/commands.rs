@@ -162,9 +162,9 @@ impl WeftApp {
             None => {
                 let r = crate::import::read_files(&files, &mut |_, _| true)
                     .map_err(|e| e.to_string())
-                    .and_then(|batch| {
+                    .and_then(|mut batch| {
                         let outcome = batch
-                            .to_action(None)
+                            .take_action(None)
                             .apply(store)
                             .map_err(|e| e.to_string())?;
                         Ok(batch.report(&outcome))

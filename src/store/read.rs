@@ -1,0 +1,43 @@
+//! The store as a [`ProjectRead`]: the read interface analysis and export use, answered by
+//! the SQL reads of [`Db`], with store errors wrapped as [`ReadError`]s.
+
+use super::{Db, StoreError};
+use crate::model::read::{ProjectRead, ReadError, ReadResult};
+use crate::model::{
+    CaseLinks, CodeTree, Coder, Coding, CodingFilter, CodingSpan, DocId, Document, Turn,
+};
+use crate::text::WordIndex;
+
+fn wrap<T>(r: Result<T, StoreError>) -> ReadResult<T> {
+    r.map_err(ReadError::new)
+}
+
+impl ProjectRead for Db<'_> {
+    fn code_tree(&self) -> ReadResult<CodeTree> {
+        wrap(Db::code_tree(self))
+    }
+    fn documents(&self) -> ReadResult<Vec<Document>> {
+        wrap(Db::documents(self))
+    }
+    fn case_links(&self) -> ReadResult<CaseLinks> {
+        wrap(Db::case_links(self))
+    }
+    fn coders(&self) -> ReadResult<Vec<Coder>> {
+        wrap(Db::coders(self))
+    }
+    fn coding_spans(&self) -> ReadResult<Vec<CodingSpan>> {
+        wrap(Db::coding_spans(self))
+    }
+    fn codings(&self, filter: &CodingFilter) -> ReadResult<Vec<Coding>> {
+        wrap(Db::codings(self, filter))
+    }
+    fn document_text(&self, doc: DocId) -> ReadResult<String> {
+        wrap(Db::document_text(self, doc))
+    }
+    fn turns(&self, doc: DocId) -> ReadResult<Vec<Turn>> {
+        wrap(Db::turns(self, doc))
+    }
+    fn word_index(&self, doc: DocId) -> ReadResult<WordIndex> {
+        wrap(Db::word_index(self, doc))
+    }
+}
