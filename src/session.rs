@@ -63,6 +63,10 @@ pub struct PurgeReport {
     pub snapshots_cleaned: Vec<std::path::PathBuf>,
     /// Documents of a deleted case that also belong to other cases: kept, unlinked from it.
     pub documents_kept: Vec<String>,
+    /// Kept documents in which the deleted case was a mapped speaker: each of its turns keeps
+    /// its label but what was said became `[withdrawn]`, with the codings inside removed and
+    /// those overlapping shortened.
+    pub redacted: Vec<crate::store::purge::Redacted>,
     /// Snapshots that could not be read (so may still hold the data), with the reason; they
     /// were left as they were.
     pub snapshots_unreadable: Vec<(std::path::PathBuf, String)>,
@@ -221,7 +225,8 @@ impl Session {
     /// snapshots in the backups folder; otherwise they are listed in the report.
     ///
     /// A case takes with it the documents that belong to it alone; documents shared with
-    /// other cases stay, unlinked from it (listed in [`PurgeReport::documents_kept`]).
+    /// other cases stay, unlinked from it (listed in [`PurgeReport::documents_kept`]), with
+    /// its speaker turns in them redacted ([`PurgeReport::redacted`]).
     pub fn delete_permanently(
         &mut self,
         what: Purge,
@@ -251,6 +256,7 @@ impl Session {
             documents: purged.documents,
             cases: purged.cases,
             documents_kept: purged.documents_kept,
+            redacted: purged.redacted,
             codings: purged.codings,
             steps_dropped: purged.steps_dropped,
             ..PurgeReport::default()

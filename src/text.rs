@@ -394,6 +394,143 @@ pub fn find_all(hay: &str, needle: &str) -> Vec<std::ops::Range<usize>> {
     out
 }
 
+/// One replacement in a [`Splice`]: the old chars `[start, end)` (not empty) become `with`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replacement {
+    /// First old char replaced.
+    pub start: usize,
+    /// One past the last old char replaced.
+    pub end: usize,
+    /// The text put in their place.
+    pub with: String,
+}
+
+/// Several char ranges of one text replaced at once (a withdrawn speaker's turns by a marker),
+/// and where the old positions and ranges land in the new text. Pure: no store, no I/O.
+///
+/// Old text that is not replaced keeps its chars; positions after a replacement shift by its
+/// length difference. A position strictly inside a replaced range no longer exists. A range
+/// keeps exactly the old chars of it that remain (see [`Self::map_range`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Splice {
+    reps: Vec<Replacement>,
+    /// Old chars removed by the replacements before index `i` (one more entry than `reps`).
+    removed_before: Vec<usize>,
+    /// New chars inserted by the replacements before index `i`.
+    inserted_before: Vec<usize>,
+    old_len: usize,
+}
+
+impl Splice {
+    /// The splice of a text of `old_len` chars by `reps` (in any order). `None` if a range is
+    /// empty, reversed, past `old_len`, or overlaps another (adjacent ranges are fine).
+    pub fn new(mut reps: Vec<Replacement>, old_len: usize) -> Option<Self> {
+        reps.sort_by_key(|r| r.start);
+        let mut removed_before = vec![0];
+        let mut inserted_before = vec![0];
+        let mut last_end = 0;
+        for r in &reps {
+            if r.start >= r.end || r.end > old_len || r.start < last_end {
+                return None;
+            }
+            last_end = r.end;
+            removed_before.push(removed_before.last().copied().unwrap_or(0) + (r.end - r.start));
+            inserted_before.push(inserted_before.last().copied().unwrap_or(0) + char_len(&r.with));
+        }
+        Some(Self {
+            reps,
+            removed_before,
+            inserted_before,
+            old_len,
+        })
+    }
+
+    /// The replacements, sorted by start.
+    pub fn replacements(&self) -> &[Replacement] {
+        &self.reps
+    }
+
+    /// Length of the new text, in chars.
+    pub fn new_len(&self) -> usize {
+        let n = self.reps.len();
+        self.old_len + self.inserted_before[n] - self.removed_before[n]
+    }
+
+    /// The new text: `text` (of `old_len` chars) with the replacements made. `None` if `text`
+    /// is not `old_len` chars long.
+    pub fn apply(&self, text: &str) -> Option<String> {
+        let idx = CharIndex::new(text);
+        if idx.char_len() != self.old_len {
+            return None;
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut last = 0;
+        for r in &self.reps {
+            let (b0, b1) = (idx.byte(text, r.start)?, idx.byte(text, r.end)?);
+            out.push_str(text.get(last..b0)?);
+            out.push_str(&r.with);
+            last = b1;
+        }
+        out.push_str(text.get(last..)?);
+        Some(out)
+    }
+
+    /// Where old position `pos` lands: shifted by the replacements that end at or before it.
+    /// `None` if it lies strictly inside a replaced range (it no longer exists) or past the
+    /// end. The start of a replaced range maps to the start of its replacement, the end to the
+    /// end of its replacement.
+    pub fn map_pos(&self, pos: usize) -> Option<usize> {
+        if pos > self.old_len {
+            return None;
+        }
+        let k = self.reps.partition_point(|r| r.end <= pos);
+        if self.reps.get(k).is_some_and(|r| r.start < pos) {
+            return None;
+        }
+        Some(pos + self.inserted_before[k] - self.removed_before[k])
+    }
+
+    /// The new range of the replacement text of the `i`th replacement (sorted by start).
+    pub fn replaced_range(&self, i: usize) -> Option<std::ops::Range<usize>> {
+        let r = self.reps.get(i)?;
+        let start = r.start + self.inserted_before[i] - self.removed_before[i];
+        Some(start..start + char_len(&r.with))
+    }
+
+    /// The old range `[start, end)` clipped to the old chars of it that remain, in new
+    /// positions: from the first remaining char to one past the last. Replacement text between
+    /// them is inside the result (a range across a replaced body shrinks by the length
+    /// difference); replacement text at either end is not. `None` when no old char of it
+    /// remains (it lay wholly inside replaced ranges), or the range is empty or out of bounds.
+    pub fn map_range(&self, start: usize, end: usize) -> Option<(usize, usize)> {
+        if start >= end || end > self.old_len {
+            return None;
+        }
+        // Move the start past every replaced range it is in (or at the start of).
+        let mut s = start;
+        loop {
+            let k = self.reps.partition_point(|r| r.end <= s);
+            match self.reps.get(k) {
+                Some(r) if r.start <= s => s = r.end,
+                _ => break,
+            }
+        }
+        // Move the end back before every replaced range it is in (or at the end of).
+        let mut e = end;
+        loop {
+            let k = self.reps.partition_point(|r| r.end < e);
+            match self.reps.get(k) {
+                Some(r) if r.start < e => e = r.start,
+                _ => break,
+            }
+        }
+        if s >= e {
+            return None;
+        }
+        Some((self.map_pos(s)?, self.map_pos(e)?))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -464,6 +601,58 @@ mod tests {
         assert_eq!(slice_chars_clamped("abc", 1, 99), "bc");
         assert_eq!(slice_chars_clamped("abc", 7, 9), "");
         assert_eq!(slice_chars_clamped("abc", 2, 1), "");
+    }
+
+    #[test]
+    fn splice_shifts_and_clips() {
+        // "A: hi 😀\nB: secret\nA: ok\n": B's body "secret" (chars 11..17) is replaced.
+        let text = "A: hi 😀\nB: secret\nA: ok\n";
+        let with = "[withdrawn]".to_owned();
+        let sp = Splice::new(
+            vec![Replacement {
+                start: 11,
+                end: 17,
+                with,
+            }],
+            char_len(text),
+        )
+        .unwrap();
+        let new = sp.apply(text).unwrap();
+        assert_eq!(new, "A: hi 😀\nB: [withdrawn]\nA: ok\n");
+        assert_eq!(sp.new_len(), char_len(&new));
+        assert_eq!(sp.replaced_range(0), Some(11..22));
+        // Before: unchanged; after: shifted by 11 - 6; inside: gone.
+        assert_eq!(sp.map_pos(6), Some(6));
+        assert_eq!(sp.map_pos(11), Some(11));
+        assert_eq!(sp.map_pos(17), Some(22));
+        assert_eq!(sp.map_pos(20), Some(25));
+        assert_eq!(sp.map_pos(12), None);
+        assert_eq!(sp.map_pos(99), None);
+        // Before and after: same text.
+        assert_eq!(sp.map_range(3, 6), Some((3, 6)));
+        assert_eq!(sp.map_range(21, 23), Some((26, 28)));
+        assert_eq!(slice_chars(&new, 26, 28), Some("ok"));
+        // Inside, or exactly the body: gone.
+        assert_eq!(sp.map_range(12, 15), None);
+        assert_eq!(sp.map_range(11, 17), None);
+        // Overlapping one end: clipped to what remains (the marker is not in it).
+        assert_eq!(sp.map_range(3, 14), Some((3, 11)));
+        assert_eq!(sp.map_range(13, 23), Some((22, 28)));
+        // Across: keeps both sides and the marker between, shorter by 6 - 11.
+        assert_eq!(sp.map_range(3, 23), Some((3, 28)));
+        // Bad splices are refused.
+        let r = |start, end| Replacement {
+            start,
+            end,
+            with: String::new(),
+        };
+        assert!(Splice::new(vec![r(3, 3)], 10).is_none(), "empty range");
+        assert!(Splice::new(vec![r(3, 11)], 10).is_none(), "past the end");
+        assert!(Splice::new(vec![r(2, 5), r(4, 6)], 10).is_none(), "overlap");
+        assert!(
+            Splice::new(vec![r(4, 6), r(2, 4)], 10).is_some(),
+            "adjacent, any order"
+        );
     }
 
     proptest! {
@@ -538,6 +727,68 @@ mod tests {
             prop_assert!(r.start <= k && k < r.end);
             let word = slice_chars(&s, r.start, r.end).unwrap_or_default();
             prop_assert!(s.split_word_bounds().any(|w| w == word));
+        }
+        #[test]
+        fn splice_matches_a_char_by_char_model(
+            s in "[a-zé😀 \\n]{0,40}",
+            edits in proptest::collection::vec((0usize..5, 1usize..6, "[xé😀\\n]{0,4}"), 0..6),
+        ) {
+            let n = char_len(&s);
+            let mut reps = Vec::new();
+            let mut pos = 0;
+            for (gap, len, with) in edits {
+                let (start, end) = (pos + gap, pos + gap + len);
+                if end > n {
+                    break;
+                }
+                reps.push(Replacement { start, end, with });
+                pos = end;
+            }
+            let sp = Splice::new(reps.clone(), n).unwrap();
+            // The model: every new char, with the old position it came from (None: inserted).
+            let old: Vec<char> = s.chars().collect();
+            let mut model: Vec<(char, Option<usize>)> = Vec::new();
+            let mut removed = vec![false; n];
+            let mut i = 0;
+            for r in &reps {
+                model.extend((i..r.start).map(|k| (old[k], Some(k))));
+                model.extend(r.with.chars().map(|c| (c, None)));
+                removed[r.start..r.end].iter_mut().for_each(|x| *x = true);
+                i = r.end;
+            }
+            model.extend((i..n).map(|k| (old[k], Some(k))));
+            let new: String = model.iter().map(|(c, _)| c).collect();
+            prop_assert_eq!(sp.apply(&s), Some(new.clone()));
+            prop_assert_eq!(sp.new_len(), model.len());
+            let new_pos = |k: usize| model.iter().position(|(_, o)| *o == Some(k));
+            for p in 0..=n {
+                let inside = reps.iter().any(|r| r.start < p && p < r.end);
+                let got = sp.map_pos(p);
+                if inside {
+                    prop_assert_eq!(got, None);
+                } else if p == n {
+                    prop_assert_eq!(got, Some(model.len()));
+                } else if let Some(j) = reps.iter().position(|r| r.start == p) {
+                    prop_assert_eq!(got, sp.replaced_range(j).map(|r| r.start));
+                } else {
+                    prop_assert_eq!(got, new_pos(p));
+                }
+            }
+            for a in 0..n {
+                for b in a + 1..=n {
+                    let kept: Vec<usize> = (a..b).filter(|&k| !removed[k]).collect();
+                    let want = match (kept.first(), kept.last()) {
+                        (Some(&f), Some(&l)) => Some((new_pos(f).unwrap(), new_pos(l).unwrap() + 1)),
+                        _ => None,
+                    };
+                    prop_assert_eq!(sp.map_range(a, b), want, "range {}..{}", a, b);
+                    if let Some((x, y)) = want {
+                        // Every remaining old char of the range is in it, in order.
+                        let inside: Vec<usize> = model[x..y].iter().filter_map(|(_, o)| *o).collect();
+                        prop_assert_eq!(inside, kept);
+                    }
+                }
+            }
         }
     }
 }

@@ -268,3 +268,210 @@ fn a_deletion_blocked_by_another_reader_is_finished_on_the_next_open() {
     assert_eq!(pending(&path), 0);
     assert!(!holds(&path, SECRET));
 }
+
+/// Said by P02 alone, in the focus group only.
+const P02_SECRET: &str = "the parish clerk Bartholomew Finchley buried the ledger";
+
+/// Char index of `needle` in `text`.
+fn at(text: &str, needle: &str) -> usize {
+    weft::text::byte_to_char(text, text.find(needle).unwrap()).unwrap()
+}
+
+#[test]
+fn a_withdrawn_speaker_is_redacted_from_a_shared_focus_group() {
+    use weft::model::{CodingFilter, CodingId};
+    use weft::text::{char_len, count_words, slice_chars};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("group.weft");
+    let mut s = Session::create(&path).unwrap();
+    // Hard text on both sides of P02's turns: an accent, an emoji, CJK.
+    let text = format!(
+        "P01: Thé group 😀 was a lifeline for me.\n\
+         P02: I think {P02_SECRET}, honestly.\n\
+         P01: We cooked 共同 together, every week.\n\
+         P02: Bartholomew again, always him.\n\
+         P01: It ended in spring.\n"
+    );
+    let turns = weft::import::detect_turns(&text);
+    assert_eq!(turns.len(), 5, "the transcript has five turns");
+    s.apply(&Action::AddContent {
+        label: "Import".into(),
+        bundle: Box::new(Bundle {
+            cases: ["P01", "P02"]
+                .map(|n| BundleCase {
+                    name: n.into(),
+                    ..Default::default()
+                })
+                .to_vec(),
+            documents: vec![
+                BundleDocument {
+                    doc: NewDocument {
+                        name: "Focus group 1".into(),
+                        text: text.clone(),
+                        turns,
+                        ..NewDocument::default()
+                    },
+                    cases: vec!["P01".into(), "P02".into()],
+                    speakers: vec![("P01".into(), "P01".into()), ("P02".into(), "P02".into())],
+                    ..Default::default()
+                },
+                BundleDocument {
+                    doc: NewDocument {
+                        name: "P02 interview".into(),
+                        text: "P02: Nothing much to say.\n".into(),
+                        ..NewDocument::default()
+                    },
+                    cases: vec!["P02".into()],
+                    ..Default::default()
+                },
+            ],
+            codes: vec![BundleCode {
+                path: "Trust".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }),
+    })
+    .unwrap();
+    let fg = s.read().require_document("Focus group 1").unwrap();
+    let code = s.read().require_code("Trust").unwrap();
+    let coder = s.coder().unwrap();
+    let code_it = |s: &mut Session, from: &str, to: &str| -> CodingId {
+        let (start, end) = (at(&text, from), at(&text, to) + char_len(to));
+        let applied = s
+            .apply(&Action::ApplyCode {
+                doc: fg,
+                code,
+                coder,
+                range: CharRange::new(start, end).unwrap(),
+            })
+            .unwrap();
+        match applied.outcome {
+            weft::actions::Outcome::Coding(c) => c,
+            other => panic!("{other:?}"),
+        }
+    };
+    let before = code_it(&mut s, "group 😀", "lifeline");
+    let inside = code_it(&mut s, "Bartholomew Finchley", "ledger");
+    let whole_turn = code_it(&mut s, "Bartholomew again", "always him.");
+    let across = code_it(&mut s, "lifeline", "We cooked");
+    let partial_end = code_it(&mut s, "together", "Bartholomew again");
+    let partial_start = code_it(&mut s, "honestly", "共同");
+    let after = code_it(&mut s, "It ended", "spring.");
+    s.apply(&Action::SetCodingMemo {
+        coding: across,
+        memo: "support across the group".into(),
+    })
+    .unwrap();
+    let snap = s.snapshot_now().unwrap().path;
+    let coded = |s: &Session, c: CodingId| -> String {
+        let c = s.read().coding(c).unwrap();
+        let t = s.read().document_text(c.doc).unwrap();
+        slice_chars(&t, c.start, c.end).unwrap().to_owned()
+    };
+    let before_text = coded(&s, before);
+    let after_text = coded(&s, after);
+    let across_old = coded(&s, across);
+    s.store().checkpoint().unwrap();
+    assert!(holds(&path, P02_SECRET));
+    assert!(holds(&snap, P02_SECRET));
+
+    let p02 = s.read().require_case("P02").unwrap();
+    let report = s.delete_permanently(Purge::Case(p02), true).unwrap();
+    assert_eq!(report.documents, vec!["P02 interview".to_owned()]);
+    assert_eq!(report.documents_kept, vec!["Focus group 1".to_owned()]);
+    assert_eq!(report.redacted.len(), 1, "{report:?}");
+    let r = &report.redacted[0];
+    assert_eq!(r.document, "Focus group 1");
+    assert_eq!(r.turns, 2);
+    assert_eq!(r.codings_removed, 2, "{report:?}");
+    assert_eq!(r.codings_shortened, 3, "{report:?}");
+    assert_eq!(report.snapshots_cleaned, vec![snap.clone()], "{report:?}");
+
+    // The bytes are gone from the project, its -wal, and the snapshot.
+    for needle in [P02_SECRET, "Finchley", "always him"] {
+        assert!(!holds(&path, needle), "“{needle}” is still in the file");
+        assert!(!holds(&snap, needle), "“{needle}” is still in the snapshot");
+    }
+    assert!(
+        holds(&snap, "[withdrawn]"),
+        "the snapshot was redacted, not emptied"
+    );
+    weft::store::backup::check_file(&snap).unwrap();
+
+    let new_text = s.read().document_text(fg).unwrap();
+    assert_eq!(
+        new_text,
+        "P01: Thé group 😀 was a lifeline for me.\n\
+         P02: [withdrawn]\n\
+         P01: We cooked 共同 together, every week.\n\
+         P02: [withdrawn]\n\
+         P01: It ended in spring.\n"
+    );
+    // Length, words and word index follow the new text; the origin hash stays.
+    let doc = s.read().document(fg).unwrap();
+    assert_eq!(doc.char_len, char_len(&new_text));
+    assert_eq!(doc.word_count, count_words(&new_text));
+    assert_eq!(
+        s.read().word_index(fg).unwrap().len(),
+        count_words(&new_text)
+    );
+    assert_eq!(
+        s.read().word_index(fg).unwrap(),
+        weft::text::WordIndex::new(&new_text)
+    );
+
+    // The turns still parse and line up with their labels.
+    let turns = s.read().turns(fg).unwrap();
+    assert_eq!(turns, weft::import::detect_turns(&new_text));
+    for t in &turns {
+        let label = slice_chars(&new_text, t.start, t.body_start).unwrap();
+        assert_eq!(label, format!("{}: ", t.speaker));
+        let body = slice_chars(&new_text, t.body_start, t.end).unwrap();
+        assert_eq!(t.speaker == "P02", body == "[withdrawn]", "{body}");
+    }
+
+    // P01's codings cover the same text; those inside P02's turns are gone; the others are
+    // clipped to what remains, or span the marker.
+    assert_eq!(coded(&s, before), before_text);
+    assert_eq!(coded(&s, after), after_text);
+    assert!(s.read().coding(inside).is_err());
+    assert!(s.read().coding(whole_turn).is_err());
+    assert_eq!(
+        coded(&s, across),
+        "lifeline for me.\nP02: [withdrawn]\nP01: We cooked"
+    );
+    assert!(across_old.contains(P02_SECRET));
+    assert_eq!(
+        s.read().coding(across).unwrap().memo,
+        "support across the group",
+        "memos stay"
+    );
+    assert_eq!(coded(&s, partial_end), "together, every week.\nP02: ");
+    assert_eq!(coded(&s, partial_start), "\nP01: We cooked 共同");
+    let all = s
+        .read()
+        .codings(&CodingFilter {
+            doc: Some(fg),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(all.len(), 5);
+    for c in &all {
+        assert!(c.start < c.end && c.end <= doc.char_len, "{c:?}");
+    }
+    // The speaker mapping went with the case; the history that held the old text too.
+    assert!(
+        s.read()
+            .case_links()
+            .unwrap()
+            .speaker_cases
+            .keys()
+            .all(|(_, sp)| sp != "P02")
+    );
+    assert_eq!(s.undo().unwrap(), None, "every step held the old text");
+    drop(s);
+    assert!(!holds(&path, P02_SECRET));
+    weft::store::backup::check_file(&path).unwrap();
+}

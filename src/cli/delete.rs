@@ -8,6 +8,7 @@ use anyhow::{Result, bail};
 use super::open_for_edit;
 use crate::actions::Action;
 use crate::session::Purge;
+use crate::store::purge::{Redacted, WITHDRAWN};
 
 /// Runs `weft delete`.
 pub fn run(
@@ -42,9 +43,10 @@ pub fn run(
     }
     println!("  codings: {}", report.codings);
     for d in &report.documents_kept {
-        println!(
-            "  kept, as it belongs to other cases too (unlinked from this case; its text is unchanged): {d}"
-        );
+        println!("  kept, as it belongs to other cases too (unlinked from this case): {d}");
+    }
+    for r in &report.redacted {
+        println!("  {}", redaction_sentence(r));
     }
     println!(
         "  undo steps dropped: {} (every step up to the newest holding this data, and all redo steps)",
@@ -68,4 +70,78 @@ pub fn run(
         );
     }
     Ok(())
+}
+
+/// "Their 4 turns in “Focus group 1” were replaced by [withdrawn]; 3 codings inside them were
+/// removed, 1 was shortened".
+fn redaction_sentence(r: &Redacted) -> String {
+    let (turns, were) = if r.turns == 1 {
+        ("turn".to_owned(), "was")
+    } else {
+        (format!("{} turns", r.turns), "were")
+    };
+    let mut out = format!(
+        "Their {turns} in “{}” {were} replaced by {WITHDRAWN}",
+        r.document
+    );
+    let codings = |n: usize| {
+        if n == 1 {
+            ("1 coding".to_owned(), "was")
+        } else {
+            (format!("{n} codings"), "were")
+        }
+    };
+    match (r.codings_removed, r.codings_shortened) {
+        (0, 0) => {}
+        (0, s) => {
+            let (n, v) = codings(s);
+            out.push_str(&format!("; {n} overlapping them {v} shortened"));
+        }
+        (rm, 0) => {
+            let (n, v) = codings(rm);
+            out.push_str(&format!("; {n} inside them {v} removed"));
+        }
+        (rm, s) => {
+            let (n, v) = codings(rm);
+            let v2 = if s == 1 { "was" } else { "were" };
+            out.push_str(&format!(
+                "; {n} inside them {v} removed, {s} {v2} shortened"
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_reads_plainly() {
+        let r = |turns, codings_removed, codings_shortened| Redacted {
+            document: "Focus group 1".into(),
+            turns,
+            codings_removed,
+            codings_shortened,
+        };
+        assert_eq!(
+            redaction_sentence(&r(4, 3, 1)),
+            "Their 4 turns in “Focus group 1” were replaced by [withdrawn]; 3 codings inside \
+             them were removed, 1 was shortened"
+        );
+        assert_eq!(
+            redaction_sentence(&r(1, 0, 0)),
+            "Their turn in “Focus group 1” was replaced by [withdrawn]"
+        );
+        assert_eq!(
+            redaction_sentence(&r(2, 1, 0)),
+            "Their 2 turns in “Focus group 1” were replaced by [withdrawn]; 1 coding inside \
+             them was removed"
+        );
+        assert_eq!(
+            redaction_sentence(&r(2, 0, 2)),
+            "Their 2 turns in “Focus group 1” were replaced by [withdrawn]; 2 codings \
+             overlapping them were shortened"
+        );
+    }
 }

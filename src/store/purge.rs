@@ -8,13 +8,23 @@
 //! must leave the file too: the deletion runs with `secure_delete` on, the write-ahead log is
 //! checkpointed and truncated, the file is vacuumed (no free pages keep old text) and
 //! checkpointed again, and this is verified.
+//!
+//! A case that is a mapped speaker in a document shared with other cases (a focus group)
+//! leaves that document redacted: each of the speaker's turns keeps its label, but what they
+//! said becomes [`WITHDRAWN`]; positions after it shift, codings inside it go, codings
+//! overlapping it are clipped to what remains, and the document's length, word count and word
+//! index are recomputed. Its undo steps go too (they hold the old text).
 
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::{Result, Store, StoreError};
-use crate::model::{CaseId, DocId};
+use crate::model::{CaseId, DocId, Turn};
+use crate::text::{Replacement, Splice, WordIndex, char_len};
+
+/// What a withdrawn speaker's turn body becomes.
+pub const WITHDRAWN: &str = "[withdrawn]";
 
 /// What to delete permanently, by id in this store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,10 +44,25 @@ pub struct Purged {
     pub cases: Vec<String>,
     /// Documents that also belong to other cases: kept, but unlinked from the deleted case.
     pub documents_kept: Vec<String>,
-    /// Codings deleted.
+    /// Codings deleted with the deleted documents.
     pub codings: usize,
+    /// Kept documents in which the deleted case's speaker turns were redacted.
+    pub redacted: Vec<Redacted>,
     /// Undo and redo steps dropped.
     pub steps_dropped: usize,
+}
+
+/// A kept document in which a deleted case's turns were replaced by [`WITHDRAWN`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Redacted {
+    /// The document's name.
+    pub document: String,
+    /// Turns whose body was replaced.
+    pub turns: usize,
+    /// Codings that lay wholly inside the replaced bodies, deleted.
+    pub codings_removed: usize,
+    /// Codings that overlapped or spanned a replaced body, shortened to what remains.
+    pub codings_shortened: usize,
 }
 
 impl Store {
@@ -69,6 +94,7 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut out = Purged::default();
+        let mut redacted_docs = Vec::new();
         let (docs, cases): (Vec<i64>, Vec<i64>) = match target {
             PurgeTarget::Document(d) => (vec![d.0], vec![]),
             PurgeTarget::Case(c) => {
@@ -92,6 +118,11 @@ impl Store {
                 let mut docs = Vec::new();
                 for (id, name, shared) in rows {
                     if shared {
+                        // Where the case speaks, its words leave the kept document.
+                        if let Some(r) = redact_speaker(&tx, id, &name, c.0)? {
+                            out.redacted.push(r);
+                            redacted_docs.push(id);
+                        }
                         out.documents_kept.push(name);
                     } else {
                         docs.push(id);
@@ -141,7 +172,9 @@ impl Store {
                 tx.execute(sql, [c])?;
             }
         }
-        out.steps_dropped = drop_steps_holding(&tx, &docs, &cases)?;
+        // The history of a redacted document holds its old text (and old offsets): it goes too.
+        let holding: Vec<i64> = docs.iter().chain(&redacted_docs).copied().collect();
+        out.steps_dropped = drop_steps_holding(&tx, &holding, &cases)?;
         // Until the file is scrubbed, opening it finishes the job (see `Store::open`).
         tx.execute(
             "INSERT INTO project (key, value) VALUES (?1, '1')
@@ -240,6 +273,142 @@ fn find_by_guid(conn: &Connection, table: &str, owner: &str, guid: &str) -> Resu
             |r| r.get(0),
         )
         .optional()?)
+}
+
+/// Replaces the body of every turn of document `doc` spoken by a speaker mapped to case
+/// `case` with [`WITHDRAWN`] (keeping the label, and the line break after the body), shifts
+/// the turns and codings after it, deletes the codings inside it, clips those overlapping it,
+/// and recomputes the length, word count and word index. `None` when the case says nothing in
+/// the document. Does not drop the speaker mapping (the case's deletion does).
+fn redact_speaker(conn: &Connection, doc: i64, name: &str, case: i64) -> Result<Option<Redacted>> {
+    let speakers: Vec<String> = conn
+        .prepare("SELECT speaker FROM speaker_case WHERE doc_id = ?1 AND case_id = ?2")?
+        .query_map([doc, case], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    if speakers.is_empty() {
+        return Ok(None);
+    }
+    let Some((text, turns_json)): Option<(String, String)> = conn
+        .query_row(
+            "SELECT text, turns FROM document_text WHERE doc_id = ?1",
+            [doc],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let turns: Vec<Turn> = serde_json::from_str(&turns_json)?;
+    let old_len = char_len(&text);
+    let damaged = || {
+        StoreError::Invalid(format!(
+            "the speaker turns of “{name}” do not fit its text; it was not changed"
+        ))
+    };
+    // The replacements, one per turn of theirs that says anything, by turn index.
+    let mut reps = Vec::new();
+    let mut redacted_turns = Vec::new();
+    for (i, t) in turns.iter().enumerate() {
+        if !speakers.contains(&t.speaker) {
+            continue;
+        }
+        if !(t.start <= t.body_start && t.body_start <= t.end && t.end <= old_len) {
+            return Err(damaged());
+        }
+        let body = crate::text::slice_chars(&text, t.body_start, t.end).ok_or_else(damaged)?;
+        let said = body.trim_end();
+        if said.trim_start().is_empty() {
+            continue;
+        }
+        // Line breaks after the words stay, so the next turn stays on its own line.
+        let tail = &body[said.len()..];
+        let kept = tail.find('\n').map_or("", |k| &tail[k..]);
+        reps.push(Replacement {
+            start: t.body_start,
+            end: t.end,
+            with: format!("{WITHDRAWN}{kept}"),
+        });
+        redacted_turns.push(i);
+    }
+    if reps.is_empty() {
+        return Ok(None);
+    }
+    let splice = Splice::new(reps, old_len).ok_or_else(damaged)?;
+    let new_text = splice.apply(&text).ok_or_else(damaged)?;
+    // Turns: theirs span their new body; every other position shifts.
+    let mut new_turns = Vec::with_capacity(turns.len());
+    for (i, t) in turns.iter().enumerate() {
+        let start = splice.map_pos(t.start).ok_or_else(damaged)?;
+        let (body_start, end) = match redacted_turns.iter().position(|&j| j == i) {
+            Some(k) => {
+                let r = splice.replaced_range(k).ok_or_else(damaged)?;
+                (r.start, r.end)
+            }
+            None => (
+                splice.map_pos(t.body_start).ok_or_else(damaged)?,
+                splice.map_pos(t.end).ok_or_else(damaged)?,
+            ),
+        };
+        new_turns.push(Turn {
+            start,
+            body_start,
+            end,
+            ..t.clone()
+        });
+    }
+    // Codings: shifted, clipped or deleted.
+    let codings: Vec<(i64, usize, usize)> = conn
+        .prepare("SELECT id, start_char, end_char FROM coding WHERE doc_id = ?1")?
+        .query_map([doc], |r| {
+            Ok((
+                r.get(0)?,
+                usize::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+                usize::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut out = Redacted {
+        document: name.to_owned(),
+        turns: redacted_turns.len(),
+        ..Redacted::default()
+    };
+    for (id, start, end) in codings {
+        let end = end.min(old_len);
+        let overlaps = splice
+            .replacements()
+            .iter()
+            .any(|r| r.start < end && start < r.end);
+        match splice.map_range(start, end) {
+            None => {
+                conn.execute("DELETE FROM coding WHERE id = ?1", [id])?;
+                out.codings_removed += 1;
+            }
+            Some((s, e)) => {
+                conn.execute(
+                    "UPDATE coding SET start_char = ?1, end_char = ?2 WHERE id = ?3",
+                    params![s as i64, e as i64, id],
+                )?;
+                if overlaps {
+                    out.codings_shortened += 1;
+                }
+            }
+        }
+    }
+    let (words, word_count) = WordIndex::encode_text(&new_text);
+    conn.execute(
+        "UPDATE document_text SET text = ?1, turns = ?2 WHERE doc_id = ?3",
+        params![new_text, serde_json::to_string(&new_turns)?, doc],
+    )?;
+    conn.execute(
+        "INSERT INTO document_words (doc_id, words) VALUES (?2, ?1)
+         ON CONFLICT (doc_id) DO UPDATE SET words = excluded.words",
+        params![words, doc],
+    )?;
+    conn.execute(
+        "UPDATE document SET char_len = ?1, word_count = ?2 WHERE id = ?3",
+        params![char_len(&new_text) as i64, word_count as i64, doc],
+    )?;
+    Ok(Some(out))
 }
 
 /// Drops the steps that hold rows of `docs` or `cases`: every done step up to the newest one
