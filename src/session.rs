@@ -408,8 +408,8 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn an_edit_says_what_changed_and_undo_says_it_back() {
+    /// A session with document “P01” holding `text` and the code “Trust”.
+    fn one_document(text: &str) -> Session {
         let mut s = Session::in_memory().unwrap();
         s.apply(&Action::AddContent {
             label: "Import".into(),
@@ -417,7 +417,7 @@ mod tests {
                 documents: vec![crate::model::BundleDocument {
                     doc: NewDocument {
                         name: "P01".into(),
-                        text: "We trust each other here.".into(),
+                        text: text.into(),
                         ..NewDocument::default()
                     },
                     ..Default::default()
@@ -430,6 +430,12 @@ mod tests {
             }),
         })
         .unwrap();
+        s
+    }
+
+    #[test]
+    fn an_edit_says_what_changed_and_undo_says_it_back() {
+        let mut s = one_document("We trust each other here.");
         let db = s.read();
         let doc = db.require_document("P01").unwrap();
         let code = db.require_code("Trust").unwrap();
@@ -455,26 +461,7 @@ mod tests {
 
     #[test]
     fn a_batch_of_codings_is_one_step_and_refusals_name_their_line() {
-        let mut s = Session::in_memory().unwrap();
-        s.apply(&Action::AddContent {
-            label: "Import".into(),
-            bundle: Box::new(crate::model::Bundle {
-                documents: vec![crate::model::BundleDocument {
-                    doc: NewDocument {
-                        name: "P01".into(),
-                        text: "0123456789".into(),
-                        ..NewDocument::default()
-                    },
-                    ..Default::default()
-                }],
-                codes: vec![crate::model::BundleCode {
-                    path: "Trust".into(),
-                    ..Default::default()
-                }],
-                ..Default::default()
-            }),
-        })
-        .unwrap();
+        let mut s = one_document("0123456789");
         let mut batch = rows(10); // the last two run past the end (10 chars)
         batch[2].code = "Nope".into();
         let applied = s.apply(&Action::ApplyCodings(batch)).unwrap();
