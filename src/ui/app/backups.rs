@@ -277,10 +277,14 @@ impl WeftApp {
             );
             ui.add_space(6.0);
             if p.snapshots > 0 {
-                ui.label(format!(
-                    "{} in the backups folder still hold it.",
-                    crate::ui::scope_bar::plural(p.snapshots, "snapshot", "snapshots")
-                ));
+                ui.label(if p.snapshots == 1 {
+                    "1 snapshot in the backups folder still holds it.".to_owned()
+                } else {
+                    format!(
+                        "{} snapshots in the backups folder still hold it.",
+                        p.snapshots
+                    )
+                });
                 ui.checkbox(&mut p.also_backups, "Also remove it from the backups");
             } else {
                 ui.weak("No snapshot in the backups folder holds it.");

@@ -220,6 +220,18 @@ impl WeftApp {
             }
         }
         self.poll_backups();
+        if let Some(r) = &mut self.recounter
+            && let Some(counted) = r.poll()
+        {
+            match counted {
+                Ok(report) => {
+                    self.view.report = Some(report);
+                    self.version += 1;
+                    self.view.version = self.version;
+                }
+                Err(e) => self.error(e),
+            }
+        }
         if let Some(job) = &self.job
             && let Some(result) = job.poll()
         {
