@@ -148,14 +148,12 @@ impl WeftApp {
                 .add_enabled(sel.is_some(), egui::Button::new("Set to selection"))
                 .on_hover_text("Extend or shrink this coding to the selected text")
                 .clicked()
-                && let Some(r) = sel
+                && let Some(range) = sel.and_then(crate::model::CharRange::from_range)
             {
-                if let Some(range) = crate::model::CharRange::from_range(r) {
-                    actions.push(Action::ResizeCoding {
-                        coding: c.id,
-                        range,
-                    });
-                }
+                actions.push(Action::ResizeCoding {
+                    coding: c.id,
+                    range,
+                });
             }
             if ui.button("Remove coding").clicked() {
                 actions.push(Action::RemoveCoding(c.id));
