@@ -1,12 +1,12 @@
-//! The application: owns the open project, the panels and the undo history, turns the
-//! panels' [`Command`]s into edits (one transaction each), and runs long work off the UI
-//! thread.
+//! The application: owns the open project's session, the panels and the undo history, turns
+//! the panels' [`Command`]s into edits (one transaction and one undo step each, through the
+//! session), refreshes only what an edit changed, and runs long work off the UI thread.
 //!
 //! The app is one struct whose `impl` is spread over this folder by concern: `state` (the open
 //! project, document and selection, edits and undo), `commands` (what the user asked for:
 //! panel commands, keyboard shortcuts, file dialogs and background jobs), `command_registry`
-//! (every app-level command declared once), `menus` (menu and status bars), `inspector`,
-//! `quick_code` and `toasts`. This file holds the struct, its construction and the frame.
+//! (every app-level command declared once), `menus` (menu and status bars), `backups`
+//! (snapshots, the restore window, permanent deletion), `inspector`, `quick_code` and `toasts`. This file holds the struct, its construction and the frame.
 
 mod backups;
 mod command_registry;
