@@ -116,6 +116,9 @@ impl WeftApp {
             return false;
         }
         let reason = check.err().unwrap_or_else(|| message.to_owned());
+        // Name the file in full, whatever form it was given in.
+        let path = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+        let path = path.as_path();
         let backups = backup::backups_dir(path, None);
         self.damaged = Some(Damaged {
             snapshot: backup::newest_good_snapshot(path, &backups),
@@ -136,6 +139,16 @@ impl WeftApp {
             .file_name()
             .map(|f| f.to_string_lossy().into_owned())
             .unwrap_or_default();
+        let stem = d
+            .path
+            .file_stem()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let folder = d
+            .path
+            .parent()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
         egui::Modal::new(egui::Id::unique("damaged-project")).show(ctx, |ui| {
             ui.set_max_width(560.0);
             ui.heading("This project file is damaged");
@@ -144,7 +157,7 @@ impl WeftApp {
             ));
             ui.weak(d.path.display().to_string());
             ui.collapsing("Details", |ui| ui.weak(&d.reason));
-            ui.add_space(8.0);
+            ui.add_space(6.0);
             match &d.snapshot {
                 Some(s) => {
                     ui.label(format!(
@@ -152,10 +165,11 @@ impl WeftApp {
                          replaces the project with that copy: changes made after it are lost.",
                         s.created
                     ));
-                    ui.label(
-                        "The damaged file is not overwritten: it is kept beside the project as \
-                         “…before-restore-DATE.weft”.",
-                    );
+                    ui.add_space(4.0);
+                    ui.label(format!(
+                        "The damaged file is never overwritten: it is moved aside to \
+                         “{stem}.before-restore-<date and time>.weft” in {folder}."
+                    ));
                 }
                 None => {
                     ui.label(format!(
@@ -165,7 +179,7 @@ impl WeftApp {
                     ));
                 }
             }
-            ui.add_space(8.0);
+            ui.add_space(10.0);
             ui.horizontal(|ui| {
                 if let Some(s) = &d.snapshot
                     && ui
@@ -267,7 +281,9 @@ impl WeftApp {
                 ),
             };
             ui.heading(format!("Delete this {kind} permanently?"));
+            ui.add_space(4.0);
             ui.label(gone);
+            ui.add_space(4.0);
             ui.label(
                 RichText::new(
                     "This cannot be undone: it leaves the project file for good, and the undo \
