@@ -269,3 +269,19 @@ fn a_damaged_project_without_snapshots_says_so() {
     h.run_steps(2);
     assert!(h.query_by_label("This project file is damaged").is_none());
 }
+
+#[test]
+fn back_up_now_writes_a_snapshot_and_says_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("study.weft");
+    drop(weft::demo::create(&project).unwrap());
+    let mut h = open_file(&project);
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Back up now").click();
+    wait(&mut h, "the backup", |a| {
+        a.messages().iter().any(|m| m.starts_with("Backed up to"))
+    });
+    let snapshots = backup::list_snapshots(&project, &backup::backups_dir(&project, None));
+    assert!(snapshots.iter().any(|s| !s.automatic), "{snapshots:?}");
+}
