@@ -11,7 +11,7 @@ use crate::model::{CodeId, DocId};
 use crate::session::Session;
 use crate::store::{Changes, CodingFilter};
 use crate::text;
-use crate::ui::jobs::Recounter;
+use crate::ui::jobs::{JobKind, Recounter};
 use crate::ui::settings;
 use crate::ui::transcript::Highlight;
 use crate::ui::view::ProjectView;
@@ -70,10 +70,15 @@ impl WeftApp {
     /// Opens the project file at `path`. A damaged file opens the restore window instead;
     /// after opening, today's snapshot is made in the background.
     pub fn open_project(&mut self, path: &Path) {
-        if self.job.is_some() {
-            self.error(
-                "wait for the running import or export to finish before opening another project",
-            );
+        if let Some(job) = &self.job {
+            // An import's parsed files go into the project that is open when it finishes.
+            let what = match job.kind {
+                JobKind::Import => "import",
+                JobKind::Export => "export",
+            };
+            self.error(format!(
+                "wait for the running {what} to finish before opening another project"
+            ));
             return;
         }
         match Session::open(path) {
