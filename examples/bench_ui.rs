@@ -3,6 +3,12 @@
 //! as a real frame does) and prints one JSON line: open + first frame, a scrolling frame
 //! (median), applying a code until its highlight is drawn, a frame while resizing (median).
 //!
+//! Then the same on the bench_core-sized corpus (1,000 transcripts, 10 million words, 200,000
+//! codings over 40 codes, built once into a `.weft` in the temp folder and copied for each
+//! run): opening it and drawing the first frame, and applying a code to a selection until the
+//! frame that draws it (median and p95 over 50 applications; the codebook recount runs in the
+//! background and is not waited for).
+//!
 //! `cargo run --release --example bench_ui`
 #![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark prints and may panic
 
@@ -241,15 +247,162 @@ fn main() {
         }
     }
 
+    let big = big_corpus();
+
     println!(
         "{{\"bench\":\"ui\",\"words\":100000,\"chars\":{char_len},\"codings\":2000,\
          \"open_first_frame_ms\":{open_first_frame_ms:.1},\"scroll_frame_ms\":{:.2},\
          \"scroll_frame_max_ms\":{:.2},\"apply_code_ms\":{:.2},\"resize_frame_ms\":{:.2},\
-         \"resize_frame_max_ms\":{:.2}}}",
+         \"resize_frame_max_ms\":{:.2},\"big_docs\":1000,\"big_words\":{},\"big_codings\":200000,\
+         \"big_open_first_frame_ms\":{:.1},\"big_apply_code_ms\":{:.2},\"big_apply_code_p95_ms\":{:.2},\
+         \"big_apply_code_max_ms\":{:.2},\"big_recount_ms\":{:.0}}}",
         median(scroll.clone()),
         scroll.iter().copied().fold(0.0, f64::max),
         median(apply),
         median(resize.clone()),
         resize.iter().copied().fold(0.0, f64::max),
+        big.words,
+        big.open_first_frame_ms,
+        median(big.apply.clone()),
+        percentile(big.apply.clone(), 0.95),
+        big.apply.iter().copied().fold(0.0, f64::max),
+        big.recount_ms,
     );
+}
+
+fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
+    v[i.min(v.len() - 1)]
+}
+
+struct Big {
+    words: usize,
+    open_first_frame_ms: f64,
+    apply: Vec<f64>,
+    recount_ms: f64,
+}
+
+/// The bench_core-sized project, built once (untracked writes) and kept in the temp folder.
+fn big_project() -> std::path::PathBuf {
+    const DOCS: usize = 1000;
+    const WORDS_PER_DOC: usize = 10_000;
+    const CODINGS: usize = 200_000;
+    let cached = std::env::temp_dir().join("weft-bench-ui-big-v1.weft");
+    if cached.exists() {
+        return cached;
+    }
+    let building = cached.with_extension("building");
+    let _ = std::fs::remove_file(&building);
+    let mut store = Store::create(&building).unwrap();
+    store
+        .untracked(|db| {
+            let mut docs = Vec::new();
+            for i in 0..DOCS {
+                // The same speech in every document is fine for timing; the names differ.
+                let (text, turns) = transcript(WORDS_PER_DOC);
+                let char_len = text.chars().count();
+                let id = db.add_document(&NewDocument {
+                    name: format!("P{:04}", i + 1),
+                    text,
+                    origin: Origin {
+                        file_name: format!("p{:04}.txt", i + 1),
+                        format: "txt".into(),
+                        encoding: "UTF-8".into(),
+                        sha256: String::new(),
+                    },
+                    turns,
+                    guid: None,
+                })?;
+                docs.push((id, char_len));
+            }
+            let mut codes = Vec::new();
+            for theme in ["Role", "Relationship", "Mutuality", "Reciprocity"] {
+                let (t, _) = db.ensure_code_path(theme, None, "")?;
+                codes.push(t);
+                for k in 0..9 {
+                    codes.push(
+                        db.ensure_code_path(&format!("{theme}/Sub {k}"), None, "")?
+                            .0,
+                    );
+                }
+            }
+            let coder = db.default_coder_or_add()?;
+            let mut seed = 42u64;
+            let mut next = move |n: usize| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                (seed % n as u64) as usize
+            };
+            for i in 0..CODINGS {
+                let (doc, char_len) = docs[i % docs.len()];
+                let len = 40 + next(400);
+                let start = next(char_len.saturating_sub(len + 1).max(1));
+                let code = codes[next(codes.len())];
+                db.apply_code(doc, code, coder, start, (start + len).min(char_len), "")?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    store.checkpoint().unwrap();
+    drop(store);
+    std::fs::rename(&building, &cached).unwrap();
+    cached
+}
+
+fn big_corpus() -> Big {
+    let cached = big_project();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.weft");
+    std::fs::copy(&cached, &path).unwrap();
+    let size = (1600.0, 1000.0);
+    let ctx = egui::Context::default();
+    let mut t = 0.0;
+
+    // Open the project and draw the first frame, as File ▸ Open does.
+    let start = Instant::now();
+    let mut app = WeftApp::with_session(None, Settings::default());
+    app.open_project(&path);
+    assert!(app.session().is_some(), "the big project opens");
+    frame(&ctx, &mut app, input(t, size, vec![]));
+    let open_first_frame_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let words = app.view.documents.iter().map(|d| d.word_count).sum();
+    // Let the first count arrive so the figures below are of steady work.
+    let recount = Instant::now();
+    while app.counting() {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        t += 0.016;
+        frame(&ctx, &mut app, input(t, size, vec![]));
+    }
+    let recount_ms = recount.elapsed().as_secs_f64() * 1000.0;
+    for _ in 0..3 {
+        t += 0.016;
+        frame(&ctx, &mut app, input(t, size, vec![]));
+    }
+
+    // Apply a code to a selection and draw the frame that shows its highlight.
+    let mut apply = Vec::new();
+    for i in 0..50 {
+        let s = 200 + i * 97;
+        app.transcript.set_selection(Some(s..s + 60), true);
+        t += 0.016;
+        frame(&ctx, &mut app, input(t, size, vec![]));
+        let code = app.view.tree.codes[i % app.view.tree.codes.len()].id;
+        let started = Instant::now();
+        app.apply_to_selection(code);
+        t += 0.016;
+        frame(&ctx, &mut app, input(t, size, vec![]));
+        apply.push(started.elapsed().as_secs_f64() * 1000.0);
+        assert!(
+            app.transcript.selected_coding().is_some(),
+            "the new coding is drawn and selected"
+        );
+    }
+    Big {
+        words,
+        open_first_frame_ms,
+        apply,
+        recount_ms,
+    }
 }

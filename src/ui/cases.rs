@@ -6,9 +6,10 @@ use std::collections::{HashMap, HashSet};
 use egui::Ui;
 
 use crate::model::{CaseId, DocId};
+use crate::session::Purge;
 use crate::ui::documents::DocDialog;
 use crate::ui::scope_bar::plural;
-use crate::ui::view::ProjectView;
+use crate::ui::view::{Command, ProjectView};
 
 /// Documents per case: its own, and focus groups where it speaks.
 pub(crate) fn docs_per_case(view: &ProjectView) -> HashMap<CaseId, usize> {
@@ -32,6 +33,7 @@ pub(crate) fn cases_ui(
     ui: &mut Ui,
     view: &ProjectView,
     counts: Option<&HashMap<CaseId, usize>>,
+    out: &mut Vec<Command>,
 ) -> Option<DocDialog> {
     let mut dialog = None;
     if ui
@@ -79,6 +81,10 @@ pub(crate) fn cases_ui(
                     case: case.id,
                     name: case.name.clone(),
                 });
+                ui.close();
+            }
+            if ui.button("Delete permanently…").clicked() {
+                out.push(Command::DeletePermanently(Purge::Case(case.id)));
                 ui.close();
             }
         });

@@ -176,7 +176,7 @@ impl DocumentsPanel {
                     .default_open(true)
                     .show(ui, |ui| {
                         let counts = self.cache.as_ref().map(|c| &c.case_docs);
-                        if let Some(d) = cases_ui(ui, view, counts) {
+                        if let Some(d) = cases_ui(ui, view, counts, out) {
                             self.dialog = Some(d);
                         }
                     });
@@ -399,6 +399,12 @@ impl DocumentsPanel {
                 name: row.name.clone(),
                 codings: view.doc_codings.get(&row.id).copied().unwrap_or(0),
             });
+            ui.close();
+        }
+        if ui.button("Delete permanently…").clicked() {
+            out.push(Command::DeletePermanently(crate::session::Purge::Document(
+                row.id,
+            )));
             ui.close();
         }
     }

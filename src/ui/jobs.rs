@@ -1,30 +1,42 @@
-//! Long work off the UI thread: imports and exports run on a named thread with their own
-//! connection to the project file, report progress through atomics, can be cancelled, and
-//! hand their result back over a channel. File dialogs (rfd) also run on a thread so the
-//! window keeps drawing while one is open.
+//! Long work off the UI thread: imports parse files on a named thread (no connection to the
+//! project at all: the UI thread applies the parsed batch as one action), exports and the
+//! codebook recount read through their own connection to the project file. Jobs report
+//! progress through atomics, can be cancelled, and hand their result back over a channel. File
+//! dialogs (rfd) also run on a thread so the window keeps drawing while one is open.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, TryRecvError, channel};
+use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 
-use crate::analysis::ScopeFilter;
+use crate::analysis::{FrequencyReport, ScopeFilter, frequencies_with};
 use crate::export::{self, Format};
-use crate::import::{ImportReport, import_files};
+use crate::import::{Cancelled, ParsedBatch, read_files};
 use crate::model::CodeId;
 use crate::store::Store;
 
 /// What a finished job produced.
 #[derive(Debug)]
 pub enum JobResult {
-    /// An import finished (or failed or was cancelled: then nothing was kept).
-    Import(Result<ImportReport, String>),
+    /// The files of an import were parsed (nothing is written yet), or reading was cancelled.
+    Import(Result<ParsedBatch, Cancelled>),
     /// An export was written to this file (or failed).
     Export(Result<PathBuf, String>),
 }
 
+/// What a job does: decides what may run beside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    /// Reading and parsing files to import.
+    Import,
+    /// Writing an export.
+    Export,
+}
+
 /// A running job.
 pub struct Job {
+    /// What kind of work it is.
+    pub kind: JobKind,
     /// What it does, for the progress bar.
     pub label: String,
     /// Steps done.
@@ -58,6 +70,7 @@ impl Job {
     }
 
     fn spawn(
+        kind: JobKind,
         label: String,
         total: usize,
         repaint: impl Fn() + Send + 'static,
@@ -76,6 +89,7 @@ impl Job {
             })
             .map_err(|e| format!("cannot start background work: {e}"))?;
         Ok(Self {
+            kind,
             label,
             done,
             total,
@@ -84,9 +98,9 @@ impl Job {
         })
     }
 
-    /// Imports `files` into the project file at `project` on a thread.
+    /// Reads and parses `files` on a thread. It never touches the project: the app applies
+    /// the parsed batch when the job is done.
     pub fn import(
-        project: PathBuf,
         files: Vec<PathBuf>,
         repaint: impl Fn() + Send + Sync + 'static,
     ) -> Result<Self, String> {
@@ -94,18 +108,16 @@ impl Job {
         let repaint = Arc::new(repaint);
         let r2 = repaint.clone();
         Self::spawn(
+            JobKind::Import,
             format!("Importing {total} file(s)"),
             total,
             move || r2(),
             move |done, cancel| {
-                let result = crate::session::Session::open(&project).and_then(|mut store| {
-                    import_files(&mut store, &files, None, &mut |i, _| {
-                        done.store(i, Ordering::Relaxed);
-                        repaint();
-                        !cancel.load(Ordering::Relaxed)
-                    })
-                });
-                JobResult::Import(result.map_err(|e| e.to_string()))
+                JobResult::Import(read_files(&files, &mut |i, _| {
+                    done.store(i, Ordering::Relaxed);
+                    repaint();
+                    !cancel.load(Ordering::Relaxed)
+                }))
             },
         )
     }
@@ -164,19 +176,113 @@ impl Job {
         repaint: impl Fn() + Send + 'static,
         produce: impl FnOnce(&Store, Format) -> anyhow::Result<Vec<u8>> + Send + 'static,
     ) -> Result<Self, String> {
-        Self::spawn(label.into(), 1, repaint, move |done, cancel| {
-            let run = || -> anyhow::Result<PathBuf> {
-                let store = Store::open(&project)?;
-                let bytes = produce(&store, format_of(&out, format))?;
-                cancelled(cancel)?;
-                export::write_atomic(&out, &bytes).map_err(|e| {
-                    anyhow::anyhow!("could not write the export ({e}): {}", out.display())
-                })?;
-                done.store(1, Ordering::Relaxed);
-                Ok(out)
-            };
-            JobResult::Export(run().map_err(|e| format!("{e:#}")))
+        Self::spawn(
+            JobKind::Export,
+            label.into(),
+            1,
+            repaint,
+            move |done, cancel| {
+                let run = || -> anyhow::Result<PathBuf> {
+                    let store = Store::open(&project)?;
+                    let bytes = produce(&store, format_of(&out, format))?;
+                    cancelled(cancel)?;
+                    export::write_atomic(&out, &bytes).map_err(|e| {
+                        anyhow::anyhow!("could not write the export ({e}): {}", out.display())
+                    })?;
+                    done.store(1, Ordering::Relaxed);
+                    Ok(out)
+                };
+                JobResult::Export(run().map_err(|e| format!("{e:#}")))
+            },
+        )
+    }
+}
+
+/// The codebook counts (segments and cases per code, own and with sub-codes), recounted on a
+/// thread with its own read connection to the project file. Asking while a count runs asks
+/// for exactly one more after it: requests are coalesced.
+pub struct Recounter {
+    ask: Sender<u64>,
+    rx: Receiver<(u64, Result<FrequencyReport, String>)>,
+    asked: u64,
+    answered: u64,
+}
+
+impl Recounter {
+    /// Starts the counting thread on `project` (it waits for [`Recounter::ask`]).
+    pub fn start(project: PathBuf, repaint: impl Fn() + Send + 'static) -> Result<Self, String> {
+        let (ask, asks) = channel::<u64>();
+        let (tx, rx) = channel();
+        std::thread::Builder::new()
+            .name("weft-recount".into())
+            .spawn(move || {
+                let mut store = None;
+                while let Ok(mut generation) = asks.recv() {
+                    // Everything asked for meanwhile is answered by this one count.
+                    while let Ok(g) = asks.try_recv() {
+                        generation = generation.max(g);
+                    }
+                    if store.is_none() {
+                        match Store::open(&project) {
+                            Ok(s) => store = Some(s),
+                            Err(e) => {
+                                let _ = tx.send((
+                                    generation,
+                                    Err(format!("cannot count the codes: {e}")),
+                                ));
+                                repaint();
+                                return;
+                            }
+                        }
+                    }
+                    let Some(s) = &store else { return };
+                    let report = frequencies_with(s.db(), &ScopeFilter::default(), false)
+                        .map_err(|e| format!("cannot count the codes: {e}"));
+                    if tx.send((generation, report)).is_err() {
+                        return;
+                    }
+                    repaint();
+                }
+            })
+            .map_err(|e| format!("cannot start counting the codes: {e}"))?;
+        Ok(Self {
+            ask,
+            rx,
+            asked: 0,
+            answered: 0,
         })
+    }
+
+    /// Asks for a fresh count (of the project as committed now).
+    pub fn ask(&mut self) {
+        self.asked += 1;
+        if self.ask.send(self.asked).is_err() {
+            self.answered = self.asked;
+        }
+    }
+
+    /// Whether a count is asked for or running.
+    pub fn busy(&self) -> bool {
+        self.answered < self.asked
+    }
+
+    /// The newest finished count, if one arrived since the last call.
+    pub fn poll(&mut self) -> Option<Result<FrequencyReport, String>> {
+        let mut newest = None;
+        loop {
+            match self.rx.try_recv() {
+                Ok((generation, r)) => {
+                    self.answered = self.answered.max(generation);
+                    newest = Some(r);
+                }
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => {
+                    self.answered = self.asked;
+                    break;
+                }
+            }
+        }
+        newest
     }
 }
 

@@ -1,6 +1,7 @@
 //! The desktop app (egui/eframe): the only module that names egui.
 //!
-//! [`app::WeftApp`] owns the project and the panels; each panel lives in its own file and talks
+//! [`app::WeftApp`] owns the project's [`crate::session::Session`] (the one door for edits) and
+//! the panels; each panel lives in its own file and talks
 //! to the app through [`view::ProjectView`] (what to draw) and [`view::Command`] (what the
 //! user asked for).
 

@@ -71,6 +71,8 @@ pub enum Command {
     Error(String),
     /// Show a short notice to the user.
     Notice(String),
+    /// Ask to delete a document or case permanently (the app confirms first).
+    DeletePermanently(crate::session::Purge),
     /// Export the frequency report with these filters (asks for a file).
     ExportFrequencies(ScopeFilter),
     /// Export coded segments of these codes (all when `None`) with these filters.
@@ -113,21 +115,29 @@ pub struct ProjectView {
 }
 
 impl ProjectView {
-    /// Reads the snapshot from the project.
+    /// Reads the snapshot from the project, codebook counts included.
     pub fn load(db: Db<'_>, version: u64) -> Result<Self> {
-        let mut doc_codings = HashMap::new();
-        for s in db.coding_spans()? {
-            *doc_codings.entry(s.doc).or_insert(0) += 1;
-        }
+        Self::load_with(db, version, true)
+    }
+
+    /// Reads the snapshot from the project; the codebook counts too when `count` (else they
+    /// are left for a background count to fill in).
+    pub fn load_with(db: Db<'_>, version: u64, count: bool) -> Result<Self> {
+        let doc_codings = Self::count_codings(db)?;
+        let report = if count {
+            Some(
+                frequencies_with(db, &ScopeFilter::default(), false)
+                    .map_err(|e| crate::store::StoreError::Invalid(e.to_string()))?,
+            )
+        } else {
+            None
+        };
         Ok(Self {
             path: None,
             title: db.title()?,
             documents: db.documents()?,
             tree: db.code_tree()?,
-            report: Some(
-                frequencies_with(db, &ScopeFilter::default(), false)
-                    .map_err(|e| crate::store::StoreError::Invalid(e.to_string()))?,
-            ),
+            report,
             doc_codings,
             cases: db.cases()?,
             links: db.case_links()?,
@@ -139,6 +149,15 @@ impl ProjectView {
             redo_label: None,
             version,
         })
+    }
+
+    /// Codings per document.
+    pub fn count_codings(db: Db<'_>) -> Result<HashMap<DocId, usize>> {
+        let mut doc_codings = HashMap::new();
+        for s in db.coding_spans()? {
+            *doc_codings.entry(s.doc).or_insert(0) += 1;
+        }
+        Ok(doc_codings)
     }
 
     /// Segments and cases of a code: own, and with sub-codes.

@@ -49,6 +49,8 @@ pub enum AppCommand {
     OpenProject,
     /// File ▸ Open demo project.
     OpenDemo,
+    /// File ▸ Back up now: a snapshot in the backups folder.
+    BackUpNow,
     /// File ▸ Import documents….
     Import,
     /// File ▸ Export ▸ Frequencies.
@@ -94,6 +96,7 @@ impl AppCommand {
             NewProject,
             OpenProject,
             OpenDemo,
+            BackUpNow,
             Import,
             ExportFrequencies,
             ExportSegments,
@@ -113,6 +116,7 @@ impl AppCommand {
             Self::NewProject => "New project…".into(),
             Self::OpenProject => "Open project…".into(),
             Self::OpenDemo => "Open demo project".into(),
+            Self::BackUpNow => "Back up now".into(),
             Self::Import => "Import documents…".into(),
             Self::ExportFrequencies => "Frequencies (CSV, JSON, Markdown)…".into(),
             Self::ExportSegments => "All coded segments (CSV, JSON)…".into(),
@@ -182,6 +186,7 @@ impl AppCommand {
             Self::ZoomOut => vec![key(CMD, Key::Minus)],
             Self::ZoomReset => vec![key(CMD, Key::Num0)],
             Self::OpenDemo
+            | Self::BackUpNow
             | Self::ExportFrequencies
             | Self::ExportSegments
             | Self::KeyboardShortcuts => Vec::new(),
@@ -217,10 +222,11 @@ impl AppCommand {
     /// Whether its menu item can be clicked now. Shortcuts run regardless, so that a command
     /// that cannot act says why in a notice.
     pub fn enabled(self, app: &WeftApp) -> bool {
-        let has_project = app.store.is_some();
+        let has_project = app.session.is_some();
         let has_sel = app.selection().is_some();
         match self {
             Self::Import | Self::ExportFrequencies | Self::ExportSegments => has_project,
+            Self::BackUpNow => app.view.path.is_some(),
             Self::Undo => app.view.undo_label.is_some(),
             Self::Redo => app.view.redo_label.is_some(),
             Self::QuickCode | Self::CodeInVivo | Self::ApplyQuickCode(_) => has_sel,

@@ -11,7 +11,7 @@ use super::command_registry::Scope;
 use super::{AppCommand, WeftApp};
 use crate::actions::Action;
 use crate::export::Format;
-use crate::store::Store;
+use crate::session::Session;
 use crate::ui::jobs::{DialogPurpose, Job, JobResult, NativeDialog};
 use crate::ui::view::{Command, Tab};
 
@@ -84,10 +84,10 @@ impl WeftApp {
                 } else {
                     first
                 };
-                match Store::create(&path) {
-                    Ok(store) => {
+                match Session::create(&path) {
+                    Ok(session) => {
                         self.settings.opened(&path);
-                        self.set_store(store);
+                        self.set_session(session, Some(ctx));
                         self.notice(format!("Created {}", path.display()));
                     }
                     Err(e) => self.error(e.to_string()),
@@ -146,56 +146,61 @@ impl WeftApp {
         }
     }
 
-    /// Imports files: on a background thread for a project file, at once in memory.
+    /// Imports files: they are read and parsed on a background thread for a project file (at
+    /// once in memory), then added as one action, one undo step.
     pub fn import(&mut self, files: Vec<PathBuf>, ctx: &egui::Context) {
         if self.job.is_some() {
             return self.error("wait for the running job to finish");
         }
-        let Some(store) = &mut self.store else {
+        let Some(session) = &self.session else {
             return self.error("open or create a project first");
         };
-        match store.path().map(Path::to_owned) {
-            Some(project) => {
-                let c = ctx.clone();
-                self.start_job(Job::import(project, files, move || c.request_repaint()));
-            }
-            None => {
-                let r = crate::import::read_files(&files, &mut |_, _| true)
-                    .map_err(|e| e.to_string())
-                    .and_then(|mut batch| {
-                        let outcome = batch
-                            .take_action(None)
-                            .apply(store)
-                            .map_err(|e| e.to_string())?;
-                        Ok(batch.report(&outcome))
-                    });
-                self.finish_import(r);
-            }
+        if session.path().is_some() {
+            let c = ctx.clone();
+            self.start_job(Job::import(files, move || c.request_repaint()));
+        } else {
+            let parsed = crate::import::read_files(&files, &mut |_, _| true);
+            self.finish_import(parsed);
         }
     }
 
-    pub(super) fn finish_import(&mut self, result: Result<crate::import::ImportReport, String>) {
-        for action in std::mem::take(&mut self.deferred) {
-            self.edit(action);
+    /// Adds a parsed import batch to the project as one action.
+    pub(super) fn finish_import(
+        &mut self,
+        parsed: Result<crate::import::ParsedBatch, crate::import::Cancelled>,
+    ) {
+        let mut batch = match parsed {
+            Ok(b) => b,
+            Err(crate::import::Cancelled) => {
+                return self.notice("Import cancelled; the project is as it was");
+            }
+        };
+        let Some(session) = &mut self.session else {
+            return self.error("the project was closed before the import could be added");
+        };
+        let mut applied = None;
+        if !batch.docs.is_empty() {
+            match session.apply(&batch.take_action(None)) {
+                Ok(a) => applied = Some(a),
+                Err(e) => return self.error(format!("the import was not added: {e}")),
+            }
         }
-        match result {
-            Ok(report) => {
-                self.reload();
-                for e in &report.failed {
-                    self.error(e.to_string());
-                }
-                if let Some(d) = report.imported.first() {
-                    self.open_document(d.id);
-                    self.tab = Tab::Transcript;
-                }
-                if !report.imported.is_empty() {
-                    self.notice(format!("Imported {} document(s)", report.imported.len()));
-                }
-            }
-            Err(e) if e == crate::store::StoreError::Cancelled.to_string() => {
-                self.notice("Import cancelled; the project is as it was")
-            }
-            Err(e) => self.error(e),
+        let report = match &applied {
+            Some(a) => batch.report(&a.outcome),
+            None => batch.report(&crate::actions::Outcome::Done),
+        };
+        if let Some(a) = &applied {
+            self.refresh(&a.changes);
+        }
+        for e in &report.failed {
+            self.error(e.to_string());
+        }
+        if let Some(d) = report.imported.first() {
+            self.open_document(d.id);
+            self.tab = Tab::Transcript;
+        }
+        if !report.imported.is_empty() {
+            self.notice(format!("Imported {} document(s)", report.imported.len()));
         }
     }
 
@@ -212,6 +217,19 @@ impl WeftApp {
                 self.ask_path(purpose, ctx);
             } else {
                 self.handle_paths(purpose, paths, ctx);
+            }
+        }
+        self.poll_backups();
+        if let Some(r) = &mut self.recounter
+            && let Some(counted) = r.poll()
+        {
+            match counted {
+                Ok(report) => {
+                    self.view.report = Some(report);
+                    self.version += 1;
+                    self.view.version = self.version;
+                }
+                Err(e) => self.error(e),
             }
         }
         if let Some(job) = &self.job
@@ -292,6 +310,7 @@ impl WeftApp {
             AppCommand::NewProject => self.ask_path(DialogPurpose::NewProject, ctx),
             AppCommand::OpenProject => self.ask_path(DialogPurpose::OpenProject, ctx),
             AppCommand::OpenDemo => self.open_demo(),
+            AppCommand::BackUpNow => self.back_up_now(),
             AppCommand::Import => self.ask_path(DialogPurpose::Import, ctx),
             AppCommand::ExportFrequencies => self.ask_path(
                 DialogPurpose::ExportFrequencies(Default::default(), Format::Csv),
@@ -353,6 +372,7 @@ impl WeftApp {
                 Command::ShowTab(t) => self.tab = t,
                 Command::Error(e) => self.error(e),
                 Command::Notice(n) => self.notice(n),
+                Command::DeletePermanently(what) => self.ask_purge(what),
                 Command::ExportFrequencies(f) => {
                     let format = self.frequencies.export_format.take().unwrap_or(Format::Csv);
                     self.ask_path(DialogPurpose::ExportFrequencies(f, format), ctx)

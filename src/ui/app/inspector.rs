@@ -21,9 +21,9 @@ impl WeftApp {
         if let Some(ins) = self.inspector.take()
             && ins.memo != ins.coding.memo
             && self
-                .store
+                .session
                 .as_ref()
-                .is_some_and(|s| s.db().coding(ins.coding.id).is_ok())
+                .is_some_and(|s| s.read().coding(ins.coding.id).is_ok())
         {
             self.edit(Action::SetCodingMemo {
                 coding: ins.coding.id,
@@ -36,13 +36,13 @@ impl WeftApp {
         if self.inspector.as_ref().is_some_and(|i| i.coding.id != id) {
             self.flush_inspector();
         }
-        let Some(store) = &self.store else { return };
+        let Some(session) = &self.session else { return };
         if self
             .inspector
             .as_ref()
             .is_none_or(|i| i.coding.id != id || i.version != self.version)
         {
-            match store.db().coding(id) {
+            match session.read().coding(id) {
                 Ok(c) => {
                     // A memo being typed survives reloads caused by other edits.
                     let memo = match &self.inspector {

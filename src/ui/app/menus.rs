@@ -38,6 +38,7 @@ impl WeftApp {
                     }
                 });
                 self.command_item(ui, AppCommand::OpenDemo);
+                self.command_item(ui, AppCommand::BackUpNow);
                 ui.separator();
                 self.command_item(ui, AppCommand::Import);
                 ui.menu_button("Export", |ui| {
@@ -125,7 +126,7 @@ impl WeftApp {
         ui.horizontal(|ui| {
             match &self.view.path {
                 Some(p) => ui.weak(p.display().to_string()),
-                None if self.store.is_some() => ui.weak("In-memory project"),
+                None if self.session.is_some() => ui.weak("In-memory project"),
                 None => ui.weak("No project open"),
             };
             ui.separator();
@@ -154,19 +155,26 @@ impl WeftApp {
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if !self.view.coders.is_empty() {
-                    let current = self
-                        .coder
+                    let mut coder = self.coder();
+                    let current = coder
                         .map(|c| self.view.coder_name(c).to_owned())
                         .unwrap_or_default();
                     egui::ComboBox::from_id_salt("coder")
                         .selected_text(current)
                         .show_ui(ui, |ui| {
                             for c in &self.view.coders {
-                                ui.selectable_value(&mut self.coder, Some(c.id), &c.name);
+                                ui.selectable_value(&mut coder, Some(c.id), &c.name);
                             }
                         })
                         .response
                         .accessible_name("Coding as");
+                    if let Some(c) = coder
+                        && coder != self.coder()
+                        && let Some(session) = &mut self.session
+                    {
+                        session.set_coder(c);
+                        self.view.coder = Some(c);
+                    }
                     ui.weak("Coding as");
                 }
             });

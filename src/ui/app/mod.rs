@@ -1,13 +1,14 @@
-//! The application: owns the open project, the panels and the undo history, turns the
-//! panels' [`Command`]s into edits (one transaction each), and runs long work off the UI
-//! thread.
+//! The application: owns the open project's session, the panels and the undo history, turns
+//! the panels' [`Command`]s into edits (one transaction and one undo step each, through the
+//! session), refreshes only what an edit changed, and runs long work off the UI thread.
 //!
 //! The app is one struct whose `impl` is spread over this folder by concern: `state` (the open
 //! project, document and selection, edits and undo), `commands` (what the user asked for:
 //! panel commands, keyboard shortcuts, file dialogs and background jobs), `command_registry`
-//! (every app-level command declared once), `menus` (menu and status bars), `inspector`,
-//! `quick_code` and `toasts`. This file holds the struct, its construction and the frame.
+//! (every app-level command declared once), `menus` (menu and status bars), `backups`
+//! (snapshots, the restore window, permanent deletion), `inspector`, `quick_code` and `toasts`. This file holds the struct, its construction and the frame.
 
+mod backups;
 mod command_registry;
 mod commands;
 mod inspector;
@@ -22,13 +23,13 @@ use std::sync::Arc;
 use super::codebook::CodebookPanel;
 use super::documents::DocumentsPanel;
 use super::frequencies::FrequenciesView;
-use super::jobs::{DialogPurpose, Job, NativeDialog};
+use super::jobs::{DialogPurpose, Job, NativeDialog, Recounter};
 use super::segments::SegmentsView;
 use super::settings::{self, Settings};
 use super::transcript::{TranscriptEvent, TranscriptView};
 use super::view::{Command, ProjectView, Tab};
-use crate::actions::Action;
-use crate::model::{CodeId, CoderId, DocId};
+use crate::model::{CodeId, DocId};
+use crate::session::Session;
 use crate::store::Store;
 use crate::ui::memos::MemosView;
 
@@ -40,7 +41,18 @@ use toasts::Toast;
 
 /// The Weft desktop app.
 pub struct WeftApp {
-    store: Option<Store>,
+    /// The open project: the one door for edits.
+    session: Option<Session>,
+    /// Counts the codebook on its own connection (project files only).
+    recounter: Option<Recounter>,
+    /// Snapshots being made in the background.
+    backups: Vec<backups::BackupTask>,
+    /// The window offering to restore a damaged project.
+    damaged: Option<backups::Damaged>,
+    /// The confirmation of a permanent deletion.
+    purge: Option<backups::PurgeConfirm>,
+    /// The egui context once a frame ran, to wake the UI from threads.
+    ctx: Option<egui::Context>,
     /// The snapshot panels draw from.
     pub view: ProjectView,
     version: u64,
@@ -50,7 +62,6 @@ pub struct WeftApp {
     pub tab: Tab,
     current_doc: Option<DocId>,
     selected_code: Option<CodeId>,
-    coder: Option<CoderId>,
     /// The transcript widget.
     pub transcript: TranscriptView,
     codebook: CodebookPanel,
@@ -68,8 +79,6 @@ pub struct WeftApp {
     doc_text: Arc<str>,
     theme_applied: Option<bool>,
     window_title: String,
-    /// Edits made while an import held the project, applied when it finishes.
-    deferred: Vec<Action>,
     /// Whether a native file dialog ever returned nothing at once (no dialog service).
     native_dialogs_fail: bool,
     /// Whether Help ▸ Keyboard shortcuts is open.
@@ -77,17 +86,36 @@ pub struct WeftApp {
 }
 
 impl WeftApp {
-    /// An app with `store` open (or none) and default settings. Used by tests and `new`.
+    /// An app with `store` open (or none), wrapped in a session. Used by tests and benchmarks.
     pub fn with_store(store: Option<Store>, settings: Settings) -> Self {
+        let mut failed = None;
+        let session = store.and_then(|s| {
+            Session::new(s)
+                .map_err(|e| failed = Some(format!("could not read the project: {e}")))
+                .ok()
+        });
+        let mut app = Self::with_session(session, settings);
+        if let Some(e) = failed {
+            app.error(e);
+        }
+        app
+    }
+
+    /// An app with `session` open (or none) and `settings`.
+    pub fn with_session(session: Option<Session>, settings: Settings) -> Self {
         let mut app = Self {
-            store: None,
+            session: None,
+            recounter: None,
+            backups: Vec::new(),
+            damaged: None,
+            purge: None,
+            ctx: None,
             view: ProjectView::default(),
             version: 0,
             tab: settings.tab,
             settings,
             current_doc: None,
             selected_code: None,
-            coder: None,
             transcript: TranscriptView::new(),
             codebook: CodebookPanel::default(),
             documents: DocumentsPanel::default(),
@@ -104,12 +132,11 @@ impl WeftApp {
             doc_text: Arc::from(""),
             theme_applied: None,
             window_title: String::new(),
-            deferred: Vec::new(),
             native_dialogs_fail: false,
             shortcuts_window: false,
         };
-        if let Some(store) = store {
-            app.set_store(store);
+        if let Some(session) = session {
+            app.set_session(session, None);
         }
         app
     }
@@ -122,7 +149,8 @@ impl WeftApp {
             .and_then(|s| eframe::get_value(s, settings::KEY))
             .unwrap_or_default();
         cc.egui_ctx.set_zoom_factor(settings.zoom.clamp(0.5, 3.0));
-        let mut app = Self::with_store(None, settings);
+        let mut app = Self::with_session(None, settings);
+        app.ctx = Some(cc.egui_ctx.clone());
         let wanted = project.or_else(|| app.settings.last_project.clone().filter(|p| p.exists()));
         match wanted {
             Some(path) => app.open_project(&path),
@@ -142,9 +170,14 @@ impl WeftApp {
         self.job.is_some()
     }
 
-    /// The open project.
+    /// The open project's store, for reading.
     pub fn store(&self) -> Option<&Store> {
-        self.store.as_ref()
+        self.session.as_ref().map(Session::store)
+    }
+
+    /// The open project.
+    pub fn session(&self) -> Option<&Session> {
+        self.session.as_ref()
     }
 
     /// The document shown in the transcript.
@@ -160,6 +193,9 @@ impl WeftApp {
     /// Draws the whole app into `ui` (the root). eframe calls this every frame; tests too.
     pub fn ui_root(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        if self.ctx.is_none() {
+            self.ctx = Some(ctx.clone());
+        }
         if self.theme_applied != Some(self.settings.dark) {
             ctx.set_theme(if self.settings.dark {
                 egui::Theme::Dark
@@ -173,7 +209,7 @@ impl WeftApp {
 
         egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui));
         egui::Panel::bottom("status").show(ui, |ui| self.status_ui(ui));
-        if self.store.is_none() {
+        if self.session.is_none() {
             egui::CentralPanel::default().show(ui, |ui| self.welcome_ui(ui));
         } else {
             egui::Panel::left("documents")
@@ -196,6 +232,8 @@ impl WeftApp {
             egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui));
         }
         self.quick_ui(&ctx);
+        self.damaged_ui(&ctx);
+        self.purge_ui(&ctx);
         self.prompt_ui(&ctx);
         self.shortcuts_window_ui(&ctx);
         self.toasts_ui(&ctx);
@@ -279,10 +317,10 @@ impl WeftApp {
         match self.tab {
             Tab::Transcript => self.transcript_ui(ui),
             Tab::Segments => {
-                if let Some(store) = &self.store {
+                if let Some(session) = &self.session {
                     self.segments.ui(
                         ui,
-                        store.db(),
+                        session.read(),
                         &self.view,
                         self.selected_code,
                         &mut self.commands,
@@ -290,9 +328,9 @@ impl WeftApp {
                 }
             }
             Tab::Frequencies => {
-                if let Some(store) = &self.store {
+                if let Some(session) = &self.session {
                     self.frequencies
-                        .ui(ui, store.db(), &self.view, &mut self.commands);
+                        .ui(ui, session.read(), &self.view, &mut self.commands);
                 }
             }
             Tab::Memos => self.memos.ui(ui, &self.view, &mut self.commands),
@@ -326,8 +364,8 @@ impl WeftApp {
         for event in self.transcript.ui(ui) {
             if let TranscriptEvent::CodingClicked(c) = event {
                 self.flush_inspector();
-                if let Some(store) = &self.store
-                    && let Ok(coding) = store.db().coding(c)
+                if let Some(session) = &self.session
+                    && let Ok(coding) = session.read().coding(c)
                 {
                     self.selected_code = Some(coding.code);
                 }

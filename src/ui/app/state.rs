@@ -1,5 +1,6 @@
-//! The open project, document and selection: switching projects and documents, reloading the
-//! snapshot after a change, and the edit/undo/redo plumbing every change goes through.
+//! The open project, document and selection: switching projects and documents, refreshing
+//! the snapshot after a change (only what the change touched), and the edit/undo/redo
+//! plumbing every change goes through ([`Session`] is the one door for writes).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -7,21 +8,39 @@ use std::sync::Arc;
 use super::WeftApp;
 use crate::actions::{Action, Outcome};
 use crate::model::{CodeId, DocId};
-use crate::store::{CodingFilter, Store};
+use crate::session::Session;
+use crate::store::{Changes, CodingFilter};
 use crate::text;
+use crate::ui::jobs::{JobKind, Recounter};
 use crate::ui::settings;
 use crate::ui::transcript::Highlight;
 use crate::ui::view::ProjectView;
 
 impl WeftApp {
-    pub(super) fn set_store(&mut self, store: Store) {
+    pub(super) fn set_session(&mut self, mut session: Session, ctx: Option<&egui::Context>) {
         self.flush_inspector();
-        self.store = Some(store);
+        let note = session.take_note();
+        self.recounter = None;
+        if let Some(path) = session.path().map(Path::to_owned) {
+            // The codebook counts of a project file are counted off the UI thread.
+            let repaint = ctx.cloned();
+            match Recounter::start(path, move || {
+                if let Some(c) = &repaint {
+                    c.request_repaint();
+                }
+            }) {
+                Ok(r) => self.recounter = Some(r),
+                Err(e) => self.error(e),
+            }
+        }
+        self.session = Some(session);
         self.current_doc = None;
         self.selected_code = None;
         self.inspector = None;
-        self.coder = None;
         self.reload();
+        if let Some(note) = note {
+            self.notice(note);
+        }
         if let Some(first) = self.view.documents.first().map(|d| d.id) {
             self.open_document(first);
         } else {
@@ -30,7 +49,6 @@ impl WeftApp {
         }
     }
 
-    /// Asks for paths in the window instead of native dialogs (where none can appear, and in
     /// Opens the demo project in the user's data directory, creating it the first time.
     pub(super) fn open_demo(&mut self) {
         let demo = settings::demo_path();
@@ -49,45 +67,153 @@ impl WeftApp {
         self.open_project(&demo);
     }
 
-    pub(super) fn open_project(&mut self, path: &Path) {
-        if self.job.is_some() {
-            self.error(
-                "wait for the running import or export to finish before opening another project",
-            );
+    /// Opens the project file at `path`. A damaged file opens the restore window instead;
+    /// after opening, today's snapshot is made in the background.
+    pub fn open_project(&mut self, path: &Path) {
+        if let Some(job) = &self.job {
+            // An import's parsed files go into the project that is open when it finishes.
+            let what = match job.kind {
+                JobKind::Import => "import",
+                JobKind::Export => "export",
+            };
+            self.error(format!(
+                "wait for the running {what} to finish before opening another project"
+            ));
             return;
         }
-        match Store::open(path) {
-            Ok(store) => {
+        match Session::open(path) {
+            Ok(session) => {
                 self.settings.opened(path);
-                self.set_store(store);
+                let ctx = self.ctx.clone();
+                self.set_session(session, ctx.as_ref());
+                self.start_daily_snapshot(path);
             }
-            Err(e) => self.error(e.to_string()),
+            Err(e) => {
+                let message = e.to_string();
+                if !self.offer_restore(path, &message) {
+                    self.error(message);
+                }
+            }
         }
     }
 
-    /// Reloads the snapshot after a change.
+    /// Reloads the whole snapshot (after opening, or when everything may have changed).
     pub(super) fn reload(&mut self) {
-        let Some(store) = &self.store else {
+        let Some(session) = &self.session else {
             self.view = ProjectView::default();
             return;
         };
         self.version += 1;
-        match ProjectView::load(store.db(), self.version) {
+        // A project file's counts come from the counting thread; keep the numbers shown.
+        let count_here = self.recounter.is_none();
+        let old_report = self.view.report.take();
+        match ProjectView::load_with(session.read(), self.version, count_here) {
             Ok(mut v) => {
-                v.path = store.path().map(Path::to_owned);
-                v.undo_label = store.undo_label().ok().flatten();
-                v.redo_label = store.redo_label().ok().flatten();
-                if self
-                    .coder
-                    .is_none_or(|c| !v.coders.iter().any(|x| x.id == c))
-                {
-                    self.coder = v.coder;
+                v.path = session.path().map(Path::to_owned);
+                v.undo_label = session.undo_label().ok().flatten();
+                v.redo_label = session.redo_label().ok().flatten();
+                v.coder = session.coder();
+                if !count_here {
+                    v.report = old_report;
                 }
-                v.coder = self.coder;
                 self.view = v;
             }
             Err(e) => self.error(format!("could not read the project: {e}")),
         }
+        if let Some(r) = &mut self.recounter {
+            r.ask();
+        }
+        self.forget_missing();
+        self.refresh_highlights();
+    }
+
+    /// Refreshes only what `changes` says an edit, undo or redo touched.
+    pub(super) fn refresh(&mut self, changes: &Changes) {
+        let Some(session) = &self.session else { return };
+        let db = session.read();
+        self.version += 1;
+        let v = &mut self.view;
+        let result = (|| -> crate::store::Result<()> {
+            if changes.settings {
+                v.title = db.title()?;
+            }
+            if changes.documents {
+                v.documents = db.documents()?;
+            }
+            if changes.codebook {
+                v.tree = db.code_tree()?;
+            }
+            if changes.cases || changes.documents {
+                v.cases = db.cases()?;
+                v.links = db.case_links()?;
+                v.attributes = db.attributes()?;
+            }
+            if changes.coders {
+                v.coders = db.coders()?;
+            }
+            if changes.memos {
+                v.memos = db.memos()?;
+            }
+            if changes.documents && changes.docs.is_empty() {
+                v.doc_codings = ProjectView::count_codings(db)?;
+            } else if changes.codings || changes.documents {
+                for &doc in &changes.docs {
+                    let filter = CodingFilter {
+                        doc: Some(doc),
+                        ..CodingFilter::default()
+                    };
+                    let n = db.codings(&filter)?.len();
+                    if n == 0 {
+                        v.doc_codings.remove(&doc);
+                    } else {
+                        v.doc_codings.insert(doc, n);
+                    }
+                }
+            }
+            v.undo_label = session.undo_label()?;
+            v.redo_label = session.redo_label()?;
+            v.coder = session.coder();
+            v.version = self.version;
+            Ok(())
+        })();
+        if let Err(e) = result {
+            self.error(format!("could not read the project: {e}"));
+        }
+        if changes.codings || changes.codebook || changes.cases || changes.documents {
+            self.recount();
+        }
+        self.forget_missing();
+        let doc_touched = self.current_doc.is_some_and(|d| changes.docs.contains(&d));
+        if changes.codebook || doc_touched || (changes.codings && changes.docs.is_empty()) {
+            self.refresh_highlights();
+        }
+    }
+
+    /// Recounts the codebook: on the counting thread for a project file (the old numbers stay
+    /// until the new ones arrive), at once in memory.
+    pub(super) fn recount(&mut self) {
+        if let Some(r) = &mut self.recounter {
+            r.ask();
+            return;
+        }
+        let Some(session) = &self.session else { return };
+        match crate::analysis::frequencies_with(
+            session.read(),
+            &crate::analysis::ScopeFilter::default(),
+            false,
+        ) {
+            Ok(report) => self.view.report = Some(report),
+            Err(e) => self.error(format!("could not count the codes: {e}")),
+        }
+    }
+
+    /// Whether the codebook counts are being recounted.
+    pub fn counting(&self) -> bool {
+        self.recounter.as_ref().is_some_and(Recounter::busy)
+    }
+
+    /// Drops the open document and selected code when they no longer exist.
+    fn forget_missing(&mut self) {
         if self
             .current_doc
             .is_some_and(|d| self.view.document(d).is_none())
@@ -103,13 +229,12 @@ impl WeftApp {
         {
             self.selected_code = None;
         }
-        self.refresh_highlights();
     }
 
     pub(super) fn open_document(&mut self, id: DocId) {
         self.flush_inspector();
-        let Some(store) = &self.store else { return };
-        let db = store.db();
+        let Some(session) = &self.session else { return };
+        let db = session.read();
         match (db.document_text(id), db.turns(id)) {
             (Ok(text), Ok(turns)) => {
                 self.doc_text = Arc::from(text);
@@ -123,14 +248,14 @@ impl WeftApp {
     }
 
     pub(super) fn refresh_highlights(&mut self) {
-        let (Some(store), Some(doc)) = (&self.store, self.current_doc) else {
+        let (Some(session), Some(doc)) = (&self.session, self.current_doc) else {
             return;
         };
         let filter = CodingFilter {
             doc: Some(doc),
             ..CodingFilter::default()
         };
-        match store.db().codings(&filter) {
+        match session.read().codings(&filter) {
             Ok(codings) => {
                 let hl = codings
                     .into_iter()
@@ -154,20 +279,14 @@ impl WeftApp {
 
     /// Applies an edit as one transaction and undo step.
     pub fn edit(&mut self, action: Action) {
-        if self.import_running() {
-            // Kept, not dropped: applied when the import is done (it holds the file).
-            self.deferred.push(action);
-            self.notice("This edit will be saved as soon as the import finishes");
-            return;
-        }
-        let Some(store) = &mut self.store else {
+        let Some(session) = &mut self.session else {
             self.error("open or create a project first");
             return;
         };
-        match action.apply(store) {
-            Ok(outcome) => {
-                self.reload();
-                match outcome {
+        match session.apply(&action) {
+            Ok(applied) => {
+                self.refresh(&applied.changes);
+                match applied.outcome {
                     Outcome::Coding(c)
                         if matches!(
                             action,
@@ -195,30 +314,20 @@ impl WeftApp {
         self.step_history(false);
     }
 
-    /// Whether an import holds the project; edits wait until it is done (it is one
-    /// transaction, so the file would be locked).
-    pub(super) fn import_running(&self) -> bool {
-        self.job
-            .as_ref()
-            .is_some_and(|j| j.label.starts_with("Importing"))
-    }
-
     pub(super) fn step_history(&mut self, back: bool) {
-        if self.import_running() {
-            self.notice("Wait for the import to finish (or cancel it) before undoing");
+        let Some(session) = &mut self.session else {
             return;
-        }
-        let Some(store) = &mut self.store else { return };
-        let result = if back { store.undo() } else { store.redo() };
+        };
+        let result = if back { session.undo() } else { session.redo() };
         let (done, nothing) = if back {
             ("Undid", "Nothing to undo")
         } else {
             ("Redid", "Nothing to redo")
         };
         match result {
-            Ok(Some(label)) => {
-                self.reload();
-                self.notice(format!("{done}: {label}"));
+            Ok(Some(step)) => {
+                self.refresh(&step.changes);
+                self.notice(format!("{done}: {}", step.label));
             }
             Ok(None) => self.notice(nothing),
             Err(e) => self.error(e.to_string()),
@@ -233,7 +342,8 @@ impl WeftApp {
 
     /// Applies `code` to the transcript's selection.
     pub fn apply_to_selection(&mut self, code: CodeId) {
-        let (Some(doc), Some(sel), Some(coder)) = (self.current_doc, self.selection(), self.coder)
+        let (Some(doc), Some(sel), Some(coder)) =
+            (self.current_doc, self.selection(), self.coder())
         else {
             self.notice("Select a passage in the transcript first");
             return;
@@ -247,7 +357,8 @@ impl WeftApp {
     }
 
     pub(super) fn create_and_apply(&mut self, path: String) {
-        let (Some(doc), Some(sel), Some(coder)) = (self.current_doc, self.selection(), self.coder)
+        let (Some(doc), Some(sel), Some(coder)) =
+            (self.current_doc, self.selection(), self.coder())
         else {
             self.notice("Select a passage in the transcript first");
             return;
@@ -276,5 +387,12 @@ impl WeftApp {
             return;
         }
         self.create_and_apply(name);
+    }
+}
+
+impl WeftApp {
+    /// The coder new codings are attributed to.
+    pub(super) fn coder(&self) -> Option<crate::model::CoderId> {
+        self.session.as_ref().and_then(Session::coder)
     }
 }
