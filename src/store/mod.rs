@@ -364,9 +364,10 @@ impl Store {
             self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         }
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
-        // Up to 64 MiB of page cache (allocated only as used): big batches (an import, a
-        // hundred thousand codings) insert into GUID indexes at random places.
-        self.conn.pragma_update(None, "cache_size", -65536)?;
+        // Up to 16 MiB of page cache (allocated only as used): big batches (a hundred
+        // thousand codings) insert into GUID indexes at random places. Not more: a big
+        // import keeps its dirty pages here until it commits.
+        self.conn.pragma_update(None, "cache_size", -16384)?;
         self.conn.busy_timeout(std::time::Duration::from_secs(5))?;
         Ok(())
     }
