@@ -278,6 +278,32 @@ impl Session {
         Ok(report)
     }
 
+    /// Removes a document (or case) that is no longer in the project — deleted permanently
+    /// before — from the snapshots that still hold it, found there by `name`.
+    pub fn clean_backups_of(&mut self, is_doc: bool, name: &str) -> Result<PurgeReport> {
+        let mut report = PurgeReport::default();
+        let (Some(project), Some(dir)) = (self.path().map(Path::to_owned), self.backups_dir())
+        else {
+            return Ok(report);
+        };
+        for snap in backup::list_snapshots(&project, &dir) {
+            let guid = match crate::store::purge::guid_by_name(&snap.path, is_doc, name) {
+                Ok(Some(g)) => g,
+                Ok(None) => continue,
+                Err(reason) => {
+                    report.snapshots_unreadable.push((snap.path, reason));
+                    continue;
+                }
+            };
+            match purge_snapshot(&snap.path, &guid, is_doc, true) {
+                Ok(false) => {}
+                Ok(true) => report.snapshots_cleaned.push(snap.path),
+                Err(reason) => report.snapshots_unreadable.push((snap.path, reason)),
+            }
+        }
+        Ok(report)
+    }
+
     /// The folder the project's snapshots go to: the project's `backup_dir` setting, else
     /// `backups` beside the project; `None` for a project in memory.
     pub fn backups_dir(&self) -> Option<PathBuf> {

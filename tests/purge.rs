@@ -200,6 +200,16 @@ fn snapshots_keep_the_text_unless_cleaned_too() {
     let report = s.delete_permanently(Purge::Document(p02), false).unwrap();
     assert!(report.snapshots_holding.contains(&snap), "{report:?}");
     assert!(holds(&snap, "Nothing much to say"));
+    // Cleaning the backups afterwards, as the command's hint says, finds it by name there.
+    let cleaned = s.clean_backups_of(true, "P02 interview").unwrap();
+    assert_eq!(cleaned.snapshots_cleaned, vec![snap.clone()], "{cleaned:?}");
+    assert!(!holds(&snap, "Nothing much to say"));
+    assert!(
+        s.clean_backups_of(true, "P02 interview")
+            .unwrap()
+            .snapshots_cleaned
+            .is_empty()
+    );
 
     let doc = s.read().require_document("P01 first interview").unwrap();
     let report = s.delete_permanently(Purge::Document(doc), true).unwrap();

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Result, anyhow, bail};
 use serde::{Deserialize, Serialize};
 
 use super::{ApplyArgs, CodeCommand, open, open_for_edit};
@@ -179,7 +179,8 @@ type RowResult = std::result::Result<CodingRow, (usize, String)>;
 /// cannot be read is an `Err((line, why))`; a file that cannot be read at all is an error
 /// naming it.
 fn read_rows(file: &Path) -> Result<Vec<RowResult>> {
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let bytes = std::fs::read(file)
+        .map_err(|e| anyhow!("cannot read the codings file ({e}): {}", file.display()))?;
     let text = String::from_utf8(bytes)
         .map_err(|_| anyhow!("the codings file is not UTF-8 text: {}", file.display()))?;
     let is_json = file

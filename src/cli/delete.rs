@@ -19,6 +19,36 @@ pub fn run(
     including_backups: bool,
 ) -> Result<()> {
     let mut session = open_for_edit(project)?;
+    // Already gone from the project (deleted permanently before): clean the backups only.
+    if permanently && including_backups {
+        let missing = match (doc, case) {
+            (Some(d), None) => session
+                .read()
+                .document_by_name(d)?
+                .is_none()
+                .then_some((true, d)),
+            (None, Some(c)) => session
+                .read()
+                .case_by_name(c)?
+                .is_none()
+                .then_some((false, c)),
+            _ => None,
+        };
+        if let Some((is_doc, name)) = missing {
+            let report = session.clean_backups_of(is_doc, name)?;
+            if report.snapshots_cleaned.is_empty() && report.snapshots_unreadable.is_empty() {
+                bail!(
+                    "there is no {} “{name}”, in the project or its snapshots",
+                    if is_doc { "document" } else { "case" }
+                );
+            }
+            println!(
+                "“{name}” was no longer in the project; removed it from the snapshots that held it."
+            );
+            print_snapshots(&report);
+            return Ok(());
+        }
+    }
     let what = match (doc, case) {
         (Some(d), None) => Purge::Document(session.read().require_document(d)?),
         (None, Some(c)) => Purge::Case(session.read().require_case(c)?),
@@ -52,12 +82,19 @@ pub fn run(
         "  undo steps dropped: {} (every step up to the newest holding this data, and all redo steps)",
         report.steps_dropped
     );
+    print_snapshots(&report);
+    Ok(())
+}
+
+/// What happened in the snapshots: cleaned, still holding, unreadable.
+fn print_snapshots(report: &crate::session::PurgeReport) {
     for s in &report.snapshots_cleaned {
         println!("  removed from the snapshot: {}", s.display());
     }
     if !report.snapshots_holding.is_empty() {
         println!(
-            "These snapshots, made before, still hold it (run again with --including-backups to remove it from them too):"
+            "These snapshots, made before, still hold it (run the same command again with \
+             --including-backups to remove it from them too):"
         );
         for s in &report.snapshots_holding {
             println!("  {}", s.display());
@@ -69,7 +106,6 @@ pub fn run(
             s.display()
         );
     }
-    Ok(())
 }
 
 /// "Their 4 turns in “Focus group 1” were replaced by [withdrawn]; 3 codings inside them were

@@ -479,6 +479,25 @@ pub fn file_holds(path: &Path, is_doc: bool, guid: &str) -> Result<bool, String>
     check().map_err(|e| e.to_string())
 }
 
+/// The GUID of the document (or case) named `name` in the file at `path` (a snapshot), read
+/// without writing: how a permanent deletion finds what to clean in the backups after the
+/// project itself no longer has it.
+pub fn guid_by_name(path: &Path, is_doc: bool, name: &str) -> Result<Option<String>, String> {
+    let conn = Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| e.to_string())?;
+    let table = if is_doc { "document" } else { "cases" };
+    conn.query_row(
+        &format!("SELECT guid FROM \"{table}\" WHERE name = ?1"),
+        [name.trim()],
+        |r| r.get(0),
+    )
+    .optional()
+    .map_err(|e| e.to_string())
+}
+
 impl Store {
     /// Puts the file back in rollback-journal mode (one self-contained file, as snapshots are
     /// kept), after writing the write-ahead log into it.

@@ -335,9 +335,7 @@ impl WeftApp {
     }
 
     pub(super) fn selection(&self) -> Option<crate::model::CharRange> {
-        self.transcript
-            .selection()
-            .and_then(crate::model::CharRange::from_range)
+        self.transcript.selected_range()
     }
 
     /// Applies `code` to the transcript's selection.

@@ -325,6 +325,12 @@ impl TranscriptView {
         (s < e).then_some(s..e)
     }
 
+    /// The selection as the range a coding is made of: what the app hands to an action.
+    pub fn selected_range(&self) -> Option<crate::model::CharRange> {
+        self.selection()
+            .and_then(crate::model::CharRange::from_range)
+    }
+
     /// The selected text itself.
     pub fn selected_text(&self) -> Option<&str> {
         let r = self.selection()?;
