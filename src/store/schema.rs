@@ -20,7 +20,7 @@ pub const VERSION: i32 = 3;
 /// Big columns (document text) live in their own table so that listing documents never
 /// walks the text's overflow pages. Speaker turns are derived data, stored per document as
 /// JSON beside the text.
-pub const V1: &str = r#"
+const V1: &str = r#"
 CREATE TABLE project (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
