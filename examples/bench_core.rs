@@ -195,7 +195,9 @@ fn main() {
     let project = dir.path().join("bench.weft");
     let mut session = weft::session::Session::create(&project).unwrap();
     let t = Instant::now();
-    let report = weft::import::import_files(&mut session, &files, None, &mut |_, _| true).unwrap();
+    let report = session
+        .import_files(&files, None, &mut |_, _| true)
+        .unwrap();
     let mut store = session.into_store();
     let import_s = t.elapsed().as_secs_f64();
     assert_eq!(report.imported.len(), docs, "{:?}", report.failed.first());

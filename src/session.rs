@@ -191,6 +191,27 @@ impl Session {
         Ok(outcome)
     }
 
+    /// Imports `files` as one undoable action, optionally assigning them to the case `case`
+    /// (created if needed): [`crate::import::read_files`] (no store involved), then the
+    /// batch's one action. Cancelling while reading (`progress` returns `false`) gives
+    /// `StoreError::Cancelled` and changes nothing; a refused file is reported and skipped.
+    pub fn import_files(
+        &mut self,
+        files: &[std::path::PathBuf],
+        case: Option<&str>,
+        progress: &mut dyn FnMut(usize, usize) -> bool,
+    ) -> Result<crate::import::ImportReport> {
+        let mut batch = crate::import::read_files(files, progress)
+            .map_err(|crate::import::Cancelled| crate::store::StoreError::Cancelled)?;
+        if batch.docs.is_empty() {
+            return Ok(batch.report(&Outcome::Done));
+        }
+        let action = batch.take_action(case);
+        let applied = self.apply(&action)?;
+        drop(action);
+        Ok(batch.report(&applied.outcome))
+    }
+
     /// Undoes the latest step; `None` when there is nothing to undo.
     pub fn undo(&mut self) -> Result<Option<Stepped>> {
         let label = self.store.undo()?;
@@ -507,5 +528,62 @@ mod tests {
         assert_eq!(s.read().codings(&Default::default()).unwrap().len(), 7);
         s.undo().unwrap();
         assert!(s.read().codings(&Default::default()).unwrap().is_empty());
+    }
+
+    // Imports: read first, then one action.
+    use crate::store::StoreError;
+    use std::path::{Path, PathBuf};
+
+    fn files(dir: &Path) -> Vec<PathBuf> {
+        let good = dir.join("p01.txt");
+        std::fs::write(
+            &good,
+            "Interviewer: Hello?\nP01: Hi there.\nInterviewer: And?\nP01: Bye.\n",
+        )
+        .unwrap();
+        let bad = dir.join("empty.txt");
+        std::fs::write(&bad, "").unwrap();
+        let second = dir.join("p02.md");
+        std::fs::write(&second, "# Notes\n\nSome text.").unwrap();
+        vec![good, bad, second]
+    }
+
+    #[test]
+    fn bad_files_are_reported_and_the_rest_go_in_as_one_undo_step() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Session::in_memory().unwrap();
+        let report = store
+            .import_files(&files(dir.path()), Some("P01"), &mut |_, _| true)
+            .unwrap();
+        assert_eq!(report.imported.len(), 2);
+        assert_eq!(report.failed.len(), 1);
+        assert!(report.failed[0].to_string().contains("empty.txt"));
+        assert_eq!(report.imported[0].turns, 4);
+        let db = store.read();
+        let p01 = db.require_case("P01").unwrap();
+        assert_eq!(
+            db.cases_of_document(report.imported[0].id).unwrap(),
+            vec![p01]
+        );
+        assert_eq!(store.undo().unwrap().unwrap().label, "Import 3 documents");
+        assert!(store.read().documents().unwrap().is_empty());
+        assert!(
+            store.read().cases().unwrap().is_empty(),
+            "the case created by the import goes too"
+        );
+    }
+
+    #[test]
+    fn a_cancelled_import_leaves_the_project_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Session::in_memory().unwrap();
+        let err = store
+            .import_files(&files(dir.path()), Some("P01"), &mut |done, _| done < 2)
+            .unwrap_err();
+        // Cancelled while reading: nothing was written at all.
+        assert!(matches!(err, StoreError::Cancelled));
+        assert!(store.read().documents().unwrap().is_empty());
+        assert!(store.read().cases().unwrap().is_empty());
+        assert_eq!(store.undo_label().unwrap(), None);
     }
 }

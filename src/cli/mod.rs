@@ -512,7 +512,7 @@ pub fn run(command: Command) -> Result<()> {
 
 fn import(project: &Path, files: &[PathBuf], case: Option<&str>) -> Result<()> {
     let mut session = open_for_edit(project)?;
-    let report = crate::import::import_files(&mut session, files, case, &mut |_, _| true)?;
+    let report = session.import_files(files, case, &mut |_, _| true)?;
     for e in &report.failed {
         eprintln!("skipped: {e}");
     }

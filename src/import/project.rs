@@ -9,8 +9,6 @@ use std::path::{Path, PathBuf};
 use super::{ImportError, ImportedText, read_file};
 use crate::actions::{Action, Outcome};
 use crate::model::{Bundle, BundleDocument, NewDocument};
-use crate::session::Session;
-use crate::store::{Result, StoreError};
 
 /// A document that went in.
 #[derive(Debug, Clone)]
@@ -134,90 +132,8 @@ impl ParsedBatch {
     }
 }
 
-/// Imports `files` into the project as one undoable action, optionally assigning them to the
-/// case `case` (created if needed): [`read_files`], then the batch's action. Cancelling (see
-/// [`read_files`]) gives `StoreError::Cancelled` and changes nothing.
-pub fn import_files(
-    session: &mut Session,
-    files: &[PathBuf],
-    case: Option<&str>,
-    progress: &mut dyn FnMut(usize, usize) -> bool,
-) -> Result<ImportReport> {
-    let mut batch = read_files(files, progress).map_err(|Cancelled| StoreError::Cancelled)?;
-    if batch.docs.is_empty() {
-        return Ok(batch.report(&Outcome::Done));
-    }
-    let action = batch.take_action(case);
-    let applied = session.apply(&action)?;
-    drop(action);
-    Ok(batch.report(&applied.outcome))
-}
-
 fn file_label(p: &Path) -> String {
     p.file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn files(dir: &Path) -> Vec<PathBuf> {
-        let good = dir.join("p01.txt");
-        std::fs::write(
-            &good,
-            "Interviewer: Hello?\nP01: Hi there.\nInterviewer: And?\nP01: Bye.\n",
-        )
-        .unwrap();
-        let bad = dir.join("empty.txt");
-        std::fs::write(&bad, "").unwrap();
-        let second = dir.join("p02.md");
-        std::fs::write(&second, "# Notes\n\nSome text.").unwrap();
-        vec![good, bad, second]
-    }
-
-    #[test]
-    fn bad_files_are_reported_and_the_rest_go_in_as_one_undo_step() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Session::in_memory().unwrap();
-        let report = import_files(&mut store, &files(dir.path()), Some("P01"), &mut |_, _| {
-            true
-        })
-        .unwrap();
-        assert_eq!(report.imported.len(), 2);
-        assert_eq!(report.failed.len(), 1);
-        assert!(report.failed[0].to_string().contains("empty.txt"));
-        assert_eq!(report.imported[0].turns, 4);
-        let db = store.read();
-        let p01 = db.require_case("P01").unwrap();
-        assert_eq!(
-            db.cases_of_document(report.imported[0].id).unwrap(),
-            vec![p01]
-        );
-        assert_eq!(store.undo().unwrap().unwrap().label, "Import 3 documents");
-        assert!(store.read().documents().unwrap().is_empty());
-        assert!(
-            store.read().cases().unwrap().is_empty(),
-            "the case created by the import goes too"
-        );
-    }
-
-    #[test]
-    fn a_cancelled_import_leaves_the_project_as_it_was() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Session::in_memory().unwrap();
-        let err = import_files(
-            &mut store,
-            &files(dir.path()),
-            Some("P01"),
-            &mut |done, _| done < 2,
-        )
-        .unwrap_err();
-        // Cancelled while reading: nothing was written at all.
-        assert!(matches!(err, StoreError::Cancelled));
-        assert!(store.read().documents().unwrap().is_empty());
-        assert!(store.read().cases().unwrap().is_empty());
-        assert_eq!(store.undo_label().unwrap(), None);
-    }
 }

@@ -7,7 +7,7 @@ use egui::Ui;
 
 use crate::model::{CaseId, DocId};
 use crate::session::Purge;
-use crate::ui::documents::DocDialog;
+use crate::ui::dialogs::DocDialog;
 use crate::ui::scope_bar::plural;
 use crate::ui::view::{Command, ProjectView};
 

@@ -4,14 +4,15 @@
 
 use std::collections::HashMap;
 
-use egui::{CornerRadius, Modal, Role, Sense, TextEdit, TextStyle, Ui, WidgetInfo, pos2, vec2};
+use egui::{CornerRadius, Role, Sense, TextEdit, TextStyle, Ui, WidgetInfo, pos2, vec2};
 
 use crate::actions::Action;
 use crate::model::{CaseId, DocId};
 use crate::ui::attributes::AttrEditor;
 use crate::ui::cases::{cases_ui, docs_per_case};
+use crate::ui::dialogs::{self, DocDialog};
 use crate::ui::inline_rename::{InlineRename, RenameOutcome};
-use crate::ui::scope_bar::{fmt_count as thousands, plural};
+use crate::ui::scope_bar::plural;
 use crate::ui::view::{Command, ProjectView};
 
 /// The documents side panel. Holds only GUI state.
@@ -41,40 +42,6 @@ struct DocCache {
 struct DocRename {
     doc: DocId,
     edit: InlineRename,
-}
-
-/// The dialog the panel shows: about a document, or (asked for by the cases list) a case.
-pub(crate) enum DocDialog {
-    NewCase {
-        doc: Option<DocId>,
-        name: String,
-    },
-    Memo {
-        doc: DocId,
-        name: String,
-        original: String,
-        text: String,
-    },
-    Delete {
-        doc: DocId,
-        name: String,
-        codings: usize,
-    },
-    RenameCase {
-        case: CaseId,
-        original: String,
-        name: String,
-    },
-    DeleteCase {
-        case: CaseId,
-        name: String,
-    },
-    CaseMemo {
-        case: CaseId,
-        name: String,
-        original: String,
-        text: String,
-    },
 }
 
 fn build_rows(view: &ProjectView, filter: &str) -> Vec<DocRow> {
@@ -185,7 +152,7 @@ impl DocumentsPanel {
                     .show(ui, |ui| self.attrs.ui(ui, view, current, out));
             });
 
-        self.dialog_ui(ui, view, out);
+        dialogs::dialog_ui(&mut self.dialog, ui, view, out);
     }
 
     fn documents_ui(
@@ -408,204 +375,6 @@ impl DocumentsPanel {
             ui.close();
         }
     }
-
-    fn dialog_ui(&mut self, ui: &mut Ui, view: &ProjectView, out: &mut Vec<Command>) {
-        let Some(dialog) = self.dialog.as_mut() else {
-            return;
-        };
-        let doc_gone = match dialog {
-            DocDialog::NewCase { doc, .. } => doc.is_some_and(|d| view.document(d).is_none()),
-            DocDialog::Memo { doc, .. } | DocDialog::Delete { doc, .. } => {
-                view.document(*doc).is_none()
-            }
-            DocDialog::RenameCase { case, .. }
-            | DocDialog::DeleteCase { case, .. }
-            | DocDialog::CaseMemo { case, .. } => !view.cases.iter().any(|c| c.id == *case),
-        };
-        if doc_gone {
-            self.dialog = None;
-            return;
-        }
-        let mut close = false;
-        let modal = Modal::new(ui.scope_id().with("documents-dialog")).show(ui.ctx(), |ui| {
-            ui.set_max_width(460.0);
-            match dialog {
-                DocDialog::NewCase { doc, name } => {
-                    ui.heading("New case");
-                    if let Some(d) = doc.and_then(|d| view.document(d)) {
-                        ui.label(format!("“{}” will be assigned to it.", d.name));
-                    }
-                    let resp = ui
-                        .add(TextEdit::singleline(name).hint_text("Case name, e.g. P01"))
-                        .accessible_name("Case name");
-                    if !resp.has_focus() && name.is_empty() {
-                        resp.request_focus();
-                    }
-                    let trimmed = name.trim();
-                    let taken = view.cases.iter().any(|c| c.name == trimmed);
-                    if taken {
-                        ui.colored_label(
-                            ui.visuals().error_fg_color,
-                            format!("A case named “{trimmed}” exists already."),
-                        );
-                    }
-                    let ok = !trimmed.is_empty() && !taken;
-                    let enter = resp.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                    ui.horizontal(|ui| {
-                        if ui.add_enabled(ok, egui::Button::new("Add case")).clicked()
-                            || (ok && enter)
-                        {
-                            out.push(Command::Edit(Action::AddCase {
-                                name: trimmed.to_owned(),
-                                doc: *doc,
-                            }));
-                            close = true;
-                        }
-                        if ui.button("Cancel").clicked() {
-                            close = true;
-                        }
-                    });
-                    !name.is_empty()
-                }
-                DocDialog::Memo {
-                    doc,
-                    name,
-                    original,
-                    text,
-                } => {
-                    ui.heading(format!("Memo on “{name}”"));
-                    ui.add(
-                        TextEdit::multiline(text)
-                            .desired_rows(10)
-                            .desired_width(440.0),
-                    )
-                    .accessible_name("Memo");
-                    ui.horizontal(|ui| {
-                        if ui.button("Save").clicked() {
-                            if *text != *original {
-                                out.push(Command::Edit(Action::SetDocumentMemo {
-                                    doc: *doc,
-                                    memo: text.clone(),
-                                }));
-                            }
-                            close = true;
-                        }
-                        if ui.button("Cancel").clicked() {
-                            close = true;
-                        }
-                    });
-                    // Typed text is never thrown away by a stray click or Escape.
-                    *text != *original
-                }
-                DocDialog::Delete { doc, name, codings } => {
-                    ui.heading("Delete document");
-                    let consequence = match *codings {
-                        0 => "It has no codings.".to_owned(),
-                        1 => "Its 1 coding will be removed.".to_owned(),
-                        n => format!("Its {} codings will be removed.", thousands(n)),
-                    };
-                    ui.label(format!("Delete “{name}”? {consequence} You can undo this."));
-                    ui.horizontal(|ui| {
-                        if ui.button("Delete").clicked() {
-                            out.push(Command::Edit(Action::DeleteDocument(*doc)));
-                            close = true;
-                        }
-                        if ui.button("Cancel").clicked() {
-                            close = true;
-                        }
-                    });
-                    false
-                }
-                DocDialog::RenameCase {
-                    case,
-                    original,
-                    name,
-                } => {
-                    ui.heading(format!("Rename case “{original}”"));
-                    let resp = ui
-                        .add(TextEdit::singleline(name))
-                        .accessible_name("New case name");
-                    let trimmed = name.trim().to_owned();
-                    let taken =
-                        trimmed != *original && view.cases.iter().any(|c| c.name == trimmed);
-                    if taken {
-                        ui.colored_label(
-                            ui.visuals().error_fg_color,
-                            format!("A case named “{trimmed}” exists already."),
-                        );
-                    }
-                    let ok = !trimmed.is_empty() && !taken && trimmed != *original;
-                    let enter = resp.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                    ui.horizontal(|ui| {
-                        if ui.add_enabled(ok, egui::Button::new("Rename")).clicked()
-                            || (ok && enter)
-                        {
-                            out.push(Command::Edit(Action::RenameCase {
-                                case: *case,
-                                name: trimmed.clone(),
-                            }));
-                            close = true;
-                        }
-                        if ui.button("Cancel").clicked() {
-                            close = true;
-                        }
-                    });
-                    false
-                }
-                DocDialog::CaseMemo {
-                    case,
-                    name,
-                    original,
-                    text,
-                } => {
-                    ui.heading(format!("Memo on case “{name}”"));
-                    ui.add(
-                        TextEdit::multiline(text)
-                            .desired_rows(10)
-                            .desired_width(440.0),
-                    )
-                    .accessible_name("Case memo");
-                    ui.horizontal(|ui| {
-                        if ui.button("Save").clicked() {
-                            if *text != *original {
-                                out.push(Command::Edit(Action::SetCaseMemo {
-                                    case: *case,
-                                    memo: text.clone(),
-                                }));
-                            }
-                            close = true;
-                        }
-                        if ui.button("Cancel").clicked() {
-                            close = true;
-                        }
-                    });
-                    // Typed text is never thrown away by a stray click or Escape.
-                    *text != *original
-                }
-                DocDialog::DeleteCase { case, name } => {
-                    ui.heading("Delete case");
-                    ui.label(format!(
-                        "Delete the case “{name}”? Its documents and codings stay; its attribute \
-                         values and speaker links go. You can undo this."
-                    ));
-                    ui.horizontal(|ui| {
-                        if ui.button("Delete").clicked() {
-                            out.push(Command::Edit(Action::DeleteCase(*case)));
-                            close = true;
-                        }
-                        if ui.button("Cancel").clicked() {
-                            close = true;
-                        }
-                    });
-                    false
-                }
-            }
-        });
-        let keep_open = modal.inner;
-        if close || (modal.should_close() && !keep_open) {
-            self.dialog = None;
-        }
-    }
 }
 
 #[cfg(test)]
@@ -614,8 +383,8 @@ mod tests {
 
     #[test]
     fn digits_are_grouped() {
-        assert_eq!(thousands(12), "12");
-        assert_eq!(thousands(12_345), "12,345");
+        assert_eq!(crate::ui::scope_bar::fmt_count(12), "12");
+        assert_eq!(crate::ui::scope_bar::fmt_count(12_345), "12,345");
         assert_eq!(plural(1, "word", "words"), "1 word");
         assert_eq!(plural(2_000, "word", "words"), "2,000 words");
     }

@@ -9,6 +9,7 @@ pub mod app;
 pub mod attributes;
 pub mod cases;
 pub mod codebook;
+pub mod dialogs;
 pub mod documents;
 pub mod frequencies;
 pub mod inline_rename;
