@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Result, anyhow, bail};
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
@@ -305,11 +305,9 @@ pub(crate) fn open_for_edit(path: &Path) -> Result<Session> {
     Ok(session)
 }
 
-fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
+fn emit(output: Option<&Path>, bytes: &[u8], project: &Path) -> Result<()> {
     match output {
-        Some(p) => {
-            export::write_atomic(p, bytes).with_context(|| format!("cannot write {}", p.display()))
-        }
+        Some(p) => Ok(export::write_export(p, bytes, Some(project))?),
         None => {
             use std::io::Write;
             let mut out = std::io::stdout().lock();
@@ -429,7 +427,7 @@ pub fn run(command: Command) -> Result<()> {
             }
             let format = Format::parse(&format).unwrap_or(Format::Markdown);
             let bytes = export::report::frequencies_file(db, &filter, format)?;
-            emit(output.as_deref(), &bytes)?;
+            emit(output.as_deref(), &bytes, &project)?;
         }
         Command::Segments {
             project,
@@ -454,7 +452,7 @@ pub fn run(command: Command) -> Result<()> {
             let format = Format::parse(&format).unwrap_or(Format::Csv);
             let bytes =
                 export::segments::segments_file(db, codes, &ScopeFilter::default(), format)?;
-            emit(output.as_deref(), &bytes)?;
+            emit(output.as_deref(), &bytes, &project)?;
         }
         Command::Memo {
             project,

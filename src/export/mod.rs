@@ -26,6 +26,23 @@ pub enum ExportError {
     /// Writing the JSON failed.
     #[error("could not write the JSON: {0}")]
     Json(String),
+    /// The output path is refused: it would overwrite the project, another database or
+    /// something that is not a plain file.
+    #[error("cannot write the export there: {reason}; nothing was written: {}", path.display())]
+    Refused {
+        /// The output path.
+        path: std::path::PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// The file could not be written.
+    #[error("could not write the export ({reason}): {}", path.display())]
+    Write {
+        /// The output path.
+        path: std::path::PathBuf,
+        /// What the system said.
+        reason: String,
+    },
 }
 
 impl From<ReadError> for ExportError {
@@ -94,6 +111,74 @@ impl Format {
     }
 }
 
+/// Writes an export to `path` atomically, never over the project: refuses a path that is the
+/// project file `project` (however it is spelled, or through a link) or its `-wal`/`-shm`, an
+/// existing SQLite database (another project), and anything that is not a plain file (a folder,
+/// a device such as `/dev/null`). A symbolic link is written through, to the file it points to.
+/// The new file gets the usual permissions (0666 less the umask).
+pub fn write_export(
+    path: &std::path::Path,
+    contents: &[u8],
+    project: Option<&std::path::Path>,
+) -> Result<(), ExportError> {
+    let refuse = |reason: &str| ExportError::Refused {
+        path: path.to_owned(),
+        reason: reason.to_owned(),
+    };
+    // Write through a link: the file it names is what gets replaced.
+    let target = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(path)
+            .map_err(|_| refuse("it is a link to a file that does not exist"))?,
+        _ => path.to_owned(),
+    };
+    if let Ok(meta) = std::fs::metadata(&target)
+        && !meta.is_file()
+    {
+        return Err(refuse("it is not a plain file (a folder or a device)"));
+    }
+    if let Some(project) = project {
+        let out = resolved(&target);
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut side = project.as_os_str().to_owned();
+            side.push(suffix);
+            if out.is_some() && out == resolved(std::path::Path::new(&side)) {
+                return Err(refuse(
+                    "it is the project file itself, which the export would destroy",
+                ));
+            }
+        }
+    }
+    if is_sqlite(&target) {
+        return Err(refuse(
+            "a database (perhaps another Weft project) is there; choose another name",
+        ));
+    }
+    write_atomic(&target, contents).map_err(|e| ExportError::Write {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })
+}
+
+/// `path` with its folder resolved (links, `.`/`..`), whether or not the file exists yet.
+fn resolved(path: &std::path::Path) -> Option<std::path::PathBuf> {
+    if let Ok(p) = std::fs::canonicalize(path) {
+        return Some(p);
+    }
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    Some(std::fs::canonicalize(dir).ok()?.join(path.file_name()?))
+}
+
+fn is_sqlite(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|()| &head == b"SQLite format 3\0")
+}
+
 /// Writes `contents` to `path` atomically: a temporary file beside it, then a rename, so a
 /// failed or interrupted export never leaves half a file.
 pub fn write_atomic(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
@@ -102,7 +187,14 @@ pub fn write_atomic(path: &std::path::Path, contents: &[u8]) -> std::io::Result<
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(std::path::Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // As a plain `File::create` would: 0666, less the umask.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(contents)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;

@@ -186,9 +186,7 @@ impl Job {
                     let store = Store::open(&project)?;
                     let bytes = produce(&store, format_of(&out, format))?;
                     cancelled(cancel)?;
-                    export::write_atomic(&out, &bytes).map_err(|e| {
-                        anyhow::anyhow!("could not write the export ({e}): {}", out.display())
-                    })?;
+                    export::write_export(&out, &bytes, Some(&project))?;
                     done.store(1, Ordering::Relaxed);
                     Ok(out)
                 };
