@@ -334,6 +334,47 @@ impl Store {
         Ok(store)
     }
 
+    /// A second, read-only connection to a project another connection has opened (and checked
+    /// and migrated): for background readers such as exports and the codebook recount. It
+    /// never writes, checks nothing beyond the file being a Weft project of this version, and
+    /// has no write handle to give (its actions fail).
+    pub fn open_reader(path: &Path) -> Result<Self> {
+        check_header(path)?;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| open_error(path, &e))?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(|e| open_error(path, &e))?;
+        let read = |pragma: &str| -> Result<i32> {
+            conn.pragma_query_value(None, pragma, |r| r.get(0))
+                .map_err(|e| open_error(path, &e))
+        };
+        if read("application_id")? != schema::APPLICATION_ID {
+            return Err(StoreError::NotWeft {
+                path: path.to_owned(),
+                reason: "a SQLite database of another program".into(),
+            });
+        }
+        let version = read("user_version")?;
+        if version != schema::VERSION {
+            return Err(StoreError::Open {
+                path: path.to_owned(),
+                reason: format!(
+                    "the project is at file format {version}, not {}; open it in Weft first",
+                    schema::VERSION
+                ),
+            });
+        }
+        Ok(Self {
+            conn,
+            path: Some(path.to_owned()),
+            note: None,
+            last_step: None,
+        })
+    }
+
     fn init_new(&mut self) -> Result<()> {
         self.configure()?;
         let tx = self

@@ -507,3 +507,26 @@ fn history_lists_steps_and_trims_from_the_far_ends() {
     let labels: Vec<String> = s.history().unwrap().into_iter().map(|x| x.label).collect();
     assert_eq!(labels, ["Add case G", "Add case H", "Add case I"]);
 }
+
+#[test]
+fn a_reader_reads_and_never_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.weft");
+    let mut s = Store::create(&path).unwrap();
+    s.action("Add", |db| db.add_code(None, "Role", None, ""))
+        .unwrap();
+    let mut reader = Store::open_reader(&path).unwrap();
+    assert_eq!(reader.db().codes().unwrap().len(), 1);
+    assert!(
+        reader
+            .action("Add", |db| db.add_code(None, "Trust", None, ""))
+            .is_err()
+    );
+    // The writer's later edits are seen by the reader.
+    s.action("Add", |db| db.add_code(None, "Trust", None, ""))
+        .unwrap();
+    assert_eq!(reader.db().codes().unwrap().len(), 2);
+    let junk = dir.path().join("junk.weft");
+    std::fs::write(&junk, b"not a project").unwrap();
+    assert!(Store::open_reader(&junk).is_err());
+}

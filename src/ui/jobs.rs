@@ -183,7 +183,7 @@ impl Job {
             repaint,
             move |done, cancel| {
                 let run = || -> anyhow::Result<PathBuf> {
-                    let store = Store::open(&project)?;
+                    let store = Store::open_reader(&project)?;
                     let bytes = produce(&store, format_of(&out, format))?;
                     cancelled(cancel)?;
                     export::write_export(&out, &bytes, Some(&project))?;
@@ -221,7 +221,7 @@ impl Recounter {
                         generation = generation.max(g);
                     }
                     if store.is_none() {
-                        match Store::open(&project) {
+                        match Store::open_reader(&project) {
                             Ok(s) => store = Some(s),
                             Err(e) => {
                                 let _ = tx.send((
