@@ -300,12 +300,13 @@ fn frequencies_view_shows_the_library_numbers() {
 }
 
 #[test]
-fn clicking_a_code_applies_it_to_the_selection() {
+fn the_apply_button_applies_a_code_to_the_selection() {
     use egui::accesskit::Role;
     let mut h = demo_app();
     let doc = h.state().current_document().unwrap();
     select(&mut h, 200, 260);
-    h.get_by_role_and_label(Role::TreeItem, "Trust").click();
+    h.get_by_role_and_label(Role::Button, "Apply “Trust”")
+        .click();
     h.run_steps(2);
     let db = h.state().store().unwrap().db();
     let trust = db.code_by_path("Relationship/Trust").unwrap().unwrap();

@@ -157,11 +157,17 @@ fn filter_keeps_matches_and_their_parents() {
 }
 
 #[test]
-fn clicking_a_code_applies_it_to_the_selection() {
+fn a_click_selects_and_apply_applies_to_the_selection() {
     let p = project();
     let mut h = codebook(view(&p.store, 1), true);
     h.run();
+    // A click only selects, even with text selected: reading a code never codes.
     h.get_by_role_and_label(Role::TreeItem, "Support").click();
+    h.run();
+    assert_eq!(h.state().out, vec![Command::SelectCode(Some(p.support))]);
+    h.state_mut().out.clear();
+    h.get_by_role_and_label(Role::Button, "Apply “Support”")
+        .click();
     h.run();
     assert_eq!(
         h.state().out,
@@ -171,12 +177,10 @@ fn clicking_a_code_applies_it_to_the_selection() {
         ]
     );
 
-    // Without a text selection a click only selects.
+    // Without a text selection there is no Apply button.
     let mut h = codebook(view(&p.store, 1), false);
     h.run();
-    h.get_by_role_and_label(Role::TreeItem, "Support").click();
-    h.run();
-    assert_eq!(h.state().out, vec![Command::SelectCode(Some(p.support))]);
+    assert!(h.query_by_label("Apply “Support”").is_none());
 }
 
 #[test]
@@ -667,7 +671,7 @@ fn shift_drop_merges_after_confirming() {
 }
 
 #[test]
-fn double_click_starts_rename_without_applying_twice() {
+fn double_click_starts_rename_without_applying() {
     let p = project();
     // Fast frames, so the two clicks fall within the double-click delay.
     let mut h = codebook_with(
@@ -686,6 +690,6 @@ fn double_click_starts_rename_without_applying_twice() {
         .iter()
         .filter(|c| matches!(c, Command::ApplyToSelection(_)))
         .count();
-    assert_eq!(applied, 1, "{:?}", h.state().out);
+    assert_eq!(applied, 0, "{:?}", h.state().out);
     assert!(h.get_by_label("New name for “Support”").is_focused());
 }

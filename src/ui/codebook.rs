@@ -2,9 +2,10 @@
 //! quick keys, a filter, inline rename, drag and drop to reorder, re-parent or merge, and the
 //! dialogs behind the context menu (colour, description, merge, delete).
 //!
-//! Clicking a code while text is selected applies it: that is the main coding gesture, so a
-//! single click must do it and nothing else may get in its way. Every edit leaves as one
-//! [`Command::Edit`]; a drag or a colour change is one action, not one per frame.
+//! A click on a code only selects it (to read its description or its segments): coding needs
+//! an explicit gesture, the row's "Apply" button shown while text is selected (or keys 1-9 and
+//! the quick box). Every edit leaves as one [`Command::Edit`]; a drag or a colour change is
+//! one action, not one per frame.
 
 use std::collections::{HashMap, HashSet};
 
@@ -264,7 +265,7 @@ impl CodebookPanel {
 
 impl CodebookPanel {
     /// Draws the panel. `selected` is the app's selected code; `has_text_selection` says
-    /// whether a click on a code should apply it to the selected text. Requests go to `out`.
+    /// whether rows offer an "Apply" button for the selected text. Requests go to `out`.
     pub fn ui(
         &mut self,
         ui: &mut Ui,
@@ -343,7 +344,7 @@ impl CodebookPanel {
                 self.add_code(view, None, out);
             }
             if has_text_selection {
-                ui.weak("Click a code to apply it");
+                ui.weak("“Apply” codes the selection");
             }
         });
         ui.horizontal(|ui| {
@@ -580,9 +581,39 @@ impl CodebookPanel {
         );
         x += 18.0;
 
-        // Right side: quick key, then counts.
+        // Right side: the Apply button (with a text selection), quick key, then counts.
         let small = TextStyle::Small.resolve(ui.style());
         let mut right = rect.right() - 4.0;
+        if has_text_selection && !renaming {
+            let g = painter.layout_no_wrap("Apply".to_owned(), small.clone(), text_color);
+            let apply_rect = Rect::from_min_size(
+                pos2(right - g.size().x - 10.0, mid - 9.0),
+                vec2(g.size().x + 10.0, 18.0),
+            );
+            let a = ui.interact(apply_rect, id.with("apply"), Sense::click());
+            let label = format!("Apply “{}”", row.name);
+            a.widget_info(|| WidgetInfo::labeled(Role::Button, true, &label));
+            let w = if a.hovered() {
+                &visuals.widgets.hovered
+            } else {
+                &visuals.widgets.inactive
+            };
+            painter.rect(
+                apply_rect,
+                CornerRadius::same(3),
+                w.weak_bg_fill,
+                w.bg_stroke,
+                egui::StrokeKind::Inside,
+            );
+            painter.galley(apply_rect.center() - g.size() / 2.0, g, text_color);
+            if a.on_hover_text("Code the selected text with this code")
+                .clicked()
+            {
+                out.push(Command::ApplyToSelection(row.id));
+                out.push(Command::SelectCode(Some(row.id)));
+            }
+            right = apply_rect.left() - 6.0;
+        }
         if let Some(k) = row.quick {
             let g = painter.layout_no_wrap(k.to_string(), small.clone(), weak);
             let key_rect = Rect::from_min_size(
@@ -721,9 +752,7 @@ impl CodebookPanel {
             if resp.double_clicked() {
                 self.start_rename(row.id, &row.name);
             } else if resp.clicked() {
-                if has_text_selection {
-                    out.push(Command::ApplyToSelection(row.id));
-                }
+                // Reading a code never codes: applying takes the Apply button or a key.
                 out.push(Command::SelectCode(Some(row.id)));
             }
         }

@@ -22,6 +22,8 @@ pub enum JobResult {
     Import(Result<ParsedBatch, Cancelled>),
     /// An export was written to this file (or failed).
     Export(Result<PathBuf, String>),
+    /// The job's thread ended without a result (it panicked): reported as what it was doing.
+    Crashed(JobKind),
 }
 
 /// What a job does: decides what may run beside it.
@@ -31,6 +33,16 @@ pub enum JobKind {
     Import,
     /// Writing an export.
     Export,
+}
+
+impl JobKind {
+    /// What to tell the user when a job of this kind stopped without a result.
+    pub fn crash_message(self) -> &'static str {
+        match self {
+            JobKind::Import => "the import stopped unexpectedly; nothing was added to the project",
+            JobKind::Export => "the export stopped unexpectedly; no file was written",
+        }
+    }
 }
 
 /// A running job.
@@ -63,9 +75,7 @@ impl Job {
         match self.rx.try_recv() {
             Ok(r) => Some(r),
             Err(TryRecvError::Empty) => None,
-            Err(TryRecvError::Disconnected) => Some(JobResult::Export(Err(
-                "the background job stopped unexpectedly".into(),
-            ))),
+            Err(TryRecvError::Disconnected) => Some(JobResult::Crashed(self.kind)),
         }
     }
 
@@ -446,5 +456,54 @@ impl NativeDialog {
             Err(TryRecvError::Empty) => None,
             Err(TryRecvError::Disconnected) => Some(Vec::new()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Waits for a job's result.
+    fn result_of(job: &Job) -> JobResult {
+        for _ in 0..500 {
+            if let Some(r) = job.poll() {
+                return r;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        panic!("the job never finished");
+    }
+
+    #[test]
+    fn a_crashed_import_is_reported_as_an_import() {
+        #[allow(clippy::panic)] // the crash under test
+        let job = Job::spawn(
+            JobKind::Import,
+            "crash".into(),
+            1,
+            || {},
+            |_, _| panic!("a parser bug"),
+        )
+        .unwrap();
+        match result_of(&job) {
+            JobResult::Crashed(kind) => {
+                assert_eq!(kind, JobKind::Import);
+                assert!(kind.crash_message().contains("import"));
+                assert!(!kind.crash_message().contains("export"));
+            }
+            other => panic!("expected a crashed import, got {other:?}"),
+        }
+        let job = Job::spawn(
+            JobKind::Export,
+            "crash".into(),
+            1,
+            || {},
+            |_, _| panic!("an encoder bug"),
+        )
+        .unwrap();
+        assert!(matches!(
+            result_of(&job),
+            JobResult::Crashed(JobKind::Export)
+        ));
     }
 }

@@ -240,6 +240,7 @@ impl WeftApp {
                 JobResult::Import(r) => self.finish_import(r),
                 JobResult::Export(Ok(p)) => self.notice(format!("Exported {}", p.display())),
                 JobResult::Export(Err(e)) => self.error(e),
+                JobResult::Crashed(kind) => self.error(kind.crash_message()),
             }
         }
         let dropped: Vec<PathBuf> = ctx.input(|i| {

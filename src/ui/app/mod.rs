@@ -379,8 +379,22 @@ impl eframe::App for WeftApp {
         self.ui_root(ui);
     }
 
+    /// Called about every 30 s and on closing: stores the settings only. Text being typed is
+    /// not saved here, or a periodic save would cut a memo into undo steps mid-sentence; it
+    /// is saved on leaving its field and in [`eframe::App::on_exit`].
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        // Nothing typed is lost when the window closes.
+        eframe::set_value(storage, settings::KEY, &self.settings);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.save_open_editors();
+    }
+}
+
+impl WeftApp {
+    /// Saves what is still being typed (a coding memo, a memo, a description, a document
+    /// memo), each as one edit. The window calls it on closing, so nothing typed is lost.
+    pub fn save_open_editors(&mut self) {
         self.flush_inspector();
         let open_editors = [
             self.memos.unsaved(),
@@ -390,7 +404,6 @@ impl eframe::App for WeftApp {
         for a in open_editors.into_iter().flatten() {
             self.edit(a);
         }
-        eframe::set_value(storage, settings::KEY, &self.settings);
     }
 }
 

