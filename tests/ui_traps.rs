@@ -162,3 +162,39 @@ fn periodic_save_never_cuts_a_memo_being_typed() {
     assert!(db.coding(coding).unwrap().memo.contains("Half a thou"));
     assert_ne!(h.state().view.undo_label, undo_before);
 }
+
+#[test]
+fn moving_a_code_never_renumbers_the_keys() {
+    let mut h = demo_app();
+    let keys = h.state().view.quick_codes();
+    assert_eq!(keys.len(), 9);
+    // Move the code on key 1 to the end of the top level, and the one on key 5 first.
+    let top = h.state().view.tree.children(None).len();
+    h.state_mut().edit(Action::MoveCode {
+        code: keys[0],
+        parent: None,
+        index: Some(top),
+    });
+    h.state_mut().edit(Action::MoveCode {
+        code: keys[4],
+        parent: None,
+        index: Some(0),
+    });
+    h.run_steps(2);
+    assert_eq!(h.state().view.quick_codes(), keys);
+
+    // Key 1 still applies the code it applied before the move.
+    let doc = h.state().current_document().unwrap();
+    select(&mut h, 10, 40);
+    h.key_press(egui::Key::Num1);
+    h.run_steps(2);
+    let db = h.state().store().unwrap().db();
+    let c = db
+        .codings(&CodingFilter {
+            doc: Some(doc),
+            codes: Some(vec![keys[0]]),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(c.iter().any(|c| (c.start, c.end) == (10, 40)));
+}

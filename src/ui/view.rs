@@ -214,8 +214,12 @@ impl ProjectView {
             .map_or("", |c| c.name.as_str())
     }
 
-    /// The first nine codes in codebook order: what keys 1-9 apply.
+    /// What keys 1-9 apply: the nine oldest codes, in the order they were made. Not codebook
+    /// order, so moving or re-parenting a code never changes what a key applies.
     pub fn quick_codes(&self) -> Vec<CodeId> {
-        self.tree.codes.iter().take(9).map(|c| c.id).collect()
+        let mut ids: Vec<CodeId> = self.tree.codes.iter().map(|c| c.id).collect();
+        ids.sort_unstable_by_key(|id| id.0);
+        ids.truncate(9);
+        ids
     }
 }
