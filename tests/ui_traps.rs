@@ -13,6 +13,7 @@ use weft::actions::Action;
 use weft::store::{CodingFilter, Store};
 use weft::ui::WeftApp;
 use weft::ui::settings::Settings;
+use weft::ui::transcript::{Highlight, TranscriptView};
 
 fn demo_app() -> Harness<'static, WeftApp> {
     let mut store = Store::in_memory().unwrap();
@@ -197,4 +198,88 @@ fn moving_a_code_never_renumbers_the_keys() {
         })
         .unwrap();
     assert!(c.iter().any(|c| (c.start, c.end) == (10, 40)));
+}
+
+/// A transcript view alone, with `highlights` over a short multi-line text.
+fn transcript_with(
+    text: &str,
+    highlights: Vec<(usize, usize)>,
+) -> Harness<'static, TranscriptView> {
+    use weft::model::{CodeId, CodingId, Color, DocId};
+    let mut view = TranscriptView::new();
+    view.set_document(DocId(1), std::sync::Arc::from(text), Vec::new());
+    view.set_highlights(
+        highlights
+            .into_iter()
+            .enumerate()
+            .map(|(i, (start, end))| Highlight {
+                coding: CodingId(i as i64 + 1),
+                code: CodeId(i as i64 + 1),
+                start,
+                end,
+                color: Color::palette(i),
+                label: format!("Code {i}"),
+            })
+            .collect(),
+    );
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(900.0, 500.0))
+        .allow_missing_glyphs()
+        .build_ui_state(
+            |ui, v: &mut TranscriptView| {
+                v.ui(ui);
+            },
+            view,
+        );
+    h.run_steps(3);
+    h
+}
+
+/// Every coding has a stripe of its own: a visible rect, never overlapping another stripe
+/// whose lines it shares.
+fn assert_stripes_distinct(h: &Harness<'_, TranscriptView>, n: usize) {
+    let rects = h.state().stripe_rects();
+    assert_eq!(rects.len(), n, "one stripe per coding: {rects:?}");
+    for (c, r) in rects {
+        assert!(r.width() > 0.0 && r.height() > 0.0, "{c:?} {r:?}");
+    }
+    for (i, (a, ra)) in rects.iter().enumerate() {
+        for (b, rb) in &rects[i + 1..] {
+            let share_lines = ra.min.y < rb.max.y && rb.min.y < ra.max.y;
+            let x_apart = ra.max.x <= rb.min.x || rb.max.x <= ra.min.x;
+            assert!(
+                !share_lines || x_apart,
+                "stripes of {a:?} {ra:?} and {b:?} {rb:?} overlap"
+            );
+        }
+    }
+}
+
+#[test]
+fn margin_stripes_never_hide_each_other() {
+    let text = "First line of the answer, with several words in it.\n\
+                Second line: trust, then support, then more.\n\
+                Third line closes the turn.\n";
+    let second = text.find("Second").unwrap();
+    let third = text.find("Third").unwrap();
+    // Overlapping codings, a nested one, and codings that only share a line (one ends where
+    // the next starts, or later on the same line).
+    let codings = vec![
+        (0, 20),
+        (5, second + 10),
+        (10, 15),
+        (21, 40),
+        (second, second + 12),
+        (second + 14, second + 20),
+        (second + 25, third + 5),
+        (third + 6, third + 10),
+    ];
+    let n = codings.len();
+    let h = transcript_with(text, codings);
+    assert_stripes_distinct(&h, n);
+
+    // More codings on one line than the margin has 2-pixel lanes for: still all distinct.
+    let many: Vec<(usize, usize)> = (0..40).map(|i| (i, i + 1)).collect();
+    let h = transcript_with(text, many);
+    assert_stripes_distinct(&h, 40);
 }

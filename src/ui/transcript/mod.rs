@@ -190,6 +190,7 @@ pub struct TranscriptView {
     events: Vec<TranscriptEvent>,
     last_placement: Option<(Vec2, Geo)>,
     sentinel: Option<Arc<Galley>>,
+    last_stripes: Vec<(CodingId, Rect)>,
 }
 
 impl Default for TranscriptView {
@@ -240,6 +241,7 @@ impl TranscriptView {
             events: Vec::new(),
             last_placement: None,
             sentinel: None,
+            last_stripes: Vec::new(),
         }
     }
 
@@ -310,6 +312,12 @@ impl TranscriptView {
         self.lanes = lanes;
         self.lane_count = count;
         self.highlights = highlights;
+    }
+
+    /// The margin stripes drawn in the last frame: each coding's bar, in content coordinates
+    /// (for tests: no stripe may hide another).
+    pub fn stripe_rects(&self) -> &[(CodingId, Rect)] {
+        &self.last_stripes
     }
 
     /// The highlights shown.
@@ -472,6 +480,10 @@ impl TranscriptView {
             });
         }
         let stripes = self.stripes(&ctx, range.clone(), viewport, geo);
+        self.last_stripes = stripes
+            .iter()
+            .filter_map(|s| Some((self.highlights.get(s.hl)?.coding, s.bar)))
+            .collect();
         self.pointer(ui, &resp, to_screen, viewport, geo, &stripes);
         self.paint(ui, to_screen, range, geo, &stripes);
         self.hover(ui, &resp, to_screen, geo, &stripes);

@@ -31,20 +31,35 @@ impl TranscriptView {
                 }
             }
         }
-        let lanes = self.lane_count.max(1);
-        let lane_w = (LANES_W / lanes as f32).clamp(2.0, 7.0);
-        let max_lane = ((LANES_W / lane_w) as usize).max(1) - 1;
-        let mut out: Vec<Stripe> = Vec::with_capacity(list.len());
+        // Lanes are given by the lines a stripe spans, not by its characters: codings that
+        // only share a line (one ends, the next starts) still get different lanes, so no
+        // stripe is ever drawn over another.
+        let mut spans: Vec<(usize, f32, f32)> = Vec::with_capacity(list.len());
         for h in list {
             let (s, e) = (self.highlights[h].start, self.highlights[h].end);
-            let y0 = self.y_of_char(s, false).max(viewport.min.y - 4.0);
-            let y1 = self.y_of_char(e, true).min(viewport.max.y + 4.0);
-            if y1 <= y0 {
+            let y0 = self.y_of_char(s, false);
+            let y1 = self.y_of_char(e, true);
+            if y1.min(viewport.max.y + 4.0) <= y0.max(viewport.min.y - 4.0) {
                 continue;
             }
-            let lane = usize::from(self.lanes.get(h).copied().unwrap_or(0)).min(max_lane);
-            let x = geo.x_lanes + lane as f32 * lane_w;
-            let bar = Rect::from_x_y_ranges(x..=x + (lane_w - 1.0).max(1.5), y0..=y1);
+            spans.push((h, y0, y1));
+        }
+        let base = spans.iter().map(|s| s.1).fold(f32::INFINITY, f32::min);
+        let quantize = |y: f32| ((y - base).max(0.0) * 4.0).round() as usize;
+        let ranges: Vec<Range<usize>> = spans
+            .iter()
+            .map(|&(_, y0, y1)| quantize(y0)..quantize(y1))
+            .collect();
+        let (lanes, count) = blocks::assign_lanes(&ranges);
+        // Every lane fits the margin: narrower lanes rather than lanes drawn over each other.
+        let lane_w = (LANES_W / count.max(1) as f32).min(7.0);
+        let gap = if lane_w >= 3.0 { 1.0 } else { lane_w * 0.25 };
+        let mut out: Vec<Stripe> = Vec::with_capacity(spans.len());
+        for (&(h, y0, y1), lane) in spans.iter().zip(lanes) {
+            let y0 = y0.max(viewport.min.y - 4.0);
+            let y1 = y1.min(viewport.max.y + 4.0);
+            let x = geo.x_lanes + f32::from(lane) * lane_w;
+            let bar = Rect::from_x_y_ranges(x..=x + lane_w - gap, y0..=y1);
             out.push(Stripe {
                 hl: h,
                 bar,
