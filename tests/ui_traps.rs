@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT as _, Queryable};
 use weft::actions::Action;
 use weft::store::{CodingFilter, Store};
 use weft::ui::WeftApp;
@@ -282,4 +282,33 @@ fn margin_stripes_never_hide_each_other() {
     let many: Vec<(usize, usize)> = (0..40).map(|i| (i, i + 1)).collect();
     let h = transcript_with(text, many);
     assert_stripes_distinct(&h, 40);
+}
+
+#[test]
+fn a_jump_from_the_coded_segments_shows_the_passage_without_selecting_it() {
+    let mut h = demo_app();
+    let before = codings(&h);
+    // Select a code (a click only selects it) and list its segments.
+    h.get_by_role_and_label(Role::TreeItem, "Trust").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "Coded segments")
+        .click();
+    h.run_steps(3);
+    let card = h
+        .get_all_by_role(Role::Button)
+        .find(|n| {
+            n.accesskit_node()
+                .label()
+                .is_some_and(|l| l.starts_with("Passage 1 of "))
+        })
+        .expect("a passage card");
+    card.click();
+    h.run_steps(3);
+    assert_eq!(h.state().tab, weft::ui::view::Tab::Transcript);
+    assert!(h.state().transcript.selected_coding().is_some(), "marked");
+    assert_eq!(h.state().transcript.selection(), None, "not selected");
+    // So a number key right after the jump codes nothing.
+    h.key_press(egui::Key::Num1);
+    h.run_steps(2);
+    assert_eq!(codings(&h), before);
 }

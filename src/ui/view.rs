@@ -54,13 +54,13 @@ pub enum Command {
     SelectCode(Option<CodeId>),
     /// Apply this code to the current text selection.
     ApplyToSelection(CodeId),
-    /// Open a document at a coding and select its passage.
+    /// Open a document at a coding and show its passage (marked, not selected).
     JumpTo {
         /// The document.
         doc: DocId,
-        /// The coding to select.
+        /// The coding to mark.
         coding: Option<CodingId>,
-        /// The passage to select (chars).
+        /// The passage to show (chars).
         start: usize,
         /// End of the passage.
         end: usize,

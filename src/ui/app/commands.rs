@@ -366,7 +366,8 @@ impl WeftApp {
                     if self.current_doc != Some(doc) {
                         self.open_document(doc);
                     }
-                    self.transcript.set_selection(Some(start..end), true);
+                    // Shown and marked, never selected: reading a passage must not code it.
+                    self.transcript.show_passage(start..end);
                     self.transcript.set_selected_coding(coding);
                     self.tab = Tab::Transcript;
                 }

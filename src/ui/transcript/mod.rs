@@ -358,6 +358,14 @@ impl TranscriptView {
         }
     }
 
+    /// Shows a passage without selecting it (a jump to read it, e.g. from the coded segments):
+    /// clears the selection, so a later key or button never codes a passage the user only went
+    /// to look at, and scrolls the passage's start into view.
+    pub fn show_passage(&mut self, passage: Range<usize>) {
+        self.set_selection(None, false);
+        self.scroll_to_char(passage.start);
+    }
+
     /// The coding drawn emphasised, if any.
     pub fn selected_coding(&self) -> Option<CodingId> {
         self.selected_coding
