@@ -81,4 +81,8 @@ impl eframe::App for StartupProbe {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         self.app.save(storage);
     }
+
+    fn on_exit(&mut self, gl: Option<&eframe::glow::Context>) {
+        self.app.on_exit(gl);
+    }
 }
