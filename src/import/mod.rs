@@ -10,7 +10,7 @@ mod decode;
 mod docx;
 mod turns;
 
-pub use decode::{DecodeError, decode};
+pub use decode::{DecodeError, Decoded, decode, decode_checked};
 pub use turns::detect_turns;
 
 mod project;
@@ -39,6 +39,9 @@ pub struct ImportedText {
     pub origin: Origin,
     /// Speaker turns found in `text` (empty if it does not look like a transcript).
     pub turns: Vec<Turn>,
+    /// What the user should know about how the file was read (bytes replaced, an encoding
+    /// guessed), each naming the file; empty when all went well.
+    pub warnings: Vec<String>,
 }
 
 /// Why a file could not be imported. Every message ends with the file's path.
@@ -170,15 +173,21 @@ fn import(path: &Path, format: &'static str, bytes: Vec<u8>) -> Result<ImportedT
         });
     }
     let sha256 = format!("{:x}", Sha256::digest(&bytes));
-    let (text, encoding) = if format == "docx" {
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (text, encoding, warnings) = if format == "docx" {
         let text = docx::extract_text(&bytes).map_err(|e| e.into_import_error(path))?;
-        (text, docx::ENCODING_NAME)
+        (text, docx::ENCODING_NAME, Vec::new())
     } else {
-        decode(bytes).map_err(|e| match e {
+        let d = decode_checked(bytes).map_err(|e| match e {
             DecodeError::Binary => ImportError::Binary {
                 path: path.to_owned(),
             },
-        })?
+        })?;
+        let warnings = d.warnings(&file_name);
+        (d.text, d.encoding, warnings)
     };
     // `normalize_newlines` always copies; skip it (and the copy) when there is nothing to do.
     let text = if text.contains('\r') {
@@ -192,10 +201,6 @@ fn import(path: &Path, format: &'static str, bytes: Vec<u8>) -> Result<ImportedT
         });
     }
     let turns = detect_turns(&text);
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
     let name = path
         .file_stem()
         .map(|n| n.to_string_lossy().into_owned())
@@ -210,6 +215,7 @@ fn import(path: &Path, format: &'static str, bytes: Vec<u8>) -> Result<ImportedT
             sha256,
         },
         turns,
+        warnings,
     })
 }
 

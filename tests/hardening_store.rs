@@ -1,0 +1,95 @@
+//! Hardening of the store and of imports: broken bytes, strange files, failed imports,
+//! odd paths, unfinished files, refusals that leave files untouched, clear error messages.
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn weft(args: &[&str]) -> Output {
+    weft_env(args, &[])
+}
+
+fn weft_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_weft"));
+    cmd.args(args).env("WEFT_CODER", "Tester");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("the weft binary runs")
+}
+
+fn ok(args: &[&str]) -> Output {
+    let out = weft(args);
+    assert!(
+        out.status.success(),
+        "weft {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn fails(args: &[&str]) -> String {
+    let out = weft(args);
+    assert!(!out.status.success(), "weft {args:?} should fail");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn setup() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("study.weft");
+    (dir, project)
+}
+
+// Item 10: UTF-8 with one invalid byte stays UTF-8, with a warning naming file and line.
+#[test]
+fn utf8_with_one_invalid_byte_is_utf8_with_a_warning() {
+    let (dir, project) = setup();
+    ok(&["new", s(&project)]);
+    let mut bytes = "Interviewer: Zoë, how did it start? 😀\nP01: It was "
+        .as_bytes()
+        .to_vec();
+    bytes.push(0xE9); // a stray windows-1252 "é"
+    bytes.extend_from_slice("té, déjà vu — naïve.\n".as_bytes());
+    let file = dir.path().join("p01.txt");
+    std::fs::write(&file, &bytes).unwrap();
+
+    let t = weft::import::read_file(&file).unwrap();
+    assert_eq!(t.origin.encoding, "UTF-8");
+    assert!(t.text.contains("Zoë") && t.text.contains("😀") && t.text.contains("déjà"));
+    assert!(t.text.contains("It was \u{fffd}té"), "{}", t.text);
+    assert_eq!(t.warnings.len(), 1, "{:?}", t.warnings);
+    assert!(t.warnings[0].contains("p01.txt") && t.warnings[0].contains("line 2"));
+
+    let out = ok(&["import", s(&project), s(&file)]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stdout.contains("UTF-8"), "{stdout}");
+    assert!(
+        stderr.contains("warning: p01.txt: 1 invalid UTF-8 byte sequence"),
+        "{stderr}"
+    );
+}
+
+// Item 19: an import with --case where every file fails writes nothing.
+#[test]
+fn a_failed_import_with_a_case_creates_no_case_and_no_undo_step() {
+    let (dir, project) = setup();
+    ok(&["new", s(&project)]);
+    let empty = dir.path().join("empty.txt");
+    std::fs::write(&empty, "").unwrap();
+    let err = fails(&["import", s(&project), s(&empty), "--case", "P09"]);
+    assert!(err.contains("empty.txt"), "{err}");
+    let history = ok(&["history", s(&project)]);
+    assert_eq!(
+        String::from_utf8_lossy(&history.stdout).trim(),
+        "the history is empty"
+    );
+    let store = weft::store::Store::open(&project).unwrap();
+    assert_eq!(store.db().case_by_name("P09").unwrap(), None);
+    assert!(store.db().cases().unwrap().is_empty());
+    assert!(store.history().unwrap().is_empty());
+}
