@@ -93,3 +93,56 @@ fn a_failed_import_with_a_case_creates_no_case_and_no_undo_step() {
     assert!(store.db().cases().unwrap().is_empty());
     assert!(store.history().unwrap().is_empty());
 }
+
+// Item 14: pipes, devices (through a link) and huge files are refused before reading,
+// naming the file; the rest of the batch imports.
+#[cfg(unix)]
+#[test]
+fn strange_and_huge_files_are_refused_and_the_batch_goes_on() {
+    use weft::import::{ImportError, MAX_FILE_BYTES, read_file};
+    let (dir, project) = setup();
+    ok(&["new", s(&project)]);
+    let fifo = dir.path().join("pipe.txt");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let zero = dir.path().join("zero.txt");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    let huge = dir.path().join("huge.txt");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(MAX_FILE_BYTES + 1)
+        .unwrap();
+    let good = dir.path().join("good.txt");
+    std::fs::write(&good, "Interviewer: Hello?\nP01: Hi.\n").unwrap();
+
+    for (path, needle) in [
+        (&fifo, "named pipe"),
+        (&zero, "a device"),
+        (&huge, "larger than 256 MiB"),
+    ] {
+        let err = read_file(path).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ImportError::NotAFile { .. } | ImportError::FileTooLarge { .. }
+            ),
+            "{err}"
+        );
+        let msg = err.to_string();
+        assert!(msg.contains(needle), "{msg}");
+        assert!(msg.ends_with(s(path)), "{msg}");
+    }
+
+    let err = fails(&[
+        "import",
+        s(&project),
+        s(&fifo),
+        s(&zero),
+        s(&huge),
+        s(&good),
+    ]);
+    assert!(err.contains("pipe.txt") && err.contains("zero.txt") && err.contains("huge.txt"));
+    assert!(err.contains("imported 1 of 4"), "{err}");
+    let store = weft::store::Store::open(&project).unwrap();
+    assert_eq!(store.db().documents().unwrap().len(), 1);
+}
