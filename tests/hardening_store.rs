@@ -146,3 +146,50 @@ fn strange_and_huge_files_are_refused_and_the_batch_goes_on() {
     let store = weft::store::Store::open(&project).unwrap();
     assert_eq!(store.db().documents().unwrap().len(), 1);
 }
+
+// Item 16: a path starting with `file:` is a file name, never an SQLite URI.
+#[test]
+fn a_path_starting_with_file_colon_is_taken_literally() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_weft"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("WEFT_CODER", "Tester")
+            .output()
+            .unwrap()
+    };
+    let out = run(&["new", "file:x.weft"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.path().join("file:x.weft").is_file());
+    assert!(!dir.path().join("x.weft").exists());
+    std::fs::write(dir.path().join("a.txt"), "P01: Hello there.\n").unwrap();
+    let out = run(&["import", "file:x.weft", "a.txt"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(&["backup", "file:x.weft"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!dir.path().join("x.weft").exists());
+    // And through the library, with a URI-looking name that would otherwise be in memory.
+    let odd = dir.path().join("file:memdb?mode=memory.weft");
+    let literal = Path::new("file:memdb?mode=memory.weft");
+    weft::store::Store::create(&odd).unwrap();
+    assert!(odd.is_file());
+    let out = run(&["docs", literal.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

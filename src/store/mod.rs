@@ -228,6 +228,29 @@ impl Tx<'_> {
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
+/// `path` as SQLite must be given it to take it literally. The bundled SQLite is built with
+/// URI filenames on, so a relative name starting with `file:` (`weft new file:x.weft`) would
+/// be read as a URI; `./` in front keeps it a plain file name.
+pub(crate) fn literal_path(path: &Path) -> PathBuf {
+    let starts_uri = path
+        .to_str()
+        .and_then(|p| p.get(..5))
+        .is_some_and(|head| head.eq_ignore_ascii_case("file:"));
+    if starts_uri {
+        Path::new(".").join(path)
+    } else {
+        path.to_owned()
+    }
+}
+
+/// Every connection the store opens to a file goes through here: never as a URI.
+pub(crate) fn open_connection(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
+    Connection::open_with_flags(
+        literal_path(path),
+        flags.difference(OpenFlags::SQLITE_OPEN_URI),
+    )
+}
+
 impl Store {
     /// Creates a new, empty project at `path`. Refuses to overwrite an existing file.
     pub fn create(path: &Path) -> Result<Self> {
@@ -236,7 +259,7 @@ impl Store {
                 path: path.to_owned(),
             });
         }
-        let conn = Connection::open_with_flags(
+        let conn = open_connection(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
         )
@@ -267,7 +290,7 @@ impl Store {
     /// not a Weft project, or is newer, is refused and left untouched.
     pub fn open(path: &Path) -> Result<Self> {
         check_header(path)?;
-        let conn = Connection::open_with_flags(
+        let conn = open_connection(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
@@ -340,7 +363,7 @@ impl Store {
     /// has no write handle to give (its actions fail).
     pub fn open_reader(path: &Path) -> Result<Self> {
         check_header(path)?;
-        let conn = Connection::open_with_flags(
+        let conn = open_connection(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
