@@ -193,3 +193,116 @@ fn a_path_starting_with_file_colon_is_taken_literally() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+// Item 20: `weft new` builds under a temporary name; a stub left by a crash is called
+// unfinished, with advice; `weft new` over an existing path still refuses.
+#[test]
+fn an_unfinished_project_file_is_called_so_and_new_never_overwrites() {
+    let (dir, project) = setup();
+    ok(&["new", s(&project)]);
+    // Nothing but the project is left in the folder.
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["study.weft".to_owned()], "{names:?}");
+    assert!(fails(&["new", s(&project)]).contains("already exists"));
+
+    // A zero-length stub, as SQLite leaves it when creation is interrupted.
+    let empty = dir.path().join("empty.weft");
+    std::fs::write(&empty, b"").unwrap();
+    // A stub with the SQLite header (journal mode set) and no tables.
+    let partial = dir.path().join("partial.weft");
+    {
+        let c = rusqlite::Connection::open(&partial).unwrap();
+        let _: String = c
+            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
+            .unwrap();
+    }
+    for stub in [&empty, &partial] {
+        let before = std::fs::read(stub).unwrap();
+        let err = fails(&["docs", s(stub)]);
+        assert!(err.contains("an unfinished project file"), "{err}");
+        assert!(err.contains("create the project again"), "{err}");
+        assert!(err.trim_end().ends_with(s(stub)), "{err}");
+        assert_eq!(std::fs::read(stub).unwrap(), before);
+        assert!(fails(&["new", s(stub)]).contains("already exists"));
+    }
+}
+
+/// A database at `path` with `user_version` `version`, written so that its last changes are
+/// still in a `-wal` beside it (copied while the writer is open).
+fn with_pending_wal(dir: &Path, name: &str, version: i32) -> PathBuf {
+    let live = dir.join(format!("live-{name}"));
+    let c = rusqlite::Connection::open(&live).unwrap();
+    let _: String = c
+        .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
+        .unwrap();
+    c.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
+    c.pragma_update(None, "application_id", 0x5745_4654)
+        .unwrap();
+    c.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        .unwrap();
+    c.pragma_update(None, "user_version", version).unwrap();
+    let path = dir.join(name);
+    std::fs::copy(&live, &path).unwrap();
+    std::fs::copy(
+        format!("{}-wal", live.display()),
+        format!("{}-wal", path.display()),
+    )
+    .unwrap();
+    drop(c);
+    path
+}
+
+// Item 15: a newer project with a pending -wal is refused with its bytes and -wal untouched.
+#[test]
+fn a_refused_newer_project_is_really_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = with_pending_wal(dir.path(), "newer.weft", 99);
+    let wal = PathBuf::from(format!("{}-wal", path.display()));
+    let (file_before, wal_before) = (std::fs::read(&path).unwrap(), std::fs::read(&wal).unwrap());
+    assert!(!wal_before.is_empty());
+    let err = weft::store::Store::open(&path).err().unwrap().to_string();
+    assert!(
+        err.contains("newer Weft") && err.contains("schema version 99"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        file_before,
+        "the file was rewritten"
+    );
+    assert!(wal.exists(), "the -wal was deleted");
+    assert_eq!(
+        std::fs::read(&wal).unwrap(),
+        wal_before,
+        "the -wal was rewritten"
+    );
+    let err = fails(&["docs", s(&path)]);
+    assert!(err.contains("newer Weft"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), file_before);
+    assert_eq!(std::fs::read(&wal).unwrap(), wal_before);
+}
+
+// Item 12a: a negative user_version is refused as damaged or unknown, not a panic.
+#[test]
+fn a_negative_schema_version_is_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = with_pending_wal(dir.path(), "negative.weft", -3);
+    let err = weft::store::Store::open(&path).err().unwrap().to_string();
+    assert!(
+        err.contains("version -3") && err.contains("damaged"),
+        "{err}"
+    );
+    assert!(err.ends_with(s(&path)), "{err}");
+    let out = weft(&["docs", s(&path)]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        !stderr.contains("unreachable") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("version -3"), "{stderr}");
+}

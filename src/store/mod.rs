@@ -61,6 +61,15 @@ pub enum StoreError {
         /// The underlying problem.
         reason: String,
     },
+    /// A project file whose creation never finished (Weft was stopped while making it).
+    #[error(
+        "this is an unfinished project file: Weft was stopped while creating it, so it holds no \
+         work; delete it and create the project again (or open another project): {path}"
+    )]
+    Unfinished {
+        /// The file.
+        path: PathBuf,
+    },
     /// `create` was asked to overwrite an existing file.
     #[error("a file already exists there, choose another name: {path}")]
     Exists {
@@ -253,24 +262,37 @@ pub(crate) fn open_connection(path: &Path, flags: OpenFlags) -> rusqlite::Result
 
 impl Store {
     /// Creates a new, empty project at `path`. Refuses to overwrite an existing file.
+    ///
+    /// The project is built under a temporary name in the same folder and only then given its
+    /// name (a hard link, which never replaces a file, or where links are not supported a
+    /// check then a rename), so a crash never leaves a half-made project at `path`.
     pub fn create(path: &Path) -> Result<Self> {
         if path.exists() {
             return Err(StoreError::Exists {
                 path: path.to_owned(),
             });
         }
-        let conn = open_connection(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
-        )
-        .map_err(|e| open_error(path, &e))?;
-        let mut store = Self {
+        let temp = creating_name(path);
+        let made = build_new(&temp).and_then(|()| move_into_place(&temp, path));
+        for leftover in [temp.clone(), sidecar(&temp, "-wal"), sidecar(&temp, "-shm")] {
+            let _ = std::fs::remove_file(leftover);
+        }
+        made?;
+        let conn = open_connection(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+            .map_err(|e| open_error(path, &e))?;
+        let store = Self {
             conn,
             path: Some(path.to_owned()),
             note: None,
             last_step: None,
         };
-        store.init_new()?;
+        store
+            .configure()
+            .and_then(|()| undo::install_triggers(&store.conn))
+            .map_err(|e| match e {
+                StoreError::Sqlite(e) => open_error(path, &e),
+                other => other,
+            })?;
         Ok(store)
     }
 
@@ -290,12 +312,15 @@ impl Store {
     /// not a Weft project, or is newer, is refused and left untouched.
     pub fn open(path: &Path) -> Result<Self> {
         check_header(path)?;
+        // Decide on a read-only connection first: a file refused here is never written (a
+        // read-write connection would checkpoint and delete a pending -wal on closing).
+        probe(path)?;
         let conn = open_connection(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| open_error(path, &e))?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))
+        conn.busy_timeout(busy_timeout())
             .map_err(|e| open_error(path, &e))?;
         check_integrity(&conn, path)?;
         let read = |pragma: &str| -> Result<i32> {
@@ -368,7 +393,7 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| open_error(path, &e))?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))
+        conn.busy_timeout(busy_timeout())
             .map_err(|e| open_error(path, &e))?;
         let read = |pragma: &str| -> Result<i32> {
             conn.pragma_query_value(None, pragma, |r| r.get(0))
@@ -432,7 +457,7 @@ impl Store {
         // thousand codings) insert into GUID indexes at random places. Not more: a big
         // import keeps its dirty pages here until it commits.
         self.conn.pragma_update(None, "cache_size", -16384)?;
-        self.conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        self.conn.busy_timeout(busy_timeout())?;
         Ok(())
     }
 
@@ -560,6 +585,135 @@ impl Store {
     }
 }
 
+/// `path` with `suffix` added to its file name (`P.weft` -> `P.weft-wal`).
+fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// The temporary name a new project is built under: hidden, in the same folder.
+fn creating_name(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(
+        ".{name}.creating-{}-{}",
+        std::process::id(),
+        &new_guid()[..8]
+    ))
+}
+
+/// Builds a complete new project at `temp` and closes it (its -wal written back).
+fn build_new(temp: &Path) -> Result<()> {
+    let conn = open_connection(
+        temp,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+    )
+    .map_err(|e| open_error(temp, &e))?;
+    let mut store = Store {
+        conn,
+        path: Some(temp.to_owned()),
+        note: None,
+        last_step: None,
+    };
+    store.init_new()?;
+    store.checkpoint()?;
+    store.conn.close().map_err(|(_, e)| open_error(temp, &e))?;
+    std::fs::File::open(temp)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| StoreError::Open {
+            path: temp.to_owned(),
+            reason: e.to_string(),
+        })
+}
+
+/// Gives the finished `temp` the name `path`, never replacing a file that appeared there.
+fn move_into_place(temp: &Path, path: &Path) -> Result<()> {
+    let exists = || StoreError::Exists {
+        path: path.to_owned(),
+    };
+    match std::fs::hard_link(temp, path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(exists()),
+        // No hard links here (some network or FAT drives): check, then rename.
+        Err(_) if path.exists() => Err(exists()),
+        Err(_) => std::fs::rename(temp, path).map_err(|e| StoreError::Open {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        }),
+    }
+}
+
+/// Reads what decides whether a file may be opened, on a read-only connection: refuses
+/// another program's database, an unfinished project, a newer or impossible version. A file
+/// SQLite cannot read is left to the integrity check (which names a snapshot).
+fn probe(path: &Path) -> Result<()> {
+    let conn = open_connection(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| open_error(path, &e))?;
+    conn.busy_timeout(busy_timeout())
+        .map_err(|e| open_error(path, &e))?;
+    let read = || -> rusqlite::Result<(i32, i32, i64)> {
+        let app_id = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+        let version = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let objects = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+        Ok((app_id, version, objects))
+    };
+    let (app_id, version, objects) = match read() {
+        Ok(v) => v,
+        Err(e)
+            if matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+            ) =>
+        {
+            return Ok(());
+        }
+        Err(e) => return Err(open_error(path, &e)),
+    };
+    if app_id == 0 && version == 0 && objects == 0 {
+        return Err(StoreError::Unfinished {
+            path: path.to_owned(),
+        });
+    }
+    if app_id != schema::APPLICATION_ID {
+        return Err(StoreError::NotWeft {
+            path: path.to_owned(),
+            reason: "a SQLite database of another program".into(),
+        });
+    }
+    if version > schema::VERSION {
+        return Err(StoreError::TooNew {
+            path: path.to_owned(),
+            found: version,
+            supported: schema::VERSION,
+        });
+    }
+    if version < 0 {
+        return Err(StoreError::NotWeft {
+            path: path.to_owned(),
+            reason: format!(
+                "its file format version {version} is not one Weft ever wrote; the file may be \
+                 damaged"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// How long to wait for another writer: 5 s, or `WEFT_BUSY_TIMEOUT_MS` (for tests).
+fn busy_timeout() -> std::time::Duration {
+    let ms = std::env::var("WEFT_BUSY_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(5000);
+    std::time::Duration::from_millis(ms)
+}
+
 fn check_header(path: &Path) -> Result<()> {
     use std::io::Read;
     let meta = std::fs::metadata(path).map_err(|e| StoreError::Open {
@@ -573,9 +727,9 @@ fn check_header(path: &Path) -> Result<()> {
         });
     }
     if meta.len() == 0 {
-        return Err(StoreError::NotWeft {
+        // What SQLite leaves when creating a database was interrupted.
+        return Err(StoreError::Unfinished {
             path: path.to_owned(),
-            reason: "the file is empty".into(),
         });
     }
     let mut head = [0u8; 16];
