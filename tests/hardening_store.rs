@@ -306,3 +306,30 @@ fn a_negative_schema_version_is_refused_clearly() {
     );
     assert!(stderr.contains("version -3"), "{stderr}");
 }
+
+// Item 18: a locked project gives one sentence naming the file and saying what to do.
+#[test]
+fn a_busy_project_is_explained_once_with_the_file_and_advice() {
+    let (_dir, project) = setup();
+    ok(&["new", s(&project)]);
+    let holder = rusqlite::Connection::open(&project).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let out = weft_env(
+        &["case", "add", s(&project), "P01"],
+        &[("WEFT_BUSY_TIMEOUT_MS", "100")],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        err.trim_end(),
+        format!(
+            "error: another Weft (or another program) is writing this project; try again when \
+             it has finished: {}",
+            project.display()
+        )
+    );
+    assert_eq!(err.matches("locked").count(), 0, "{err}");
+    holder.execute_batch("ROLLBACK").unwrap();
+    drop(holder);
+    ok(&["case", "add", s(&project), "P01"]);
+}

@@ -106,12 +106,73 @@ pub enum StoreError {
     /// A snapshot could not be made, listed or cleaned.
     #[error(transparent)]
     Backup(#[from] backup::BackupError),
-    /// SQLite failed.
+    /// SQLite failed (shown once: the SQLite error is not also given as the source).
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
+    /// The project file is busy, full, read-only or failing: what happened and what to do.
+    #[error("{message}: {}", path.display())]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// One sentence: what happened and what to do.
+        message: &'static str,
+    },
     /// Stored JSON could not be read.
     #[error("damaged data in the project: {0}")]
     Json(#[from] serde_json::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Sqlite(e)
+    }
+}
+
+/// What to tell the user about a SQLite error on the project file, when it is one they can
+/// act on (another writer, a full disk, a read-only or failing file).
+fn advice(e: &rusqlite::Error) -> Option<&'static str> {
+    use rusqlite::ErrorCode as C;
+    Some(match e.sqlite_error_code()? {
+        C::DatabaseBusy | C::DatabaseLocked => {
+            "another Weft (or another program) is writing this project; try again when it has \
+             finished"
+        }
+        C::DiskFull => {
+            "the disk is full, so the change was not saved (the project is as it was); free \
+             some space and try again"
+        }
+        C::ReadOnly => {
+            "the project cannot be written: the file, its folder or the disk is read-only; \
+             check the permissions, or copy the project somewhere writable"
+        }
+        C::SystemIoFailure => {
+            "the project file could not be read or written (an input/output error: the disk or \
+             network drive may be failing); copy the project and its backups somewhere safe \
+             and check the disk"
+        }
+        C::CannotOpen => {
+            "the project file cannot be opened (it or its folder is missing or cannot be \
+             written); check the path and the folder's permissions"
+        }
+        C::PermissionDenied => {
+            "there is no permission to read or write the project file; check its permissions"
+        }
+        _ => return None,
+    })
+}
+
+/// `e` in words the user can act on, naming `path`, when it is a SQLite error with advice.
+fn explain(path: Option<&Path>, e: StoreError) -> StoreError {
+    match (e, path) {
+        (StoreError::Sqlite(s), Some(path)) => match advice(&s) {
+            Some(message) => StoreError::File {
+                path: path.to_owned(),
+                message,
+            },
+            None => StoreError::Sqlite(s),
+        },
+        (e, _) => e,
+    }
 }
 
 /// The second half of [`StoreError::Damaged`]'s message: what to do about it.
@@ -487,6 +548,16 @@ impl Store {
         coder: &str,
         f: impl FnOnce(&Tx<'_>) -> Result<T>,
     ) -> Result<T> {
+        let out = self.action_in_tx(label, coder, f);
+        out.map_err(|e| explain(self.path(), e))
+    }
+
+    fn action_in_tx<T>(
+        &mut self,
+        label: &str,
+        coder: &str,
+        f: impl FnOnce(&Tx<'_>) -> Result<T>,
+    ) -> Result<T> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -513,32 +584,43 @@ impl Store {
     /// Runs `f` in one transaction without recording an undo step: for building a project
     /// from scratch (a new project, the demo, benchmarks), never for the user's edits.
     pub fn untracked<T>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&Tx { db: Db(&tx) })?;
-        tx.commit()?;
-        Ok(out)
+        let run = || -> Result<T> {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&Tx { db: Db(&tx) })?;
+            tx.commit()?;
+            Ok(out)
+        };
+        run().map_err(|e| explain(self.path.as_deref(), e))
     }
 
     /// Undoes the latest action; returns its label, or `None` when there is nothing to undo.
     pub fn undo(&mut self) -> Result<Option<String>> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let done = undo::undo(&tx)?;
-        tx.commit()?;
+        let mut step = || -> Result<_> {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let done = undo::undo(&tx)?;
+            tx.commit()?;
+            Ok(done)
+        };
+        let done = step().map_err(|e| explain(self.path.as_deref(), e))?;
         self.last_step = done.as_ref().map(|d| d.0);
         Ok(done.map(|d| d.1))
     }
 
     /// Redoes the latest undone action; returns its label, or `None` when there is nothing.
     pub fn redo(&mut self) -> Result<Option<String>> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let done = undo::redo(&tx)?;
-        tx.commit()?;
+        let mut step = || -> Result<_> {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let done = undo::redo(&tx)?;
+            tx.commit()?;
+            Ok(done)
+        };
+        let done = step().map_err(|e| explain(self.path.as_deref(), e))?;
         self.last_step = done.as_ref().map(|d| d.0);
         Ok(done.map(|d| d.1))
     }
@@ -788,6 +870,12 @@ fn check_integrity(conn: &Connection, path: &Path) -> Result<()> {
 pub const BACKUP_DIR_SETTING: &str = "backup_dir";
 
 fn open_error(path: &Path, e: &rusqlite::Error) -> StoreError {
+    if let Some(message) = advice(e) {
+        return StoreError::File {
+            path: path.to_owned(),
+            message,
+        };
+    }
     StoreError::Open {
         path: path.to_owned(),
         reason: e.to_string(),
