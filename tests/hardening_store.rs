@@ -333,3 +333,26 @@ fn a_busy_project_is_explained_once_with_the_file_and_advice() {
     drop(holder);
     ok(&["case", "add", s(&project), "P01"]);
 }
+
+// Item 13: after each action the log is written back, so a copy of the .weft file alone,
+// made while the project is open, holds every change reported done.
+#[test]
+fn a_copy_of_an_open_project_holds_every_acknowledged_change() {
+    let (dir, project) = setup();
+    let mut store = weft::store::Store::create(&project).unwrap();
+    for name in ["P01", "P02", "P03"] {
+        store.action("Add case", |tx| tx.add_case(name)).unwrap();
+        let copy = dir.path().join(format!("copy-{name}.weft"));
+        std::fs::copy(&project, &copy).unwrap();
+        let c = weft::store::Store::open(&copy).unwrap();
+        assert!(
+            c.db().case_by_name(name).unwrap().is_some(),
+            "{name} missing"
+        );
+    }
+    store.undo().unwrap();
+    let copy = dir.path().join("copy-undone.weft");
+    std::fs::copy(&project, &copy).unwrap();
+    let c = weft::store::Store::open(&copy).unwrap();
+    assert!(c.db().case_by_name("P03").unwrap().is_none());
+}
