@@ -522,6 +522,9 @@ fn import(project: &Path, files: &[PathBuf], case: Option<&str>) -> Result<()> {
             d.turns,
             d.path.display()
         );
+        for w in &d.warnings {
+            eprintln!("warning: {w}");
+        }
     }
     if !report.failed.is_empty() {
         bail!(

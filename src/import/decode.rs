@@ -20,13 +20,71 @@ const UTF8_BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
 
 /// Decodes `bytes` to text and names the encoding used: `UTF-8`, `UTF-8 (BOM)`, `UTF-16LE`,
 /// `UTF-16BE` (both need a BOM) or a legacy encoding such as `windows-1252`. The BOM is removed.
-/// Empty input gives an empty string.
-pub fn decode(mut bytes: Vec<u8>) -> Result<(String, &'static str), DecodeError> {
+/// Empty input gives an empty string. See [`decode_checked`] for what was replaced or guessed.
+pub fn decode(bytes: Vec<u8>) -> Result<(String, &'static str), DecodeError> {
+    decode_checked(bytes).map(|d| (d.text, d.encoding))
+}
+
+/// Bytes decoded, with what the user should know about how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    /// The text.
+    pub text: String,
+    /// The encoding used (see [`decode`]).
+    pub encoding: &'static str,
+    /// Invalid UTF-8 sequences replaced with U+FFFD, as (count, 1-based lines they are on).
+    pub replaced: Option<(usize, Vec<usize>)>,
+    /// The text was not UTF-8 and the legacy encoding was a guess.
+    pub guessed: bool,
+}
+
+impl Decoded {
+    /// The warnings for the file `name` (empty when there is nothing to say).
+    pub fn warnings(&self, name: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some((count, lines)) = &self.replaced {
+            const SHOWN: usize = 10;
+            let mut list: Vec<String> = lines.iter().take(SHOWN).map(usize::to_string).collect();
+            if lines.len() > SHOWN {
+                list.push("...".to_owned());
+            }
+            out.push(format!(
+                "{name}: {count} invalid UTF-8 byte sequence{s} replaced with \u{fffd} (line{ls} {}); \
+                 the rest of the text was read as UTF-8",
+                list.join(", "),
+                s = if *count == 1 { "" } else { "s" },
+                ls = if lines.len() == 1 { "" } else { "s" },
+            ));
+        }
+        if self.guessed {
+            out.push(format!(
+                "{name}: the file is not UTF-8; it was decoded as {} (a guess): check its \
+                 accented letters, or save it as UTF-8 and import it again",
+                self.encoding
+            ));
+        }
+        out
+    }
+}
+
+/// Like [`decode`], saying which bytes were replaced and whether the encoding was guessed.
+///
+/// Text that is UTF-8 apart from a few broken sequences stays UTF-8 (each broken sequence
+/// becomes U+FFFD): at most one invalid sequence per 100 bytes, or more valid multi-byte
+/// characters than invalid sequences. Only text that is not UTF-8 at all goes to a legacy
+/// encoding guessed with chardetng.
+pub fn decode_checked(mut bytes: Vec<u8>) -> Result<Decoded, DecodeError> {
+    let plain = |text: String, encoding: &'static str| Decoded {
+        text,
+        encoding,
+        replaced: None,
+        guessed: false,
+    };
     if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
-        return utf16(UTF_16LE, rest);
+        return utf16(UTF_16LE, rest).map(|(t, e)| plain(t, e));
     }
     if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
-        return utf16(UTF_16BE, rest);
+        return utf16(UTF_16BE, rest).map(|(t, e)| plain(t, e));
     }
     // NUL is a valid char in UTF-8 and in every 8-bit encoding, but no text file has one.
     if bytes.contains(&0) {
@@ -35,21 +93,70 @@ pub fn decode(mut bytes: Vec<u8>) -> Result<(String, &'static str), DecodeError>
     if bytes.starts_with(UTF8_BOM) {
         // Shifts in place: no second buffer.
         bytes.drain(..UTF8_BOM.len());
-        // A BOM is a strong claim; a few broken sequences become U+FFFD rather than a guess.
-        let text = String::from_utf8(bytes)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-        return Ok((text, "UTF-8 (BOM)"));
+        // A BOM is a strong claim; broken sequences become U+FFFD rather than a guess.
+        return Ok(match String::from_utf8(bytes) {
+            Ok(text) => plain(text, "UTF-8 (BOM)"),
+            Err(e) => lossy(e.as_bytes(), "UTF-8 (BOM)"),
+        });
     }
     match String::from_utf8(bytes) {
-        Ok(text) => Ok((text, "UTF-8")),
+        Ok(text) => Ok(plain(text, "UTF-8")),
         Err(e) => {
             let bytes = e.into_bytes();
+            let (invalid, multibyte) = utf8_stats(&bytes);
+            if invalid * 100 <= bytes.len() || multibyte > invalid {
+                return Ok(lossy(&bytes, "UTF-8"));
+            }
             let mut detector = chardetng::EncodingDetector::new();
             detector.feed(&bytes, true);
             let encoding = detector.guess(None, false);
             let (text, _) = encoding.decode_without_bom_handling(&bytes);
-            Ok((text.into_owned(), encoding.name()))
+            Ok(Decoded {
+                text: text.into_owned(),
+                encoding: encoding.name(),
+                replaced: None,
+                guessed: true,
+            })
         }
+    }
+}
+
+/// (invalid sequences, valid multi-byte characters) of `bytes` read as UTF-8.
+fn utf8_stats(bytes: &[u8]) -> (usize, usize) {
+    let mut invalid = 0;
+    let mut multibyte = 0;
+    for chunk in bytes.utf8_chunks() {
+        multibyte += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        if !chunk.invalid().is_empty() {
+            invalid += 1;
+        }
+    }
+    (invalid, multibyte)
+}
+
+/// `bytes` as UTF-8 with each invalid sequence replaced by U+FFFD (as
+/// `String::from_utf8_lossy`), counting them and the lines they are on.
+fn lossy(bytes: &[u8], encoding: &'static str) -> Decoded {
+    let mut text = String::with_capacity(bytes.len() + 16);
+    let mut count = 0;
+    let mut lines: Vec<usize> = Vec::new();
+    let mut line = 1;
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        line += chunk.valid().bytes().filter(|&b| b == b'\n').count();
+        if !chunk.invalid().is_empty() {
+            text.push(char::REPLACEMENT_CHARACTER);
+            count += 1;
+            if lines.last() != Some(&line) {
+                lines.push(line);
+            }
+        }
+    }
+    Decoded {
+        text,
+        encoding,
+        replaced: (count > 0).then_some((count, lines)),
+        guessed: false,
     }
 }
 
@@ -143,6 +250,45 @@ mod tests {
         let (text, enc) = decode(bytes).unwrap();
         assert_eq!(enc, "ISO-8859-2");
         assert!(text.starts_with("Zażółć gęślą jaźń."), "{text}");
+    }
+
+    #[test]
+    fn a_few_invalid_bytes_in_utf8_stay_utf8() {
+        // Valid UTF-8 (accents, emoji) with one stray windows-1252 byte on line 2.
+        let mut bytes = "Zoë: café 😀\nI: déjà vu ".as_bytes().to_vec();
+        bytes.push(0x92);
+        bytes.extend_from_slice("s naïve\nP: ok\n".as_bytes());
+        let d = decode_checked(bytes).unwrap();
+        assert_eq!(d.encoding, "UTF-8");
+        assert_eq!(d.text, "Zoë: café 😀\nI: déjà vu \u{fffd}s naïve\nP: ok\n");
+        assert_eq!(d.replaced, Some((1, vec![2])));
+        assert!(!d.guessed);
+        let w = d.warnings("p01.txt");
+        assert_eq!(w.len(), 1);
+        assert!(
+            w[0].starts_with("p01.txt: 1 invalid UTF-8 byte sequence"),
+            "{w:?}"
+        );
+        assert!(w[0].contains("line 2"), "{w:?}");
+        // Long ASCII text with one bad byte: well under 1%.
+        let mut long = b"plain words ".repeat(50);
+        long.push(0xFF);
+        let d = decode_checked(long).unwrap();
+        assert_eq!(d.encoding, "UTF-8");
+        assert_eq!(d.replaced, Some((1, vec![1])));
+    }
+
+    #[test]
+    fn legacy_guess_is_said() {
+        let bytes = b"\x93Quoted\x94 caf\xE9, d\xE9j\xE0 vu".to_vec();
+        let d = decode_checked(bytes).unwrap();
+        assert!(d.guessed);
+        assert_eq!(d.encoding, "windows-1252");
+        let w = d.warnings("a.txt");
+        assert!(
+            w[0].contains("not UTF-8") && w[0].contains("windows-1252"),
+            "{w:?}"
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ mod decode;
 mod docx;
 mod turns;
 
-pub use decode::{DecodeError, decode};
+pub use decode::{DecodeError, Decoded, decode, decode_checked};
 pub use turns::detect_turns;
 
 mod project;
@@ -39,6 +39,9 @@ pub struct ImportedText {
     pub origin: Origin,
     /// Speaker turns found in `text` (empty if it does not look like a transcript).
     pub turns: Vec<Turn>,
+    /// What the user should know about how the file was read (bytes replaced, an encoding
+    /// guessed), each naming the file; empty when all went well.
+    pub warnings: Vec<String>,
 }
 
 /// Why a file could not be imported. Every message ends with the file's path.
@@ -102,6 +105,27 @@ pub enum ImportError {
         /// The file.
         path: PathBuf,
     },
+    /// The path is not a regular file (a pipe, a device, a socket; links are followed).
+    #[error("cannot import: this is {kind}, not a regular file: {}", path.display())]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is (`a named pipe (FIFO)`, `a device`, ...).
+        kind: &'static str,
+    },
+    /// The file is larger than [`MAX_FILE_BYTES`].
+    #[error(
+        "cannot import: the file is larger than {} MiB ({} MiB), too large for a transcript: {}",
+        MAX_FILE_BYTES >> 20,
+        size >> 20,
+        path.display()
+    )]
+    FileTooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size in bytes.
+        size: u64,
+    },
     /// The file has no bytes at all.
     #[error("cannot import: the file is empty: {}", path.display())]
     Empty {
@@ -116,24 +140,76 @@ pub enum ImportError {
     },
 }
 
+/// The largest file [`read_file`] reads: 256 MiB.
+pub const MAX_FILE_BYTES: u64 = 256 << 20;
+
 /// Reads, decodes and analyses the file at `path`. The format comes from the extension.
+/// Only regular files (links followed) of at most [`MAX_FILE_BYTES`] are read; the type and
+/// size are checked before opening, so a pipe or a device never blocks or floods the import.
 pub fn read_file(path: &Path) -> Result<ImportedText, ImportError> {
-    let meta = std::fs::metadata(path).map_err(|error| ImportError::Unreadable {
+    use std::io::Read;
+    let unreadable = |error| ImportError::Unreadable {
         path: path.to_owned(),
         error,
-    })?;
-    if meta.is_dir() {
+    };
+    // `metadata` follows links: a link to /dev/zero is judged by /dev/zero.
+    let meta = std::fs::metadata(path).map_err(unreadable)?;
+    check_file(path, &meta)?;
+    // Check the extension before reading, so a large unsupported file is not read in vain.
+    let format = format_of(path)?;
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    // The path may have been replaced since: judge what was opened too.
+    let meta = file.metadata().map_err(unreadable)?;
+    check_file(path, &meta)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(ImportError::FileTooLarge {
+            path: path.to_owned(),
+            size: bytes.len() as u64,
+        });
+    }
+    import(path, format, bytes)
+}
+
+/// Refuses folders, anything that is not a regular file, and files over the size limit.
+fn check_file(path: &Path, meta: &std::fs::Metadata) -> Result<(), ImportError> {
+    let ft = meta.file_type();
+    if ft.is_dir() {
         return Err(ImportError::Directory {
             path: path.to_owned(),
         });
     }
-    // Check the extension before reading, so a large unsupported file is not read in vain.
-    let format = format_of(path)?;
-    let bytes = std::fs::read(path).map_err(|error| ImportError::Unreadable {
-        path: path.to_owned(),
-        error,
-    })?;
-    import(path, format, bytes)
+    if !ft.is_file() {
+        #[cfg(unix)]
+        let kind = {
+            use std::os::unix::fs::FileTypeExt;
+            if ft.is_fifo() {
+                "a named pipe (FIFO)"
+            } else if ft.is_char_device() || ft.is_block_device() {
+                "a device"
+            } else if ft.is_socket() {
+                "a socket"
+            } else {
+                "a special file"
+            }
+        };
+        #[cfg(not(unix))]
+        let kind = "a special file";
+        return Err(ImportError::NotAFile {
+            path: path.to_owned(),
+            kind,
+        });
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(ImportError::FileTooLarge {
+            path: path.to_owned(),
+            size: meta.len(),
+        });
+    }
+    Ok(())
 }
 
 /// Like [`read_file`], from bytes already in memory; the format comes from `file_name`'s
@@ -170,15 +246,21 @@ fn import(path: &Path, format: &'static str, bytes: Vec<u8>) -> Result<ImportedT
         });
     }
     let sha256 = format!("{:x}", Sha256::digest(&bytes));
-    let (text, encoding) = if format == "docx" {
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (text, encoding, warnings) = if format == "docx" {
         let text = docx::extract_text(&bytes).map_err(|e| e.into_import_error(path))?;
-        (text, docx::ENCODING_NAME)
+        (text, docx::ENCODING_NAME, Vec::new())
     } else {
-        decode(bytes).map_err(|e| match e {
+        let d = decode_checked(bytes).map_err(|e| match e {
             DecodeError::Binary => ImportError::Binary {
                 path: path.to_owned(),
             },
-        })?
+        })?;
+        let warnings = d.warnings(&file_name);
+        (d.text, d.encoding, warnings)
     };
     // `normalize_newlines` always copies; skip it (and the copy) when there is nothing to do.
     let text = if text.contains('\r') {
@@ -192,10 +274,6 @@ fn import(path: &Path, format: &'static str, bytes: Vec<u8>) -> Result<ImportedT
         });
     }
     let turns = detect_turns(&text);
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
     let name = path
         .file_stem()
         .map(|n| n.to_string_lossy().into_owned())
@@ -210,6 +288,7 @@ fn import(path: &Path, format: &'static str, bytes: Vec<u8>) -> Result<ImportedT
             sha256,
         },
         turns,
+        warnings,
     })
 }
 

@@ -23,6 +23,8 @@ pub struct ImportedDoc {
     pub encoding: String,
     /// Speaker turns found.
     pub turns: usize,
+    /// What the user should know about how it was read (see [`ImportedText::warnings`]).
+    pub warnings: Vec<String>,
 }
 
 /// What an import did.
@@ -125,6 +127,7 @@ impl ParsedBatch {
                     path,
                     encoding: t.origin.encoding,
                     turns: t.turns.len(),
+                    warnings: t.warnings,
                 })
                 .collect(),
             failed: self.failed,

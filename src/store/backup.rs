@@ -470,7 +470,8 @@ fn write_checked_copy(conn: &Connection, temp: &Path) -> Result<()> {
         path: temp.to_owned(),
         reason,
     };
-    let target = temp.to_str().ok_or_else(|| {
+    let literal = super::literal_path(temp);
+    let target = literal.to_str().ok_or_else(|| {
         write_err("SQLite cannot use a folder name that is not valid text".into())
     })?;
     if let Err(e) = conn.execute("VACUUM INTO ?1", [target]) {
@@ -484,7 +485,7 @@ fn write_checked_copy(conn: &Connection, temp: &Path) -> Result<()> {
         });
     }
     {
-        let copy = Connection::open_with_flags(temp, OpenFlags::SQLITE_OPEN_READ_WRITE)
+        let copy = super::open_connection(temp, OpenFlags::SQLITE_OPEN_READ_WRITE)
             .map_err(|e| write_err(e.to_string()))?;
         // A snapshot is one self-contained file: no -wal or -shm beside it when read.
         let _mode: String = copy
@@ -638,7 +639,7 @@ fn open_project_read_only(project: &Path) -> Result<Connection> {
     if !project.is_file() {
         return Err(read_err("there is no such file".into()));
     }
-    let conn = Connection::open_with_flags(
+    let conn = super::open_connection(
         project,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
@@ -661,7 +662,7 @@ fn open_checked_read_only(path: &Path) -> Result<Connection, String> {
     if n < head.len() || &head != SQLITE_MAGIC {
         return Err("not a SQLite database".into());
     }
-    let conn = Connection::open_with_flags(
+    let conn = super::open_connection(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )

@@ -61,6 +61,15 @@ pub enum StoreError {
         /// The underlying problem.
         reason: String,
     },
+    /// A project file whose creation never finished (Weft was stopped while making it).
+    #[error(
+        "this is an unfinished project file: Weft was stopped while creating it, so it holds no \
+         work; delete it and create the project again (or open another project): {path}"
+    )]
+    Unfinished {
+        /// The file.
+        path: PathBuf,
+    },
     /// `create` was asked to overwrite an existing file.
     #[error("a file already exists there, choose another name: {path}")]
     Exists {
@@ -97,12 +106,73 @@ pub enum StoreError {
     /// A snapshot could not be made, listed or cleaned.
     #[error(transparent)]
     Backup(#[from] backup::BackupError),
-    /// SQLite failed.
+    /// SQLite failed (shown once: the SQLite error is not also given as the source).
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
+    /// The project file is busy, full, read-only or failing: what happened and what to do.
+    #[error("{message}: {}", path.display())]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// One sentence: what happened and what to do.
+        message: &'static str,
+    },
     /// Stored JSON could not be read.
     #[error("damaged data in the project: {0}")]
     Json(#[from] serde_json::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Sqlite(e)
+    }
+}
+
+/// What to tell the user about a SQLite error on the project file, when it is one they can
+/// act on (another writer, a full disk, a read-only or failing file).
+fn advice(e: &rusqlite::Error) -> Option<&'static str> {
+    use rusqlite::ErrorCode as C;
+    Some(match e.sqlite_error_code()? {
+        C::DatabaseBusy | C::DatabaseLocked => {
+            "another Weft (or another program) is writing this project; try again when it has \
+             finished"
+        }
+        C::DiskFull => {
+            "the disk is full, so the change was not saved (the project is as it was); free \
+             some space and try again"
+        }
+        C::ReadOnly => {
+            "the project cannot be written: the file, its folder or the disk is read-only; \
+             check the permissions, or copy the project somewhere writable"
+        }
+        C::SystemIoFailure => {
+            "the project file could not be read or written (an input/output error: the disk or \
+             network drive may be failing); copy the project and its backups somewhere safe \
+             and check the disk"
+        }
+        C::CannotOpen => {
+            "the project file cannot be opened (it or its folder is missing or cannot be \
+             written); check the path and the folder's permissions"
+        }
+        C::PermissionDenied => {
+            "there is no permission to read or write the project file; check its permissions"
+        }
+        _ => return None,
+    })
+}
+
+/// `e` in words the user can act on, naming `path`, when it is a SQLite error with advice.
+fn explain(path: Option<&Path>, e: StoreError) -> StoreError {
+    match (e, path) {
+        (StoreError::Sqlite(s), Some(path)) => match advice(&s) {
+            Some(message) => StoreError::File {
+                path: path.to_owned(),
+                message,
+            },
+            None => StoreError::Sqlite(s),
+        },
+        (e, _) => e,
+    }
 }
 
 /// The second half of [`StoreError::Damaged`]'s message: what to do about it.
@@ -228,26 +298,62 @@ impl Tx<'_> {
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
+/// `path` as SQLite must be given it to take it literally. The bundled SQLite is built with
+/// URI filenames on, so a relative name starting with `file:` (`weft new file:x.weft`) would
+/// be read as a URI; `./` in front keeps it a plain file name.
+pub(crate) fn literal_path(path: &Path) -> PathBuf {
+    let starts_uri = path
+        .to_str()
+        .and_then(|p| p.get(..5))
+        .is_some_and(|head| head.eq_ignore_ascii_case("file:"));
+    if starts_uri {
+        Path::new(".").join(path)
+    } else {
+        path.to_owned()
+    }
+}
+
+/// Every connection the store opens to a file goes through here: never as a URI.
+pub(crate) fn open_connection(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
+    Connection::open_with_flags(
+        literal_path(path),
+        flags.difference(OpenFlags::SQLITE_OPEN_URI),
+    )
+}
+
 impl Store {
     /// Creates a new, empty project at `path`. Refuses to overwrite an existing file.
+    ///
+    /// The project is built under a temporary name in the same folder and only then given its
+    /// name (a hard link, which never replaces a file, or where links are not supported a
+    /// check then a rename), so a crash never leaves a half-made project at `path`.
     pub fn create(path: &Path) -> Result<Self> {
         if path.exists() {
             return Err(StoreError::Exists {
                 path: path.to_owned(),
             });
         }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
-        )
-        .map_err(|e| open_error(path, &e))?;
-        let mut store = Self {
+        let temp = creating_name(path);
+        let made = build_new(&temp).and_then(|()| move_into_place(&temp, path));
+        for leftover in [temp.clone(), sidecar(&temp, "-wal"), sidecar(&temp, "-shm")] {
+            let _ = std::fs::remove_file(leftover);
+        }
+        made?;
+        let conn = open_connection(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+            .map_err(|e| open_error(path, &e))?;
+        let store = Self {
             conn,
             path: Some(path.to_owned()),
             note: None,
             last_step: None,
         };
-        store.init_new()?;
+        store
+            .configure()
+            .and_then(|()| undo::install_triggers(&store.conn))
+            .map_err(|e| match e {
+                StoreError::Sqlite(e) => open_error(path, &e),
+                other => other,
+            })?;
         Ok(store)
     }
 
@@ -267,12 +373,15 @@ impl Store {
     /// not a Weft project, or is newer, is refused and left untouched.
     pub fn open(path: &Path) -> Result<Self> {
         check_header(path)?;
-        let conn = Connection::open_with_flags(
+        // Decide on a read-only connection first: a file refused here is never written (a
+        // read-write connection would checkpoint and delete a pending -wal on closing).
+        probe(path)?;
+        let conn = open_connection(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| open_error(path, &e))?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))
+        conn.busy_timeout(busy_timeout())
             .map_err(|e| open_error(path, &e))?;
         check_integrity(&conn, path)?;
         let read = |pragma: &str| -> Result<i32> {
@@ -340,12 +449,12 @@ impl Store {
     /// has no write handle to give (its actions fail).
     pub fn open_reader(path: &Path) -> Result<Self> {
         check_header(path)?;
-        let conn = Connection::open_with_flags(
+        let conn = open_connection(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| open_error(path, &e))?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))
+        conn.busy_timeout(busy_timeout())
             .map_err(|e| open_error(path, &e))?;
         let read = |pragma: &str| -> Result<i32> {
             conn.pragma_query_value(None, pragma, |r| r.get(0))
@@ -402,14 +511,15 @@ impl Store {
                     "the project file could not use write-ahead logging (journal mode {mode})"
                 )));
             }
-            self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+            // FULL: a committed change survives a power cut, not only a crash of Weft.
+            self.conn.pragma_update(None, "synchronous", "FULL")?;
         }
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
         // Up to 16 MiB of page cache (allocated only as used): big batches (a hundred
         // thousand codings) insert into GUID indexes at random places. Not more: a big
         // import keeps its dirty pages here until it commits.
         self.conn.pragma_update(None, "cache_size", -16384)?;
-        self.conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        self.conn.busy_timeout(busy_timeout())?;
         Ok(())
     }
 
@@ -439,6 +549,16 @@ impl Store {
         coder: &str,
         f: impl FnOnce(&Tx<'_>) -> Result<T>,
     ) -> Result<T> {
+        let out = self.action_in_tx(label, coder, f);
+        out.map_err(|e| explain(self.path(), e))
+    }
+
+    fn action_in_tx<T>(
+        &mut self,
+        label: &str,
+        coder: &str,
+        f: impl FnOnce(&Tx<'_>) -> Result<T>,
+    ) -> Result<T> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -450,6 +570,7 @@ impl Store {
         }
         tx.commit()?;
         self.last_step = recorded.then_some(step);
+        self.settle();
         Ok(out)
     }
 
@@ -465,33 +586,46 @@ impl Store {
     /// Runs `f` in one transaction without recording an undo step: for building a project
     /// from scratch (a new project, the demo, benchmarks), never for the user's edits.
     pub fn untracked<T>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&Tx { db: Db(&tx) })?;
-        tx.commit()?;
-        Ok(out)
+        let run = || -> Result<T> {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&Tx { db: Db(&tx) })?;
+            tx.commit()?;
+            Ok(out)
+        };
+        run().map_err(|e| explain(self.path.as_deref(), e))
     }
 
     /// Undoes the latest action; returns its label, or `None` when there is nothing to undo.
     pub fn undo(&mut self) -> Result<Option<String>> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let done = undo::undo(&tx)?;
-        tx.commit()?;
+        let mut step = || -> Result<_> {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let done = undo::undo(&tx)?;
+            tx.commit()?;
+            Ok(done)
+        };
+        let done = step().map_err(|e| explain(self.path.as_deref(), e))?;
         self.last_step = done.as_ref().map(|d| d.0);
+        self.settle();
         Ok(done.map(|d| d.1))
     }
 
     /// Redoes the latest undone action; returns its label, or `None` when there is nothing.
     pub fn redo(&mut self) -> Result<Option<String>> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let done = undo::redo(&tx)?;
-        tx.commit()?;
+        let mut step = || -> Result<_> {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let done = undo::redo(&tx)?;
+            tx.commit()?;
+            Ok(done)
+        };
+        let done = step().map_err(|e| explain(self.path.as_deref(), e))?;
         self.last_step = done.as_ref().map(|d| d.0);
+        self.settle();
         Ok(done.map(|d| d.1))
     }
 
@@ -529,12 +663,153 @@ impl Store {
         Ok(n)
     }
 
+    /// After a change: copies what the write-ahead log holds into the project file as far as
+    /// no reader holds it back (`PASSIVE`: never waits), so a copy of the `.weft` alone, made
+    /// while Weft runs, holds every change already reported done. A failure here loses nothing
+    /// (the change is in the log) and is not reported.
+    fn settle(&self) {
+        if self.path.is_some() {
+            let _ = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+        }
+    }
+
     /// Writes the write-ahead log into the main file (e.g. before copying the file).
     pub fn checkpoint(&self) -> Result<()> {
         self.conn
             .pragma_update(None, "wal_checkpoint", "TRUNCATE")?;
         Ok(())
     }
+}
+
+/// `path` with `suffix` added to its file name (`P.weft` -> `P.weft-wal`).
+fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// The temporary name a new project is built under: hidden, in the same folder.
+fn creating_name(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(
+        ".{name}.creating-{}-{}",
+        std::process::id(),
+        &new_guid()[..8]
+    ))
+}
+
+/// Builds a complete new project at `temp` and closes it (its -wal written back).
+fn build_new(temp: &Path) -> Result<()> {
+    let conn = open_connection(
+        temp,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+    )
+    .map_err(|e| open_error(temp, &e))?;
+    let mut store = Store {
+        conn,
+        path: Some(temp.to_owned()),
+        note: None,
+        last_step: None,
+    };
+    store.init_new()?;
+    store.checkpoint()?;
+    store.conn.close().map_err(|(_, e)| open_error(temp, &e))?;
+    std::fs::File::open(temp)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| StoreError::Open {
+            path: temp.to_owned(),
+            reason: e.to_string(),
+        })
+}
+
+/// Gives the finished `temp` the name `path`, never replacing a file that appeared there.
+fn move_into_place(temp: &Path, path: &Path) -> Result<()> {
+    let exists = || StoreError::Exists {
+        path: path.to_owned(),
+    };
+    match std::fs::hard_link(temp, path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(exists()),
+        // No hard links here (some network or FAT drives): check, then rename.
+        Err(_) if path.exists() => Err(exists()),
+        Err(_) => std::fs::rename(temp, path).map_err(|e| StoreError::Open {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        }),
+    }
+}
+
+/// Reads what decides whether a file may be opened, on a read-only connection: refuses
+/// another program's database, an unfinished project, a newer or impossible version. A file
+/// SQLite cannot read is left to the integrity check (which names a snapshot).
+fn probe(path: &Path) -> Result<()> {
+    let conn = open_connection(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| open_error(path, &e))?;
+    conn.busy_timeout(busy_timeout())
+        .map_err(|e| open_error(path, &e))?;
+    let read = || -> rusqlite::Result<(i32, i32, i64)> {
+        let app_id = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+        let version = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let objects = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+        Ok((app_id, version, objects))
+    };
+    let (app_id, version, objects) = match read() {
+        Ok(v) => v,
+        Err(e)
+            if matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+            ) =>
+        {
+            return Ok(());
+        }
+        Err(e) => return Err(open_error(path, &e)),
+    };
+    if app_id == 0 && version == 0 && objects == 0 {
+        return Err(StoreError::Unfinished {
+            path: path.to_owned(),
+        });
+    }
+    if app_id != schema::APPLICATION_ID {
+        return Err(StoreError::NotWeft {
+            path: path.to_owned(),
+            reason: "a SQLite database of another program".into(),
+        });
+    }
+    if version > schema::VERSION {
+        return Err(StoreError::TooNew {
+            path: path.to_owned(),
+            found: version,
+            supported: schema::VERSION,
+        });
+    }
+    if version < 0 {
+        return Err(StoreError::NotWeft {
+            path: path.to_owned(),
+            reason: format!(
+                "its file format version {version} is not one Weft ever wrote; the file may be \
+                 damaged"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// How long to wait for another writer: 5 s, or `WEFT_BUSY_TIMEOUT_MS` (for tests).
+fn busy_timeout() -> std::time::Duration {
+    let ms = std::env::var("WEFT_BUSY_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(5000);
+    std::time::Duration::from_millis(ms)
 }
 
 fn check_header(path: &Path) -> Result<()> {
@@ -550,9 +825,9 @@ fn check_header(path: &Path) -> Result<()> {
         });
     }
     if meta.len() == 0 {
-        return Err(StoreError::NotWeft {
+        // What SQLite leaves when creating a database was interrupted.
+        return Err(StoreError::Unfinished {
             path: path.to_owned(),
-            reason: "the file is empty".into(),
         });
     }
     let mut head = [0u8; 16];
@@ -611,6 +886,12 @@ fn check_integrity(conn: &Connection, path: &Path) -> Result<()> {
 pub const BACKUP_DIR_SETTING: &str = "backup_dir";
 
 fn open_error(path: &Path, e: &rusqlite::Error) -> StoreError {
+    if let Some(message) = advice(e) {
+        return StoreError::File {
+            path: path.to_owned(),
+            message,
+        };
+    }
     StoreError::Open {
         path: path.to_owned(),
         reason: e.to_string(),

@@ -451,7 +451,7 @@ fn drop_steps_holding(conn: &Connection, docs: &[i64], cases: &[i64]) -> Result<
 /// Whether the project or snapshot file at `path` holds the document (`is_doc`) or case with
 /// `guid`, in its tables or in its undo history. Reads only: the file is opened read-only.
 pub fn file_holds(path: &Path, is_doc: bool, guid: &str) -> Result<bool, String> {
-    let conn = Connection::open_with_flags(
+    let conn = super::open_connection(
         path,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
@@ -483,7 +483,7 @@ pub fn file_holds(path: &Path, is_doc: bool, guid: &str) -> Result<bool, String>
 /// without writing: how a permanent deletion finds what to clean in the backups after the
 /// project itself no longer has it.
 pub fn guid_by_name(path: &Path, is_doc: bool, name: &str) -> Result<Option<String>, String> {
-    let conn = Connection::open_with_flags(
+    let conn = super::open_connection(
         path,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )

@@ -181,6 +181,12 @@ CREATE INDEX undo_sql_case ON undo_sql(case_id) WHERE case_id IS NOT NULL;
 
 /// Brings a project at `from` up to [`VERSION`] inside `tx`.
 pub fn upgrade_from(tx: &Transaction<'_>, from: i32) -> Result<(), StoreError> {
+    if !(0..=VERSION).contains(&from) {
+        return Err(StoreError::Invalid(format!(
+            "the project's file format version {from} is not one Weft ever wrote; the file may \
+             be damaged"
+        )));
+    }
     for version in from + 1..=VERSION {
         match version {
             // The core tables.
@@ -196,7 +202,11 @@ pub fn upgrade_from(tx: &Transaction<'_>, from: i32) -> Result<(), StoreError> {
                 backfill_guids(tx, "attribute")?;
                 tx.execute_batch("CREATE UNIQUE INDEX attribute_guid ON attribute(guid);")?;
             }
-            _ => unreachable!("no migration to version {version}"),
+            _ => {
+                return Err(StoreError::Invalid(format!(
+                    "no migration to file format version {version}"
+                )));
+            }
         }
     }
     tx.pragma_update(None, "user_version", VERSION)?;
