@@ -23,6 +23,8 @@ pub struct DocumentsPanel {
     rename: Option<DocRename>,
     dialog: Option<DocDialog>,
     attrs: AttrEditor,
+    /// The case whose card shows under the cases list.
+    selected_case: Option<CaseId>,
 }
 
 struct DocRow {
@@ -143,7 +145,7 @@ impl DocumentsPanel {
                     .default_open(true)
                     .show(ui, |ui| {
                         let counts = self.cache.as_ref().map(|c| &c.case_docs);
-                        if let Some(d) = cases_ui(ui, view, counts, out) {
+                        if let Some(d) = cases_ui(ui, view, counts, &mut self.selected_case, out) {
                             self.dialog = Some(d);
                         }
                     });
