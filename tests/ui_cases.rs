@@ -127,3 +127,44 @@ fn a_clicked_case_shows_its_documents_attributes_and_memo() {
     // The card lists the document under its name (the list above has it too).
     assert!(h.query_all_by_label("Group 1").count() >= 2);
 }
+
+fn app(store: Store) -> Harness<'static, weft::ui::WeftApp> {
+    let mut h = Harness::builder()
+        .with_size(vec2(1400.0, 900.0))
+        .allow_missing_glyphs()
+        .build_ui_state(
+            |ui, app: &mut weft::ui::WeftApp| app.ui_root(ui),
+            weft::ui::WeftApp::with_store(Some(store), weft::ui::settings::Settings::default()),
+        );
+    h.run_steps(3);
+    h
+}
+
+#[test]
+fn case_and_coding_memos_are_in_the_memos_tab_with_a_kind_filter() {
+    let (mut store, doc) = project();
+    store
+        .action("Memos", |db| {
+            let coder = db.default_coder_or_add()?;
+            let (code, _) = db.ensure_code_path("Routine", None, "")?;
+            let coding = db.apply_code(doc, code, coder, 6, 20, "")?;
+            db.set_coding_memo(coding, "Weekly rhythm matters.")?;
+            Ok(())
+        })
+        .unwrap();
+    let mut h = app(store);
+    h.state_mut().tab = weft::ui::view::Tab::Memos;
+    h.run_steps(2);
+    h.get_by_label_contains("Case: P01");
+    h.get_by_label_contains("Weekly rhythm matters.");
+    h.get_by_label("Kind of memo").click();
+    h.run();
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Case")
+        .click();
+    h.run_steps(2);
+    h.get_by_label_contains("Case: P01");
+    assert!(
+        h.query_by_label_contains("Weekly rhythm matters.")
+            .is_none()
+    );
+}

@@ -333,7 +333,25 @@ impl WeftApp {
                         .ui(ui, session.read(), &self.view, &mut self.commands);
                 }
             }
-            Tab::Memos => self.memos.ui(ui, &self.view, &mut self.commands),
+            Tab::Memos => {
+                if let Some(session) = &self.session
+                    && self.memos.needs_coding_memos(self.view.version)
+                {
+                    match session
+                        .read()
+                        .codings(&crate::model::CodingFilter::default())
+                    {
+                        Ok(c) => self.memos.set_coding_memos(self.view.version, c),
+                        Err(e) => {
+                            self.memos.set_coding_memos(self.view.version, Vec::new());
+                            self.commands.push(Command::Error(format!(
+                                "Could not read the memos of codings: {e}"
+                            )));
+                        }
+                    }
+                }
+                self.memos.ui(ui, &self.view, &mut self.commands);
+            }
         }
     }
 
