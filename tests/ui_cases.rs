@@ -168,3 +168,26 @@ fn case_and_coding_memos_are_in_the_memos_tab_with_a_kind_filter() {
             .is_none()
     );
 }
+
+#[test]
+fn speakers_of_a_focus_group_are_mapped_to_cases() {
+    let (store, doc) = project();
+    let case = store.db().cases().unwrap()[0].id;
+    let mut h = app(store);
+    h.get_by_role_and_label(Role::ListItem, "Group 1")
+        .click_secondary();
+    h.run();
+    h.get_by_label("Speakers…").click();
+    h.run_steps(3);
+    h.get_by_label("Speakers of “Group 1”");
+    h.get_by_label("Case of speaker Anna").click();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "P01").click();
+    h.run_steps(3);
+    let links = h.state().store().unwrap().db().case_links().unwrap();
+    assert_eq!(
+        links.speaker_cases.get(&(doc, "Anna".to_owned())),
+        Some(&case)
+    );
+    assert!(!links.speaker_cases.contains_key(&(doc, "Ben".to_owned())));
+}

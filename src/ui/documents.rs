@@ -25,6 +25,8 @@ pub struct DocumentsPanel {
     attrs: AttrEditor,
     /// The case whose card shows under the cases list.
     selected_case: Option<CaseId>,
+    /// The document whose speakers the user asked to map (the app reads them).
+    speakers_wanted: Option<DocId>,
 }
 
 struct DocRow {
@@ -106,6 +108,23 @@ impl DocumentsPanel {
 }
 
 impl DocumentsPanel {
+    /// The document whose speaker labels the panel needs, asked for once (the app reads them
+    /// and answers with [`DocumentsPanel::show_speakers`]).
+    pub fn speakers_wanted(&mut self) -> Option<DocId> {
+        self.speakers_wanted.take()
+    }
+
+    /// Opens the dialog mapping the speakers of `doc` to cases.
+    pub fn show_speakers(&mut self, view: &ProjectView, doc: DocId, speakers: Vec<String>) {
+        if let Some(d) = view.document(doc) {
+            self.dialog = Some(DocDialog::Speakers {
+                doc,
+                name: d.name.clone(),
+                speakers,
+            });
+        }
+    }
+
     /// Draws the panel. `current` is the document open in the transcript view.
     pub fn ui(
         &mut self,
@@ -348,6 +367,14 @@ impl DocumentsPanel {
                 }
             });
         });
+        if ui
+            .button("Speakers…")
+            .on_hover_text("Map the speakers of a focus group to cases")
+            .clicked()
+        {
+            self.speakers_wanted = Some(row.id);
+            ui.close();
+        }
         if ui.button("Memo…").clicked() {
             let memo = view
                 .document(row.id)

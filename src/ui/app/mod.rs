@@ -212,6 +212,24 @@ impl WeftApp {
         if self.session.is_none() {
             egui::CentralPanel::default().show(ui, |ui| self.welcome_ui(ui));
         } else {
+            if let Some(doc) = self.documents.speakers_wanted()
+                && let Some(session) = &self.session
+            {
+                match session.read().turns(doc) {
+                    Ok(turns) => {
+                        let mut speakers: Vec<String> = Vec::new();
+                        for t in turns {
+                            if !speakers.contains(&t.speaker) {
+                                speakers.push(t.speaker);
+                            }
+                        }
+                        self.documents.show_speakers(&self.view, doc, speakers);
+                    }
+                    Err(e) => self.commands.push(Command::Error(format!(
+                        "Could not read the speakers of the document: {e}"
+                    ))),
+                }
+            }
             egui::Panel::left("documents")
                 .resizable(true)
                 .default_size(260.0)
