@@ -191,3 +191,39 @@ fn speakers_of_a_focus_group_are_mapped_to_cases() {
     );
     assert!(!links.speaker_cases.contains_key(&(doc, "Ben".to_owned())));
 }
+
+#[test]
+fn the_app_sees_an_edit_made_by_another_session_on_the_same_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("study.weft");
+    drop(weft::demo::create(&path).unwrap());
+    let mut app = weft::ui::WeftApp::with_session(None, weft::ui::settings::Settings::default());
+    app.use_path_prompt();
+    app.open_project(&path);
+    let mut h = Harness::builder()
+        .with_size(vec2(1400.0, 900.0))
+        .allow_missing_glyphs()
+        .build_ui_state(|ui, app: &mut weft::ui::WeftApp| app.ui_root(ui), app);
+    h.run_steps(3);
+    assert!(h.query_by_label("Outside case").is_none());
+
+    // The CLI (or another window) adds a case while the app is open.
+    let mut other = weft::session::Session::open(&path).unwrap();
+    other
+        .apply(&Action::AddCase {
+            name: "Outside case".into(),
+            doc: None,
+        })
+        .unwrap();
+    drop(other);
+
+    h.run_steps(5);
+    assert!(
+        h.state()
+            .view
+            .cases
+            .iter()
+            .any(|c| c.name == "Outside case")
+    );
+    h.get_by_role_and_label(Role::ListItem, "Outside case");
+}

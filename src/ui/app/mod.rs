@@ -83,6 +83,8 @@ pub struct WeftApp {
     native_dialogs_fail: bool,
     /// Whether Help ▸ Keyboard shortcuts is open.
     shortcuts_window: bool,
+    /// The project file's `data_version` last seen, and when (egui time) it was checked.
+    data_version: (Option<i64>, f64),
 }
 
 impl WeftApp {
@@ -134,6 +136,7 @@ impl WeftApp {
             window_title: String::new(),
             native_dialogs_fail: false,
             shortcuts_window: false,
+            data_version: (None, f64::NEG_INFINITY),
         };
         if let Some(session) = session {
             app.set_session(session, None);
@@ -205,6 +208,7 @@ impl WeftApp {
             self.theme_applied = Some(self.settings.dark);
         }
         self.poll_background(&ctx);
+        self.watch_other_writers(&ctx);
         self.shortcuts(&ctx);
 
         egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui));
