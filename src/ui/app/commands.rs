@@ -379,6 +379,8 @@ impl WeftApp {
             }
             AppCommand::ShowTab(t) => self.tab = t,
             AppCommand::ToggleTheme => self.settings.dark = !self.settings.dark,
+            AppCommand::ToggleDocumentsPanel => self.hide_documents = !self.hide_documents,
+            AppCommand::ToggleCodebookPanel => self.hide_codebook = !self.hide_codebook,
             AppCommand::ZoomIn => ctx.set_zoom_factor((ctx.zoom_factor() + 0.1).min(3.0)),
             AppCommand::ZoomOut => ctx.set_zoom_factor((ctx.zoom_factor() - 0.1).max(0.5)),
             AppCommand::ZoomReset => ctx.set_zoom_factor(1.0),

@@ -83,6 +83,10 @@ pub struct WeftApp {
     native_dialogs_fail: bool,
     /// Whether Help ▸ Keyboard shortcuts is open.
     shortcuts_window: bool,
+    /// Whether the user hid the documents panel (View menu, Ctrl+[).
+    hide_documents: bool,
+    /// Whether the user hid the codebook panel (View menu, Ctrl+]).
+    hide_codebook: bool,
     /// The project file's `data_version` last seen, and when (egui time) it was checked.
     data_version: (Option<i64>, f64),
 }
@@ -137,6 +141,8 @@ impl WeftApp {
             native_dialogs_fail: false,
             shortcuts_window: false,
             data_version: (None, f64::NEG_INFINITY),
+            hide_documents: false,
+            hide_codebook: false,
         };
         if let Some(session) = session {
             app.set_session(session, None);
@@ -234,23 +240,53 @@ impl WeftApp {
                     ))),
                 }
             }
-            egui::Panel::left("documents")
-                .resizable(true)
-                .default_size(260.0)
-                .min_size(180.0)
-                .show(ui, |ui| {
-                    egui::ScrollArea::vertical()
-                        .id_salt("documents-scroll")
-                        .show(ui, |ui| {
-                            self.documents
-                                .ui(ui, &self.view, self.current_doc, &mut self.commands);
-                        });
-                });
-            egui::Panel::right("codebook")
-                .resizable(true)
-                .default_size(300.0)
-                .min_size(200.0)
-                .show(ui, |ui| self.right_ui(ui));
+            // In a small window the side panels give way, so the transcript keeps a readable
+            // line (about 45 characters or more): each at most a fifth of the width below
+            // 1200 px.
+            let width = ui.available_width();
+            let small = width < 1200.0;
+            let (left_default, left_min) = if small {
+                (170.0, 120.0)
+            } else {
+                (260.0, 180.0)
+            };
+            let (right_default, right_min) = if small {
+                (190.0, 140.0)
+            } else {
+                (300.0, 200.0)
+            };
+            let side_max = if small {
+                (width * 0.2).max(right_min)
+            } else {
+                width * 0.3
+            };
+            if !self.hide_documents {
+                egui::Panel::left("documents")
+                    .resizable(true)
+                    .default_size(left_default)
+                    .min_size(left_min)
+                    .max_size(side_max.max(left_min))
+                    .show(ui, |ui| {
+                        egui::ScrollArea::vertical()
+                            .id_salt("documents-scroll")
+                            .show(ui, |ui| {
+                                self.documents.ui(
+                                    ui,
+                                    &self.view,
+                                    self.current_doc,
+                                    &mut self.commands,
+                                );
+                            });
+                    });
+            }
+            if !self.hide_codebook {
+                egui::Panel::right("codebook")
+                    .resizable(true)
+                    .default_size(right_default)
+                    .min_size(right_min)
+                    .max_size(side_max)
+                    .show(ui, |ui| self.right_ui(ui));
+            }
             egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui));
         }
         self.quick_ui(&ctx);
