@@ -85,3 +85,36 @@ fn side_panels_hide_and_show_from_view_and_by_shortcut() {
     h.run();
     h.get_by_label_contains("Hide codebook panel");
 }
+
+#[test]
+fn the_inspector_fits_a_long_code_name_and_shows_its_buttons_at_1400_by_900() {
+    let mut store = Store::in_memory().unwrap();
+    weft::demo::build(&mut store).unwrap();
+    let long = "A very long code name that a team wrote to say exactly what it means, \
+                and then some more words so that it is much wider than any side panel";
+    let doc = store.db().documents().unwrap()[0].id;
+    let coding = store
+        .action("Long code", |db| {
+            let coder = db.default_coder_or_add()?;
+            let (code, _) = db.ensure_code_path(long, None, "")?;
+            db.apply_code(doc, code, coder, 0, 20, "")
+        })
+        .unwrap();
+    let mut h = Harness::builder()
+        .with_size(vec2(1400.0, 900.0))
+        .allow_missing_glyphs()
+        .build_ui_state(
+            |ui, app: &mut WeftApp| app.ui_root(ui),
+            WeftApp::with_store(Some(store), Settings::default()),
+        );
+    h.run_steps(3);
+    h.state_mut().transcript.set_selected_coding(Some(coding));
+    h.run_steps(3);
+    let window = egui::Rect::from_min_size(egui::Pos2::ZERO, vec2(1400.0, 900.0));
+    let combo = h.get_by_label("Code of the selected coding").rect();
+    assert!(combo.right() <= window.right(), "{combo:?}");
+    for label in ["Set to selection", "Remove coding"] {
+        let r = h.get_by_label(label).rect();
+        assert!(window.contains_rect(r), "{label} at {r:?}");
+    }
+}
