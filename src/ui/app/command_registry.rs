@@ -166,7 +166,7 @@ impl AppCommand {
             Self::ShowTab(t) => format!("{}   Alt+{}", t.title(), tab_index(t) + 1),
             Self::ToggleTheme if app.settings.dark => "Light theme".into(),
             Self::ToggleTheme => "Dark theme".into(),
-            Self::ToggleDocumentsPanel if app.hide_documents => "Show documents panel".into(),
+            Self::ToggleDocumentsPanel if app.documents_hidden() => "Show documents panel".into(),
             Self::ToggleDocumentsPanel => "Hide documents panel".into(),
             Self::ToggleCodebookPanel if app.hide_codebook => "Show codebook panel".into(),
             Self::ToggleCodebookPanel => "Hide codebook panel".into(),

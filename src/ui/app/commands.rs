@@ -379,7 +379,9 @@ impl WeftApp {
             }
             AppCommand::ShowTab(t) => self.tab = t,
             AppCommand::ToggleTheme => self.settings.dark = !self.settings.dark,
-            AppCommand::ToggleDocumentsPanel => self.hide_documents = !self.hide_documents,
+            AppCommand::ToggleDocumentsPanel => {
+                self.hide_documents = Some(!self.documents_hidden());
+            }
             AppCommand::ToggleCodebookPanel => self.hide_codebook = !self.hide_codebook,
             AppCommand::ZoomIn => ctx.set_zoom_factor((ctx.zoom_factor() + 0.1).min(3.0)),
             AppCommand::ZoomOut => ctx.set_zoom_factor((ctx.zoom_factor() - 0.1).max(0.5)),

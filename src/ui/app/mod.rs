@@ -83,8 +83,11 @@ pub struct WeftApp {
     native_dialogs_fail: bool,
     /// Whether Help ▸ Keyboard shortcuts is open.
     shortcuts_window: bool,
-    /// Whether the user hid the documents panel (View menu, Ctrl+[).
-    hide_documents: bool,
+    /// Whether the user hid (or showed) the documents panel (View menu, Ctrl+[); `None`:
+    /// hidden in a narrow window, where the transcript needs the room.
+    hide_documents: Option<bool>,
+    /// Whether the last frame's window was narrow.
+    narrow: bool,
     /// Whether the user hid the codebook panel (View menu, Ctrl+]).
     hide_codebook: bool,
     /// The project file's `data_version` last seen, and when (egui time) it was checked.
@@ -141,7 +144,8 @@ impl WeftApp {
             native_dialogs_fail: false,
             shortcuts_window: false,
             data_version: (None, f64::NEG_INFINITY),
-            hide_documents: false,
+            hide_documents: None,
+            narrow: false,
             hide_codebook: false,
         };
         if let Some(session) = session {
@@ -242,9 +246,11 @@ impl WeftApp {
             }
             // In a small window the side panels give way, so the transcript keeps a readable
             // line (about 45 characters or more): each at most a fifth of the width below
-            // 1200 px.
+            // 1200 px, and below 1000 px the documents panel hides unless the user shows it
+            // (View menu, Ctrl+[).
             let width = ui.available_width();
             let small = width < 1200.0;
+            self.narrow = width < 1000.0;
             let (left_default, left_min) = if small {
                 (170.0, 120.0)
             } else {
@@ -260,7 +266,7 @@ impl WeftApp {
             } else {
                 width * 0.3
             };
-            if !self.hide_documents {
+            if !self.documents_hidden() {
                 egui::Panel::left("documents")
                     .resizable(true)
                     .default_size(left_default)
@@ -312,6 +318,11 @@ impl WeftApp {
         }
         self.settings.zoom = ctx.zoom_factor();
         self.settings.tab = self.tab;
+    }
+
+    /// Whether the documents panel is hidden: as the user said, or else in a narrow window.
+    pub(super) fn documents_hidden(&self) -> bool {
+        self.hide_documents.unwrap_or(self.narrow)
     }
 
     pub(super) fn welcome_ui(&mut self, ui: &mut egui::Ui) {
