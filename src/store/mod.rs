@@ -16,6 +16,7 @@ pub mod purge;
 mod read;
 pub mod schema;
 pub mod undo;
+mod watch;
 
 use std::path::{Path, PathBuf};
 

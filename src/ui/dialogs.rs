@@ -41,6 +41,12 @@ pub(crate) enum DocDialog {
         original: String,
         text: String,
     },
+    /// The speakers of a (focus-group) document, each mapped to a case or none.
+    Speakers {
+        doc: DocId,
+        name: String,
+        speakers: Vec<String>,
+    },
 }
 
 pub(crate) fn dialog_ui(
@@ -54,9 +60,9 @@ pub(crate) fn dialog_ui(
     };
     let doc_gone = match dialog {
         DocDialog::NewCase { doc, .. } => doc.is_some_and(|d| view.document(d).is_none()),
-        DocDialog::Memo { doc, .. } | DocDialog::Delete { doc, .. } => {
-            view.document(*doc).is_none()
-        }
+        DocDialog::Memo { doc, .. }
+        | DocDialog::Delete { doc, .. }
+        | DocDialog::Speakers { doc, .. } => view.document(*doc).is_none(),
         DocDialog::RenameCase { case, .. }
         | DocDialog::DeleteCase { case, .. }
         | DocDialog::CaseMemo { case, .. } => !view.cases.iter().any(|c| c.id == *case),
@@ -216,6 +222,58 @@ pub(crate) fn dialog_ui(
                 });
                 // Typed text is never thrown away by a stray click or Escape.
                 *text != *original
+            }
+            DocDialog::Speakers {
+                doc,
+                name,
+                speakers,
+            } => {
+                ui.heading(format!("Speakers of “{name}”"));
+                if speakers.is_empty() {
+                    ui.label("No speaker labels were found in this document.");
+                } else {
+                    ui.label("Map each speaker to a case: their turns then count for that case.");
+                }
+                egui::Grid::new("speaker-cases")
+                    .num_columns(2)
+                    .show(ui, |ui| {
+                        for speaker in speakers.iter() {
+                            ui.label(speaker.as_str());
+                            let current = view
+                                .links
+                                .speaker_cases
+                                .get(&(*doc, speaker.clone()))
+                                .copied();
+                            let shown = current.map_or("(no case)", |c| view.case_name(c));
+                            let mut chosen = current;
+                            egui::ComboBox::from_id_salt(("speaker-case", speaker.as_str()))
+                                .selected_text(shown)
+                                .show_ui(ui, |ui| {
+                                    ui.selectable_value(&mut chosen, None, "(no case)");
+                                    for c in &view.cases {
+                                        ui.selectable_value(
+                                            &mut chosen,
+                                            Some(c.id),
+                                            c.name.as_str(),
+                                        );
+                                    }
+                                })
+                                .response
+                                .accessible_name(format!("Case of speaker {speaker}"));
+                            if chosen != current {
+                                out.push(Command::Edit(Action::MapSpeaker {
+                                    doc: *doc,
+                                    speaker: speaker.clone(),
+                                    case: chosen,
+                                }));
+                            }
+                            ui.end_row();
+                        }
+                    });
+                if ui.button("Close").clicked() {
+                    close = true;
+                }
+                false
             }
             DocDialog::DeleteCase { case, name } => {
                 ui.heading("Delete case");

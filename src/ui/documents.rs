@@ -23,6 +23,10 @@ pub struct DocumentsPanel {
     rename: Option<DocRename>,
     dialog: Option<DocDialog>,
     attrs: AttrEditor,
+    /// The case whose card shows under the cases list.
+    selected_case: Option<CaseId>,
+    /// The document whose speakers the user asked to map (the app reads them).
+    speakers_wanted: Option<DocId>,
 }
 
 struct DocRow {
@@ -104,6 +108,23 @@ impl DocumentsPanel {
 }
 
 impl DocumentsPanel {
+    /// The document whose speaker labels the panel needs, asked for once (the app reads them
+    /// and answers with [`DocumentsPanel::show_speakers`]).
+    pub fn speakers_wanted(&mut self) -> Option<DocId> {
+        self.speakers_wanted.take()
+    }
+
+    /// Opens the dialog mapping the speakers of `doc` to cases.
+    pub fn show_speakers(&mut self, view: &ProjectView, doc: DocId, speakers: Vec<String>) {
+        if let Some(d) = view.document(doc) {
+            self.dialog = Some(DocDialog::Speakers {
+                doc,
+                name: d.name.clone(),
+                speakers,
+            });
+        }
+    }
+
     /// Draws the panel. `current` is the document open in the transcript view.
     pub fn ui(
         &mut self,
@@ -143,7 +164,7 @@ impl DocumentsPanel {
                     .default_open(true)
                     .show(ui, |ui| {
                         let counts = self.cache.as_ref().map(|c| &c.case_docs);
-                        if let Some(d) = cases_ui(ui, view, counts, out) {
+                        if let Some(d) = cases_ui(ui, view, counts, &mut self.selected_case, out) {
                             self.dialog = Some(d);
                         }
                     });
@@ -346,6 +367,14 @@ impl DocumentsPanel {
                 }
             });
         });
+        if ui
+            .button("Speakers…")
+            .on_hover_text("Map the speakers of a focus group to cases")
+            .clicked()
+        {
+            self.speakers_wanted = Some(row.id);
+            ui.close();
+        }
         if ui.button("Memo…").clicked() {
             let memo = view
                 .document(row.id)

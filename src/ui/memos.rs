@@ -1,12 +1,12 @@
 //! The memos view: the project journal and every memo on a document, code or case, plus the
-//! documents' own memo fields, in one list with a filter; the selected memo is edited beside
+//! memo fields of documents, cases and codings, in one list with a filter (text, and kind); the selected memo is edited beside
 //! it. Memo writing is reflexive work (Braun & Clarke), so nothing typed is thrown away:
 //! switching to another memo saves the one being edited.
 
 use egui::{RichText, Ui};
 
 use crate::actions::Action;
-use crate::model::{DocId, MemoId, MemoTarget};
+use crate::model::{CaseId, Coding, CodingId, DocId, MemoId, MemoTarget};
 use crate::ui::view::{Command, ProjectView};
 
 /// A row of the list.
@@ -16,6 +16,63 @@ pub enum Entry {
     Memo(MemoId),
     /// The memo field of a document.
     Document(DocId),
+    /// The memo field of a case.
+    Case(CaseId),
+    /// The memo on a coded passage.
+    Coding(CodingId),
+}
+
+/// The kinds of memo the list can be narrowed to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Kind {
+    /// Every memo.
+    #[default]
+    All,
+    /// The project journal.
+    Journal,
+    /// Memos on documents.
+    Document,
+    /// Memos on codes.
+    Code,
+    /// Memos on cases.
+    Case,
+    /// Memos on coded passages.
+    Coding,
+}
+
+impl Kind {
+    const ALL: [Kind; 6] = [
+        Kind::All,
+        Kind::Journal,
+        Kind::Document,
+        Kind::Code,
+        Kind::Case,
+        Kind::Coding,
+    ];
+
+    fn title(self) -> &'static str {
+        match self {
+            Kind::All => "All kinds",
+            Kind::Journal => "Journal",
+            Kind::Document => "Document",
+            Kind::Code => "Code",
+            Kind::Case => "Case",
+            Kind::Coding => "Coding",
+        }
+    }
+
+    fn of_target(target: MemoTarget) -> Kind {
+        match target {
+            MemoTarget::Project => Kind::Journal,
+            MemoTarget::Document(_) => Kind::Document,
+            MemoTarget::Code(_) => Kind::Code,
+            MemoTarget::Case(_) => Kind::Case,
+        }
+    }
+
+    fn admits(self, kind: Kind) -> bool {
+        self == Kind::All || self == kind
+    }
 }
 
 /// What the editor holds for the selected entry.
@@ -46,6 +103,33 @@ impl Draft {
                 doc,
                 memo: self.body.clone(),
             },
+            Entry::Case(case) => Action::SetCaseMemo {
+                case,
+                memo: self.body.clone(),
+            },
+            Entry::Coding(coding) => Action::SetCodingMemo {
+                coding,
+                memo: self.body.clone(),
+            },
+        }
+    }
+
+    /// The edit that empties or deletes the memo.
+    fn delete_action(&self) -> Action {
+        match self.entry {
+            Entry::Memo(id) => Action::DeleteMemo(id),
+            Entry::Document(doc) => Action::SetDocumentMemo {
+                doc,
+                memo: String::new(),
+            },
+            Entry::Case(case) => Action::SetCaseMemo {
+                case,
+                memo: String::new(),
+            },
+            Entry::Coding(coding) => Action::SetCodingMemo {
+                coding,
+                memo: String::new(),
+            },
         }
     }
 }
@@ -62,13 +146,17 @@ struct Row {
 #[derive(Default)]
 pub struct MemosView {
     filter: String,
+    kind: Kind,
     selected: Option<Entry>,
     draft: Option<Draft>,
     confirm_delete: bool,
     /// A journal entry was requested at this version, when the highest memo id was this.
     pending_new: Option<(u64, Option<MemoId>)>,
     rows: Vec<Row>,
-    rows_key: Option<(u64, String)>,
+    rows_key: Option<(u64, String, Kind)>,
+    /// Codings that carry a memo, read by the app at `coding_memos_version`.
+    coding_memos: Vec<Coding>,
+    coding_memos_version: Option<u64>,
 }
 
 /// What a memo is attached to, in words.
@@ -93,6 +181,19 @@ fn target_text(view: &ProjectView, target: MemoTarget) -> String {
             format!("Case: {}", if name.is_empty() { "(deleted)" } else { name })
         }
     }
+}
+
+/// A coding in words: its code and document.
+fn coding_target(view: &ProjectView, c: &Coding) -> String {
+    let code = if view.tree.get(c.code).is_some() {
+        view.tree.path(c.code)
+    } else {
+        "(deleted)".to_owned()
+    };
+    let doc = view
+        .document(c.doc)
+        .map_or("(deleted)", |d| d.name.as_str());
+    format!("Coding: {code} in {doc}")
 }
 
 /// The date part of an RFC 3339 time.
@@ -134,9 +235,33 @@ impl MemosView {
         self.selected = Some(entry);
     }
 
+    /// Whether the memos of codings need reading again for the view at `version`.
+    pub fn needs_coding_memos(&self, version: u64) -> bool {
+        self.coding_memos_version != Some(version)
+    }
+
+    /// The codings (read at `version`); those with a memo are listed.
+    pub fn set_coding_memos(&mut self, version: u64, codings: Vec<Coding>) {
+        self.coding_memos = codings
+            .into_iter()
+            .filter(|c| !c.memo.trim().is_empty())
+            .collect();
+        self.coding_memos_version = Some(version);
+        self.rows_key = None;
+    }
+
     /// Stored title and body of an entry, or `None` if it no longer exists.
-    fn stored(view: &ProjectView, entry: Entry) -> Option<(String, String)> {
+    fn stored(codings: &[Coding], view: &ProjectView, entry: Entry) -> Option<(String, String)> {
         match entry {
+            Entry::Case(id) => view
+                .cases
+                .iter()
+                .find(|c| c.id == id)
+                .map(|c| (String::new(), c.memo.clone())),
+            Entry::Coding(id) => codings
+                .iter()
+                .find(|c| c.id == id)
+                .map(|c| (String::new(), c.memo.clone())),
             Entry::Memo(id) => view
                 .memos
                 .iter()
@@ -147,7 +272,7 @@ impl MemosView {
     }
 
     fn refresh_rows(&mut self, view: &ProjectView) {
-        let key = (view.version, self.filter.clone());
+        let key = (view.version, self.filter.clone(), self.kind);
         if self.rows_key.as_ref() == Some(&key) {
             return;
         }
@@ -156,7 +281,12 @@ impl MemosView {
             needle.is_empty() || parts.iter().any(|p| p.to_lowercase().contains(&needle))
         };
         let mut rows = Vec::new();
-        for m in &view.memos {
+        let kind = self.kind;
+        for m in view
+            .memos
+            .iter()
+            .filter(|m| kind.admits(Kind::of_target(m.target)))
+        {
             let target = target_text(view, m.target);
             if !matches(&[&m.title, &m.body, &target]) {
                 continue;
@@ -178,7 +308,11 @@ impl MemosView {
                 target,
             });
         }
-        for d in view.documents.iter().filter(|d| !d.memo.trim().is_empty()) {
+        let docs = view
+            .documents
+            .iter()
+            .filter(|d| kind.admits(Kind::Document) && !d.memo.trim().is_empty());
+        for d in docs {
             let target = format!("Document: {}", d.name);
             if !matches(&[&d.memo, &target]) {
                 continue;
@@ -187,6 +321,38 @@ impl MemosView {
                 entry: Entry::Document(d.id),
                 title: "Document memo".to_owned(),
                 date: String::new(),
+                target,
+            });
+        }
+        let cases = view
+            .cases
+            .iter()
+            .filter(|c| kind.admits(Kind::Case) && !c.memo.trim().is_empty());
+        for c in cases {
+            let target = format!("Case: {}", c.name);
+            if !matches(&[&c.memo, &target]) {
+                continue;
+            }
+            rows.push(Row {
+                entry: Entry::Case(c.id),
+                title: "Case memo".to_owned(),
+                date: String::new(),
+                target,
+            });
+        }
+        let codings = self
+            .coding_memos
+            .iter()
+            .filter(|_| kind.admits(Kind::Coding));
+        for c in codings {
+            let target = coding_target(view, c);
+            if !matches(&[&c.memo, &target]) {
+                continue;
+            }
+            rows.push(Row {
+                entry: Entry::Coding(c.id),
+                title: first_line(&c.memo),
+                date: date_of(&c.created_at),
                 target,
             });
         }
@@ -215,7 +381,7 @@ impl MemosView {
             self.draft = None;
             return;
         };
-        let Some((title, body)) = Self::stored(view, entry) else {
+        let Some((title, body)) = Self::stored(&self.coding_memos, view, entry) else {
             // Deleted (here or elsewhere, or by undo).
             self.selected = None;
             self.draft = None;
@@ -238,7 +404,7 @@ impl MemosView {
             other => {
                 // Switching: keep what was typed in the previous memo.
                 if let Some(old) = other.as_ref().filter(|d| d.dirty())
-                    && Self::stored(view, old.entry).is_some()
+                    && Self::stored(&self.coding_memos, view, old.entry).is_some()
                 {
                     out.push(Command::Edit(old.save_action()));
                 }
@@ -280,6 +446,16 @@ impl MemosView {
                     .desired_width(220.0),
             )
             .labelled_by(label.id);
+            egui::ComboBox::from_id_salt("memo-kind")
+                .selected_text(self.kind.title())
+                .show_ui(ui, |ui| {
+                    for k in Kind::ALL {
+                        ui.selectable_value(&mut self.kind, k, k.title());
+                    }
+                })
+                .response
+                .accessible_name("Kind of memo")
+                .on_hover_text("Show only memos of one kind");
         });
         ui.separator();
         self.refresh_rows(view);
@@ -368,6 +544,13 @@ impl MemosView {
                 "Memo field of document {}",
                 view.document(d).map_or("", |d| d.name.as_str())
             ),
+            Entry::Case(c) => format!("Memo field of case {}", view.case_name(c)),
+            Entry::Coding(id) => self
+                .coding_memos
+                .iter()
+                .find(|c| c.id == id)
+                .map(|c| format!("Memo on a coding: {}", coding_target(view, c)))
+                .unwrap_or_default(),
         };
         ui.weak(target);
         let mut left = false;
@@ -416,13 +599,7 @@ impl MemosView {
             } else {
                 ui.label(RichText::new("Delete this memo?").color(ui.visuals().warn_fg_color));
                 if ui.button("Delete memo").clicked() {
-                    out.push(Command::Edit(match draft.entry {
-                        Entry::Memo(id) => Action::DeleteMemo(id),
-                        Entry::Document(doc) => Action::SetDocumentMemo {
-                            doc,
-                            memo: String::new(),
-                        },
-                    }));
+                    out.push(Command::Edit(draft.delete_action()));
                     self.confirm_delete = false;
                     // The draft is gone with the memo; don't save it when the selection moves.
                     draft.saved_title = draft.title.clone();

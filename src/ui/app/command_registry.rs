@@ -77,6 +77,10 @@ pub enum AppCommand {
     ShowTab(Tab),
     /// View ▸ Light/Dark theme.
     ToggleTheme,
+    /// View ▸ Show/hide the documents panel (left).
+    ToggleDocumentsPanel,
+    /// View ▸ Show/hide the codebook panel (right).
+    ToggleCodebookPanel,
     /// View ▸ Zoom in.
     ZoomIn,
     /// View ▸ Zoom out.
@@ -102,6 +106,8 @@ impl AppCommand {
             ExportSegments,
             Quit,
             ToggleTheme,
+            ToggleDocumentsPanel,
+            ToggleCodebookPanel,
         ];
         all.extend(Tab::ALL.iter().map(|t| ShowTab(*t)));
         all.extend([Redo, Undo, Find, QuickCode, CodeInVivo, RemoveCoding]);
@@ -130,6 +136,8 @@ impl AppCommand {
             Self::ApplyQuickCode(i) => format!("Apply quick code {}", i + 1),
             Self::ShowTab(t) => format!("Show {}", t.title()),
             Self::ToggleTheme => "Toggle light/dark theme".into(),
+            Self::ToggleDocumentsPanel => "Show or hide the documents panel".into(),
+            Self::ToggleCodebookPanel => "Show or hide the codebook panel".into(),
             Self::ZoomIn => "Zoom in".into(),
             Self::ZoomOut => "Zoom out".into(),
             Self::ZoomReset => "Actual size".into(),
@@ -158,6 +166,10 @@ impl AppCommand {
             Self::ShowTab(t) => format!("{}   Alt+{}", t.title(), tab_index(t) + 1),
             Self::ToggleTheme if app.settings.dark => "Light theme".into(),
             Self::ToggleTheme => "Dark theme".into(),
+            Self::ToggleDocumentsPanel if app.documents_hidden() => "Show documents panel".into(),
+            Self::ToggleDocumentsPanel => "Hide documents panel".into(),
+            Self::ToggleCodebookPanel if app.hide_codebook => "Show codebook panel".into(),
+            Self::ToggleCodebookPanel => "Hide codebook panel".into(),
             _ => self.name(),
         }
     }
@@ -182,6 +194,8 @@ impl AppCommand {
                 .collect(),
             Self::ShowTab(t) => vec![key(Modifiers::ALT, DIGITS[tab_index(t)])],
             Self::ToggleTheme => vec![key(CMD_SHIFT, Key::L)],
+            Self::ToggleDocumentsPanel => vec![key(CMD, Key::OpenBracket)],
+            Self::ToggleCodebookPanel => vec![key(CMD, Key::CloseBracket)],
             Self::ZoomIn => vec![key(CMD, Key::Plus)],
             Self::ZoomOut => vec![key(CMD, Key::Minus)],
             Self::ZoomReset => vec![key(CMD, Key::Num0)],
@@ -213,6 +227,8 @@ impl AppCommand {
             | Self::Import
             | Self::Quit
             | Self::ToggleTheme
+            | Self::ToggleDocumentsPanel
+            | Self::ToggleCodebookPanel
             | Self::ShowTab(_) => Scope::Global,
             Self::Find | Self::ZoomIn | Self::ZoomOut | Self::ZoomReset => Scope::Elsewhere,
             _ => Scope::NotTyping,

@@ -204,6 +204,46 @@ impl WeftApp {
         }
     }
 
+    /// Reloads everything when another connection (the CLI, another window) committed to the
+    /// project file: checks SQLite's `data_version` twice a second and when the window gains
+    /// focus, and keeps a slow heartbeat so an idle window notices too.
+    pub(super) fn watch_other_writers(&mut self, ctx: &egui::Context) {
+        let Some(session) = &self.session else {
+            self.data_version = (None, f64::NEG_INFINITY);
+            return;
+        };
+        if session.path().is_none() {
+            return;
+        }
+        let (now, focused) = ctx.input(|i| {
+            let focus = i
+                .events
+                .iter()
+                .any(|e| matches!(e, egui::Event::WindowFocused(true)));
+            (i.time, focus)
+        });
+        ctx.request_repaint_after(std::time::Duration::from_secs(1));
+        if !focused && now - self.data_version.1 < 0.5 {
+            return;
+        }
+        self.data_version.1 = now;
+        match session.read().data_version() {
+            Ok(v) => {
+                let seen = self.data_version.0.replace(v);
+                if seen.is_some_and(|s| s != v) {
+                    self.reload();
+                }
+            }
+            Err(e) => {
+                // Said once: the next check is only after a change of project.
+                self.data_version.1 = f64::INFINITY;
+                self.error(format!(
+                    "could not check the project for outside changes: {e}"
+                ));
+            }
+        }
+    }
+
     pub(super) fn poll_background(&mut self, ctx: &egui::Context) {
         if let Some(d) = &self.dialog
             && let Some(paths) = d.poll()
@@ -340,6 +380,10 @@ impl WeftApp {
             }
             AppCommand::ShowTab(t) => self.tab = t,
             AppCommand::ToggleTheme => self.settings.dark = !self.settings.dark,
+            AppCommand::ToggleDocumentsPanel => {
+                self.hide_documents = Some(!self.documents_hidden());
+            }
+            AppCommand::ToggleCodebookPanel => self.hide_codebook = !self.hide_codebook,
             AppCommand::ZoomIn => ctx.set_zoom_factor((ctx.zoom_factor() + 0.1).min(3.0)),
             AppCommand::ZoomOut => ctx.set_zoom_factor((ctx.zoom_factor() - 0.1).max(0.5)),
             AppCommand::ZoomReset => ctx.set_zoom_factor(1.0),

@@ -69,41 +69,59 @@ impl WeftApp {
         };
         let c = ins.coding.clone();
         ui.heading("Selected coding");
-        let path = self.view.tree.path(c.code);
         let mut actions = Vec::new();
-        egui::Grid::new("inspector").num_columns(2).show(ui, |ui| {
-            ui.label("Code");
-            egui::ComboBox::from_id_salt("recode")
-                .selected_text(&path)
-                .show_ui(ui, |ui| {
-                    for code in &self.view.tree.codes {
-                        if ui
-                            .selectable_label(code.id == c.code, self.view.tree.path(code.id))
-                            .clicked()
-                            && code.id != c.code
-                        {
-                            actions.push(Action::RecodeCoding {
-                                coding: c.id,
-                                code: code.id,
-                            });
-                        }
-                    }
-                })
-                .response
-                .accessible_name("Code of the selected coding");
-            ui.end_row();
-            ui.label("Coder");
-            ui.label(self.view.coder_name(c.coder));
-            ui.end_row();
-            ui.label("Range");
-            ui.label(format!(
-                "{}–{} ({} characters)",
-                c.start,
-                c.end,
-                c.end - c.start
-            ));
-            ui.end_row();
+        // The edits first, so that a long memo or a small panel never hides them.
+        ui.horizontal_wrapped(|ui| {
+            let sel = self
+                .transcript
+                .selection()
+                .filter(|r| r.start < r.end && (r.start, r.end) != (c.start, c.end));
+            if ui
+                .add_enabled(sel.is_some(), egui::Button::new("Set to selection"))
+                .on_hover_text("Extend or shrink this coding to the selected text")
+                .clicked()
+                && let Some(range) = sel.and_then(crate::model::CharRange::from_range)
+            {
+                actions.push(Action::ResizeCoding {
+                    coding: c.id,
+                    range,
+                });
+            }
+            if ui.button("Remove coding").clicked() {
+                actions.push(Action::RemoveCoding(c.id));
+            }
         });
+        let path = self.view.tree.path(c.code);
+        ui.label("Code");
+        // A long code name is cut to the panel's width (the full path shows on hover).
+        egui::ComboBox::from_id_salt("recode")
+            .selected_text(path.as_str())
+            .width(ui.available_width().max(60.0))
+            .truncate()
+            .show_ui(ui, |ui| {
+                for code in &self.view.tree.codes {
+                    if ui
+                        .selectable_label(code.id == c.code, self.view.tree.path(code.id))
+                        .clicked()
+                        && code.id != c.code
+                    {
+                        actions.push(Action::RecodeCoding {
+                            coding: c.id,
+                            code: code.id,
+                        });
+                    }
+                }
+            })
+            .response
+            .accessible_name("Code of the selected coding")
+            .on_hover_text(path.as_str());
+        ui.add(egui::Label::new(format!("Coder: {}", self.view.coder_name(c.coder))).truncate());
+        ui.label(format!(
+            "Range: {}–{} ({} characters)",
+            c.start,
+            c.end,
+            c.end - c.start
+        ));
         let excerpt = text::slice_chars_clamped(
             &self.doc_text,
             c.start,
@@ -139,24 +157,6 @@ impl WeftApp {
                     coding: c.id,
                     memo: ins.memo.clone(),
                 });
-            }
-            let sel = self
-                .transcript
-                .selection()
-                .filter(|r| r.start < r.end && (r.start, r.end) != (c.start, c.end));
-            if ui
-                .add_enabled(sel.is_some(), egui::Button::new("Set to selection"))
-                .on_hover_text("Extend or shrink this coding to the selected text")
-                .clicked()
-                && let Some(range) = sel.and_then(crate::model::CharRange::from_range)
-            {
-                actions.push(Action::ResizeCoding {
-                    coding: c.id,
-                    range,
-                });
-            }
-            if ui.button("Remove coding").clicked() {
-                actions.push(Action::RemoveCoding(c.id));
             }
         });
         for a in actions {

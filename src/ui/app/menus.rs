@@ -77,6 +77,9 @@ impl WeftApp {
                 }
                 ui.separator();
                 self.command_item(ui, AppCommand::ToggleTheme);
+                ui.separator();
+                self.command_item(ui, AppCommand::ToggleDocumentsPanel);
+                self.command_item(ui, AppCommand::ToggleCodebookPanel);
                 self.command_item(ui, AppCommand::ZoomIn);
                 self.command_item(ui, AppCommand::ZoomOut);
                 self.command_item(ui, AppCommand::ZoomReset);

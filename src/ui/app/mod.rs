@@ -83,6 +83,15 @@ pub struct WeftApp {
     native_dialogs_fail: bool,
     /// Whether Help ▸ Keyboard shortcuts is open.
     shortcuts_window: bool,
+    /// Whether the user hid (or showed) the documents panel (View menu, Ctrl+[); `None`:
+    /// hidden in a narrow window, where the transcript needs the room.
+    hide_documents: Option<bool>,
+    /// Whether the last frame's window was narrow.
+    narrow: bool,
+    /// Whether the user hid the codebook panel (View menu, Ctrl+]).
+    hide_codebook: bool,
+    /// The project file's `data_version` last seen, and when (egui time) it was checked.
+    data_version: (Option<i64>, f64),
 }
 
 impl WeftApp {
@@ -134,6 +143,10 @@ impl WeftApp {
             window_title: String::new(),
             native_dialogs_fail: false,
             shortcuts_window: false,
+            data_version: (None, f64::NEG_INFINITY),
+            hide_documents: None,
+            narrow: false,
+            hide_codebook: false,
         };
         if let Some(session) = session {
             app.set_session(session, None);
@@ -205,6 +218,7 @@ impl WeftApp {
             self.theme_applied = Some(self.settings.dark);
         }
         self.poll_background(&ctx);
+        self.watch_other_writers(&ctx);
         self.shortcuts(&ctx);
 
         egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui));
@@ -212,23 +226,73 @@ impl WeftApp {
         if self.session.is_none() {
             egui::CentralPanel::default().show(ui, |ui| self.welcome_ui(ui));
         } else {
-            egui::Panel::left("documents")
-                .resizable(true)
-                .default_size(260.0)
-                .min_size(180.0)
-                .show(ui, |ui| {
-                    egui::ScrollArea::vertical()
-                        .id_salt("documents-scroll")
-                        .show(ui, |ui| {
-                            self.documents
-                                .ui(ui, &self.view, self.current_doc, &mut self.commands);
-                        });
-                });
-            egui::Panel::right("codebook")
-                .resizable(true)
-                .default_size(300.0)
-                .min_size(200.0)
-                .show(ui, |ui| self.right_ui(ui));
+            if let Some(doc) = self.documents.speakers_wanted()
+                && let Some(session) = &self.session
+            {
+                match session.read().turns(doc) {
+                    Ok(turns) => {
+                        let mut speakers: Vec<String> = Vec::new();
+                        for t in turns {
+                            if !speakers.contains(&t.speaker) {
+                                speakers.push(t.speaker);
+                            }
+                        }
+                        self.documents.show_speakers(&self.view, doc, speakers);
+                    }
+                    Err(e) => self.commands.push(Command::Error(format!(
+                        "Could not read the speakers of the document: {e}"
+                    ))),
+                }
+            }
+            // In a small window the side panels give way, so the transcript keeps a readable
+            // line (about 45 characters or more): each at most a fifth of the width below
+            // 1200 px, and below 1000 px the documents panel hides unless the user shows it
+            // (View menu, Ctrl+[).
+            let width = ui.available_width();
+            let small = width < 1200.0;
+            self.narrow = width < 1000.0;
+            let (left_default, left_min) = if small {
+                (170.0, 120.0)
+            } else {
+                (260.0, 180.0)
+            };
+            let (right_default, right_min) = if small {
+                (190.0, 140.0)
+            } else {
+                (300.0, 200.0)
+            };
+            let side_max = if small {
+                (width * 0.2).max(right_min)
+            } else {
+                width * 0.3
+            };
+            if !self.documents_hidden() {
+                egui::Panel::left("documents")
+                    .resizable(true)
+                    .default_size(left_default)
+                    .min_size(left_min)
+                    .max_size(side_max.max(left_min))
+                    .show(ui, |ui| {
+                        egui::ScrollArea::vertical()
+                            .id_salt("documents-scroll")
+                            .show(ui, |ui| {
+                                self.documents.ui(
+                                    ui,
+                                    &self.view,
+                                    self.current_doc,
+                                    &mut self.commands,
+                                );
+                            });
+                    });
+            }
+            if !self.hide_codebook {
+                egui::Panel::right("codebook")
+                    .resizable(true)
+                    .default_size(right_default)
+                    .min_size(right_min)
+                    .max_size(side_max)
+                    .show(ui, |ui| self.right_ui(ui));
+            }
             egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui));
         }
         self.quick_ui(&ctx);
@@ -254,6 +318,11 @@ impl WeftApp {
         }
         self.settings.zoom = ctx.zoom_factor();
         self.settings.tab = self.tab;
+    }
+
+    /// Whether the documents panel is hidden: as the user said, or else in a narrow window.
+    pub(super) fn documents_hidden(&self) -> bool {
+        self.hide_documents.unwrap_or(self.narrow)
     }
 
     pub(super) fn welcome_ui(&mut self, ui: &mut egui::Ui) {
@@ -333,7 +402,25 @@ impl WeftApp {
                         .ui(ui, session.read(), &self.view, &mut self.commands);
                 }
             }
-            Tab::Memos => self.memos.ui(ui, &self.view, &mut self.commands),
+            Tab::Memos => {
+                if let Some(session) = &self.session
+                    && self.memos.needs_coding_memos(self.view.version)
+                {
+                    match session
+                        .read()
+                        .codings(&crate::model::CodingFilter::default())
+                    {
+                        Ok(c) => self.memos.set_coding_memos(self.view.version, c),
+                        Err(e) => {
+                            self.memos.set_coding_memos(self.view.version, Vec::new());
+                            self.commands.push(Command::Error(format!(
+                                "Could not read the memos of codings: {e}"
+                            )));
+                        }
+                    }
+                }
+                self.memos.ui(ui, &self.view, &mut self.commands);
+            }
         }
     }
 
