@@ -91,7 +91,8 @@ fn clicking_a_code_to_read_it_never_codes() {
     // The row's Apply button codes, once, and says so with a way back.
     h.get_by_role_and_label(Role::Button, "Apply “Trust”")
         .click();
-    h.run_steps(2);
+    // A new toast's area is sized invisibly on its first frame; give it one more.
+    h.run_steps(3);
     assert_eq!(codings(&h), before + 1);
     assert_eq!(h.state().messages(), vec!["Coded as Trust".to_owned()]);
     h.get_by_role_and_label(Role::Button, "Undo").click();

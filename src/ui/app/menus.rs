@@ -86,7 +86,7 @@ impl WeftApp {
             });
             ui.menu_button("Help", |ui| {
                 ui.label(RichText::new("Weft").strong());
-                ui.label("Select text in the transcript, then click a code, press 1–9, or press Q to search codes.");
+                ui.label("Select text in the transcript, then press a code's Apply button, press 1–9, or press Q to search codes.");
                 ui.label("Ctrl+I codes in vivo. Delete removes the selected coding. Ctrl+Z undoes anything.");
                 ui.label("Drop transcripts on the window to import them.");
                 ui.separator();
