@@ -39,7 +39,7 @@ pub fn run(c: CodeCommand) -> Result<()> {
                 color,
                 description: description.unwrap_or_default(),
             })?;
-            println!("added code {path}");
+            out!("added code {path}");
         }
         CodeCommand::List { project, json } => {
             let session = open(&project)?;
@@ -57,11 +57,11 @@ pub fn run(c: CodeCommand) -> Result<()> {
                 })
                 .collect();
             if json {
-                println!("{}", serde_json::to_string_pretty(&rows)?);
+                out!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
                 for (c, r) in tree.codes.iter().zip(rows) {
                     let depth = tree.depth(c.id);
-                    println!(
+                    out!(
                         "{}{}  {}  ({} coding{})",
                         "  ".repeat(depth),
                         c.name,
@@ -120,7 +120,7 @@ fn apply(a: ApplyArgs) -> Result<()> {
         if let Some((_, why)) = refused.first() {
             bail!("{why}");
         }
-        println!(
+        out!(
             "coded {}..{} of {} with {}",
             a.start.unwrap_or(0),
             a.end.unwrap_or(0),
@@ -129,7 +129,7 @@ fn apply(a: ApplyArgs) -> Result<()> {
         );
         return Ok(());
     }
-    println!(
+    out!(
         "applied {applied} coding{} as one undo step",
         if applied == 1 { "" } else { "s" }
     );

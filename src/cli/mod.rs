@@ -9,10 +9,25 @@ use anyhow::{Result, anyhow, bail};
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
+/// Prints a line to standard output like `println!`, but a failed write (a closed pipe:
+/// `weft docs P | head -1`) returns the error from the enclosing function instead of
+/// panicking; `main` ends quietly on a broken pipe.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        if let Err(e) = $crate::cli::print_line(format_args!($($arg)*)) {
+            return Err(e.into());
+        }
+    };
+}
+
 mod backup;
+mod case;
 mod code;
+mod coding;
 mod delete;
+mod filters;
 mod history;
+mod lists;
 
 use crate::actions::Action;
 use crate::analysis::ScopeFilter;
@@ -305,6 +320,24 @@ pub(crate) fn open_for_edit(path: &Path) -> Result<Session> {
     Ok(session)
 }
 
+/// Writes one line to standard output, returning any error (see `out!`).
+pub(crate) fn print_line(args: std::fmt::Arguments<'_>) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_fmt(args)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+/// Whether an error is standard output being closed under us (`| head`): the command did
+/// its work, the reader just stopped listening, so `main` exits quietly with success.
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 fn emit(output: Option<&Path>, bytes: &[u8], project: &Path) -> Result<()> {
     match output {
         Some(p) => Ok(export::write_export(p, bytes, Some(project))?),
@@ -342,11 +375,11 @@ pub fn run(command: Command) -> Result<()> {
     match command {
         Command::New { project } => {
             Session::create(&project)?;
-            println!("created {}", project.display());
+            out!("created {}", project.display());
         }
         Command::Demo { project } => {
             crate::demo::create(&project)?;
-            println!("created the demo project {}", project.display());
+            out!("created the demo project {}", project.display());
         }
         Command::Import {
             project,
@@ -360,7 +393,7 @@ pub fn run(command: Command) -> Result<()> {
                 name: name.clone(),
                 doc: None,
             })?;
-            println!("added case {name}");
+            out!("added case {name}");
         }
         Command::Case(CaseCommand::Assign {
             project,
@@ -372,7 +405,7 @@ pub fn run(command: Command) -> Result<()> {
                 case: case.clone(),
                 docs,
             })?;
-            println!("assigned {n} document(s) to {case}");
+            out!("assigned {n} document(s) to {case}");
         }
         Command::Attr(AttrCommand::Set {
             project,
@@ -396,7 +429,7 @@ pub fn run(command: Command) -> Result<()> {
                 (None, None) => bail!("say which case (--case NAME) or document (--doc NAME)"),
             };
             session.apply(&action)?;
-            println!("{key} = {value}");
+            out!("{key} = {value}");
         }
         Command::Stats {
             project,
@@ -422,9 +455,7 @@ pub fn run(command: Command) -> Result<()> {
                         .collect::<Result<_, _>>()?,
                 );
             }
-            for f in &filters {
-                filter.attrs.push(split_kv(f)?);
-            }
+            filter.attrs = filters::parse_where(&session, &filters)?;
             let format = Format::parse(&format).unwrap_or(Format::Markdown);
             let bytes = export::report::frequencies_file(db, &filter, format)?;
             emit(output.as_deref(), &bytes, &project)?;
@@ -467,15 +498,15 @@ pub fn run(command: Command) -> Result<()> {
                 body,
                 coder,
             })?;
-            println!("memo added");
+            out!("memo added");
         }
         Command::Undo { project } => match open_for_edit(&project)?.undo()? {
-            Some(step) => println!("undid: {}", step.label),
-            None => println!("nothing to undo"),
+            Some(step) => out!("undid: {}", step.label),
+            None => out!("nothing to undo"),
         },
         Command::Redo { project } => match open_for_edit(&project)?.redo()? {
-            Some(step) => println!("redid: {}", step.label),
-            None => println!("nothing to redo"),
+            Some(step) => out!("redid: {}", step.label),
+            None => out!("nothing to redo"),
         },
         Command::Delete {
             project,
@@ -515,7 +546,7 @@ fn import(project: &Path, files: &[PathBuf], case: Option<&str>) -> Result<()> {
         eprintln!("skipped: {e}");
     }
     for d in &report.imported {
-        println!(
+        out!(
             "imported {} ({}, {} turns): {}",
             d.name,
             d.encoding,
@@ -571,14 +602,17 @@ fn docs(project: &Path, json: bool) -> Result<()> {
         })
         .collect();
     if json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        out!("{}", serde_json::to_string_pretty(&rows)?);
     } else {
-        println!(
+        out!(
             "{:<32} {:>9} {:>8} {:>8}  cases",
-            "document", "chars", "words", "codings"
+            "document",
+            "chars",
+            "words",
+            "codings"
         );
         for r in rows {
-            println!(
+            out!(
                 "{:<32} {:>9} {:>8} {:>8}  {}",
                 r.name,
                 r.chars,
