@@ -20,7 +20,7 @@ fn main() -> ExitCode {
             {
                 eprintln!("error: {e:#}");
             }
-            ExitCode::FAILURE
+            ExitCode::from(weft::cli::exit_status(&e))
         }
     }
 }

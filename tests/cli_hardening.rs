@@ -143,3 +143,210 @@ fn a_closed_output_pipe_ends_quietly_after_the_work_is_done() {
         .unwrap();
     assert_eq!(extra["codings"], 1);
 }
+
+// Item 22: codings are addressable, repeats say so, partial imports say so.
+
+/// The id in "coding 116: coded ..." or "already coded; nothing added (coding 116: ...)".
+fn coding_id(out: &str) -> String {
+    let at = out.find("coding ").expect("a coding id") + "coding ".len();
+    out[at..].chars().take_while(char::is_ascii_digit).collect()
+}
+
+#[test]
+fn an_exact_repeat_says_nothing_was_added_and_codings_are_addressable_by_id() {
+    let (_dir, project) = demo();
+    let p = s(&project);
+    let apply = [
+        "code",
+        "apply",
+        p,
+        "--doc",
+        "P01 interview",
+        "--code",
+        "Role",
+        "--start",
+        "0",
+        "--end",
+        "10",
+    ];
+    let first = ok(&apply);
+    assert!(
+        first.contains("coded 0..10 of P01 interview with Role"),
+        "{first}"
+    );
+    let id = coding_id(&first);
+    let again = ok(&apply);
+    assert!(again.contains("already coded; nothing added"), "{again}");
+    assert_eq!(
+        coding_id(&again),
+        id,
+        "the repeat names the existing coding"
+    );
+
+    // The listing shows the same id.
+    let list: serde_json::Value = serde_json::from_str(&ok(&[
+        "coding",
+        "list",
+        p,
+        "--doc",
+        "P01 interview",
+        "--json",
+    ]))
+    .unwrap();
+    let row = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"].as_i64() == id.parse().ok())
+        .unwrap();
+    assert_eq!(
+        (row["start"].as_u64(), row["code"].as_str()),
+        (Some(0), Some("Role"))
+    );
+
+    ok(&["coding", "memo", p, &id, "a note"]);
+    ok(&[
+        "coding",
+        "recode",
+        p,
+        &id,
+        "Role/Lived-experience disclosure",
+    ]);
+    let list: serde_json::Value =
+        serde_json::from_str(&ok(&["coding", "list", p, "--json"])).unwrap();
+    let row = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"].as_i64() == id.parse().ok())
+        .unwrap();
+    assert_eq!(row["memo"], "a note");
+    assert_eq!(row["code"], "Role/Lived-experience disclosure");
+    ok(&["coding", "remove", p, &id]);
+    assert!(fails(&["coding", "remove", p, &id]).contains(&format!("no coding {id}")));
+    assert!(ok(&["undo", p]).contains("Remove coding"));
+
+    // A file with a repeat says how many were repeats.
+    let dir = project.parent().unwrap();
+    let file = dir.join("rows.csv");
+    std::fs::write(
+        &file,
+        "doc,code,start,end\nP01 interview,Role/Lived-experience disclosure,0,10\nP01 interview,Role,20,30\n",
+    )
+    .unwrap();
+    let out = ok(&["code", "apply", p, "--from", s(&file)]);
+    assert!(out.contains("applied 1 coding as one undo step"), "{out}");
+    assert!(out.contains("1 row was already coded"), "{out}");
+}
+
+#[test]
+fn a_partial_import_exits_3_and_says_how_many() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("p.weft");
+    let p = s(&project);
+    ok(&["new", p]);
+    let mut files = Vec::new();
+    for (name, text) in [("a.txt", "One.\n"), ("b.txt", ""), ("c.txt", "Three.\n")] {
+        let f = dir.path().join(name);
+        std::fs::write(&f, text).unwrap();
+        files.push(f);
+    }
+    let mut args = vec!["import", p];
+    args.extend(files.iter().map(|f| s(f)));
+    let out = weft(&args);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("2 of 3 imported"), "{err}");
+    assert!(err.contains("b.txt"), "{err}");
+}
+
+#[test]
+fn code_add_exist_ok_and_document_names_with_extensions() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("p.weft");
+    let p = s(&project);
+    ok(&["new", p]);
+    let f = dir.path().join("interview_001.txt");
+    std::fs::write(&f, "Interviewer: Hi?\nP01: Hello there.\n").unwrap();
+    ok(&["import", p, s(&f)]);
+    ok(&["code", "add", p, "Trust"]);
+    assert!(fails(&["code", "add", p, "Trust"]).contains("already exists"));
+    assert!(ok(&["code", "add", p, "Trust", "--exist-ok"]).contains("already exists"));
+
+    let out = ok(&[
+        "code",
+        "apply",
+        p,
+        "--doc",
+        "interview_001.txt",
+        "--code",
+        "Trust",
+        "--start",
+        "0",
+        "--end",
+        "5",
+    ]);
+    assert!(out.contains("of interview_001 with Trust"), "{out}");
+    ok(&["attr", "set", p, "--doc", "interview_001.txt", "site=north"]);
+    let err = fails(&[
+        "code",
+        "apply",
+        p,
+        "--doc",
+        "interview_01",
+        "--code",
+        "Trust",
+        "--start",
+        "0",
+        "--end",
+        "5",
+    ]);
+    assert!(err.contains("did you mean “interview_001”"), "{err}");
+}
+
+#[test]
+fn the_codebook_can_be_edited_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("p.weft");
+    let p = s(&project);
+    ok(&["new", p]);
+    ok(&["code", "add", p, "Trust"]);
+    ok(&["code", "add", p, "Care/Giving"]);
+    ok(&["code", "add", p, "Helping"]);
+    ok(&["code", "rename", p, "Trust", "Trusting"]);
+    ok(&["code", "move", p, "Trusting", "--under", "Care"]);
+    ok(&["code", "color", p, "Care/Trusting", "#e15759"]);
+    ok(&[
+        "code",
+        "describe",
+        p,
+        "Care/Trusting",
+        "When they rely on someone.",
+    ]);
+    ok(&["code", "merge", p, "Helping", "Care/Giving"]);
+    ok(&["code", "move", p, "Care/Giving", "--top"]);
+    let codes: serde_json::Value =
+        serde_json::from_str(&ok(&["code", "list", p, "--json"])).unwrap();
+    let paths: Vec<&str> = codes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        paths.contains(&"Care/Trusting") && paths.contains(&"Giving"),
+        "{paths:?}"
+    );
+    assert!(!paths.contains(&"Helping"), "{paths:?}");
+    let t = codes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["path"] == "Care/Trusting")
+        .unwrap();
+    assert_eq!(t["color"], "#e15759");
+    assert_eq!(t["description"], "When they rely on someone.");
+    ok(&["code", "delete", p, "Care"]);
+    assert!(!ok(&["code", "list", p]).contains("Trusting"));
+    assert!(fails(&["code", "delete", p, "Nope"]).contains("Nope"));
+}

@@ -28,6 +28,7 @@ mod delete;
 mod filters;
 mod history;
 mod lists;
+mod names;
 
 use crate::actions::Action;
 use crate::analysis::ScopeFilter;
@@ -83,6 +84,9 @@ pub enum Command {
     /// Work with the codebook and apply codes.
     #[command(subcommand)]
     Code(CodeCommand),
+    /// One coding by its id: list, remove, recode, memo.
+    #[command(subcommand)]
+    Coding(coding::CodingCommand),
     /// Work with cases.
     #[command(subcommand)]
     Case(CaseCommand),
@@ -218,6 +222,9 @@ pub enum CodeCommand {
         /// Definition, when to use, when not.
         #[arg(long)]
         description: Option<String>,
+        /// Succeed (changing nothing) when the code already exists.
+        #[arg(long)]
+        exist_ok: bool,
     },
     /// List the codebook.
     List {
@@ -229,6 +236,65 @@ pub enum CodeCommand {
     },
     /// Code chars [start, end) of a document (positions in Unicode characters).
     Apply(ApplyArgs),
+    /// Rename a code (its last path part).
+    Rename {
+        /// The project.
+        project: PathBuf,
+        /// Code path (`Parent/Child`).
+        path: String,
+        /// The new name.
+        name: String,
+    },
+    /// Move a code under another code, or to the top level.
+    Move {
+        /// The project.
+        project: PathBuf,
+        /// Code path.
+        path: String,
+        /// The new parent's path.
+        #[arg(long, conflicts_with = "top", required_unless_present = "top")]
+        under: Option<String>,
+        /// Move it to the top level.
+        #[arg(long)]
+        top: bool,
+        /// Its position among its new siblings (0 first; default last).
+        #[arg(long)]
+        index: Option<usize>,
+    },
+    /// Merge a code into another: its codings move to TARGET and it is deleted.
+    Merge {
+        /// The project.
+        project: PathBuf,
+        /// The code to merge away.
+        source: String,
+        /// The code that stays.
+        target: String,
+    },
+    /// Delete a code, its sub-codes and their codings (undoable).
+    Delete {
+        /// The project.
+        project: PathBuf,
+        /// Code path.
+        path: String,
+    },
+    /// Set a code's colour.
+    Color {
+        /// The project.
+        project: PathBuf,
+        /// Code path.
+        path: String,
+        /// Colour `#RRGGBB`.
+        color: String,
+    },
+    /// Set a code's description (definition, when to use, when not).
+    Describe {
+        /// The project.
+        project: PathBuf,
+        /// Code path.
+        path: String,
+        /// The description (empty clears it).
+        description: String,
+    },
 }
 
 /// Arguments of `weft code apply`.
@@ -338,6 +404,28 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
+/// A command that did part of its work (an import where some files were refused): exits
+/// with status 3 ([`exit_status`]), so scripts can tell it from success (0) and failure (1).
+#[derive(Debug)]
+pub struct PartlyDone(pub String);
+
+impl std::fmt::Display for PartlyDone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PartlyDone {}
+
+/// The exit status for a command's error: 3 when it did part of its work, 1 otherwise.
+pub fn exit_status(e: &anyhow::Error) -> u8 {
+    if e.downcast_ref::<PartlyDone>().is_some() {
+        3
+    } else {
+        1
+    }
+}
+
 fn emit(output: Option<&Path>, bytes: &[u8], project: &Path) -> Result<()> {
     match output {
         Some(p) => Ok(export::write_export(p, bytes, Some(project))?),
@@ -388,6 +476,7 @@ pub fn run(command: Command) -> Result<()> {
         } => import(&project, &files, case.as_deref())?,
         Command::Docs { project, json } => docs(&project, json)?,
         Command::Code(c) => code::run(c)?,
+        Command::Coding(c) => coding::run(c)?,
         Command::Case(CaseCommand::Add { project, name }) => {
             open_for_edit(&project)?.apply(&Action::AddCase {
                 name: name.clone(),
@@ -401,7 +490,12 @@ pub fn run(command: Command) -> Result<()> {
             docs,
         }) => {
             let n = docs.len();
-            open_for_edit(&project)?.apply(&Action::AssignCaseByName {
+            let mut session = open_for_edit(&project)?;
+            let docs = docs
+                .iter()
+                .map(|d| names::document_name(&session, d))
+                .collect::<Result<_>>()?;
+            session.apply(&Action::AssignCaseByName {
                 case: case.clone(),
                 docs,
             })?;
@@ -422,7 +516,9 @@ pub fn run(command: Command) -> Result<()> {
                     value: value.clone(),
                 },
                 (None, Some(d)) => Action::SetDocAttr {
-                    doc: session.read().require_document(&d)?,
+                    doc: session
+                        .read()
+                        .require_document(&names::document_name(&session, &d)?)?,
                     name: key.clone(),
                     value: value.clone(),
                 },
@@ -555,11 +651,11 @@ fn import(project: &Path, files: &[PathBuf], case: Option<&str>) -> Result<()> {
         );
     }
     if !report.failed.is_empty() {
-        bail!(
-            "imported {} of {} files",
-            report.imported.len(),
-            files.len()
-        );
+        let (n, of) = (report.imported.len(), files.len());
+        return Err(PartlyDone(format!(
+            "imported {n} of {of} files ({n} of {of} imported; the others were skipped, as listed above)"
+        ))
+        .into());
     }
     Ok(())
 }
