@@ -350,3 +350,110 @@ fn the_codebook_can_be_edited_from_the_command_line() {
     assert!(!ok(&["code", "list", p]).contains("Trusting"));
     assert!(fails(&["code", "delete", p, "Nope"]).contains("Nope"));
 }
+
+#[test]
+fn cases_memos_and_coders_can_be_edited_and_listed() {
+    let (_dir, project) = demo();
+    let p = s(&project);
+    ok(&["case", "add", p, "P13"]);
+    let err = fails(&[
+        "case",
+        "speaker",
+        p,
+        "P13",
+        "--doc",
+        "Focus group 1",
+        "--speaker",
+        "Nobody",
+    ]);
+    assert!(err.contains("BRIDGET"), "{err}");
+    ok(&[
+        "case",
+        "speaker",
+        p,
+        "P13",
+        "--doc",
+        "Focus group 1",
+        "--speaker",
+        "FACILITATOR",
+    ]);
+    ok(&["case", "rename", p, "P13", "Facilitator"]);
+    ok(&["case", "memo", p, "Facilitator", "Runs the group."]);
+    let cases: serde_json::Value =
+        serde_json::from_str(&ok(&["case", "list", p, "--json"])).unwrap();
+    let f = cases
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "Facilitator")
+        .unwrap();
+    assert_eq!(f["memo"], "Runs the group.");
+    assert_eq!(f["speakers"][0]["speaker"], "FACILITATOR");
+    assert_eq!(f["speakers"][0]["document"], "Focus group 1");
+    let p01 = cases
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "P01")
+        .unwrap();
+    assert_eq!(p01["documents"][0], "P01 interview");
+
+    // Every kind of memo is listed.
+    ok(&["memo", p, "Week 5", "Started the second round."]);
+    let first = ok(&[
+        "code",
+        "apply",
+        p,
+        "--doc",
+        "P01 interview",
+        "--code",
+        "Role",
+        "--start",
+        "0",
+        "--end",
+        "3",
+    ]);
+    ok(&["coding", "memo", p, &coding_id(&first), "opening words"]);
+    let memos: serde_json::Value =
+        serde_json::from_str(&ok(&["memo", "list", p, "--json"])).unwrap();
+    let kinds: Vec<&str> = memos
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["kind"].as_str().unwrap())
+        .collect();
+    for kind in ["journal", "case", "coding"] {
+        assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
+    }
+    assert!(
+        memos
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["title"] == "Week 5")
+    );
+    assert!(
+        memos
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["body"] == "opening words")
+    );
+    assert!(
+        memos
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["body"] == "Runs the group.")
+    );
+
+    let coders = ok(&["coder", "list", p]);
+    assert!(
+        coders.contains("Alex Morgan") && coders.contains("Sam Okafor"),
+        "{coders}"
+    );
+
+    ok(&["case", "delete", p, "Facilitator"]);
+    assert!(!ok(&["case", "list", p]).contains("Facilitator"));
+    assert!(ok(&["undo", p]).contains("Delete case"));
+}

@@ -131,15 +131,12 @@ pub enum Command {
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
     },
-    /// Add a note to the project journal.
-    Memo {
-        /// The project.
-        project: PathBuf,
-        /// Title.
-        title: String,
-        /// Text.
-        body: String,
-    },
+    /// Add a note to the project journal (`weft memo P TITLE TEXT`), or list every memo
+    /// (`weft memo list P`).
+    Memo(lists::MemoArgs),
+    /// The coders of the project.
+    #[command(subcommand)]
+    Coder(lists::CoderCommand),
     /// Undo the last edit made to the project (by the app or the command line).
     Undo {
         /// The project.
@@ -346,6 +343,55 @@ pub enum CaseCommand {
         #[arg(required = true)]
         docs: Vec<String>,
     },
+    /// List cases with their documents, mapped speakers and memo.
+    List {
+        /// The project.
+        project: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rename a case.
+    Rename {
+        /// The project.
+        project: PathBuf,
+        /// Case name.
+        case: String,
+        /// The new name.
+        name: String,
+    },
+    /// Delete a case (its documents and codings stay; undoable).
+    Delete {
+        /// The project.
+        project: PathBuf,
+        /// Case name.
+        case: String,
+    },
+    /// Set a case's memo (an empty memo clears it).
+    Memo {
+        /// The project.
+        project: PathBuf,
+        /// Case name.
+        case: String,
+        /// The memo.
+        memo: String,
+    },
+    /// Map a focus-group speaker of a document to the case (what they say counts for it).
+    Speaker {
+        /// The project.
+        project: PathBuf,
+        /// Case name.
+        case: String,
+        /// The document.
+        #[arg(long)]
+        doc: String,
+        /// The speaker label as it appears in the transcript (`P03`, `Bridget`).
+        #[arg(long)]
+        speaker: String,
+        /// Remove the mapping instead.
+        #[arg(long)]
+        unmap: bool,
+    },
 }
 
 /// `weft attr ...`
@@ -501,6 +547,7 @@ pub fn run(command: Command) -> Result<()> {
             })?;
             out!("assigned {n} document(s) to {case}");
         }
+        Command::Case(c) => case::run(c)?,
         Command::Attr(AttrCommand::Set {
             project,
             case,
@@ -581,11 +628,17 @@ pub fn run(command: Command) -> Result<()> {
                 export::segments::segments_file(db, codes, &ScopeFilter::default(), format)?;
             emit(output.as_deref(), &bytes, &project)?;
         }
-        Command::Memo {
-            project,
-            title,
-            body,
-        } => {
+        Command::Coder(c) => lists::coders(c)?,
+        Command::Memo(lists::MemoArgs {
+            list: Some(lists::MemoCommand::List { project, json }),
+            ..
+        }) => lists::memos(&project, json)?,
+        Command::Memo(lists::MemoArgs {
+            list: None,
+            project: Some(project),
+            title: Some(title),
+            body: Some(body),
+        }) => {
             let mut session = open_for_edit(&project)?;
             let coder = session.coder();
             session.apply(&Action::AddMemo {
@@ -596,6 +649,7 @@ pub fn run(command: Command) -> Result<()> {
             })?;
             out!("memo added");
         }
+        Command::Memo(_) => bail!("say PROJECT TITLE TEXT to add a memo, or `memo list PROJECT`"),
         Command::Undo { project } => match open_for_edit(&project)?.undo()? {
             Some(step) => out!("undid: {}", step.label),
             None => out!("nothing to undo"),
