@@ -457,3 +457,41 @@ fn cases_memos_and_coders_can_be_edited_and_listed() {
     assert!(!ok(&["case", "list", p]).contains("Facilitator"));
     assert!(ok(&["undo", p]).contains("Delete case"));
 }
+
+#[test]
+fn the_segments_export_names_each_coding_by_the_id_the_cli_takes() {
+    let (_dir, project) = demo();
+    let p = s(&project);
+    let out = ok(&[
+        "code",
+        "apply",
+        p,
+        "--doc",
+        "P01 interview",
+        "--code",
+        "Role",
+        "--start",
+        "0",
+        "--end",
+        "7",
+    ]);
+    let id = coding_id(&out);
+    let csv = ok(&["segments", p, "--code", "Role"]);
+    let header = csv.lines().next().unwrap();
+    assert!(header.ends_with(",created,coding"), "{header}");
+    assert!(
+        csv.lines().any(|l| l.starts_with("P01 interview,")
+            && l.contains(",0,7,")
+            && l.ends_with(&format!(",{id}"))),
+        "{csv}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&["segments", p, "--code", "Role", "--format", "json"])).unwrap();
+    assert!(
+        json.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["coding"].as_i64() == id.parse().ok())
+    );
+    ok(&["coding", "remove", p, &id]);
+}
