@@ -302,6 +302,9 @@ fn code_add_exist_ok_and_document_names_with_extensions() {
         "5",
     ]);
     assert!(err.contains("did you mean “interview_001”"), "{err}");
+    let err = fails(&["delete", p, "--doc", "interview_01"]);
+    assert!(err.contains("did you mean “interview_001”"), "{err}");
+    assert!(ok(&["delete", p, "--doc", "interview_001.txt"]).contains("deleted interview_001"));
 }
 
 #[test]

@@ -19,6 +19,9 @@ pub fn run(
     including_backups: bool,
 ) -> Result<()> {
     let mut session = open_for_edit(project)?;
+    // `--doc interview_001.txt` means the document `interview_001`.
+    let resolved = doc.and_then(|d| super::names::document_name(&session, d).ok());
+    let doc = resolved.as_deref().or(doc);
     // Already gone from the project (deleted permanently before): clean the backups only.
     if permanently && including_backups {
         let missing = match (doc, case) {
@@ -50,7 +53,11 @@ pub fn run(
         }
     }
     let what = match (doc, case) {
-        (Some(d), None) => Purge::Document(session.read().require_document(d)?),
+        (Some(d), None) => Purge::Document(
+            session
+                .read()
+                .require_document(&super::names::document_name(&session, d)?)?,
+        ),
         (None, Some(c)) => Purge::Case(session.read().require_case(c)?),
         _ => bail!("say what to delete: --doc NAME or --case NAME"),
     };
