@@ -13,12 +13,14 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader of our output went away (`weft docs P | head -1`): the work is done.
+        Err(e) if weft::cli::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             #[allow(clippy::print_stderr)] // the one place errors reach the terminal
             {
                 eprintln!("error: {e:#}");
             }
-            ExitCode::FAILURE
+            ExitCode::from(weft::cli::exit_status(&e))
         }
     }
 }

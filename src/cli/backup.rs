@@ -23,10 +23,10 @@ pub fn run(project: &Path, list: bool, dir: Option<&Path>, always: bool) -> Resu
         };
         let snaps = session.snapshots();
         if snaps.is_empty() {
-            println!("no snapshots yet in {}", folder.display());
+            out!("no snapshots yet in {}", folder.display());
         }
         for s in snaps {
-            println!(
+            out!(
                 "{:<19} {:<9} {:>10}  {}",
                 s.created,
                 if s.automatic { "daily" } else { "manual" },
@@ -41,7 +41,7 @@ pub fn run(project: &Path, list: bool, dir: Option<&Path>, always: bool) -> Resu
         _ => session.snapshot_now()?,
     };
     if always {
-        println!(
+        out!(
             "snapshots of this project now go to {}",
             session
                 .backups_dir()
@@ -49,17 +49,17 @@ pub fn run(project: &Path, list: bool, dir: Option<&Path>, always: bool) -> Resu
                 .unwrap_or_default()
         );
     }
-    println!("{}", snap.path.display());
+    out!("{}", snap.path.display());
     Ok(())
 }
 
 /// Runs `weft restore`.
 pub fn restore(project: &Path, snapshot: &Path) -> Result<()> {
     let kept = backup::restore(project, snapshot)?;
-    println!("restored {} from {}", project.display(), snapshot.display());
+    out!("restored {} from {}", project.display(), snapshot.display());
     match kept {
-        Some(k) => println!("the previous file was kept at {}", k.display()),
-        None => println!("there was no previous file to keep"),
+        Some(k) => out!("the previous file was kept at {}", k.display()),
+        None => out!("there was no previous file to keep"),
     }
     Ok(())
 }

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{ApplyArgs, CodeCommand, open, open_for_edit};
 use crate::actions::{Action, Outcome};
-use crate::model::{CodingRow, Color};
+use crate::model::{CodingFilter, CodingId, CodingRow, Color};
+use crate::session::Session;
 
 #[derive(Serialize)]
 struct CodeRow {
@@ -26,7 +27,13 @@ pub fn run(c: CodeCommand) -> Result<()> {
             path,
             color,
             description,
+            exist_ok,
         } => {
+            let mut session = open_for_edit(&project)?;
+            if exist_ok && session.read().code_by_path(&path)?.is_some() {
+                out!("the code {path} already exists; nothing changed");
+                return Ok(());
+            }
             let color = match color {
                 Some(s) => Some(
                     Color::parse(&s)
@@ -34,12 +41,12 @@ pub fn run(c: CodeCommand) -> Result<()> {
                 ),
                 None => None,
             };
-            open_for_edit(&project)?.apply(&Action::AddCodePath {
+            session.apply(&Action::AddCodePath {
                 path: path.clone(),
                 color,
                 description: description.unwrap_or_default(),
             })?;
-            println!("added code {path}");
+            out!("added code {path}");
         }
         CodeCommand::List { project, json } => {
             let session = open(&project)?;
@@ -57,11 +64,11 @@ pub fn run(c: CodeCommand) -> Result<()> {
                 })
                 .collect();
             if json {
-                println!("{}", serde_json::to_string_pretty(&rows)?);
+                out!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
                 for (c, r) in tree.codes.iter().zip(rows) {
                     let depth = tree.depth(c.id);
-                    println!(
+                    out!(
                         "{}{}  {}  ({} coding{})",
                         "  ".repeat(depth),
                         c.name,
@@ -73,6 +80,87 @@ pub fn run(c: CodeCommand) -> Result<()> {
             }
         }
         CodeCommand::Apply(a) => apply(a)?,
+        CodeCommand::Rename {
+            project,
+            path,
+            name,
+        } => {
+            let mut session = open_for_edit(&project)?;
+            let code = session.read().require_code(&path)?;
+            session.apply(&Action::RenameCode {
+                code,
+                name: name.clone(),
+            })?;
+            out!("renamed code {path} to {name}");
+        }
+        CodeCommand::Move {
+            project,
+            path,
+            under,
+            top: _,
+            index,
+        } => {
+            let mut session = open_for_edit(&project)?;
+            let code = session.read().require_code(&path)?;
+            let parent = under
+                .as_deref()
+                .map(|p| session.read().require_code(p))
+                .transpose()?;
+            session.apply(&Action::MoveCode {
+                code,
+                parent,
+                index,
+            })?;
+            let tree = session.read().code_tree()?;
+            out!("moved code {path} to {}", tree.path(code));
+        }
+        CodeCommand::Merge {
+            project,
+            source,
+            target,
+        } => {
+            let mut session = open_for_edit(&project)?;
+            let s = session.read().require_code(&source)?;
+            let t = session.read().require_code(&target)?;
+            if s == t {
+                bail!("cannot merge the code “{source}” into itself");
+            }
+            session.apply(&Action::MergeCodes {
+                source: s,
+                target: t,
+            })?;
+            out!("merged code {source} into {target}");
+        }
+        CodeCommand::Delete { project, path } => {
+            let mut session = open_for_edit(&project)?;
+            let code = session.read().require_code(&path)?;
+            session.apply(&Action::DeleteCode(code))?;
+            out!(
+                "deleted code {path} (with its sub-codes and codings; `weft undo` brings it back)"
+            );
+        }
+        CodeCommand::Color {
+            project,
+            path,
+            color,
+        } => {
+            let c = Color::parse(&color)
+                .ok_or_else(|| anyhow!("“{color}” is not a colour like #4e79a7"))?;
+            let mut session = open_for_edit(&project)?;
+            let code = session.read().require_code(&path)?;
+            session.apply(&Action::RecolorCode { code, color: c })?;
+            out!("{path} is now {}", c.to_hex());
+        }
+        CodeCommand::Describe {
+            project,
+            path,
+            description,
+        } => {
+            let mut session = open_for_edit(&project)?;
+            let code = session.read().require_code(&path)?;
+            session.apply(&Action::DescribeCode { code, description })?;
+            out!("description of {path} set");
+        }
     }
     Ok(())
 }
@@ -106,6 +194,26 @@ fn apply(a: ApplyArgs) -> Result<()> {
         }
     }
     let mut session = open_for_edit(&a.project)?;
+    // Document names as typed (`interview_001.txt`) become the stored names; a single
+    // coding's unknown document is refused with close names, a file's rows by line.
+    let mut known: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for row in &mut good {
+        if let Some(name) = known.get(&row.doc) {
+            row.doc.clone_from(name);
+        } else {
+            match super::names::document_name(&session, &row.doc) {
+                Ok(name) => {
+                    known.insert(std::mem::replace(&mut row.doc, name.clone()), name);
+                }
+                Err(e) if a.from.is_none() => return Err(e),
+                Err(_) => {
+                    known.insert(row.doc.clone(), row.doc.clone());
+                }
+            }
+        }
+    }
+    let doc_name = good.first().map(|r| r.doc.clone());
+    let before = coding_total(&session)?;
     let (applied, more) = if good.is_empty() {
         (0, Vec::new())
     } else {
@@ -116,23 +224,37 @@ fn apply(a: ApplyArgs) -> Result<()> {
     };
     refused.extend(more);
     refused.sort();
+    // The store answers an exact repeat (same document, range, code and coder) with the
+    // existing coding: count what was really added.
+    let added = coding_total(&session)?.saturating_sub(before);
+    let repeated = applied.saturating_sub(added);
     if a.from.is_none() {
         if let Some((_, why)) = refused.first() {
             bail!("{why}");
         }
-        println!(
-            "coded {}..{} of {} with {}",
-            a.start.unwrap_or(0),
-            a.end.unwrap_or(0),
-            a.doc.as_deref().unwrap_or(""),
-            a.code.as_deref().unwrap_or("")
-        );
+        let (start, end) = (a.start.unwrap_or(0), a.end.unwrap_or(0));
+        let doc = doc_name.as_deref().or(a.doc.as_deref()).unwrap_or("");
+        let code = a.code.as_deref().unwrap_or("");
+        let id = find_coding(&session, doc, code, a.coder.as_deref(), start, end)?;
+        let id = id.map(|i| format!("coding {i}")).unwrap_or_default();
+        if repeated > 0 {
+            out!("already coded; nothing added ({id}: {start}..{end} of {doc} with {code})");
+        } else {
+            out!("{id}: coded {start}..{end} of {doc} with {code}");
+        }
         return Ok(());
     }
-    println!(
-        "applied {applied} coding{} as one undo step",
-        if applied == 1 { "" } else { "s" }
+    out!(
+        "applied {added} coding{} as one undo step",
+        if added == 1 { "" } else { "s" }
     );
+    if repeated > 0 {
+        out!(
+            "{repeated} row{} already coded (same document, range, code and coder); nothing added for {}",
+            if repeated == 1 { " was" } else { "s were" },
+            if repeated == 1 { "it" } else { "them" }
+        );
+    }
     if !refused.is_empty() {
         for (line, why) in &refused {
             eprintln!("refused line {line}: {why}");
@@ -144,6 +266,41 @@ fn apply(a: ApplyArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// How many codings the project has.
+fn coding_total(session: &Session) -> Result<usize> {
+    Ok(session.read().coding_counts()?.values().sum())
+}
+
+/// The id of the coding of `doc` with `code` on exactly `start..end` by `coder` (the default
+/// coder when `None`).
+fn find_coding(
+    session: &Session,
+    doc: &str,
+    code: &str,
+    coder: Option<&str>,
+    start: usize,
+    end: usize,
+) -> Result<Option<CodingId>> {
+    let db = session.read();
+    let (Some(doc), Some(code)) = (db.document_by_name(doc)?, db.code_by_path(code)?) else {
+        return Ok(None);
+    };
+    let coder = match coder.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(name) => db.coder_by_name(name)?,
+        None => db.default_coder()?,
+    };
+    Ok(db
+        .codings(&CodingFilter {
+            doc: Some(doc),
+            codes: Some(vec![code]),
+            coder,
+        })?
+        .into_iter()
+        .filter(|c| c.start == start && c.end == end)
+        .map(|c| c.id)
+        .max())
 }
 
 /// One row of a codings file, as written.

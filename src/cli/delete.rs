@@ -19,6 +19,9 @@ pub fn run(
     including_backups: bool,
 ) -> Result<()> {
     let mut session = open_for_edit(project)?;
+    // `--doc interview_001.txt` means the document `interview_001`.
+    let resolved = doc.and_then(|d| super::names::document_name(&session, d).ok());
+    let doc = resolved.as_deref().or(doc);
     // Already gone from the project (deleted permanently before): clean the backups only.
     if permanently && including_backups {
         let missing = match (doc, case) {
@@ -42,15 +45,19 @@ pub fn run(
                     if is_doc { "document" } else { "case" }
                 );
             }
-            println!(
+            out!(
                 "“{name}” was no longer in the project; removed it from the snapshots that held it."
             );
-            print_snapshots(&report);
+            print_snapshots(&report)?;
             return Ok(());
         }
     }
     let what = match (doc, case) {
-        (Some(d), None) => Purge::Document(session.read().require_document(d)?),
+        (Some(d), None) => Purge::Document(
+            session
+                .read()
+                .require_document(&super::names::document_name(&session, d)?)?,
+        ),
         (None, Some(c)) => Purge::Case(session.read().require_case(c)?),
         _ => bail!("say what to delete: --doc NAME or --case NAME"),
     };
@@ -60,44 +67,44 @@ pub fn run(
             Purge::Case(c) => (Action::DeleteCase(c), case.unwrap_or_default()),
         };
         session.apply(&action)?;
-        println!("deleted {name}; `weft undo` brings it back");
+        out!("deleted {name}; `weft undo` brings it back");
         return Ok(());
     }
     let report = session.delete_permanently(what, including_backups)?;
-    println!("Deleted permanently. This cannot be undone.");
+    out!("Deleted permanently. This cannot be undone.");
     for d in &report.documents {
-        println!("  document: {d}");
+        out!("  document: {d}");
     }
     for c in &report.cases {
-        println!("  case: {c}");
+        out!("  case: {c}");
     }
-    println!("  codings: {}", report.codings);
+    out!("  codings: {}", report.codings);
     for d in &report.documents_kept {
-        println!("  kept, as it belongs to other cases too (unlinked from this case): {d}");
+        out!("  kept, as it belongs to other cases too (unlinked from this case): {d}");
     }
     for r in &report.redacted {
-        println!("  {}", redaction_sentence(r));
+        out!("  {}", redaction_sentence(r));
     }
-    println!(
+    out!(
         "  undo steps dropped: {} (every step up to the newest holding this data, and all redo steps)",
         report.steps_dropped
     );
-    print_snapshots(&report);
+    print_snapshots(&report)?;
     Ok(())
 }
 
 /// What happened in the snapshots: cleaned, still holding, unreadable.
-fn print_snapshots(report: &crate::session::PurgeReport) {
+fn print_snapshots(report: &crate::session::PurgeReport) -> Result<()> {
     for s in &report.snapshots_cleaned {
-        println!("  removed from the snapshot: {}", s.display());
+        out!("  removed from the snapshot: {}", s.display());
     }
     if !report.snapshots_holding.is_empty() {
-        println!(
+        out!(
             "These snapshots, made before, still hold it (run the same command again with \
              --including-backups to remove it from them too):"
         );
         for s in &report.snapshots_holding {
-            println!("  {}", s.display());
+            out!("  {}", s.display());
         }
     }
     for (s, reason) in &report.snapshots_unreadable {
@@ -106,6 +113,7 @@ fn print_snapshots(report: &crate::session::PurgeReport) {
             s.display()
         );
     }
+    Ok(())
 }
 
 /// "Their 4 turns in “Focus group 1” were replaced by [withdrawn]; 3 codings inside them were

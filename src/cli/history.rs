@@ -21,35 +21,35 @@ pub fn run(
     if keep_all {
         let mut session = open(project)?;
         session.set_history_keep(None)?;
-        println!("the history now keeps every step");
+        out!("the history now keeps every step");
         return Ok(());
     }
     if let Some(n) = keep {
         let mut session = open_for_edit(project)?;
         let dropped = session.trim_history(n)?;
-        println!(
+        out!(
             "kept the newest {n} step{}; dropped {dropped}",
             if n == 1 { "" } else { "s" }
         );
         if always {
             session.set_history_keep(Some(n))?;
-            println!("from now on the history is trimmed to {n} steps after every edit");
+            out!("from now on the history is trimmed to {n} steps after every edit");
         }
         return Ok(());
     }
     let session = open(project)?;
     let steps = session.history()?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&steps)?);
+        out!("{}", serde_json::to_string_pretty(&steps)?);
         return Ok(());
     }
     if steps.is_empty() {
-        println!("the history is empty");
+        out!("the history is empty");
         return Ok(());
     }
-    println!("{:<21} {:<8} {:<16} action", "time (UTC)", "state", "coder");
+    out!("{:<21} {:<8} {:<16} action", "time (UTC)", "state", "coder");
     for s in &steps {
-        println!(
+        out!(
             "{:<21} {:<8} {:<16} {}",
             s.created_at,
             if s.undone { "undone" } else { "done" },
@@ -58,7 +58,7 @@ pub fn run(
         );
     }
     if let Some(n) = session.history_keep()? {
-        println!("(trimmed to the newest {n} steps after every edit)");
+        out!("(trimmed to the newest {n} steps after every edit)");
     }
     Ok(())
 }

@@ -9,10 +9,26 @@ use anyhow::{Result, anyhow, bail};
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
+/// Prints a line to standard output like `println!`, but a failed write (a closed pipe:
+/// `weft docs P | head -1`) returns the error from the enclosing function instead of
+/// panicking; `main` ends quietly on a broken pipe.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        if let Err(e) = $crate::cli::print_line(format_args!($($arg)*)) {
+            return Err(e.into());
+        }
+    };
+}
+
 mod backup;
+mod case;
 mod code;
+mod coding;
 mod delete;
+mod filters;
 mod history;
+mod lists;
+mod names;
 
 use crate::actions::Action;
 use crate::analysis::ScopeFilter;
@@ -68,6 +84,9 @@ pub enum Command {
     /// Work with the codebook and apply codes.
     #[command(subcommand)]
     Code(CodeCommand),
+    /// One coding by its id: list, remove, recode, memo.
+    #[command(subcommand)]
+    Coding(coding::CodingCommand),
     /// Work with cases.
     #[command(subcommand)]
     Case(CaseCommand),
@@ -112,15 +131,12 @@ pub enum Command {
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
     },
-    /// Add a note to the project journal.
-    Memo {
-        /// The project.
-        project: PathBuf,
-        /// Title.
-        title: String,
-        /// Text.
-        body: String,
-    },
+    /// Add a note to the project journal (`weft memo P TITLE TEXT`), or list every memo
+    /// (`weft memo list P`).
+    Memo(lists::MemoArgs),
+    /// The coders of the project.
+    #[command(subcommand)]
+    Coder(lists::CoderCommand),
     /// Undo the last edit made to the project (by the app or the command line).
     Undo {
         /// The project.
@@ -203,6 +219,9 @@ pub enum CodeCommand {
         /// Definition, when to use, when not.
         #[arg(long)]
         description: Option<String>,
+        /// Succeed (changing nothing) when the code already exists.
+        #[arg(long)]
+        exist_ok: bool,
     },
     /// List the codebook.
     List {
@@ -214,6 +233,65 @@ pub enum CodeCommand {
     },
     /// Code chars [start, end) of a document (positions in Unicode characters).
     Apply(ApplyArgs),
+    /// Rename a code (its last path part).
+    Rename {
+        /// The project.
+        project: PathBuf,
+        /// Code path (`Parent/Child`).
+        path: String,
+        /// The new name.
+        name: String,
+    },
+    /// Move a code under another code, or to the top level.
+    Move {
+        /// The project.
+        project: PathBuf,
+        /// Code path.
+        path: String,
+        /// The new parent's path.
+        #[arg(long, conflicts_with = "top", required_unless_present = "top")]
+        under: Option<String>,
+        /// Move it to the top level.
+        #[arg(long)]
+        top: bool,
+        /// Its position among its new siblings (0 first; default last).
+        #[arg(long)]
+        index: Option<usize>,
+    },
+    /// Merge a code into another: its codings move to TARGET and it is deleted.
+    Merge {
+        /// The project.
+        project: PathBuf,
+        /// The code to merge away.
+        source: String,
+        /// The code that stays.
+        target: String,
+    },
+    /// Delete a code, its sub-codes and their codings (undoable).
+    Delete {
+        /// The project.
+        project: PathBuf,
+        /// Code path.
+        path: String,
+    },
+    /// Set a code's colour.
+    Color {
+        /// The project.
+        project: PathBuf,
+        /// Code path.
+        path: String,
+        /// Colour `#RRGGBB`.
+        color: String,
+    },
+    /// Set a code's description (definition, when to use, when not).
+    Describe {
+        /// The project.
+        project: PathBuf,
+        /// Code path.
+        path: String,
+        /// The description (empty clears it).
+        description: String,
+    },
 }
 
 /// Arguments of `weft code apply`.
@@ -265,6 +343,55 @@ pub enum CaseCommand {
         #[arg(required = true)]
         docs: Vec<String>,
     },
+    /// List cases with their documents, mapped speakers and memo.
+    List {
+        /// The project.
+        project: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rename a case.
+    Rename {
+        /// The project.
+        project: PathBuf,
+        /// Case name.
+        case: String,
+        /// The new name.
+        name: String,
+    },
+    /// Delete a case (its documents and codings stay; undoable).
+    Delete {
+        /// The project.
+        project: PathBuf,
+        /// Case name.
+        case: String,
+    },
+    /// Set a case's memo (an empty memo clears it).
+    Memo {
+        /// The project.
+        project: PathBuf,
+        /// Case name.
+        case: String,
+        /// The memo.
+        memo: String,
+    },
+    /// Map a focus-group speaker of a document to the case (what they say counts for it).
+    Speaker {
+        /// The project.
+        project: PathBuf,
+        /// Case name.
+        case: String,
+        /// The document.
+        #[arg(long)]
+        doc: String,
+        /// The speaker label as it appears in the transcript (`P03`, `Bridget`).
+        #[arg(long)]
+        speaker: String,
+        /// Remove the mapping instead.
+        #[arg(long)]
+        unmap: bool,
+    },
 }
 
 /// `weft attr ...`
@@ -305,6 +432,46 @@ pub(crate) fn open_for_edit(path: &Path) -> Result<Session> {
     Ok(session)
 }
 
+/// Writes one line to standard output, returning any error (see `out!`).
+pub(crate) fn print_line(args: std::fmt::Arguments<'_>) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_fmt(args)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+/// Whether an error is standard output being closed under us (`| head`): the command did
+/// its work, the reader just stopped listening, so `main` exits quietly with success.
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// A command that did part of its work (an import where some files were refused): exits
+/// with status 3 ([`exit_status`]), so scripts can tell it from success (0) and failure (1).
+#[derive(Debug)]
+pub struct PartlyDone(pub String);
+
+impl std::fmt::Display for PartlyDone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PartlyDone {}
+
+/// The exit status for a command's error: 3 when it did part of its work, 1 otherwise.
+pub fn exit_status(e: &anyhow::Error) -> u8 {
+    if e.downcast_ref::<PartlyDone>().is_some() {
+        3
+    } else {
+        1
+    }
+}
+
 fn emit(output: Option<&Path>, bytes: &[u8], project: &Path) -> Result<()> {
     match output {
         Some(p) => Ok(export::write_export(p, bytes, Some(project))?),
@@ -342,11 +509,11 @@ pub fn run(command: Command) -> Result<()> {
     match command {
         Command::New { project } => {
             Session::create(&project)?;
-            println!("created {}", project.display());
+            out!("created {}", project.display());
         }
         Command::Demo { project } => {
             crate::demo::create(&project)?;
-            println!("created the demo project {}", project.display());
+            out!("created the demo project {}", project.display());
         }
         Command::Import {
             project,
@@ -355,12 +522,13 @@ pub fn run(command: Command) -> Result<()> {
         } => import(&project, &files, case.as_deref())?,
         Command::Docs { project, json } => docs(&project, json)?,
         Command::Code(c) => code::run(c)?,
+        Command::Coding(c) => coding::run(c)?,
         Command::Case(CaseCommand::Add { project, name }) => {
             open_for_edit(&project)?.apply(&Action::AddCase {
                 name: name.clone(),
                 doc: None,
             })?;
-            println!("added case {name}");
+            out!("added case {name}");
         }
         Command::Case(CaseCommand::Assign {
             project,
@@ -368,12 +536,18 @@ pub fn run(command: Command) -> Result<()> {
             docs,
         }) => {
             let n = docs.len();
-            open_for_edit(&project)?.apply(&Action::AssignCaseByName {
+            let mut session = open_for_edit(&project)?;
+            let docs = docs
+                .iter()
+                .map(|d| names::document_name(&session, d))
+                .collect::<Result<_>>()?;
+            session.apply(&Action::AssignCaseByName {
                 case: case.clone(),
                 docs,
             })?;
-            println!("assigned {n} document(s) to {case}");
+            out!("assigned {n} document(s) to {case}");
         }
+        Command::Case(c) => case::run(c)?,
         Command::Attr(AttrCommand::Set {
             project,
             case,
@@ -389,14 +563,16 @@ pub fn run(command: Command) -> Result<()> {
                     value: value.clone(),
                 },
                 (None, Some(d)) => Action::SetDocAttr {
-                    doc: session.read().require_document(&d)?,
+                    doc: session
+                        .read()
+                        .require_document(&names::document_name(&session, &d)?)?,
                     name: key.clone(),
                     value: value.clone(),
                 },
                 (None, None) => bail!("say which case (--case NAME) or document (--doc NAME)"),
             };
             session.apply(&action)?;
-            println!("{key} = {value}");
+            out!("{key} = {value}");
         }
         Command::Stats {
             project,
@@ -422,9 +598,7 @@ pub fn run(command: Command) -> Result<()> {
                         .collect::<Result<_, _>>()?,
                 );
             }
-            for f in &filters {
-                filter.attrs.push(split_kv(f)?);
-            }
+            filter.attrs = filters::parse_where(&session, &filters)?;
             let format = Format::parse(&format).unwrap_or(Format::Markdown);
             let bytes = export::report::frequencies_file(db, &filter, format)?;
             emit(output.as_deref(), &bytes, &project)?;
@@ -454,11 +628,17 @@ pub fn run(command: Command) -> Result<()> {
                 export::segments::segments_file(db, codes, &ScopeFilter::default(), format)?;
             emit(output.as_deref(), &bytes, &project)?;
         }
-        Command::Memo {
-            project,
-            title,
-            body,
-        } => {
+        Command::Coder(c) => lists::coders(c)?,
+        Command::Memo(lists::MemoArgs {
+            list: Some(lists::MemoCommand::List { project, json }),
+            ..
+        }) => lists::memos(&project, json)?,
+        Command::Memo(lists::MemoArgs {
+            list: None,
+            project: Some(project),
+            title: Some(title),
+            body: Some(body),
+        }) => {
             let mut session = open_for_edit(&project)?;
             let coder = session.coder();
             session.apply(&Action::AddMemo {
@@ -467,15 +647,16 @@ pub fn run(command: Command) -> Result<()> {
                 body,
                 coder,
             })?;
-            println!("memo added");
+            out!("memo added");
         }
+        Command::Memo(_) => bail!("say PROJECT TITLE TEXT to add a memo, or `memo list PROJECT`"),
         Command::Undo { project } => match open_for_edit(&project)?.undo()? {
-            Some(step) => println!("undid: {}", step.label),
-            None => println!("nothing to undo"),
+            Some(step) => out!("undid: {}", step.label),
+            None => out!("nothing to undo"),
         },
         Command::Redo { project } => match open_for_edit(&project)?.redo()? {
-            Some(step) => println!("redid: {}", step.label),
-            None => println!("nothing to redo"),
+            Some(step) => out!("redid: {}", step.label),
+            None => out!("nothing to redo"),
         },
         Command::Delete {
             project,
@@ -515,7 +696,7 @@ fn import(project: &Path, files: &[PathBuf], case: Option<&str>) -> Result<()> {
         eprintln!("skipped: {e}");
     }
     for d in &report.imported {
-        println!(
+        out!(
             "imported {} ({}, {} turns): {}",
             d.name,
             d.encoding,
@@ -527,11 +708,11 @@ fn import(project: &Path, files: &[PathBuf], case: Option<&str>) -> Result<()> {
         }
     }
     if !report.failed.is_empty() {
-        bail!(
-            "imported {} of {} files",
-            report.imported.len(),
-            files.len()
-        );
+        let (n, of) = (report.imported.len(), files.len());
+        return Err(PartlyDone(format!(
+            "imported {n} of {of} files ({n} of {of} imported; the others were skipped, as listed above)"
+        ))
+        .into());
     }
     Ok(())
 }
@@ -574,14 +755,17 @@ fn docs(project: &Path, json: bool) -> Result<()> {
         })
         .collect();
     if json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        out!("{}", serde_json::to_string_pretty(&rows)?);
     } else {
-        println!(
+        out!(
             "{:<32} {:>9} {:>8} {:>8}  cases",
-            "document", "chars", "words", "codings"
+            "document",
+            "chars",
+            "words",
+            "codings"
         );
         for r in rows {
-            println!(
+            out!(
                 "{:<32} {:>9} {:>8} {:>8}  {}",
                 r.name,
                 r.chars,

@@ -38,8 +38,9 @@ pub struct SegmentRow {
     /// The coding's document id (for jumping to it in the GUI).
     #[serde(skip)]
     pub doc_id: DocId,
-    /// The coding's id.
-    #[serde(skip)]
+    /// The coding's id: the last column, `coding`, the ID `weft coding remove|recode|memo`
+    /// takes.
+    #[serde(rename = "coding")]
     pub coding_id: crate::model::CodingId,
 }
 
@@ -144,7 +145,7 @@ pub fn to_csv(rows: &[SegmentRow]) -> Result<Vec<u8>> {
     if rows.is_empty() {
         w.write_record([
             "document", "case", "speaker", "code", "start", "end", "text", "coder", "memo",
-            "created",
+            "created", "coding",
         ])?;
     }
     Ok(w.into_inner()
@@ -165,18 +166,19 @@ pub fn to_markdown(rows: &[SegmentRow]) -> String {
             .replace(['\n', '\r'], "<br>")
     }
     let mut out = String::from(
-        "| Document | Case | Speaker | Code | Text | Coder | Memo |\n|---|---|---|---|---|---|---|\n",
+        "| Document | Case | Speaker | Code | Text | Coder | Memo | Coding |\n|---|---|---|---|---|---|---|---|\n",
     );
     for r in rows {
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
             cell(&r.document),
             cell(&r.case),
             cell(&r.speaker),
             cell(&r.code),
             cell(&r.text),
             cell(&r.coder),
-            cell(&r.memo)
+            cell(&r.memo),
+            r.coding_id
         ));
     }
     out
@@ -208,7 +210,11 @@ mod tests {
     fn three_formats_keep_the_exact_text() {
         let rows = [row("We were both 😀 — équipe", "a | b\nc")];
         let csv = String::from_utf8(encode(&rows, Format::Csv).unwrap()).unwrap();
-        assert!(csv.starts_with("document,case,speaker,code,start,end,text,coder,memo,created\n"));
+        assert!(
+            csv.starts_with(
+                "document,case,speaker,code,start,end,text,coder,memo,created,coding\n"
+            )
+        );
         assert!(csv.contains("We were both 😀 — équipe"));
         let json_bytes = encode(&rows, Format::Json).unwrap();
         assert!(json_bytes.ends_with(b"]\n"), "one trailing newline");
@@ -216,7 +222,8 @@ mod tests {
         assert_eq!(json[0]["start"], 28);
         assert_eq!(json[0]["text"], "We were both 😀 — équipe");
         let md = String::from_utf8(encode(&rows, Format::Markdown).unwrap()).unwrap();
-        assert!(md.contains("| We were both 😀 — équipe | Me | a \\| b<br>c |\n"));
+        assert!(md.contains("| We were both 😀 — équipe | Me | a \\| b<br>c | 1 |\n"));
+        assert_eq!(json[0]["coding"], 1);
     }
 
     #[test]
@@ -224,7 +231,7 @@ mod tests {
         let csv = String::from_utf8(encode(&[], Format::Csv).unwrap()).unwrap();
         assert_eq!(
             csv,
-            "document,case,speaker,code,start,end,text,coder,memo,created\n"
+            "document,case,speaker,code,start,end,text,coder,memo,created,coding\n"
         );
         assert_eq!(encode(&[], Format::Json).unwrap(), b"[]\n");
     }
