@@ -83,8 +83,9 @@ impl ParsedBatch {
     /// report needs), so an import holds each text in memory once.
     pub fn take_action(&mut self, case: Option<&str>) -> Action {
         let label = match self.docs.as_slice() {
-            [(one, _)] if self.asked == 1 => format!("Import “{}”", file_label(one)),
-            _ => format!("Import {} documents", self.asked),
+            // The label counts what went in, not the files given (refused ones add nothing).
+            [(one, _)] => format!("Import “{}”", file_label(one)),
+            docs => format!("Import {} documents", docs.len()),
         };
         let documents = self
             .docs
