@@ -419,6 +419,22 @@ impl Session {
             .and_then(|v| v.trim().parse().ok()))
     }
 
+    /// Leaves the checkpoint after each change until [`Self::settle_pending`] (for the app:
+    /// an edit is drawn first, the project file catches up when the user pauses).
+    pub fn settle_when_idle(&mut self) {
+        self.store.settle_when_idle();
+    }
+
+    /// Whether a checkpoint waits for [`Self::settle_pending`].
+    pub fn has_unsettled(&self) -> bool {
+        self.store.has_unsettled()
+    }
+
+    /// Writes what the write-ahead log holds into the project file, if a checkpoint waits.
+    pub fn settle_pending(&self) {
+        self.store.settle_pending();
+    }
+
     /// What Undo would undo.
     pub fn undo_label(&self) -> Result<Option<String>> {
         self.store.undo_label()

@@ -298,3 +298,27 @@ fn back_up_now_writes_a_snapshot_and_says_where() {
     let snapshots = backup::list_snapshots(&project, &backup::backups_dir(&project, None));
     assert!(snapshots.iter().any(|s| !s.automatic), "{snapshots:?}");
 }
+
+#[test]
+fn an_edit_reaches_the_project_file_itself_once_the_user_pauses() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("study.weft");
+    drop(weft::demo::create(&project).unwrap());
+    let mut h = open_file(&project);
+    let code = h.state().view.tree.codes[0].id;
+    h.state_mut().transcript.set_selection(Some(3..20), true);
+    h.run_steps(2);
+    h.state_mut().apply_to_selection(code);
+    h.run_steps(1);
+    // Drawn at once; the write-ahead log is written into the file when the user pauses.
+    assert!(h.state().session().unwrap().has_unsettled());
+    wait(&mut h, "the idle checkpoint", |a| {
+        !a.session().unwrap().has_unsettled()
+    });
+    // A copy of the .weft alone (as a user would copy it while the app runs) holds the edit.
+    let copy = dir.path().join("copy.weft");
+    std::fs::copy(&project, &copy).unwrap();
+    let copied = weft::store::Store::open(&copy).unwrap();
+    let n = copied.db().codings(&CodingFilter::default()).unwrap().len();
+    assert_eq!(n, codings(&h));
+}

@@ -200,6 +200,8 @@ pub struct Store {
     note: Option<String>,
     /// The undo step the latest action, undo or redo wrote (for [`Store::last_changes`]).
     last_step: Option<i64>,
+    /// `None`: checkpoint after each change; `Some(pending)`: when the app is idle.
+    settle_later: std::cell::Cell<Option<bool>>,
 }
 
 /// What an action, undo or redo changed, so the app refreshes only that.
@@ -347,6 +349,7 @@ impl Store {
             path: Some(path.to_owned()),
             note: None,
             last_step: None,
+            settle_later: std::cell::Cell::new(None),
         };
         store
             .configure()
@@ -365,6 +368,7 @@ impl Store {
             path: None,
             note: None,
             last_step: None,
+            settle_later: std::cell::Cell::new(None),
         };
         store.init_new()?;
         Ok(store)
@@ -409,6 +413,7 @@ impl Store {
             path: Some(path.to_owned()),
             note: None,
             last_step: None,
+            settle_later: std::cell::Cell::new(None),
         };
         let prepare = |store: &mut Self| -> Result<()> {
             store.configure()?;
@@ -482,6 +487,7 @@ impl Store {
             path: Some(path.to_owned()),
             note: None,
             last_step: None,
+            settle_later: std::cell::Cell::new(None),
         })
     }
 
@@ -668,8 +674,39 @@ impl Store {
     /// no reader holds it back (`PASSIVE`: never waits), so a copy of the `.weft` alone, made
     /// while Weft runs, holds every change already reported done. A failure here loses nothing
     /// (the change is in the log) and is not reported.
+    ///
+    /// With [`Self::settle_when_idle`] the checkpoint waits for [`Self::settle_pending`]
+    /// instead: the app calls it once the user pauses, so an edit is drawn without waiting
+    /// for the project file's sync.
     fn settle(&self) {
-        if self.path.is_some() {
+        if self.path.is_none() {
+            return;
+        }
+        if self.settle_later.get().is_some() {
+            self.settle_later.set(Some(true));
+            return;
+        }
+        let _ = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+    }
+
+    /// Leaves the checkpoint after each change to [`Self::settle_pending`] (the app, when
+    /// idle). Every change is durable in the write-ahead log all the same.
+    pub fn settle_when_idle(&mut self) {
+        self.settle_later
+            .set(Some(self.settle_later.get().unwrap_or(false)));
+    }
+
+    /// Whether changes wait for [`Self::settle_pending`].
+    pub fn has_unsettled(&self) -> bool {
+        self.settle_later.get() == Some(true)
+    }
+
+    /// Runs the checkpoint that [`Self::settle_when_idle`] deferred, if any.
+    pub fn settle_pending(&self) {
+        if self.settle_later.get() == Some(true) {
+            self.settle_later.set(Some(false));
             let _ = self
                 .conn
                 .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
@@ -716,6 +753,7 @@ fn build_new(temp: &Path) -> Result<()> {
         path: Some(temp.to_owned()),
         note: None,
         last_step: None,
+        settle_later: std::cell::Cell::new(None),
     };
     store.init_new()?;
     store.checkpoint()?;

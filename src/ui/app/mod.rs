@@ -78,6 +78,8 @@ pub struct WeftApp {
     commands: Vec<Command>,
     doc_text: Arc<str>,
     theme_applied: Option<bool>,
+    /// When to write the project's write-ahead log into the file (egui time), after edits.
+    settle_at: Option<f64>,
     window_title: String,
     /// Whether a native file dialog ever returned nothing at once (no dialog service).
     native_dialogs_fail: bool,
@@ -140,6 +142,7 @@ impl WeftApp {
             commands: Vec::new(),
             doc_text: Arc::from(""),
             theme_applied: None,
+            settle_at: None,
             window_title: String::new(),
             native_dialogs_fail: false,
             shortcuts_window: false,
@@ -203,6 +206,28 @@ impl WeftApp {
         self.selected_code
     }
 
+    /// Half a second after the last edit, writes the write-ahead log into the project file,
+    /// so a copy of the `.weft` holds every edit; the edit itself was drawn at once.
+    fn settle_when_idle(&mut self, ctx: &egui::Context) {
+        let Some(session) = &self.session else { return };
+        if !session.has_unsettled() {
+            self.settle_at = None;
+            return;
+        }
+        let now = ctx.input(|i| i.time);
+        match self.settle_at {
+            Some(at) if now >= at => {
+                session.settle_pending();
+                self.settle_at = None;
+            }
+            Some(at) => ctx.request_repaint_after(std::time::Duration::from_secs_f64(at - now)),
+            None => {
+                self.settle_at = Some(now + 0.5);
+                ctx.request_repaint_after(std::time::Duration::from_millis(500));
+            }
+        }
+    }
+
     /// Draws the whole app into `ui` (the root). eframe calls this every frame; tests too.
     pub fn ui_root(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
@@ -217,6 +242,7 @@ impl WeftApp {
             });
             self.theme_applied = Some(self.settings.dark);
         }
+        self.settle_when_idle(&ctx);
         self.poll_background(&ctx);
         self.watch_other_writers(&ctx);
         self.shortcuts(&ctx);
@@ -475,6 +501,9 @@ impl eframe::App for WeftApp {
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.save_open_editors();
+        if let Some(s) = &self.session {
+            s.settle_pending();
+        }
     }
 }
 

@@ -19,6 +19,8 @@ use crate::ui::view::ProjectView;
 impl WeftApp {
     pub(super) fn set_session(&mut self, mut session: Session, ctx: Option<&egui::Context>) {
         self.flush_inspector();
+        // Edits are drawn at once; the project file catches up when the user pauses.
+        session.settle_when_idle();
         let note = session.take_note();
         self.recounter = None;
         if let Some(path) = session.path().map(Path::to_owned) {
