@@ -79,7 +79,7 @@ pub struct WeftApp {
     doc_text: Arc<str>,
     theme_applied: Option<bool>,
     /// When to write the project's write-ahead log into the file (egui time), after edits.
-    settle_at: Option<f64>,
+    pub(super) settle_at: Option<f64>,
     window_title: String,
     /// Whether a native file dialog ever returned nothing at once (no dialog service).
     native_dialogs_fail: bool,
@@ -206,7 +206,7 @@ impl WeftApp {
         self.selected_code
     }
 
-    /// Half a second after the last edit, writes the write-ahead log into the project file,
+    /// Half a second after the last change (each one restarts the wait), writes the write-ahead log into the project file,
     /// so a copy of the `.weft` holds every edit; the edit itself was drawn at once.
     fn settle_when_idle(&mut self, ctx: &egui::Context) {
         let Some(session) = &self.session else { return };

@@ -131,6 +131,9 @@ impl WeftApp {
 
     /// Refreshes only what `changes` says an edit, undo or redo touched.
     pub(super) fn refresh(&mut self, changes: &Changes) {
+        // Each change restarts the wait before the project file catches up (see
+        // `settle_when_idle`): a run of quick edits never pays for a checkpoint.
+        self.settle_at = None;
         let Some(session) = &self.session else { return };
         let db = session.read();
         self.version += 1;
