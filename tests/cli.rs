@@ -1,41 +1,15 @@
 //! Every CLI command end to end on a temporary project, through the real `weft` binary.
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too
 
+mod common;
+use common::{fails, ok, s};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn weft(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_weft"))
-        .args(args)
-        .env("WEFT_CODER", "Tester")
-        .output()
-        .expect("the weft binary runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = weft(args);
-    assert!(
-        out.status.success(),
-        "weft {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("UTF-8 output")
-}
-
-fn fails(args: &[&str]) -> String {
-    let out = weft(args);
-    assert!(!out.status.success(), "weft {args:?} should fail");
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 fn setup() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let project = dir.path().join("study.weft");
     (dir, project)
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 const P01: &str = "Interviewer: How did it start?\r\nP01: I was a peer worker — it helped me 😀 too.\r\nInterviewer: Go on.\r\nP01: We both learned.\r\n";

@@ -2,30 +2,10 @@
 //! refused rows reported by line, through the real `weft` binary.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+use common::{ok, s, weft};
+
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn weft(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_weft"))
-        .args(args)
-        .env("WEFT_CODER", "Tester")
-        .output()
-        .expect("the weft binary runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = weft(args);
-    assert!(
-        out.status.success(),
-        "weft {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
 
 fn project(dir: &Path) -> String {
     let p = dir.join("study.weft");

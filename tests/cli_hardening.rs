@@ -3,36 +3,11 @@
 //! the app can edit the command line can edit too.
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::{fails, ok, s, weft};
+
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
-
-fn weft(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_weft"))
-        .args(args)
-        .env("WEFT_CODER", "Tester")
-        .output()
-        .expect("the weft binary runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = weft(args);
-    assert!(
-        out.status.success(),
-        "weft {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("UTF-8 output")
-}
-
-fn fails(args: &[&str]) -> String {
-    let out = weft(args);
-    assert!(!out.status.success(), "weft {args:?} should fail");
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
 
 fn demo() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();

@@ -606,31 +606,28 @@ impl Store {
 
     /// Undoes the latest action; returns its label, or `None` when there is nothing to undo.
     pub fn undo(&mut self) -> Result<Option<String>> {
-        let mut step = || -> Result<_> {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let done = undo::undo(&tx)?;
-            tx.commit()?;
-            Ok(done)
-        };
-        let done = step().map_err(|e| explain(self.path.as_deref(), e))?;
-        self.last_step = done.as_ref().map(|d| d.0);
-        self.settle();
-        Ok(done.map(|d| d.1))
+        self.replay(undo::undo)
     }
 
     /// Redoes the latest undone action; returns its label, or `None` when there is nothing.
     pub fn redo(&mut self) -> Result<Option<String>> {
-        let mut step = || -> Result<_> {
+        self.replay(undo::redo)
+    }
+
+    /// Undo or redo in one transaction, remembering the step for [`Self::last_changes`].
+    fn replay(
+        &mut self,
+        step: fn(&Connection) -> Result<Option<undo::Replayed>>,
+    ) -> Result<Option<String>> {
+        let mut run = || -> Result<_> {
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let done = undo::redo(&tx)?;
+            let done = step(&tx)?;
             tx.commit()?;
             Ok(done)
         };
-        let done = step().map_err(|e| explain(self.path.as_deref(), e))?;
+        let done = run().map_err(|e| explain(self.path.as_deref(), e))?;
         self.last_step = done.as_ref().map(|d| d.0);
         self.settle();
         Ok(done.map(|d| d.1))

@@ -162,7 +162,10 @@ pub(super) fn peek(conn: &Connection, state: &str) -> Result<Option<String>> {
         .optional()?)
 }
 
-fn replay(conn: &Connection, from: &str, to: &str, record: &str) -> Result<Option<(i64, String)>> {
+/// A step undone or redone: its id and its label.
+pub(super) type Replayed = (i64, String);
+
+fn replay(conn: &Connection, from: &str, to: &str, record: &str) -> Result<Option<Replayed>> {
     let order = if from == "done" { "DESC" } else { "ASC" };
     let Some((step, label)): Option<(i64, String)> = conn
         .query_row(
@@ -203,12 +206,12 @@ fn replay(conn: &Connection, from: &str, to: &str, record: &str) -> Result<Optio
 }
 
 /// Undoes the newest done step inside the caller's transaction.
-pub(super) fn undo(conn: &Connection) -> Result<Option<(i64, String)>> {
+pub(super) fn undo(conn: &Connection) -> Result<Option<Replayed>> {
     replay(conn, "done", "undone", "redo")
 }
 
 /// Redoes the oldest undone step inside the caller's transaction.
-pub(super) fn redo(conn: &Connection) -> Result<Option<(i64, String)>> {
+pub(super) fn redo(conn: &Connection) -> Result<Option<Replayed>> {
     replay(conn, "undone", "done", "undo")
 }
 
