@@ -195,14 +195,51 @@ impl Session {
     /// (created if needed): [`crate::import::read_files`] (no store involved), then the
     /// batch's one action. Cancelling while reading (`progress` returns `false`) gives
     /// `StoreError::Cancelled` and changes nothing; a refused file is reported and skipped.
+    ///
+    /// A file whose content is already in the project (or earlier in the batch) is skipped
+    /// and listed in the report's `duplicates`; see [`Self::import_files_allowing_duplicates`].
     pub fn import_files(
         &mut self,
         files: &[std::path::PathBuf],
         case: Option<&str>,
         progress: &mut dyn FnMut(usize, usize) -> bool,
     ) -> Result<crate::import::ImportReport> {
+        self.import(files, case, false, progress)
+    }
+
+    /// [`Self::import_files`], adding files again even when their content is already there.
+    pub fn import_files_allowing_duplicates(
+        &mut self,
+        files: &[std::path::PathBuf],
+        case: Option<&str>,
+        progress: &mut dyn FnMut(usize, usize) -> bool,
+    ) -> Result<crate::import::ImportReport> {
+        self.import(files, case, true, progress)
+    }
+
+    /// The hashes of the documents' original files, with the document that has each.
+    pub fn known_contents(&self) -> Result<std::collections::HashMap<String, String>> {
+        Ok(self
+            .read()
+            .documents()?
+            .into_iter()
+            .filter(|d| !d.origin.sha256.is_empty())
+            .map(|d| (d.origin.sha256, d.name))
+            .collect())
+    }
+
+    fn import(
+        &mut self,
+        files: &[std::path::PathBuf],
+        case: Option<&str>,
+        allow_duplicates: bool,
+        progress: &mut dyn FnMut(usize, usize) -> bool,
+    ) -> Result<crate::import::ImportReport> {
         let mut batch = crate::import::read_files(files, progress)
             .map_err(|crate::import::Cancelled| crate::store::StoreError::Cancelled)?;
+        if !allow_duplicates {
+            batch.skip_known(&self.known_contents()?);
+        }
         if batch.docs.is_empty() {
             return Ok(batch.report(&Outcome::Done));
         }

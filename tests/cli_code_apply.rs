@@ -123,3 +123,30 @@ fn a_json_file_of_codings() {
     );
     assert_eq!(codings(&p).as_array().unwrap().len(), 1, "nothing changed");
 }
+
+#[test]
+fn importing_the_same_file_again_adds_nothing_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(dir.path());
+    let t = dir.path().join("p01.txt");
+    let copy = dir.path().join("p01-copy.txt");
+    std::fs::copy(&t, &copy).unwrap();
+    let out = weft(&["import", &p, s(&t), s(&copy)]);
+    assert!(out.status.success(), "duplicates are skipped, not errors");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err.matches("already holds the same content as “p01”")
+            .count(),
+        2,
+        "{err}"
+    );
+    let docs: serde_json::Value = serde_json::from_str(&ok(&["docs", &p, "--json"])).unwrap();
+    assert_eq!(docs.as_array().unwrap().len(), 1);
+    ok(&["import", &p, s(&t), "--allow-duplicates"]);
+    let docs: serde_json::Value = serde_json::from_str(&ok(&["docs", &p, "--json"])).unwrap();
+    assert_eq!(
+        docs.as_array().unwrap().len(),
+        2,
+        "added again as “p01 (2)”"
+    );
+}

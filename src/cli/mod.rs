@@ -72,6 +72,9 @@ pub enum Command {
         /// Assign the documents to this case (created if needed).
         #[arg(long)]
         case: Option<String>,
+        /// Add a file even when the project already holds a document with the same content.
+        #[arg(long)]
+        allow_duplicates: bool,
     },
     /// List documents with their size, cases and codings.
     Docs {
@@ -519,7 +522,8 @@ pub fn run(command: Command) -> Result<()> {
             project,
             files,
             case,
-        } => import(&project, &files, case.as_deref())?,
+            allow_duplicates,
+        } => import(&project, &files, case.as_deref(), allow_duplicates)?,
         Command::Docs { project, json } => docs(&project, json)?,
         Command::Code(c) => code::run(c)?,
         Command::Coding(c) => coding::run(c)?,
@@ -689,11 +693,27 @@ pub fn run(command: Command) -> Result<()> {
     Ok(())
 }
 
-fn import(project: &Path, files: &[PathBuf], case: Option<&str>) -> Result<()> {
+fn import(
+    project: &Path,
+    files: &[PathBuf],
+    case: Option<&str>,
+    allow_duplicates: bool,
+) -> Result<()> {
     let mut session = open_for_edit(project)?;
-    let report = session.import_files(files, case, &mut |_, _| true)?;
+    let report = if allow_duplicates {
+        session.import_files_allowing_duplicates(files, case, &mut |_, _| true)?
+    } else {
+        session.import_files(files, case, &mut |_, _| true)?
+    };
     for e in &report.failed {
         eprintln!("skipped: {e}");
+    }
+    for (path, name) in &report.duplicates {
+        eprintln!(
+            "skipped, as the project already holds the same content as “{name}” (add \
+             --allow-duplicates to import it again): {}",
+            path.display()
+        );
     }
     for d in &report.imported {
         out!(

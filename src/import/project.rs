@@ -34,6 +34,9 @@ pub struct ImportReport {
     pub imported: Vec<ImportedDoc>,
     /// Files refused, with the reason.
     pub failed: Vec<ImportError>,
+    /// Files skipped because the project (or the batch) already holds the same content:
+    /// `(file, name of the document that has it)`.
+    pub duplicates: Vec<(PathBuf, String)>,
 }
 
 /// Files read and parsed, not yet in any project.
@@ -45,6 +48,8 @@ pub struct ParsedBatch {
     pub failed: Vec<ImportError>,
     /// How many files were asked for.
     pub asked: usize,
+    /// Files skipped by [`ParsedBatch::skip_known`]: `(file, document that has the content)`.
+    pub duplicates: Vec<(PathBuf, String)>,
 }
 
 /// The import was cancelled before anything was written.
@@ -78,6 +83,24 @@ pub fn read_files(
 }
 
 impl ParsedBatch {
+    /// Skips the files whose content (SHA-256 of the original bytes) is already in the project
+    /// — `known` maps a hash to the document that has it — or earlier in this batch. Re-running
+    /// an import adds nothing twice.
+    pub fn skip_known(&mut self, known: &std::collections::HashMap<String, String>) {
+        let mut seen = known.clone();
+        let mut kept = Vec::with_capacity(self.docs.len());
+        for (path, t) in std::mem::take(&mut self.docs) {
+            match seen.get(&t.origin.sha256) {
+                Some(name) => self.duplicates.push((path, name.clone())),
+                None => {
+                    seen.insert(t.origin.sha256.clone(), t.name.clone());
+                    kept.push((path, t));
+                }
+            }
+        }
+        self.docs = kept;
+    }
+
     /// The one action that adds the parsed documents, assigned to the case `case` (created
     /// if needed) when given. The texts move into the action (the batch keeps what its
     /// report needs), so an import holds each text in memory once.
@@ -132,6 +155,7 @@ impl ParsedBatch {
                 })
                 .collect(),
             failed: self.failed,
+            duplicates: self.duplicates,
         }
     }
 }

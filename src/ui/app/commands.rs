@@ -178,6 +178,11 @@ impl WeftApp {
         let Some(session) = &mut self.session else {
             return self.error("the project was closed before the import could be added");
         };
+        // Re-importing a file already in the project adds nothing: say so instead.
+        match session.known_contents() {
+            Ok(known) => batch.skip_known(&known),
+            Err(e) => return self.error(format!("the import was not added: {e}")),
+        }
         let mut applied = None;
         if !batch.docs.is_empty() {
             match session.apply(&batch.take_action(None)) {
@@ -194,6 +199,15 @@ impl WeftApp {
         }
         for e in &report.failed {
             self.error(e.to_string());
+        }
+        for (path, name) in &report.duplicates {
+            let file = path
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            self.notice(format!(
+                "Skipped “{file}”: the project already holds the same text as “{name}”"
+            ));
         }
         if let Some(d) = report.imported.first() {
             self.open_document(d.id);
