@@ -150,3 +150,29 @@ fn importing_the_same_file_again_adds_nothing_unless_asked() {
         "added again as “p01 (2)”"
     );
 }
+
+#[test]
+fn a_folder_imports_the_transcripts_inside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("study.weft");
+    ok(&["new", s(&p)]);
+    let folder = dir.path().join("interviews");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(folder.join("p01.txt"), "P01: one\n").unwrap();
+    std::fs::write(folder.join("p02.md"), "P02: two\n").unwrap();
+    std::fs::write(folder.join("notes.pdf"), "%PDF").unwrap();
+    std::fs::write(folder.join(".hidden.txt"), "x").unwrap();
+    std::fs::create_dir(folder.join("sub")).unwrap();
+    std::fs::write(folder.join("sub").join("p03.txt"), "P03: three\n").unwrap();
+    let out = ok(&["import", s(&p), s(&folder)]);
+    assert!(
+        out.contains("imported p01") && out.contains("imported p02"),
+        "{out}"
+    );
+    let docs: serde_json::Value = serde_json::from_str(&ok(&["docs", s(&p), "--json"])).unwrap();
+    assert_eq!(
+        docs.as_array().unwrap().len(),
+        2,
+        "only the supported files directly inside"
+    );
+}

@@ -57,12 +57,49 @@ pub struct ParsedBatch {
 #[error("import cancelled; the project was left as it was")]
 pub struct Cancelled;
 
-/// Reads and parses `files` one after another. `progress(done, total)` is called before each
-/// file and after the last; when it returns `false` reading stops with [`Cancelled`].
+/// `files` with each folder replaced by the supported files directly inside it (by name; hidden
+/// files and other types left out, as they were not asked for one by one). A folder that
+/// cannot be listed stays as it is, so reading it reports the problem.
+pub fn expand_folders(files: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::with_capacity(files.len());
+    for path in files {
+        let listing = path
+            .is_dir()
+            .then(|| std::fs::read_dir(path).ok())
+            .flatten();
+        let Some(entries) = listing else {
+            out.push(path.clone());
+            continue;
+        };
+        let mut inside: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file())
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| !n.starts_with('.'))
+            })
+            .filter(|p| {
+                p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                    super::SUPPORTED_EXTENSIONS.contains(&e.to_lowercase().as_str())
+                })
+            })
+            .collect();
+        inside.sort();
+        out.extend(inside);
+    }
+    out
+}
+
+/// Reads and parses `files` one after another (a folder stands for the supported files in it,
+/// see [`expand_folders`]). `progress(done, total)` is called before each file and after the
+/// last; when it returns `false` reading stops with [`Cancelled`].
 pub fn read_files(
     files: &[PathBuf],
     progress: &mut dyn FnMut(usize, usize) -> bool,
 ) -> Result<ParsedBatch, Cancelled> {
+    let expanded = expand_folders(files);
+    let files = expanded.as_slice();
     let mut batch = ParsedBatch {
         asked: files.len(),
         ..ParsedBatch::default()

@@ -114,6 +114,8 @@ impl Job {
         files: Vec<PathBuf>,
         repaint: impl Fn() + Send + Sync + 'static,
     ) -> Result<Self, String> {
+        // A dropped folder stands for the transcripts in it: count those for the progress bar.
+        let files = crate::import::expand_folders(&files);
         let total = files.len();
         let repaint = Arc::new(repaint);
         let r2 = repaint.clone();
