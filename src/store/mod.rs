@@ -395,19 +395,7 @@ impl Store {
         };
         let app_id = read("application_id")?;
         let version = read("user_version")?;
-        if app_id != schema::APPLICATION_ID {
-            return Err(StoreError::NotWeft {
-                path: path.to_owned(),
-                reason: "a SQLite database of another program".into(),
-            });
-        }
-        if version > schema::VERSION {
-            return Err(StoreError::TooNew {
-                path: path.to_owned(),
-                found: version,
-                supported: schema::VERSION,
-            });
-        }
+        refuse_foreign(path, app_id, version)?;
         let mut store = Self {
             conn,
             path: Some(path.to_owned()),
@@ -814,6 +802,12 @@ fn probe(path: &Path) -> Result<()> {
             path: path.to_owned(),
         });
     }
+    refuse_foreign(path, app_id, version)
+}
+
+/// Refuses another program's database, a project from a newer Weft, and a version Weft never
+/// wrote: the checks every way of opening a project shares.
+fn refuse_foreign(path: &Path, app_id: i32, version: i32) -> Result<()> {
     if app_id != schema::APPLICATION_ID {
         return Err(StoreError::NotWeft {
             path: path.to_owned(),
