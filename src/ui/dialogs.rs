@@ -117,27 +117,17 @@ pub(crate) fn dialog_ui(
                 original,
                 text,
             } => {
-                ui.heading(format!("Memo on “{name}”"));
-                ui.add(
-                    TextEdit::multiline(text)
-                        .desired_rows(10)
-                        .desired_width(440.0),
-                )
-                .accessible_name("Memo");
-                ui.horizontal(|ui| {
-                    if ui.button("Save").clicked() {
-                        if *text != *original {
-                            out.push(Command::Edit(Action::SetDocumentMemo {
-                                doc: *doc,
-                                memo: text.clone(),
-                            }));
-                        }
-                        close = true;
-                    }
-                    if ui.button("Cancel").clicked() {
-                        close = true;
-                    }
-                });
+                let save = memo_editor_ui(
+                    ui,
+                    &format!("Memo on “{name}”"),
+                    text,
+                    original,
+                    "Memo",
+                    &mut close,
+                );
+                if let Some(memo) = save {
+                    out.push(Command::Edit(Action::SetDocumentMemo { doc: *doc, memo }));
+                }
                 // Typed text is never thrown away by a stray click or Escape.
                 *text != *original
             }
@@ -199,27 +189,17 @@ pub(crate) fn dialog_ui(
                 original,
                 text,
             } => {
-                ui.heading(format!("Memo on case “{name}”"));
-                ui.add(
-                    TextEdit::multiline(text)
-                        .desired_rows(10)
-                        .desired_width(440.0),
-                )
-                .accessible_name("Case memo");
-                ui.horizontal(|ui| {
-                    if ui.button("Save").clicked() {
-                        if *text != *original {
-                            out.push(Command::Edit(Action::SetCaseMemo {
-                                case: *case,
-                                memo: text.clone(),
-                            }));
-                        }
-                        close = true;
-                    }
-                    if ui.button("Cancel").clicked() {
-                        close = true;
-                    }
-                });
+                let save = memo_editor_ui(
+                    ui,
+                    &format!("Memo on case “{name}”"),
+                    text,
+                    original,
+                    "Case memo",
+                    &mut close,
+                );
+                if let Some(memo) = save {
+                    out.push(Command::Edit(Action::SetCaseMemo { case: *case, memo }));
+                }
                 // Typed text is never thrown away by a stray click or Escape.
                 *text != *original
             }
@@ -298,4 +278,36 @@ pub(crate) fn dialog_ui(
     if close || (modal.should_close() && !keep_open) {
         *slot = None;
     }
+}
+
+/// A memo being edited: its heading, the text and Save / Cancel. Returns the text to save
+/// when Save was pressed on a changed text; either button sets `close`.
+fn memo_editor_ui(
+    ui: &mut Ui,
+    heading: &str,
+    text: &mut String,
+    original: &str,
+    accessible_name: &str,
+    close: &mut bool,
+) -> Option<String> {
+    ui.heading(heading);
+    ui.add(
+        TextEdit::multiline(text)
+            .desired_rows(10)
+            .desired_width(440.0),
+    )
+    .accessible_name(accessible_name);
+    let mut save = None;
+    ui.horizontal(|ui| {
+        if ui.button("Save").clicked() {
+            if text != original {
+                save = Some(text.clone());
+            }
+            *close = true;
+        }
+        if ui.button("Cancel").clicked() {
+            *close = true;
+        }
+    });
+    save
 }
