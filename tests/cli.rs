@@ -217,7 +217,22 @@ fn a_whole_session_on_the_command_line() {
     .unwrap();
     assert_eq!(none["totals"]["segments"], 0);
     let csv = ok(&["stats", p, "--format", "csv"]);
-    assert!(csv.starts_with("path,segments,documents,cases,chars,words,coverage,agg_segments"));
+    assert!(csv.starts_with("# Report: frequencies\n"), "{csv}");
+    assert!(
+        csv.contains("\n# Filters: none (the whole project)\n"),
+        "{csv}"
+    );
+    let header = csv.lines().find(|l| !l.starts_with('#')).unwrap();
+    assert!(header.starts_with("path,segments,documents,cases,chars,words,coverage,agg_segments"));
+    let bare = ok(&["stats", p, "--format", "csv", "--no-meta"]);
+    assert!(bare.starts_with("path,segments,documents,cases,chars,words,coverage,agg_segments"));
+    assert_eq!(
+        bare,
+        csv.lines()
+            .filter(|l| !l.starts_with('#'))
+            .flat_map(|l| [l, "\n"])
+            .collect::<String>()
+    );
     assert!(ok(&["stats", p]).contains("| Code |"));
     let out = dir.path().join("stats.md");
     ok(&["stats", p, "--format", "md", "-o", s(&out)]);
@@ -230,8 +245,10 @@ fn a_whole_session_on_the_command_line() {
     let seg = ok(&["segments", p, "--code", "Reciprocity"]);
     assert!(seg.contains("it helped me 😀 too"), "{seg}");
     assert!(seg.contains("helping heals"));
-    let seg: serde_json::Value =
+    let file: serde_json::Value =
         serde_json::from_str(&ok(&["segments", p, "--format", "json"])).unwrap();
+    assert_eq!(file["meta"]["report"], "coded segments");
+    let seg = &file["segments"];
     assert_eq!(seg.as_array().unwrap().len(), 2);
     assert_eq!(seg[0]["speaker"], "P01");
     let seg: serde_json::Value = serde_json::from_str(&ok(&[
@@ -244,6 +261,11 @@ fn a_whole_session_on_the_command_line() {
         "json",
     ]))
     .unwrap();
+    assert_eq!(
+        seg["meta"]["filters"]["codes"],
+        serde_json::json!(["Mutuality", "Mutuality/Shared experience"])
+    );
+    let seg = &seg["segments"];
     assert_eq!(seg[0]["code"], "Mutuality/Shared experience");
     assert_eq!(seg[0]["coder"], "Second");
 

@@ -97,3 +97,90 @@ fn a_link_is_written_through_and_new_files_get_the_usual_permissions() {
     let umask = u32::from_str_radix(String::from_utf8_lossy(&umask.stdout).trim(), 8).unwrap();
     assert_eq!(mode, 0o666 & !umask, "mode {mode:o} with umask {umask:o}");
 }
+
+/// Every frequency or segment export starts with its provenance (issue 7 item 6): project,
+/// date, Weft version, filters by name and scope, in each format; `--no-meta` leaves it out.
+#[test]
+fn exports_say_what_they_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(weft(d, &["demo", "s.weft"]).status.success());
+    let stdout = |args: &[&str]| {
+        let o = weft(d, args);
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let filtered = [
+        "stats",
+        "s.weft",
+        "--coder",
+        "Sam Okafor",
+        "--case",
+        "P03",
+        "--case",
+        "P01",
+        "--where",
+        "role=peer worker",
+    ];
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&[&filtered[..], &["--format", "json"]].concat())).unwrap();
+    let meta = &json["meta"];
+    assert_eq!(meta["report"], "frequencies");
+    assert_eq!(meta["project"], "s.weft");
+    assert_eq!(meta["weft_version"], env!("CARGO_PKG_VERSION"));
+    assert!(chrono::DateTime::parse_from_rfc3339(meta["exported"].as_str().unwrap()).is_ok());
+    assert_eq!(meta["filters"]["coder"], "Sam Okafor");
+    assert_eq!(meta["filters"]["cases"], serde_json::json!(["P01", "P03"]));
+    assert_eq!(
+        meta["filters"]["attributes"],
+        serde_json::json!(["role = peer worker"])
+    );
+    assert_eq!(
+        meta["scope"],
+        json["totals"]
+            .as_object()
+            .map(|t| {
+                serde_json::json!({
+                    "documents": t["documents"], "cases": t["cases"],
+                    "chars": t["chars"], "words": t["words"],
+                })
+            })
+            .unwrap()
+    );
+
+    let md = stdout(&[&filtered[..], &["--format", "md"]].concat());
+    assert!(md.starts_with("## Frequencies — s.weft\n\n"), "{md}");
+    assert!(
+        md.contains("- **Filters:** coder Sam Okafor; cases P01, P03; role = peer worker\n"),
+        "{md}"
+    );
+    assert!(md.contains("- **Scope:** "), "{md}");
+
+    let csv = stdout(&["segments", "s.weft", "--code", "Role"]);
+    let comments: Vec<&str> = csv.lines().take_while(|l| l.starts_with('#')).collect();
+    assert_eq!(comments.len(), 6, "{csv}");
+    assert_eq!(comments[0], "# Report: coded segments");
+    assert_eq!(comments[1], "# Project: s.weft");
+    assert_eq!(comments[4], "# Filters: code Role");
+    assert!(
+        comments[5].starts_with("# Scope: 8 documents, 12 cases, "),
+        "{csv}"
+    );
+
+    // Off: the bare table, as before.
+    let bare = stdout(&["segments", "s.weft", "--no-meta"]);
+    assert!(bare.starts_with("document,case,speaker,"), "{bare}");
+    let bare: serde_json::Value = serde_json::from_str(&stdout(&[
+        "stats",
+        "s.weft",
+        "--format",
+        "json",
+        "--no-meta",
+    ]))
+    .unwrap();
+    assert!(bare.get("meta").is_none());
+}

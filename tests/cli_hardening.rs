@@ -455,7 +455,7 @@ fn the_segments_export_names_each_coding_by_the_id_the_cli_takes() {
     ]);
     let id = coding_id(&out);
     let csv = ok(&["segments", p, "--code", "Role"]);
-    let header = csv.lines().next().unwrap();
+    let header = csv.lines().find(|l| !l.starts_with('#')).unwrap();
     assert!(header.ends_with(",created,coding"), "{header}");
     assert!(
         csv.lines().any(|l| l.starts_with("P01 interview,")
@@ -466,7 +466,8 @@ fn the_segments_export_names_each_coding_by_the_id_the_cli_takes() {
     let json: serde_json::Value =
         serde_json::from_str(&ok(&["segments", p, "--code", "Role", "--format", "json"])).unwrap();
     assert!(
-        json.as_array()
+        json["segments"]
+            .as_array()
             .unwrap()
             .iter()
             .any(|r| r["coding"].as_i64() == id.parse().ok())

@@ -271,8 +271,8 @@ fn rows_carry_exact_text_speaker_and_case() {
     );
     assert!(csv.contains("We were both 😀 — équipe"));
     let json: serde_json::Value =
-        serde_json::from_slice(&segments::to_json(&rows).unwrap()).unwrap();
-    assert_eq!(json[0]["start"], 28);
+        serde_json::from_slice(&segments::to_json(&rows, None).unwrap()).unwrap();
+    assert_eq!(json["segments"][0]["start"], 28);
 }
 
 /// The project's data copied into memory: analysis and export need nothing but the read
@@ -426,64 +426,94 @@ fn cli(args: &[&str]) {
     );
 }
 
+/// The export's bytes with the moment it was made blanked out (the CLI and the GUI run a
+/// moment apart): the `Exported` line of CSV and Markdown, the `exported` field of JSON.
+fn without_time(bytes: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    text.lines()
+        .filter(|l| !l.contains("Exported:") && !l.contains("\"exported\":"))
+        .flat_map(|l| [l, "\n"])
+        .collect::<String>()
+        .into_bytes()
+}
+
 #[test]
 fn the_cli_and_the_gui_write_the_same_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let project = dir.path().join("demo.weft");
     drop(weft::demo::create(&project).unwrap());
     let p = project.to_str().unwrap();
-    for format in [Format::Csv, Format::Json, Format::Markdown] {
-        let ext = format.extension();
-        let from_cli = dir.path().join(format!("cli-stats.{ext}"));
-        cli(&[
-            "stats",
-            p,
-            "--format",
-            ext,
-            "-o",
-            from_cli.to_str().unwrap(),
-        ]);
-        let from_gui = dir.path().join(format!("gui-stats.{ext}"));
-        gui_export(weft::ui::jobs::Job::export_frequencies(
-            project.clone(),
-            ScopeFilter::default(),
-            format,
-            from_gui.clone(),
-            || {},
-        ));
-        let (a, b) = (
-            std::fs::read(&from_cli).unwrap(),
-            std::fs::read(&from_gui).unwrap(),
-        );
-        assert!(a.len() > 100, "{ext}: a real report");
-        assert_eq!(a, b, "frequencies as {ext}");
-        if format == Format::Json {
-            assert!(a.ends_with(b"}\n") && !a.ends_with(b"\n\n"), "one newline");
-        }
+    for meta in [true, false] {
+        for format in [Format::Csv, Format::Json, Format::Markdown] {
+            let ext = format.extension();
+            let flag = if meta { None } else { Some("--no-meta") };
+            let same = |a: &[u8], b: &[u8], what: &str| {
+                assert!(a.len() > 100, "{what} as {ext}: a real report");
+                if meta {
+                    let (a, b) = (without_time(a), without_time(b));
+                    assert!(
+                        String::from_utf8_lossy(&a).contains("demo.weft"),
+                        "{what} as {ext} names the project"
+                    );
+                    assert_eq!(a, b, "{what} as {ext}, with provenance");
+                } else {
+                    assert!(!String::from_utf8_lossy(a).contains("demo.weft"));
+                    assert_eq!(a, b, "{what} as {ext}");
+                }
+            };
+            let from_cli = dir.path().join(format!("cli-stats-{meta}.{ext}"));
+            let args = [
+                "stats",
+                p,
+                "--format",
+                ext,
+                "-o",
+                from_cli.to_str().unwrap(),
+            ];
+            cli(&args.into_iter().chain(flag).collect::<Vec<_>>());
+            let from_gui = dir.path().join(format!("gui-stats-{meta}.{ext}"));
+            gui_export(weft::ui::jobs::Job::export_frequencies(
+                project.clone(),
+                ScopeFilter::default(),
+                format,
+                from_gui.clone(),
+                meta,
+                || {},
+            ));
+            let (a, b) = (
+                std::fs::read(&from_cli).unwrap(),
+                std::fs::read(&from_gui).unwrap(),
+            );
+            same(&a, &b, "frequencies");
+            if format == Format::Json {
+                assert!(a.ends_with(b"}\n") && !a.ends_with(b"\n\n"), "one newline");
+            }
 
-        let from_cli = dir.path().join(format!("cli-segments.{ext}"));
-        cli(&[
-            "segments",
-            p,
-            "--format",
-            ext,
-            "-o",
-            from_cli.to_str().unwrap(),
-        ]);
-        let from_gui = dir.path().join(format!("gui-segments.{ext}"));
-        gui_export(weft::ui::jobs::Job::export_segments(
-            project.clone(),
-            None,
-            ScopeFilter::default(),
-            format,
-            from_gui.clone(),
-            || {},
-        ));
-        let (a, b) = (
-            std::fs::read(&from_cli).unwrap(),
-            std::fs::read(&from_gui).unwrap(),
-        );
-        assert!(a.len() > 100, "{ext}: real segments");
-        assert_eq!(a, b, "coded segments as {ext}");
+            let from_cli = dir.path().join(format!("cli-segments-{meta}.{ext}"));
+            let args = [
+                "segments",
+                p,
+                "--format",
+                ext,
+                "-o",
+                from_cli.to_str().unwrap(),
+            ];
+            cli(&args.into_iter().chain(flag).collect::<Vec<_>>());
+            let from_gui = dir.path().join(format!("gui-segments-{meta}.{ext}"));
+            gui_export(weft::ui::jobs::Job::export_segments(
+                project.clone(),
+                None,
+                ScopeFilter::default(),
+                format,
+                from_gui.clone(),
+                meta,
+                || {},
+            ));
+            let (a, b) = (
+                std::fs::read(&from_cli).unwrap(),
+                std::fs::read(&from_gui).unwrap(),
+            );
+            same(&a, &b, "coded segments");
+        }
     }
 }

@@ -144,6 +144,57 @@ impl Scratch {
     }
 }
 
+/// What is in scope under `filter`: documents, cases, characters and words (`segments` and
+/// `codes` are left at 0). What an export states it covers.
+pub fn scope_totals(read: impl ProjectRead, filter: &ScopeFilter) -> Result<Totals> {
+    let scope = Scope::load(&read, filter)?;
+    scope_totals_with(&read, &scope, true, &mut HashMap::new())
+}
+
+/// The documents, cases, characters and (with `count_words`) words of `scope`; word indexes
+/// already read are taken from `coded_words`.
+fn scope_totals_with(
+    read: &impl ProjectRead,
+    scope: &Scope,
+    count_words: bool,
+    coded_words: &mut HashMap<DocId, WordIndex>,
+) -> Result<Totals> {
+    let mut totals = Totals::default();
+    let mut scope_cases: HashSet<CaseId> = HashSet::new();
+    for doc in &scope.documents {
+        let Some(region) = scope.region(doc) else {
+            continue;
+        };
+        totals.documents += 1;
+        for ((d, _), c) in &scope.links.speaker_cases {
+            if *d == doc.id && scope.cases_pass(doc.id, &[*c]) {
+                scope_cases.insert(*c);
+            }
+        }
+        match region {
+            None => {
+                totals.chars += doc.char_len;
+                totals.words += doc.word_count;
+                if let Some(cs) = scope.links.doc_cases.get(&doc.id) {
+                    scope_cases.extend(cs.iter().filter(|c| scope.cases_pass(doc.id, &[**c])));
+                }
+            }
+            Some(mut ranges) => {
+                totals.chars += union(&mut ranges);
+                if count_words {
+                    let words = match coded_words.remove(&doc.id) {
+                        Some(w) => w,
+                        None => read.word_index(doc.id)?,
+                    };
+                    totals.words += words_in_union(&words, &ranges);
+                }
+            }
+        }
+    }
+    totals.cases = scope_cases.len();
+    Ok(totals)
+}
+
 /// Computes the frequency report of the project under `filter`.
 ///
 /// Works one document at a time (codings come sorted by document): each code's ranges in
@@ -269,44 +320,9 @@ pub fn frequencies_with(
         }
     }
 
-    // Totals of the scope.
-    let mut totals = Totals {
-        segments: counted,
-        codes: n,
-        ..Totals::default()
-    };
-    let mut scope_cases: HashSet<CaseId> = HashSet::new();
-    for doc in &scope.documents {
-        let Some(region) = scope.region(doc) else {
-            continue;
-        };
-        totals.documents += 1;
-        for ((d, _), c) in &scope.links.speaker_cases {
-            if *d == doc.id && scope.cases_pass(doc.id, &[*c]) {
-                scope_cases.insert(*c);
-            }
-        }
-        match region {
-            None => {
-                totals.chars += doc.char_len;
-                totals.words += doc.word_count;
-                if let Some(cs) = scope.links.doc_cases.get(&doc.id) {
-                    scope_cases.extend(cs.iter().filter(|c| scope.cases_pass(doc.id, &[**c])));
-                }
-            }
-            Some(mut ranges) => {
-                totals.chars += union(&mut ranges);
-                if count_words {
-                    let words = match coded_words.remove(&doc.id) {
-                        Some(w) => w,
-                        None => read.word_index(doc.id)?,
-                    };
-                    totals.words += words_in_union(&words, &ranges);
-                }
-            }
-        }
-    }
-    totals.cases = scope_cases.len();
+    let mut totals = scope_totals_with(&read, &scope, count_words, &mut coded_words)?;
+    totals.segments = counted;
+    totals.codes = n;
 
     let codes = tree
         .codes

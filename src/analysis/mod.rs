@@ -6,7 +6,9 @@ pub mod frequencies;
 pub mod kernels;
 pub mod scope;
 
-pub use frequencies::{CodeStats, Counts, FrequencyReport, Totals, frequencies, frequencies_with};
+pub use frequencies::{
+    CodeStats, Counts, FrequencyReport, Totals, frequencies, frequencies_with, scope_totals,
+};
 pub use scope::{Scope, ScopeFilter};
 
 use crate::model::ReadError;

@@ -116,6 +116,11 @@ pub enum Command {
         /// Write to this file instead of standard output.
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
+        /// Leave out the provenance (project, date, Weft version, filters, scope) that
+        /// otherwise starts the file: a header in Markdown, a `meta` object in JSON, `#`
+        /// comment lines in CSV.
+        #[arg(long)]
+        no_meta: bool,
     },
     /// The coded segments table: one row per coding with its text.
     Segments {
@@ -133,6 +138,11 @@ pub enum Command {
         /// Write to this file instead of standard output.
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
+        /// Leave out the provenance (project, date, Weft version, filters, scope) that
+        /// otherwise starts the file: a header in Markdown, a `meta` object in JSON, `#`
+        /// comment lines in CSV.
+        #[arg(long)]
+        no_meta: bool,
     },
     /// Add a note to the project journal (`weft memo P TITLE TEXT`), or list every memo
     /// (`weft memo list P`).
@@ -585,6 +595,7 @@ pub fn run(command: Command) -> Result<()> {
             case,
             filters,
             output,
+            no_meta,
         } => {
             let session = open(&project)?;
             let db = session.read();
@@ -604,7 +615,8 @@ pub fn run(command: Command) -> Result<()> {
             }
             filter.attrs = filters::parse_where(&session, &filters)?;
             let format = Format::parse(&format).unwrap_or(Format::Markdown);
-            let bytes = export::report::frequencies_file(db, &filter, format)?;
+            let meta = (!no_meta).then_some(project.as_path());
+            let bytes = export::report::frequencies_file(db, &filter, format, meta)?;
             emit(output.as_deref(), &bytes, &project)?;
         }
         Command::Segments {
@@ -613,6 +625,7 @@ pub fn run(command: Command) -> Result<()> {
             subcodes,
             format,
             output,
+            no_meta,
         } => {
             let session = open(&project)?;
             let db = session.read();
@@ -628,8 +641,9 @@ pub fn run(command: Command) -> Result<()> {
                 None => None,
             };
             let format = Format::parse(&format).unwrap_or(Format::Csv);
+            let meta = (!no_meta).then_some(project.as_path());
             let bytes =
-                export::segments::segments_file(db, codes, &ScopeFilter::default(), format)?;
+                export::segments::segments_file(db, codes, &ScopeFilter::default(), format, meta)?;
             emit(output.as_deref(), &bytes, &project)?;
         }
         Command::Coder(c) => lists::coders(c)?,

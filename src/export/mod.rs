@@ -3,9 +3,11 @@
 //! for the same report. Data comes through the read interface
 //! ([`ProjectRead`](crate::model::ProjectRead)): no SQL, no writes.
 
+pub mod provenance;
 pub mod report;
 pub mod segments;
 
+pub use provenance::Provenance;
 pub use segments::{SegmentRow, coded_segments};
 
 use crate::analysis::AnalysisError;

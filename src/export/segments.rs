@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use super::provenance::{Extent, Provenance, ReportKind};
 use super::{Format, Result, json_bytes};
 use crate::analysis::kernels::speakers_of;
 use crate::analysis::{Scope, ScopeFilter};
@@ -116,24 +117,55 @@ pub fn coded_segments(
     Ok(rows)
 }
 
-/// Encodes the rows in `format`: what both the CLI and the GUI write.
-pub fn encode(rows: &[SegmentRow], format: Format) -> Result<Vec<u8>> {
+/// Encodes the rows in `format`, after their provenance when given: what both the CLI and
+/// the GUI write.
+pub fn encode(rows: &[SegmentRow], format: Format, meta: Option<&Provenance>) -> Result<Vec<u8>> {
     match format {
-        Format::Csv => to_csv(rows),
-        Format::Json => to_json(rows),
-        Format::Markdown => Ok(to_markdown(rows).into_bytes()),
+        Format::Csv => {
+            let mut out = meta
+                .map(|m| m.csv_comment().into_bytes())
+                .unwrap_or_default();
+            out.extend(to_csv(rows)?);
+            Ok(out)
+        }
+        Format::Json => to_json(rows, meta),
+        Format::Markdown => {
+            let mut out = meta.map(Provenance::markdown_header).unwrap_or_default();
+            out.push_str(&to_markdown(rows));
+            Ok(out.into_bytes())
+        }
     }
 }
 
 /// The coded segments of `codes` under `filter`, encoded: what both the CLI and the GUI write
-/// to a file.
+/// to a file. With `meta`, the project file's path, the file starts with its provenance
+/// ([`Provenance`]); `None` leaves it out.
 pub fn segments_file(
     read: impl ProjectRead,
     codes: Option<Vec<CodeId>>,
     filter: &ScopeFilter,
     format: Format,
+    meta: Option<&std::path::Path>,
 ) -> Result<Vec<u8>> {
-    encode(&coded_segments(read, codes, filter)?, format)
+    let provenance = match meta {
+        Some(project) => {
+            let extent = Extent::from(&crate::analysis::scope_totals(&read, filter)?);
+            Some(Provenance::describe(
+                &read,
+                project,
+                ReportKind::Segments,
+                filter,
+                codes.as_deref(),
+                extent,
+            )?)
+        }
+        None => None,
+    };
+    encode(
+        &coded_segments(read, codes, filter)?,
+        format,
+        provenance.as_ref(),
+    )
 }
 
 /// CSV with a header row.
@@ -152,9 +184,19 @@ pub fn to_csv(rows: &[SegmentRow]) -> Result<Vec<u8>> {
         .map_err(|e| csv::Error::from(e.into_error()))?)
 }
 
-/// A JSON array of rows, ending in one newline.
-pub fn to_json(rows: &[SegmentRow]) -> Result<Vec<u8>> {
-    json_bytes(&rows)
+/// JSON: `{"meta": {...}, "segments": [rows]}` (no `meta` without provenance), ending in one
+/// newline.
+pub fn to_json(rows: &[SegmentRow], meta: Option<&Provenance>) -> Result<Vec<u8>> {
+    #[derive(Serialize)]
+    struct File<'a> {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        meta: Option<&'a Provenance>,
+        segments: &'a [SegmentRow],
+    }
+    json_bytes(&File {
+        meta,
+        segments: rows,
+    })
 }
 
 /// A Markdown table: document, case, speaker, code, the quoted text, coder and memo. Pipes
@@ -209,30 +251,59 @@ mod tests {
     #[test]
     fn three_formats_keep_the_exact_text() {
         let rows = [row("We were both 😀 — équipe", "a | b\nc")];
-        let csv = String::from_utf8(encode(&rows, Format::Csv).unwrap()).unwrap();
+        let csv = String::from_utf8(encode(&rows, Format::Csv, None).unwrap()).unwrap();
         assert!(
             csv.starts_with(
                 "document,case,speaker,code,start,end,text,coder,memo,created,coding\n"
             )
         );
         assert!(csv.contains("We were both 😀 — équipe"));
-        let json_bytes = encode(&rows, Format::Json).unwrap();
-        assert!(json_bytes.ends_with(b"]\n"), "one trailing newline");
+        let json_bytes = encode(&rows, Format::Json, None).unwrap();
+        assert!(json_bytes.ends_with(b"}\n"), "one trailing newline");
         let json: serde_json::Value = serde_json::from_slice(&json_bytes).unwrap();
-        assert_eq!(json[0]["start"], 28);
-        assert_eq!(json[0]["text"], "We were both 😀 — équipe");
-        let md = String::from_utf8(encode(&rows, Format::Markdown).unwrap()).unwrap();
+        assert_eq!(json["segments"][0]["start"], 28);
+        assert_eq!(json["segments"][0]["text"], "We were both 😀 — équipe");
+        let md = String::from_utf8(encode(&rows, Format::Markdown, None).unwrap()).unwrap();
         assert!(md.contains("| We were both 😀 — équipe | Me | a \\| b<br>c | 1 |\n"));
-        assert_eq!(json[0]["coding"], 1);
+        assert_eq!(json["segments"][0]["coding"], 1);
     }
 
     #[test]
     fn an_empty_table_still_has_its_header() {
-        let csv = String::from_utf8(encode(&[], Format::Csv).unwrap()).unwrap();
+        let csv = String::from_utf8(encode(&[], Format::Csv, None).unwrap()).unwrap();
         assert_eq!(
             csv,
             "document,case,speaker,code,start,end,text,coder,memo,created,coding\n"
         );
-        assert_eq!(encode(&[], Format::Json).unwrap(), b"[]\n");
+        assert_eq!(
+            encode(&[], Format::Json, None).unwrap(),
+            b"{\n  \"segments\": []\n}\n"
+        );
+    }
+
+    #[test]
+    fn with_provenance_each_format_states_it_first() {
+        let rows = [row("trust", "")];
+        let meta = Provenance {
+            report: "coded segments".into(),
+            project: "p.weft".into(),
+            exported: "2026-12-01T14:30:00Z".into(),
+            weft_version: "0.1.0".into(),
+            filters: crate::export::provenance::Filters {
+                codes: vec!["Trust".into()],
+                ..Default::default()
+            },
+            scope: Extent::default(),
+        };
+        let csv = String::from_utf8(encode(&rows, Format::Csv, Some(&meta)).unwrap()).unwrap();
+        assert!(csv.starts_with("# Report: coded segments\n"));
+        assert!(csv.contains("# Filters: code Trust\n"));
+        let json: serde_json::Value =
+            serde_json::from_slice(&encode(&rows, Format::Json, Some(&meta)).unwrap()).unwrap();
+        assert_eq!(json["meta"]["filters"]["codes"][0], "Trust");
+        assert_eq!(json["segments"][0]["text"], "trust");
+        let md = String::from_utf8(encode(&rows, Format::Markdown, Some(&meta)).unwrap()).unwrap();
+        assert!(md.starts_with("## Coded segments — p.weft\n"));
+        assert!(md.contains("\n\n| Document |"));
     }
 }

@@ -134,33 +134,46 @@ impl Job {
         )
     }
 
-    /// Writes the frequency report of the project at `project` to `out` on a thread.
+    /// Writes the frequency report of the project at `project` to `out` on a thread, with
+    /// its provenance first when `meta`.
     pub fn export_frequencies(
         project: PathBuf,
         filter: ScopeFilter,
         format: Format,
         out: PathBuf,
+        meta: bool,
         repaint: impl Fn() + Send + 'static,
     ) -> Result<Self, String> {
+        let source = project.clone();
         Self::export(
             "Exporting frequencies",
             project,
             format,
             out,
             repaint,
-            move |store, f| Ok(export::report::frequencies_file(store.db(), &filter, f)?),
+            move |store, f| {
+                Ok(export::report::frequencies_file(
+                    store.db(),
+                    &filter,
+                    f,
+                    meta.then_some(source.as_path()),
+                )?)
+            },
         )
     }
 
-    /// Writes coded segments of the project at `project` to `out` on a thread.
+    /// Writes coded segments of the project at `project` to `out` on a thread, with their
+    /// provenance first when `meta`.
     pub fn export_segments(
         project: PathBuf,
         codes: Option<Vec<CodeId>>,
         filter: ScopeFilter,
         format: Format,
         out: PathBuf,
+        meta: bool,
         repaint: impl Fn() + Send + 'static,
     ) -> Result<Self, String> {
+        let source = project.clone();
         Self::export(
             "Exporting coded segments",
             project,
@@ -173,6 +186,7 @@ impl Job {
                     codes,
                     &filter,
                     f,
+                    meta.then_some(source.as_path()),
                 )?)
             },
         )

@@ -26,6 +26,9 @@ pub struct Settings {
     pub tab: Tab,
     /// Show the coding stripes margin.
     pub stripes: bool,
+    /// Start frequency and segment exports with their provenance (project, date, version,
+    /// filters, scope).
+    pub export_provenance: bool,
 }
 
 impl Default for Settings {
@@ -37,6 +40,7 @@ impl Default for Settings {
             zoom: 1.0,
             tab: Tab::Transcript,
             stripes: true,
+            export_provenance: true,
         }
     }
 }

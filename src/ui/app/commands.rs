@@ -2,7 +2,7 @@
 //! keyboard shortcuts of the [`AppCommand`] registry, file dialogs (native or typed) and the
 //! background jobs they start.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use egui::{Key, Modifiers, RichText};
 
@@ -29,11 +29,7 @@ impl WeftApp {
         }
         if NativeDialog::available() && !self.native_dialogs_fail {
             let repaint_ctx = ctx.clone();
-            let start = self
-                .view
-                .path
-                .as_ref()
-                .and_then(|p| p.parent().map(Path::to_owned));
+            let start = self.save_folder();
             match NativeDialog::open(purpose.clone(), start, move || {
                 repaint_ctx.request_repaint()
             }) {
@@ -45,10 +41,7 @@ impl WeftApp {
             }
         }
         let base = self
-            .view
-            .path
-            .as_ref()
-            .and_then(|p| p.parent())
+            .save_folder()
             .map(|d| d.join(purpose.default_name()))
             .map(|p| p.display().to_string())
             .unwrap_or_default();
@@ -60,6 +53,25 @@ impl WeftApp {
             text: base,
             focused: false,
         });
+    }
+
+    /// Where file dialogs start: the project's folder, unless that is the app's hidden data
+    /// folder (where the demo lives), which nobody browses: then the user's documents (or
+    /// home) folder.
+    pub(super) fn save_folder(&self) -> Option<PathBuf> {
+        let folder = self.view.path.as_ref()?.parent()?.to_owned();
+        let app_data = crate::ui::settings::demo_path();
+        if app_data.parent() != Some(folder.as_path()) {
+            return Some(folder);
+        }
+        directories::UserDirs::new()
+            .map(|u| {
+                u.document_dir()
+                    .filter(|d| d.is_dir())
+                    .unwrap_or(u.home_dir())
+                    .to_owned()
+            })
+            .or(Some(folder))
     }
 
     pub(super) fn handle_paths(
@@ -104,6 +116,7 @@ impl WeftApp {
                     filter,
                     format,
                     first,
+                    self.settings.export_provenance,
                     move || c.request_repaint(),
                 ));
             }
@@ -118,6 +131,7 @@ impl WeftApp {
                     filter,
                     format,
                     first,
+                    self.settings.export_provenance,
                     move || c.request_repaint(),
                 ));
             }

@@ -44,6 +44,15 @@ impl WeftApp {
                 ui.menu_button("Export", |ui| {
                     self.command_item(ui, AppCommand::ExportFrequencies);
                     self.command_item(ui, AppCommand::ExportSegments);
+                    ui.separator();
+                    ui.checkbox(
+                        &mut self.settings.export_provenance,
+                        "Start tables with their provenance",
+                    )
+                    .on_hover_text(
+                        "Project, date, Weft version, filters and scope: a header in Markdown, \
+                         a \"meta\" object in JSON, # comment lines in CSV",
+                    );
                 });
                 ui.separator();
                 self.command_item(ui, AppCommand::Quit);
