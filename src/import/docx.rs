@@ -57,7 +57,7 @@ impl DocxError {
 
 /// Marker inside the `io::Error` the capped reader returns, to tell it from real XML errors.
 #[derive(Debug)]
-struct CapReached;
+pub(crate) struct CapReached;
 
 impl std::fmt::Display for CapReached {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -68,9 +68,9 @@ impl std::fmt::Display for CapReached {
 impl std::error::Error for CapReached {}
 
 /// Reads at most `left` bytes, then fails with [`CapReached`].
-struct Capped<R> {
-    inner: R,
-    left: u64,
+pub(crate) struct Capped<R> {
+    pub(crate) inner: R,
+    pub(crate) left: u64,
 }
 
 impl<R: Read> Read for Capped<R> {

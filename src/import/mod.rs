@@ -6,8 +6,10 @@
 //! One file per concern: `decode.rs` turns bytes into text, `turns.rs` finds speaker turns,
 //! `docx.rs` extracts the text of a Word document; this file is the public API.
 
+mod captions;
 mod decode;
 mod docx;
+mod odt;
 mod turns;
 
 pub use decode::{DecodeError, Decoded, decode, decode_checked};
@@ -26,7 +28,16 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// File extensions (lowercase, without the dot) that can be imported.
-pub const SUPPORTED_EXTENSIONS: &[&str] = &["txt", "md", "docx"];
+pub const SUPPORTED_EXTENSIONS: &[&str] = &["txt", "md", "docx", "odt", "vtt", "srt"];
+
+/// The supported extensions as the error messages list them: `.txt, .md, .docx, ...`.
+fn supported_list() -> String {
+    SUPPORTED_EXTENSIONS
+        .iter()
+        .map(|e| format!(".{e}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// A file read and decoded, ready to be stored as a document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,7 +74,8 @@ pub enum ImportError {
     },
     /// The extension is not one of [`SUPPORTED_EXTENSIONS`].
     #[error(
-        "cannot import: unsupported file type {kind} (supported: .txt, .md, .docx): {}",
+        "cannot import: unsupported file type {kind} (supported: {}): {}",
+        supported_list(),
         path.display()
     )]
     Unsupported {
@@ -125,6 +137,17 @@ pub enum ImportError {
         path: PathBuf,
         /// Its size in bytes.
         size: u64,
+    },
+    /// The file has the extension of a format but not its content (captions without cues, a
+    /// damaged document).
+    #[error("cannot import: not a readable {format} file ({reason}): {}", path.display())]
+    Malformed {
+        /// The file.
+        path: PathBuf,
+        /// The format's name (`WebVTT captions`).
+        format: &'static str,
+        /// What is wrong with it.
+        reason: String,
     },
     /// The file has no bytes at all.
     #[error("cannot import: the file is empty: {}", path.display())]
@@ -253,6 +276,13 @@ fn import(path: &Path, format: &'static str, bytes: Vec<u8>) -> Result<ImportedT
     let (text, encoding, warnings) = if format == "docx" {
         let text = docx::extract_text(&bytes).map_err(|e| e.into_import_error(path))?;
         (text, docx::ENCODING_NAME, Vec::new())
+    } else if format == "odt" {
+        let text = odt::extract_text(&bytes).map_err(|e| ImportError::Malformed {
+            path: path.to_owned(),
+            format: "OpenDocument text (.odt)",
+            reason: e.0,
+        })?;
+        (text, odt::ENCODING_NAME, Vec::new())
     } else {
         let d = decode_checked(bytes).map_err(|e| match e {
             DecodeError::Binary => ImportError::Binary {
@@ -273,7 +303,28 @@ fn import(path: &Path, format: &'static str, bytes: Vec<u8>) -> Result<ImportedT
             path: path.to_owned(),
         });
     }
-    let turns = detect_turns(&text);
+    let (text, turns) = match format {
+        "vtt" | "srt" => {
+            let kind = if format == "vtt" {
+                captions::Kind::Vtt
+            } else {
+                captions::Kind::Srt
+            };
+            captions::parse(&text, kind).map_err(|e| ImportError::Malformed {
+                path: path.to_owned(),
+                format: if format == "vtt" {
+                    "WebVTT captions"
+                } else {
+                    "SubRip (SRT) subtitles"
+                },
+                reason: e.reason(kind),
+            })?
+        }
+        _ => {
+            let turns = detect_turns(&text);
+            (text, turns)
+        }
+    };
     let name = path
         .file_stem()
         .map(|n| n.to_string_lossy().into_owned())
@@ -364,7 +415,10 @@ mod tests {
                 "{msg}"
             );
         }
-        let unsupported = read_bytes("b.rtf", b"{".to_vec()).unwrap_err().to_string();
-        assert!(unsupported.contains(".txt, .md, .docx"), "{unsupported}");
+        let unsupported = read_bytes("b.xyz", b"{".to_vec()).unwrap_err().to_string();
+        assert!(
+            unsupported.contains(".txt, .md, .docx, .odt, .vtt, .srt"),
+            "{unsupported}"
+        );
     }
 }
