@@ -10,6 +10,7 @@ mod captions;
 mod decode;
 mod docx;
 mod odt;
+mod rtf;
 mod turns;
 
 pub use decode::{DecodeError, Decoded, decode, decode_checked};
@@ -28,7 +29,7 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// File extensions (lowercase, without the dot) that can be imported.
-pub const SUPPORTED_EXTENSIONS: &[&str] = &["txt", "md", "docx", "odt", "vtt", "srt"];
+pub const SUPPORTED_EXTENSIONS: &[&str] = &["txt", "md", "docx", "odt", "rtf", "vtt", "srt"];
 
 /// The supported extensions as the error messages list them: `.txt, .md, .docx, ...`.
 fn supported_list() -> String {
@@ -283,6 +284,13 @@ fn import(path: &Path, format: &'static str, bytes: Vec<u8>) -> Result<ImportedT
             reason: e.0,
         })?;
         (text, odt::ENCODING_NAME, Vec::new())
+    } else if format == "rtf" {
+        let text = rtf::extract_text(&bytes).map_err(|reason| ImportError::Malformed {
+            path: path.to_owned(),
+            format: "Rich Text Format (.rtf)",
+            reason,
+        })?;
+        (text, rtf::ENCODING_NAME, Vec::new())
     } else {
         let d = decode_checked(bytes).map_err(|e| match e {
             DecodeError::Binary => ImportError::Binary {
@@ -417,7 +425,7 @@ mod tests {
         }
         let unsupported = read_bytes("b.xyz", b"{".to_vec()).unwrap_err().to_string();
         assert!(
-            unsupported.contains(".txt, .md, .docx, .odt, .vtt, .srt"),
+            unsupported.contains(".txt, .md, .docx, .odt, .rtf, .vtt, .srt"),
             "{unsupported}"
         );
     }
