@@ -9,6 +9,7 @@
 mod captions;
 mod decode;
 mod docx;
+mod html;
 mod odt;
 mod rtf;
 mod turns;
@@ -29,7 +30,9 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// File extensions (lowercase, without the dot) that can be imported.
-pub const SUPPORTED_EXTENSIONS: &[&str] = &["txt", "md", "docx", "odt", "rtf", "vtt", "srt"];
+pub const SUPPORTED_EXTENSIONS: &[&str] = &[
+    "txt", "md", "docx", "odt", "rtf", "html", "htm", "vtt", "srt",
+];
 
 /// The supported extensions as the error messages list them: `.txt, .md, .docx, ...`.
 fn supported_list() -> String {
@@ -298,7 +301,11 @@ fn import(path: &Path, format: &'static str, bytes: Vec<u8>) -> Result<ImportedT
             },
         })?;
         let warnings = d.warnings(&file_name);
-        (d.text, d.encoding, warnings)
+        if matches!(format, "html" | "htm") {
+            (html::visible_text(&d.text), html::ENCODING_NAME, warnings)
+        } else {
+            (d.text, d.encoding, warnings)
+        }
     };
     // `normalize_newlines` always copies; skip it (and the copy) when there is nothing to do.
     let text = if text.contains('\r') {
@@ -425,7 +432,7 @@ mod tests {
         }
         let unsupported = read_bytes("b.xyz", b"{".to_vec()).unwrap_err().to_string();
         assert!(
-            unsupported.contains(".txt, .md, .docx, .odt, .rtf, .vtt, .srt"),
+            unsupported.contains(".txt, .md, .docx, .odt, .rtf, .html, .htm, .vtt, .srt"),
             "{unsupported}"
         );
     }
