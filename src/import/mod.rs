@@ -11,6 +11,7 @@ mod decode;
 mod docx;
 mod html;
 mod odt;
+mod pdf;
 mod rtf;
 mod turns;
 
@@ -31,7 +32,7 @@ use std::path::{Path, PathBuf};
 
 /// File extensions (lowercase, without the dot) that can be imported.
 pub const SUPPORTED_EXTENSIONS: &[&str] = &[
-    "txt", "md", "docx", "odt", "rtf", "html", "htm", "vtt", "srt",
+    "txt", "md", "docx", "odt", "rtf", "pdf", "html", "htm", "vtt", "srt",
 ];
 
 /// The supported extensions as the error messages list them: `.txt, .md, .docx, ...`.
@@ -294,6 +295,13 @@ fn import(path: &Path, format: &'static str, bytes: Vec<u8>) -> Result<ImportedT
             reason,
         })?;
         (text, rtf::ENCODING_NAME, Vec::new())
+    } else if format == "pdf" {
+        let text = pdf::extract_text(&bytes).map_err(|reason| ImportError::Malformed {
+            path: path.to_owned(),
+            format: "PDF",
+            reason,
+        })?;
+        (text, pdf::ENCODING_NAME, Vec::new())
     } else {
         let d = decode_checked(bytes).map_err(|e| match e {
             DecodeError::Binary => ImportError::Binary {
@@ -407,7 +415,7 @@ mod tests {
             ),
             (
                 read_bytes("x/a.pdf", b"%PDF".to_vec()).unwrap_err(),
-                "\".pdf\"",
+                "not a readable PDF file",
             ),
             (
                 read_bytes("x/a", b"text".to_vec()).unwrap_err(),
@@ -432,7 +440,7 @@ mod tests {
         }
         let unsupported = read_bytes("b.xyz", b"{".to_vec()).unwrap_err().to_string();
         assert!(
-            unsupported.contains(".txt, .md, .docx, .odt, .rtf, .html, .htm, .vtt, .srt"),
+            unsupported.contains(".txt, .md, .docx, .odt, .rtf, .pdf, .html, .htm, .vtt, .srt"),
             "{unsupported}"
         );
     }

@@ -63,7 +63,12 @@ P01: Caf\'e9 na\'efve \u8220?quoted\u8221? \u-10179?\u-8704? done.\par
     #[test]
     fn refusals_do_not_panic() {
         assert!(extract_text(b"hello").unwrap_err().contains("{\\rtf"));
-        for s in ["{\\rtf1", "{\\rtf1 {{{{ \\u99999999999? }", "{\\rtf1 \\'zz \\u-99999?}", "{\\rtf}}}}}"] {
+        for s in [
+            "{\\rtf1",
+            "{\\rtf1 {{{{ \\u99999999999? }",
+            "{\\rtf1 \\'zz \\u-99999?}",
+            "{\\rtf}}}}}",
+        ] {
             let _ = extract_text(s.as_bytes());
         }
     }
