@@ -424,6 +424,12 @@ pub(crate) fn open(path: &Path) -> Result<Session> {
     Ok(session)
 }
 
+/// Opens a project for a command that only reads it: nothing is written, no `-wal`/`-shm`
+/// files appear, no migration runs (see [`Session::open_read_only`]).
+pub(crate) fn open_read_only(path: &Path) -> Result<Session> {
+    Ok(Session::open_read_only(path)?)
+}
+
 /// Opens a project for a command that edits it: first makes today's automatic snapshot if
 /// there is none yet (so people who only use the command line get snapshots too). A snapshot
 /// that fails is reported and the edit goes on.
@@ -586,7 +592,7 @@ pub fn run(command: Command) -> Result<()> {
             filters,
             output,
         } => {
-            let session = open(&project)?;
+            let session = open_read_only(&project)?;
             let db = session.read();
             let mut filter = ScopeFilter::default();
             if let Some(c) = coder {
@@ -614,7 +620,7 @@ pub fn run(command: Command) -> Result<()> {
             format,
             output,
         } => {
-            let session = open(&project)?;
+            let session = open_read_only(&project)?;
             let db = session.read();
             let codes = match code {
                 Some(path) => {
@@ -738,7 +744,7 @@ fn import(
 }
 
 fn docs(project: &Path, json: bool) -> Result<()> {
-    let session = open(project)?;
+    let session = open_read_only(project)?;
     let db = session.read();
     let links = db.case_links()?;
     let mut per_doc = std::collections::HashMap::new();

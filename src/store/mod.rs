@@ -118,6 +118,16 @@ pub enum StoreError {
         /// One sentence: what happened and what to do.
         message: &'static str,
     },
+    /// The project was opened read-only, so an edit was refused (nothing was changed).
+    #[error(
+        "this project is open read-only (the file or its folder cannot be written), so \
+         nothing was changed; copy it somewhere writable to edit it: {}",
+        path.display()
+    )]
+    ReadOnly {
+        /// The file.
+        path: PathBuf,
+    },
     /// Stored JSON could not be read.
     #[error("damaged data in the project: {0}")]
     Json(#[from] serde_json::Error),
@@ -202,6 +212,8 @@ pub struct Store {
     last_step: Option<i64>,
     /// `None`: checkpoint after each change; `Some(pending)`: when the app is idle.
     settle_later: std::cell::Cell<Option<bool>>,
+    /// Opened read-only ([`Store::open_read_only`]): every write is refused.
+    read_only: bool,
 }
 
 /// What an action, undo or redo changed, so the app refreshes only that.
@@ -350,6 +362,7 @@ impl Store {
             note: None,
             last_step: None,
             settle_later: std::cell::Cell::new(None),
+            read_only: false,
         };
         store
             .configure()
@@ -369,6 +382,7 @@ impl Store {
             note: None,
             last_step: None,
             settle_later: std::cell::Cell::new(None),
+            read_only: false,
         };
         store.init_new()?;
         Ok(store)
@@ -376,8 +390,15 @@ impl Store {
 
     /// Opens an existing project, migrating it if it is older than this build. A file that is
     /// not a Weft project, or is newer, is refused and left untouched.
+    ///
+    /// A project Weft cannot write (the file, or its folder where the write-ahead log must
+    /// go, is read-only) is opened read-only instead: see [`Self::open_read_only`] and
+    /// [`Self::is_read_only`].
     pub fn open(path: &Path) -> Result<Self> {
         check_header(path)?;
+        if !can_write(path) {
+            return Self::open_read_only(path);
+        }
         // Decide on a read-only connection first: a file refused here is never written (a
         // read-write connection would checkpoint and delete a pending -wal on closing).
         probe(path)?;
@@ -388,6 +409,11 @@ impl Store {
         .map_err(|e| open_error(path, &e))?;
         conn.busy_timeout(busy_timeout())
             .map_err(|e| open_error(path, &e))?;
+        if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
+            // SQLite could open it for reading only (a read-only file or disk).
+            drop(conn);
+            return Self::open_read_only(path);
+        }
         check_integrity(&conn, path)?;
         let read = |pragma: &str| -> Result<i32> {
             conn.pragma_query_value(None, pragma, |r| r.get(0))
@@ -402,6 +428,7 @@ impl Store {
             note: None,
             last_step: None,
             settle_later: std::cell::Cell::new(None),
+            read_only: false,
         };
         let prepare = |store: &mut Self| -> Result<()> {
             store.configure()?;
@@ -437,19 +464,58 @@ impl Store {
         Ok(store)
     }
 
+    /// Opens the project read-only: for commands that only read (`weft stats`, `docs`, ...)
+    /// and for a project the user cannot write (read-only media or folder). Nothing is
+    /// written: no migration, no undo triggers, and no `-wal`/`-shm` files are created when
+    /// there were none (the file is then read as SQLite's `immutable`: with no write-ahead
+    /// log beside it, the file alone holds the whole project). Every edit is refused with
+    /// one sentence ([`Self::is_read_only`]).
+    ///
+    /// A project in an older file format is refused with advice to open it once with
+    /// something that writes (the app, or any editing command), which updates it.
+    pub fn open_read_only(path: &Path) -> Result<Self> {
+        check_header(path)?;
+        let (conn, note) = read_only_connection(path)?;
+        let read = || -> rusqlite::Result<(i32, i32, i64)> {
+            let app_id = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+            let version = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            let objects = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+            Ok((app_id, version, objects))
+        };
+        let (app_id, version, objects) = read().map_err(|e| open_error(path, &e))?;
+        if app_id == 0 && version == 0 && objects == 0 {
+            return Err(StoreError::Unfinished {
+                path: path.to_owned(),
+            });
+        }
+        refuse_foreign(path, app_id, version)?;
+        if version < schema::VERSION {
+            return Err(StoreError::Open {
+                path: path.to_owned(),
+                reason: format!(
+                    "it is in an older file format (version {version}) that this Weft reads \
+                     only after updating it; open it once in the Weft app or with a command \
+                     that changes it (this needs the file and its folder to be writable)"
+                ),
+            });
+        }
+        Ok(Self {
+            conn,
+            path: Some(path.to_owned()),
+            note,
+            last_step: None,
+            settle_later: std::cell::Cell::new(None),
+            read_only: true,
+        })
+    }
+
     /// A second, read-only connection to a project another connection has opened (and checked
     /// and migrated): for background readers such as exports and the codebook recount. It
     /// never writes, checks nothing beyond the file being a Weft project of this version, and
     /// has no write handle to give (its actions fail).
     pub fn open_reader(path: &Path) -> Result<Self> {
         check_header(path)?;
-        let conn = open_connection(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| open_error(path, &e))?;
-        conn.busy_timeout(busy_timeout())
-            .map_err(|e| open_error(path, &e))?;
+        let (conn, _) = read_only_connection(path)?;
         let read = |pragma: &str| -> Result<i32> {
             conn.pragma_query_value(None, pragma, |r| r.get(0))
                 .map_err(|e| open_error(path, &e))
@@ -476,7 +542,24 @@ impl Store {
             note: None,
             last_step: None,
             settle_later: std::cell::Cell::new(None),
+            read_only: true,
         })
+    }
+
+    /// Whether the project was opened read-only ([`Self::open_read_only`]): every edit,
+    /// undo and redo is refused with [`StoreError::ReadOnly`].
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// `Ok` when the project may be written, else the refusal ([`StoreError::ReadOnly`]).
+    pub fn refuse_if_read_only(&self) -> Result<()> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly {
+                path: self.path.clone().unwrap_or_default(),
+            });
+        }
+        Ok(())
     }
 
     fn init_new(&mut self) -> Result<()> {
@@ -544,6 +627,7 @@ impl Store {
         coder: &str,
         f: impl FnOnce(&Tx<'_>) -> Result<T>,
     ) -> Result<T> {
+        self.refuse_if_read_only()?;
         let out = self.action_in_tx(label, coder, f);
         out.map_err(|e| explain(self.path(), e))
     }
@@ -581,6 +665,7 @@ impl Store {
     /// Runs `f` in one transaction without recording an undo step: for building a project
     /// from scratch (a new project, the demo, benchmarks), never for the user's edits.
     pub fn untracked<T>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
+        self.refuse_if_read_only()?;
         let run = || -> Result<T> {
             let tx = self
                 .conn
@@ -607,6 +692,7 @@ impl Store {
         &mut self,
         step: fn(&Connection) -> Result<Option<undo::Replayed>>,
     ) -> Result<Option<String>> {
+        self.refuse_if_read_only()?;
         let mut run = || -> Result<_> {
             let tx = self
                 .conn
@@ -647,6 +733,7 @@ impl Store {
     /// Trims the history to the newest `keep` done steps (and redo steps only while room
     /// remains); returns how many steps were dropped. Cannot be undone.
     pub fn trim_history(&mut self, keep: usize) -> Result<usize> {
+        self.refuse_if_read_only()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -664,7 +751,7 @@ impl Store {
     /// instead: the app calls it once the user pauses, so an edit is drawn without waiting
     /// for the project file's sync.
     fn settle(&self) {
-        if self.path.is_none() {
+        if self.path.is_none() || self.read_only {
             return;
         }
         if self.settle_later.get().is_some() {
@@ -690,7 +777,7 @@ impl Store {
 
     /// Runs the checkpoint that [`Self::settle_when_idle`] deferred, if any.
     pub fn settle_pending(&self) {
-        if self.settle_later.get() == Some(true) {
+        if self.settle_later.get() == Some(true) && !self.read_only {
             self.settle_later.set(Some(false));
             let _ = self
                 .conn
@@ -700,6 +787,10 @@ impl Store {
 
     /// Writes the write-ahead log into the main file (e.g. before copying the file).
     pub fn checkpoint(&self) -> Result<()> {
+        if self.read_only {
+            // Nothing was written through this connection; the file is as it was.
+            return Ok(());
+        }
         self.conn
             .pragma_update(None, "wal_checkpoint", "TRUNCATE")?;
         Ok(())
@@ -739,6 +830,7 @@ fn build_new(temp: &Path) -> Result<()> {
         note: None,
         last_step: None,
         settle_later: std::cell::Cell::new(None),
+        read_only: false,
     };
     store.init_new()?;
     store.checkpoint()?;
@@ -766,6 +858,113 @@ fn move_into_place(temp: &Path, path: &Path) -> Result<()> {
             reason: e.to_string(),
         }),
     }
+}
+
+/// Whether Weft can write the project at `path`: the file opens for writing, and the
+/// write-ahead log and its index (`-wal`, `-shm`) can be written, or created in its folder.
+/// Tried rather than judged from permission bits, so it also holds for a read-only disk
+/// and for an immutable file or folder (where even the superuser cannot write).
+fn can_write(path: &Path) -> bool {
+    let writable = |p: &Path| std::fs::OpenOptions::new().write(true).open(p).is_ok();
+    if !writable(path) {
+        return false;
+    }
+    let (wal, shm) = (sidecar(path, "-wal"), sidecar(path, "-shm"));
+    if wal.exists() && shm.exists() {
+        return writable(&wal) && writable(&shm);
+    }
+    // Try to make a file in the folder (and remove it at once).
+    let probe = path.with_file_name(format!(
+        ".{}.can-write-{}-{}",
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        std::process::id(),
+        &new_guid()[..8]
+    ));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// A read-only connection to `path` that writes nothing beside it, and a note for the user
+/// when the changes in a write-ahead log left beside it could not be read.
+///
+/// With a `-wal` beside the file (another Weft has it open, or one was stopped), a normal
+/// read-only connection reads the file and the log (SQLite ≥ 3.22 can, as long as the log
+/// and its index exist or can be made). Without one, the file alone holds every committed
+/// change, and it is opened `immutable` (no log, no index, no locks), which creates no
+/// files. Where even the first cannot be done (a log but no index, on a read-only disk),
+/// the file is read `immutable` and the note says that recent changes may be missing.
+fn read_only_connection(path: &Path) -> Result<(Connection, Option<String>)> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let usable = |conn: &Connection| {
+        conn.busy_timeout(busy_timeout())?;
+        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))
+    };
+    if sidecar(path, "-wal").exists() {
+        let tried = open_connection(path, flags).and_then(|c| usable(&c).map(|_| c));
+        match tried {
+            Ok(conn) => return Ok((conn, None)),
+            Err(e)
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+                ) =>
+            {
+                let conn = open_immutable(path).map_err(|e| open_error(path, &e))?;
+                let note = "the project's write-ahead log (its -wal file) could not be read \
+                            here, so its most recent changes may be missing from what is shown; \
+                            open it where it can be written to see them"
+                    .to_owned();
+                return Ok((conn, Some(note)));
+            }
+            Err(e) => return Err(open_error(path, &e)),
+        }
+    }
+    let conn = open_immutable(path).map_err(|e| open_error(path, &e))?;
+    Ok((conn, None))
+}
+
+/// Opens `path` as SQLite's `immutable` read-only database: no write-ahead log, no index
+/// file, no locks. Only for a file no Weft is writing (no `-wal` beside it).
+fn open_immutable(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(
+        immutable_uri(path),
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+    )?;
+    conn.busy_timeout(busy_timeout())?;
+    Ok(conn)
+}
+
+/// The `file:` URI for `path` with `immutable=1`: every byte that could be read as part of
+/// the URI syntax (`?`, `#`, `%`, non-ASCII, ...) is percent-encoded, so the path is taken
+/// literally.
+fn immutable_uri(path: &Path) -> String {
+    let full = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let text = full.to_string_lossy().replace('\\', "/");
+    let mut uri = String::from("file:");
+    if !text.starts_with('/') {
+        // A Windows path (`C:/...`) becomes `file:///C:/...`.
+        uri.push_str("///");
+    }
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~:".contains(&b) {
+            uri.push(b as char);
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push_str("?mode=ro&immutable=1");
+    uri
 }
 
 /// Reads what decides whether a file may be opened, on a read-only connection: refuses
