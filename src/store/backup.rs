@@ -639,11 +639,8 @@ fn open_project_read_only(project: &Path) -> Result<Connection> {
     if !project.is_file() {
         return Err(read_err("there is no such file".into()));
     }
-    let conn = super::open_connection(
-        project,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|e| read_err(e.to_string()))?;
+    // Writes nothing beside the project either (no -wal/-shm where there were none).
+    let (conn, _) = super::read_only_connection(project).map_err(|e| read_err(e.to_string()))?;
     conn.busy_timeout(std::time::Duration::from_secs(10))
         .map_err(|e| read_err(e.to_string()))?;
     Ok(conn)
