@@ -135,6 +135,12 @@ impl Session {
         self.store.is_read_only()
     }
 
+    /// Opens the project at `path` for one command of the command line (see
+    /// [`Store::open_for_command`]: the integrity check only after a crash).
+    pub fn open_for_command(path: &Path) -> Result<Self> {
+        Self::new(Store::open_for_command(path)?)
+    }
+
     /// Creates a new project at `path` (see [`Store::create`]).
     pub fn create(path: &Path) -> Result<Self> {
         Self::new(Store::create(path)?)
@@ -322,7 +328,10 @@ impl Session {
             }
         };
         self.store.refuse_if_read_only()?;
-        let purged = self.store.purge(target)?;
+        let purged = self.store.purge(target);
+        // The deletion commits outside an action: make it durable whatever the scrub did.
+        self.store.settle_now();
+        let purged = purged?;
         let mut report = PurgeReport {
             documents: purged.documents,
             cases: purged.cases,

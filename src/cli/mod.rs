@@ -417,7 +417,7 @@ pub enum AttrCommand {
 
 /// Opens a project for a command, telling the user once about anything opening it did.
 pub(crate) fn open(path: &Path) -> Result<Session> {
-    let mut session = Session::open(path)?;
+    let mut session = Session::open_for_command(path)?;
     if let Some(note) = session.take_note() {
         eprintln!("note: {note}");
     }

@@ -395,10 +395,24 @@ impl Store {
     /// go, is read-only) is opened read-only instead: see [`Self::open_read_only`] and
     /// [`Self::is_read_only`].
     pub fn open(path: &Path) -> Result<Self> {
+        Self::open_checking(path, true)
+    }
+
+    /// [`Self::open`] for one command of the command line: SQLite's quick integrity check
+    /// (about 2 ms per MB of project) runs only when a `-wal` was left beside the file (Weft
+    /// was stopped mid-write, or another Weft has it open). Otherwise the day's first edit
+    /// checks it anyway: today's snapshot (`weft` makes one before the first edit of a day)
+    /// reads every page and refuses a damaged file, and the app checks on every open.
+    pub fn open_for_command(path: &Path) -> Result<Self> {
+        Self::open_checking(path, false)
+    }
+
+    fn open_checking(path: &Path, always_check: bool) -> Result<Self> {
         check_header(path)?;
         if !can_write(path) {
             return Self::open_read_only(path);
         }
+        let check = always_check || sidecar(path, "-wal").exists();
         // Decide on a read-only connection first: a file refused here is never written (a
         // read-write connection would checkpoint and delete a pending -wal on closing).
         probe(path)?;
@@ -414,7 +428,9 @@ impl Store {
             drop(conn);
             return Self::open_read_only(path);
         }
-        check_integrity(&conn, path)?;
+        if check {
+            check_integrity(&conn, path)?;
+        }
         let read = |pragma: &str| -> Result<i32> {
             conn.pragma_query_value(None, pragma, |r| r.get(0))
                 .map_err(|e| open_error(path, &e))
@@ -439,6 +455,7 @@ impl Store {
                 schema::upgrade_from(&tx, version)?;
                 let dropped = schema::drop_stale_history(&tx)?;
                 tx.commit()?;
+                store.settle();
                 if dropped > 0 {
                     store.note = Some(format!(
                         "This project was updated to a newer file format; its {dropped} undo \
@@ -476,6 +493,7 @@ impl Store {
     pub fn open_read_only(path: &Path) -> Result<Self> {
         check_header(path)?;
         let (conn, note) = read_only_connection(path)?;
+        check_integrity(&conn, path)?;
         let read = || -> rusqlite::Result<(i32, i32, i64)> {
             let app_id = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
             let version = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
@@ -589,8 +607,16 @@ impl Store {
                     "the project file could not use write-ahead logging (journal mode {mode})"
                 )));
             }
-            // FULL: a committed change survives a power cut, not only a crash of Weft.
-            self.conn.pragma_update(None, "synchronous", "FULL")?;
+            // A committed change survives a power cut, not only a crash of Weft: either its
+            // commit syncs the log (FULL, when the checkpoint waits for the app to be idle),
+            // or the checkpoint right after it syncs the log and then the file (NORMAL: one
+            // sync fewer; see `settle`).
+            let level = if self.settle_later.get().is_some() {
+                "FULL"
+            } else {
+                "NORMAL"
+            };
+            self.conn.pragma_update(None, "synchronous", level)?;
         }
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
         // Up to 16 MiB of page cache (allocated only as used): big batches (a hundred
@@ -674,7 +700,9 @@ impl Store {
             tx.commit()?;
             Ok(out)
         };
-        run().map_err(|e| explain(self.path.as_deref(), e))
+        let out = run().map_err(|e| explain(self.path.as_deref(), e))?;
+        self.settle();
+        Ok(out)
     }
 
     /// Undoes the latest action; returns its label, or `None` when there is nothing to undo.
@@ -739,33 +767,66 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let n = undo::trim(&tx, keep)?;
         tx.commit()?;
+        self.settle();
         Ok(n)
     }
 
-    /// After a change: copies what the write-ahead log holds into the project file as far as
-    /// no reader holds it back (`PASSIVE`: never waits), so a copy of the `.weft` alone, made
-    /// while Weft runs, holds every change already reported done. A failure here loses nothing
-    /// (the change is in the log) and is not reported.
+    /// After a change: makes it durable and copies it into the project file itself, so a copy
+    /// of the `.weft` alone, made while Weft runs, holds every change already reported done.
+    ///
+    /// The commit did not sync (`synchronous=NORMAL`); a `PASSIVE` checkpoint (never waits)
+    /// syncs the log, copies it into the file and syncs the file: a power cut now loses
+    /// nothing, and the file alone holds the change. When a reader holds part of the log
+    /// back (another Weft reading an older state), the checkpoint cannot finish: the log
+    /// file is then synced here, so the change is durable all the same (and the file catches
+    /// up at the next checkpoint). A failure here is not reported: the change is committed.
     ///
     /// With [`Self::settle_when_idle`] the checkpoint waits for [`Self::settle_pending`]
-    /// instead: the app calls it once the user pauses, so an edit is drawn without waiting
-    /// for the project file's sync.
+    /// instead (and each commit syncs the log, `synchronous=FULL`): the app calls it once the
+    /// user pauses, so an edit is drawn without waiting for the project file's sync.
     fn settle(&self) {
-        if self.path.is_none() || self.read_only {
+        let Some(path) = self.path.as_deref() else {
+            return;
+        };
+        if self.read_only {
             return;
         }
         if self.settle_later.get().is_some() {
             self.settle_later.set(Some(true));
             return;
         }
-        let _ = self
+        let done = self
             .conn
-            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })
+            .is_ok_and(|(busy, log, copied)| busy == 0 && log == copied);
+        if !done {
+            sync_log(path);
+        }
+    }
+
+    /// Makes every committed change durable now (see [`Self::settle`]), whatever mode the
+    /// checkpoints are in: for what commits outside an action (a permanent deletion).
+    pub(crate) fn settle_now(&self) {
+        if let Some(path) = self.path.as_deref()
+            && !self.read_only
+        {
+            sync_log(path);
+        }
     }
 
     /// Leaves the checkpoint after each change to [`Self::settle_pending`] (the app, when
-    /// idle). Every change is durable in the write-ahead log all the same.
+    /// idle). Every change is durable in the write-ahead log all the same: each commit syncs
+    /// it from now on.
     pub fn settle_when_idle(&mut self) {
+        if self.path.is_some() && !self.read_only {
+            let _ = self.conn.pragma_update(None, "synchronous", "FULL");
+        }
         self.settle_later
             .set(Some(self.settle_later.get().unwrap_or(false)));
     }
@@ -794,6 +855,28 @@ impl Store {
         self.conn
             .pragma_update(None, "wal_checkpoint", "TRUNCATE")?;
         Ok(())
+    }
+}
+
+/// Syncs the write-ahead log beside `path` and the folder holding it (so a power cut keeps
+/// the log and its name), for when a checkpoint could not sync it. Errors are ignored: the
+/// change is committed and, at worst, made durable by the next checkpoint.
+fn sync_log(path: &Path) {
+    let wal = sidecar(path, "-wal");
+    // Windows flushes only a handle open for writing; this never truncates or writes.
+    if let Ok(f) = std::fs::OpenOptions::new().write(true).open(&wal) {
+        let _ = f.sync_all();
+    }
+    #[cfg(unix)]
+    if let Some(dir) = wal.parent() {
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
     }
 }
 
@@ -911,7 +994,19 @@ fn read_only_connection(path: &Path) -> Result<(Connection, Option<String>)> {
         conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))
     };
     if sidecar(path, "-wal").exists() {
-        let tried = open_connection(path, flags).and_then(|c| usable(&c).map(|_| c));
+        let tried = open_connection(path, flags).and_then(|c| match usable(&c) {
+            // Only a log that cannot be opened is worked around here; anything else (a
+            // damaged file) is for the caller's own reads to report.
+            Err(e)
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+                ) =>
+            {
+                Err(e)
+            }
+            _ => Ok(c),
+        });
         match tried {
             Ok(conn) => return Ok((conn, None)),
             Err(e)
