@@ -205,7 +205,15 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// An open project.
 pub struct Store {
+    /// A second connection that holds a read open while [`Store::settle`] syncs the file (see
+    /// there). Declared before `conn` so it closes first: the last connection to close
+    /// writes the log back and removes the `-wal`/`-shm`, and only `conn` can.
+    guard: std::cell::RefCell<Option<Connection>>,
     conn: Connection,
+    /// The project file, open for syncing it after a checkpoint (see [`Store::settle_quiet`]).
+    /// Kept open until after `conn` closes: closing any descriptor of the file drops every
+    /// POSIX lock this process holds on it, SQLite's included.
+    file: std::cell::RefCell<Option<std::fs::File>>,
     path: Option<PathBuf>,
     note: Option<String>,
     /// The undo step the latest action, undo or redo wrote (for [`Store::last_changes`]).
@@ -357,7 +365,9 @@ impl Store {
         let conn = open_connection(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
             .map_err(|e| open_error(path, &e))?;
         let store = Self {
+            guard: std::cell::RefCell::new(None),
             conn,
+            file: std::cell::RefCell::new(None),
             path: Some(path.to_owned()),
             note: None,
             last_step: None,
@@ -377,7 +387,9 @@ impl Store {
     /// A new project held in memory (tests, benchmarks).
     pub fn in_memory() -> Result<Self> {
         let mut store = Self {
+            guard: std::cell::RefCell::new(None),
             conn: Connection::open_in_memory()?,
+            file: std::cell::RefCell::new(None),
             path: None,
             note: None,
             last_step: None,
@@ -439,7 +451,9 @@ impl Store {
         let version = read("user_version")?;
         refuse_foreign(path, app_id, version)?;
         let mut store = Self {
+            guard: std::cell::RefCell::new(None),
             conn,
+            file: std::cell::RefCell::new(None),
             path: Some(path.to_owned()),
             note: None,
             last_step: None,
@@ -518,7 +532,9 @@ impl Store {
             });
         }
         Ok(Self {
+            guard: std::cell::RefCell::new(None),
             conn,
+            file: std::cell::RefCell::new(None),
             path: Some(path.to_owned()),
             note,
             last_step: None,
@@ -555,7 +571,9 @@ impl Store {
             });
         }
         Ok(Self {
+            guard: std::cell::RefCell::new(None),
             conn,
+            file: std::cell::RefCell::new(None),
             path: Some(path.to_owned()),
             note: None,
             last_step: None,
@@ -609,14 +627,15 @@ impl Store {
             }
             // A committed change survives a power cut, not only a crash of Weft: either its
             // commit syncs the log (FULL, when the checkpoint waits for the app to be idle),
-            // or the checkpoint right after it syncs the log and then the file (NORMAL: one
-            // sync fewer; see `settle`).
-            let level = if self.settle_later.get().is_some() {
-                "FULL"
-            } else {
-                "NORMAL"
-            };
-            self.conn.pragma_update(None, "synchronous", level)?;
+            // or the log and then the file are synced right after it (see `write_settled`);
+            // NORMAL for everything else (a migration, a permanent deletion, closing): SQLite
+            // syncs the log before each checkpoint and the file after it.
+            let idle = self.settle_later.get().is_some();
+            self.conn
+                .pragma_update(None, "synchronous", if idle { "FULL" } else { "NORMAL" })?;
+            // Checkpoints come after each write (`write_settled`), never from inside a commit.
+            self.conn
+                .pragma_update(None, "wal_autocheckpoint", if idle { 1000 } else { 0 })?;
         }
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
         // Up to 16 MiB of page cache (allocated only as used): big batches (a hundred
@@ -654,7 +673,7 @@ impl Store {
         f: impl FnOnce(&Tx<'_>) -> Result<T>,
     ) -> Result<T> {
         self.refuse_if_read_only()?;
-        let out = self.action_in_tx(label, coder, f);
+        let out = self.write_settled(|store| store.action_in_tx(label, coder, f));
         out.map_err(|e| explain(self.path(), e))
     }
 
@@ -675,7 +694,6 @@ impl Store {
         }
         tx.commit()?;
         self.last_step = recorded.then_some(step);
-        self.settle();
         Ok(out)
     }
 
@@ -692,17 +710,16 @@ impl Store {
     /// from scratch (a new project, the demo, benchmarks), never for the user's edits.
     pub fn untracked<T>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
         self.refuse_if_read_only()?;
-        let run = || -> Result<T> {
-            let tx = self
+        let run = |store: &mut Self| -> Result<T> {
+            let tx = store
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
             let out = f(&Tx { db: Db(&tx) })?;
             tx.commit()?;
             Ok(out)
         };
-        let out = run().map_err(|e| explain(self.path.as_deref(), e))?;
-        self.settle();
-        Ok(out)
+        self.write_settled(run)
+            .map_err(|e| explain(self.path.as_deref(), e))
     }
 
     /// Undoes the latest action; returns its label, or `None` when there is nothing to undo.
@@ -721,17 +738,18 @@ impl Store {
         step: fn(&Connection) -> Result<Option<undo::Replayed>>,
     ) -> Result<Option<String>> {
         self.refuse_if_read_only()?;
-        let mut run = || -> Result<_> {
-            let tx = self
+        let run = |store: &mut Self| -> Result<_> {
+            let tx = store
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
             let done = step(&tx)?;
             tx.commit()?;
             Ok(done)
         };
-        let done = run().map_err(|e| explain(self.path.as_deref(), e))?;
+        let done = self
+            .write_settled(run)
+            .map_err(|e| explain(self.path.as_deref(), e))?;
         self.last_step = done.as_ref().map(|d| d.0);
-        self.settle();
         Ok(done.map(|d| d.1))
     }
 
@@ -762,13 +780,100 @@ impl Store {
     /// remains); returns how many steps were dropped. Cannot be undone.
     pub fn trim_history(&mut self, keep: usize) -> Result<usize> {
         self.refuse_if_read_only()?;
-        let tx = self
+        self.write_settled(|store| {
+            let tx = store
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let n = undo::trim(&tx, keep)?;
+            tx.commit()?;
+            Ok(n)
+        })
+    }
+
+    /// Runs `write` (one transaction) and makes what it committed durable and part of the
+    /// project file before returning: one sync of the log, one of the file.
+    ///
+    /// Where the checkpoint runs after each change (the command line, the library), the
+    /// commit itself does not sync (`synchronous=OFF` for its length, so SQLite writes the
+    /// log without syncing it, twice, first its header and then its frames); then, in order:
+    /// the log is synced (now a power cut loses nothing), the log is copied into the file
+    /// while a read held open on a second connection stops any other writer from starting
+    /// the log again over it, and the file is synced. That is the order SQLite's own
+    /// checkpoint keeps (log durable before the file is overwritten, file durable before the
+    /// log may go), with two syncs where SQLite's `FULL` commit and checkpoint make four.
+    /// When that read cannot be held, SQLite's own checkpoint does it ([`Self::settle`]).
+    fn write_settled<T>(&mut self, write: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        let quiet = self.path.is_some() && !self.read_only && self.settle_later.get().is_none();
+        if !quiet {
+            let out = write(self)?;
+            self.settle();
+            return Ok(out);
+        }
+        self.conn.pragma_update(None, "synchronous", "OFF")?;
+        let out = write(self);
+        if out.is_ok() && !self.settle_quiet() {
+            // No read could be held: let SQLite's checkpoint sync the log and the file.
+            let _ = self.conn.pragma_update(None, "synchronous", "NORMAL");
+            self.settle();
+        }
+        // Everything else (closing, a permanent deletion's checkpoints) syncs as SQLite does.
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        out
+    }
+
+    /// The syncs and checkpoint of [`Self::write_settled`] at `synchronous=OFF`; `false`
+    /// when the guarding read could not be held (nothing was checkpointed then).
+    fn settle_quiet(&self) -> bool {
+        let Some(path) = self.path.as_deref() else {
+            return true;
+        };
+        let mut guard = self.guard.borrow_mut();
+        if guard.is_none() {
+            *guard = open_connection(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .ok();
+        }
+        let Some(reader) = guard.as_ref() else {
+            return false;
+        };
+        let mut file = self.file.borrow_mut();
+        if file.is_none() {
+            // Windows flushes only a handle open for writing; this never writes.
+            *file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(literal_path(path))
+                .ok();
+        }
+        let Some(file) = file.as_ref() else {
+            return false;
+        };
+        // 1. The log: the commit is durable from here on.
+        sync_log(path);
+        // 2. A read of the newest state, held until the file is synced: it pins the log's
+        //    frames, so no writer (another process) may start the log again over frames whose
+        //    copy in the file is not yet durable.
+        let held = reader.execute_batch("BEGIN").is_ok()
+            && reader
+                .query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+                    r.get::<_, i64>(0)
+                })
+                .is_ok();
+        if !held {
+            let _ = reader.execute_batch("ROLLBACK");
+            return false;
+        }
+        // 3. Copy the log into the file, and 4. sync the file.
+        let copied = self
             .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let n = undo::trim(&tx, keep)?;
-        tx.commit()?;
-        self.settle();
-        Ok(n)
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(2))
+            .unwrap_or(0);
+        if copied > 0 {
+            let _ = file.sync_all();
+        }
+        let _ = reader.execute_batch("COMMIT");
+        true
     }
 
     /// After a change: makes it durable and copies it into the project file itself, so a copy
@@ -826,6 +931,7 @@ impl Store {
     pub fn settle_when_idle(&mut self) {
         if self.path.is_some() && !self.read_only {
             let _ = self.conn.pragma_update(None, "synchronous", "FULL");
+            let _ = self.conn.pragma_update(None, "wal_autocheckpoint", 1000);
         }
         self.settle_later
             .set(Some(self.settle_later.get().unwrap_or(false)));
@@ -908,7 +1014,9 @@ fn build_new(temp: &Path) -> Result<()> {
     )
     .map_err(|e| open_error(temp, &e))?;
     let mut store = Store {
+        guard: std::cell::RefCell::new(None),
         conn,
+        file: std::cell::RefCell::new(None),
         path: Some(temp.to_owned()),
         note: None,
         last_step: None,
