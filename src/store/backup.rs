@@ -256,6 +256,16 @@ pub fn daily_snapshot(project: &Path, dir: &Path, keep_days: usize) -> Result<Op
     Ok(Some(snapshot))
 }
 
+/// Whether today's automatic snapshot of `project` is already in `dir` (so the project was
+/// read in full, and checked, today).
+pub(crate) fn has_daily_snapshot_today(project: &Path, dir: &Path) -> bool {
+    let Ok(stem) = project_stem(project) else {
+        return false;
+    };
+    let today = Local::now().date_naive().format(DATE_FORMAT).to_string();
+    dir.join(format!("{stem}-{today}.weft")).is_file()
+}
+
 /// Runs [`daily_snapshot`] on a named background thread so opening a project never waits for
 /// it. Join the handle (or poll `is_finished`) to show its outcome.
 pub fn spawn_daily_snapshot(

@@ -411,10 +411,10 @@ impl Store {
     }
 
     /// [`Self::open`] for one command of the command line: SQLite's quick integrity check
-    /// (about 2 ms per MB of project) runs only when a `-wal` was left beside the file (Weft
-    /// was stopped mid-write, or another Weft has it open). Otherwise the day's first edit
-    /// checks it anyway: today's snapshot (`weft` makes one before the first edit of a day)
-    /// reads every page and refuses a damaged file, and the app checks on every open.
+    /// (about 2 ms per MB of project) runs only when it is worth it: a `-wal` was left beside
+    /// the file (Weft was stopped mid-write, or another Weft has it open), or today's
+    /// automatic snapshot is not there yet (the first edit of the day; making the snapshot
+    /// reads the whole project again). The app checks on every open.
     pub fn open_for_command(path: &Path) -> Result<Self> {
         Self::open_checking(path, false)
     }
@@ -440,7 +440,7 @@ impl Store {
             drop(conn);
             return Self::open_read_only(path);
         }
-        if check {
+        if check || !checked_today(&conn, path) {
             check_integrity(&conn, path)?;
         }
         let read = |pragma: &str| -> Result<i32> {
@@ -1312,6 +1312,23 @@ fn check_integrity(conn: &Connection, path: &Path) -> Result<()> {
         detail,
         snapshot,
     })
+}
+
+/// Whether today's automatic snapshot of the project exists (the project was read in full,
+/// and checked, today).
+fn checked_today(conn: &Connection, path: &Path) -> bool {
+    let configured: Option<PathBuf> = match conn
+        .query_row(
+            "SELECT value FROM project WHERE key = ?1",
+            [BACKUP_DIR_SETTING],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()
+    {
+        Ok(v) => v.filter(|d| !d.trim().is_empty()).map(PathBuf::from),
+        Err(_) => return false,
+    };
+    backup::has_daily_snapshot_today(path, &backup::backups_dir(path, configured.as_deref()))
 }
 
 /// The project setting naming the snapshot folder (see [`backup::backups_dir`]).
