@@ -95,7 +95,11 @@ fn read_only_commands_write_nothing_beside_or_into_the_project() {
             fingerprint(&project) == before,
             "weft {args:?} changed the project file"
         );
-        assert_eq!(listing(dir.path()), folder, "weft {args:?} changed the folder");
+        assert_eq!(
+            listing(dir.path()),
+            folder,
+            "weft {args:?} changed the folder"
+        );
     }
 }
 

@@ -19,11 +19,9 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 }
 
 fn integrity(path: &Path) -> String {
-    let conn = rusqlite::Connection::open_with_flags(
-        path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
+    let conn =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
     conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap()
 }
@@ -37,8 +35,17 @@ fn a_command_write_leaves_the_project_file_alone_holding_it() {
         let start = (10 * i).to_string();
         let end = (10 * i + 5).to_string();
         let out = ok(&[
-            "code", "apply", s(&project), "--doc", "P01 interview", "--code", "Role", "--start",
-            &start, "--end", &end,
+            "code",
+            "apply",
+            s(&project),
+            "--doc",
+            "P01 interview",
+            "--code",
+            "Role",
+            "--start",
+            &start,
+            "--end",
+            &end,
         ]);
         assert!(out.contains("coded"), "{out}");
         assert!(!with_suffix(&project, "-wal").exists());

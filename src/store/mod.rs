@@ -1099,7 +1099,9 @@ fn read_only_connection(path: &Path) -> Result<(Connection, Option<String>)> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let usable = |conn: &Connection| {
         conn.busy_timeout(busy_timeout())?;
-        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))
+        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+            r.get::<_, i64>(0)
+        })
     };
     if sidecar(path, "-wal").exists() {
         let tried = open_connection(path, flags).and_then(|c| match usable(&c) {
@@ -1142,7 +1144,9 @@ fn read_only_connection(path: &Path) -> Result<(Connection, Option<String>)> {
 fn open_immutable(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open_with_flags(
         immutable_uri(path),
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI,
     )?;
     conn.busy_timeout(busy_timeout())?;
     Ok(conn)
