@@ -129,6 +129,12 @@ impl Session {
         Self::new(Store::open_read_only(path)?)
     }
 
+    /// [`Self::open_read_only`] for one command of the command line (see
+    /// [`Store::open_read_only_for_command`]: the integrity check only when worth it).
+    pub fn open_read_only_for_command(path: &Path) -> Result<Self> {
+        Self::new(Store::open_read_only_for_command(path)?)
+    }
+
     /// Whether the project is open read-only (asked for, or because the file or its folder
     /// cannot be written): edits, undo and redo are refused ([`StoreError::ReadOnly`]).
     pub fn is_read_only(&self) -> bool {

@@ -422,7 +422,7 @@ impl Store {
     fn open_checking(path: &Path, always_check: bool) -> Result<Self> {
         check_header(path)?;
         if !can_write(path) {
-            return Self::open_read_only(path);
+            return Self::open_read_only_checking(path, always_check);
         }
         let check = always_check || sidecar(path, "-wal").exists();
         // Decide on a read-only connection first: a file refused here is never written (a
@@ -438,7 +438,7 @@ impl Store {
         if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
             // SQLite could open it for reading only (a read-only file or disk).
             drop(conn);
-            return Self::open_read_only(path);
+            return Self::open_read_only_checking(path, always_check);
         }
         if check || !checked_today(&conn, path) {
             check_integrity(&conn, path)?;
@@ -505,9 +505,22 @@ impl Store {
     /// A project in an older file format is refused with advice to open it once with
     /// something that writes (the app, or any editing command), which updates it.
     pub fn open_read_only(path: &Path) -> Result<Self> {
+        Self::open_read_only_checking(path, true)
+    }
+
+    /// [`Self::open_read_only`] for one command of the command line: the integrity check
+    /// runs only when it is worth it, as for [`Self::open_for_command`].
+    pub fn open_read_only_for_command(path: &Path) -> Result<Self> {
+        Self::open_read_only_checking(path, false)
+    }
+
+    fn open_read_only_checking(path: &Path, always_check: bool) -> Result<Self> {
         check_header(path)?;
+        let check = always_check || sidecar(path, "-wal").exists();
         let (conn, note) = read_only_connection(path)?;
-        check_integrity(&conn, path)?;
+        if check || !checked_today(&conn, path) {
+            check_integrity(&conn, path)?;
+        }
         let read = || -> rusqlite::Result<(i32, i32, i64)> {
             let app_id = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
             let version = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
