@@ -347,3 +347,42 @@ fn an_unwritable_project_file_opens_read_only() {
     };
     opens_read_only_and_refuses_edits(&project);
 }
+
+#[test]
+fn a_log_left_on_read_only_media_without_its_index_is_read_without_it_and_said_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo(dir.path(), "live.weft");
+    // A change only in the -wal (as a crash leaves it), copied without its -shm.
+    let mut writer = Session::open(&project).unwrap();
+    writer.settle_when_idle();
+    writer
+        .apply(&Action::AddCase {
+            name: "Only in the log".into(),
+            doc: None,
+        })
+        .unwrap();
+    let folder = dir.path().join("dvd");
+    std::fs::create_dir(&folder).unwrap();
+    let copy = folder.join("live.weft");
+    std::fs::copy(&project, &copy).unwrap();
+    let mut wal = project.as_os_str().to_owned();
+    wal.push("-wal");
+    let mut wal_copy = copy.as_os_str().to_owned();
+    wal_copy.push("-wal");
+    std::fs::copy(&wal, &wal_copy).unwrap();
+    drop(writer);
+    let Some(_locked) = Unwritable::make(&folder) else {
+        eprintln!("skipped: no way to make a folder unwritable here (root without chattr)");
+        return;
+    };
+    let mut session = Session::open(&copy).unwrap();
+    assert!(session.is_read_only());
+    let note = session.take_note().unwrap_or_default();
+    assert!(note.contains("-wal"), "{note}");
+    assert!(!session.read().documents().unwrap().is_empty());
+    drop(session);
+    let out = common::weft(&["docs", s(&copy)]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("note:") && err.contains("-wal"), "{err}");
+}

@@ -427,7 +427,11 @@ pub(crate) fn open(path: &Path) -> Result<Session> {
 /// Opens a project for a command that only reads it: nothing is written, no `-wal`/`-shm`
 /// files appear, no migration runs (see [`Session::open_read_only`]).
 pub(crate) fn open_read_only(path: &Path) -> Result<Session> {
-    Ok(Session::open_read_only_for_command(path)?)
+    let mut session = Session::open_read_only_for_command(path)?;
+    if let Some(note) = session.take_note() {
+        eprintln!("note: {note}");
+    }
+    Ok(session)
 }
 
 /// Opens a project for a command that edits it: first makes today's automatic snapshot if
