@@ -7,7 +7,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use common::{fails, ok, s};
 use weft::actions::Action;
@@ -202,187 +201,196 @@ fn a_path_with_uri_characters_is_read_literally() {
     assert_eq!(sidecars(&project), Vec::<PathBuf>::new());
 }
 
-/// A folder (or file) made unwritable for the length of a test, even for the superuser:
-/// `chattr +i` where it works (root on ext4 and most Linux file systems), else `chmod` (which
-/// stops anyone but root). `None` when neither makes it unwritable here.
-struct Unwritable(PathBuf, bool);
+/// Unwritable files and folders (`chattr +i`, or `chmod` for a user other than root).
+#[cfg(unix)]
+mod unwritable {
+    use std::process::Command;
 
-impl Unwritable {
-    fn make(path: &Path) -> Option<Self> {
-        let chattr = Command::new("chattr")
-            .arg("+i")
-            .arg(path)
-            .status()
-            .is_ok_and(|s| s.success());
-        let guard = if chattr {
-            Self(path.to_owned(), true)
-        } else {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = if path.is_dir() { 0o555 } else { 0o444 };
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).ok()?;
-            Self(path.to_owned(), false)
-        };
-        // Check that it really is unwritable here (root ignores chmod).
-        let writable = if path.is_dir() {
-            let probe = path.join(".probe");
-            let made = std::fs::write(&probe, b"x").is_ok();
-            let _ = std::fs::remove_file(&probe);
-            made
-        } else {
-            std::fs::OpenOptions::new().append(true).open(path).is_ok()
-        };
-        (!writable).then_some(guard)
-    }
-}
+    use super::*;
 
-impl Drop for Unwritable {
-    fn drop(&mut self) {
-        if self.1 {
-            let _ = Command::new("chattr").arg("-i").arg(&self.0).status();
-        } else {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = if self.0.is_dir() { 0o755 } else { 0o644 };
-            let _ = std::fs::set_permissions(&self.0, std::fs::Permissions::from_mode(mode));
+    /// A folder (or file) made unwritable for the length of a test, even for the superuser:
+    /// `chattr +i` where it works (root on ext4 and most Linux file systems), else `chmod` (which
+    /// stops anyone but root). `None` when neither makes it unwritable here.
+    struct Unwritable(PathBuf, bool);
+
+    impl Unwritable {
+        fn make(path: &Path) -> Option<Self> {
+            let chattr = Command::new("chattr")
+                .arg("+i")
+                .arg(path)
+                .status()
+                .is_ok_and(|s| s.success());
+            let guard = if chattr {
+                Self(path.to_owned(), true)
+            } else {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = if path.is_dir() { 0o555 } else { 0o444 };
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).ok()?;
+                Self(path.to_owned(), false)
+            };
+            // Check that it really is unwritable here (root ignores chmod).
+            let writable = if path.is_dir() {
+                let probe = path.join(".probe");
+                let made = std::fs::write(&probe, b"x").is_ok();
+                let _ = std::fs::remove_file(&probe);
+                made
+            } else {
+                std::fs::OpenOptions::new().append(true).open(path).is_ok()
+            };
+            (!writable).then_some(guard)
         }
     }
-}
 
-/// Checks that the project at `project` (made unwritable by the caller) opens read-only in
-/// the library, the command line and the app, and that every edit is refused untouched.
-fn opens_read_only_and_refuses_edits(project: &Path) {
-    let before = fingerprint(project);
-    // The library: an ordinary open falls back to read-only.
-    let mut session = Session::open(project).unwrap();
-    assert!(session.is_read_only());
-    assert!(!session.read().documents().unwrap().is_empty());
-    let err = session
-        .apply(&Action::AddCase {
+    impl Drop for Unwritable {
+        fn drop(&mut self) {
+            if self.1 {
+                let _ = Command::new("chattr").arg("-i").arg(&self.0).status();
+            } else {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = if self.0.is_dir() { 0o755 } else { 0o644 };
+                let _ = std::fs::set_permissions(&self.0, std::fs::Permissions::from_mode(mode));
+            }
+        }
+    }
+
+    /// Checks that the project at `project` (made unwritable by the caller) opens read-only in
+    /// the library, the command line and the app, and that every edit is refused untouched.
+    fn opens_read_only_and_refuses_edits(project: &Path) {
+        let before = fingerprint(project);
+        // The library: an ordinary open falls back to read-only.
+        let mut session = Session::open(project).unwrap();
+        assert!(session.is_read_only());
+        assert!(!session.read().documents().unwrap().is_empty());
+        let err = session
+            .apply(&Action::AddCase {
+                name: "New".into(),
+                doc: None,
+            })
+            .unwrap_err();
+        assert!(matches!(err, StoreError::ReadOnly { .. }), "{err}");
+        drop(session);
+        // The command line: views, stats and exports work; edits say why they cannot.
+        assert!(ok(&["stats", s(project)]).contains("Scope"));
+        assert!(ok(&["docs", s(project)]).contains("document"));
+        let out = dir_output(project);
+        ok(&["segments", s(project), "-o", s(&out)]);
+        assert!(out.exists());
+        for args in [
+            vec!["case", "add", s(project), "P99"],
+            vec!["undo", s(project)],
+            vec!["memo", s(project), "Title", "Body"],
+        ] {
+            let err = fails(&args);
+            assert!(
+                err.contains("this project is open read-only") && err.contains("copy it somewhere"),
+                "weft {args:?}: {err}"
+            );
+            assert_eq!(err.trim().lines().count(), 1, "weft {args:?}: {err}");
+        }
+        // The app: the title and the status bar say so, an edit is refused with a notice.
+        let mut app =
+            weft::ui::WeftApp::with_session(None, weft::ui::settings::Settings::default());
+        app.use_path_prompt();
+        app.open_project(project);
+        assert!(app.session().is_some_and(Session::is_read_only));
+        let mut h = egui_kittest::Harness::builder()
+            .with_size(egui::vec2(1400.0, 900.0))
+            .allow_missing_glyphs()
+            .build_ui_state(|ui, app: &mut weft::ui::WeftApp| app.ui_root(ui), app);
+        h.run_steps(3);
+        assert!(
+            h.state().window_title().ends_with(" — read-only"),
+            "{}",
+            h.state().window_title()
+        );
+        {
+            use egui_kittest::kittest::Queryable;
+            let _ = h.get_by_label("Read-only");
+        }
+        h.state_mut().edit(Action::AddCase {
             name: "New".into(),
             doc: None,
-        })
-        .unwrap_err();
-    assert!(matches!(err, StoreError::ReadOnly { .. }), "{err}");
-    drop(session);
-    // The command line: views, stats and exports work; edits say why they cannot.
-    assert!(ok(&["stats", s(project)]).contains("Scope"));
-    assert!(ok(&["docs", s(project)]).contains("document"));
-    let out = dir_output(project);
-    ok(&["segments", s(project), "-o", s(&out)]);
-    assert!(out.exists());
-    for args in [
-        vec!["case", "add", s(project), "P99"],
-        vec!["undo", s(project)],
-        vec!["memo", s(project), "Title", "Body"],
-    ] {
-        let err = fails(&args);
+        });
+        h.run_steps(2);
+        let messages = h.state().messages();
         assert!(
-            err.contains("this project is open read-only") && err.contains("copy it somewhere"),
-            "weft {args:?}: {err}"
+            messages.iter().any(|m| m.contains("open read-only")),
+            "{messages:?}"
         );
-        assert_eq!(err.trim().lines().count(), 1, "weft {args:?}: {err}");
+        drop(h);
+        assert_eq!(sidecars(project), Vec::<PathBuf>::new());
+        assert!(fingerprint(project) == before, "the file was written");
     }
-    // The app: the title and the status bar say so, an edit is refused with a notice.
-    let mut app = weft::ui::WeftApp::with_session(None, weft::ui::settings::Settings::default());
-    app.use_path_prompt();
-    app.open_project(project);
-    assert!(app.session().is_some_and(Session::is_read_only));
-    let mut h = egui_kittest::Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .allow_missing_glyphs()
-        .build_ui_state(|ui, app: &mut weft::ui::WeftApp| app.ui_root(ui), app);
-    h.run_steps(3);
-    assert!(
-        h.state().window_title().ends_with(" — read-only"),
-        "{}",
-        h.state().window_title()
-    );
-    {
-        use egui_kittest::kittest::Queryable;
-        let _ = h.get_by_label("Read-only");
+
+    /// Where a test writes an export: the system's temporary folder (the project's is locked).
+    fn dir_output(project: &Path) -> PathBuf {
+        std::env::temp_dir().join(format!(
+            "weft-read-only-{}-{}.csv",
+            std::process::id(),
+            project.file_name().unwrap().to_string_lossy().len()
+        ))
     }
-    h.state_mut().edit(Action::AddCase {
-        name: "New".into(),
-        doc: None,
-    });
-    h.run_steps(2);
-    let messages = h.state().messages();
-    assert!(
-        messages.iter().any(|m| m.contains("open read-only")),
-        "{messages:?}"
-    );
-    drop(h);
-    assert_eq!(sidecars(project), Vec::<PathBuf>::new());
-    assert!(fingerprint(project) == before, "the file was written");
-}
 
-/// Where a test writes an export: the system's temporary folder (the project's is locked).
-fn dir_output(project: &Path) -> PathBuf {
-    std::env::temp_dir().join(format!(
-        "weft-read-only-{}-{}.csv",
-        std::process::id(),
-        project.file_name().unwrap().to_string_lossy().len()
-    ))
-}
+    #[test]
+    fn a_project_in_an_unwritable_folder_opens_read_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("cdrom");
+        std::fs::create_dir(&folder).unwrap();
+        let project = demo(&folder, "interviews.weft");
+        let Some(_locked) = Unwritable::make(&folder) else {
+            eprintln!("skipped: no way to make a folder unwritable here (root without chattr)");
+            return;
+        };
+        opens_read_only_and_refuses_edits(&project);
+    }
 
-#[test]
-fn a_project_in_an_unwritable_folder_opens_read_only() {
-    let dir = tempfile::tempdir().unwrap();
-    let folder = dir.path().join("cdrom");
-    std::fs::create_dir(&folder).unwrap();
-    let project = demo(&folder, "interviews.weft");
-    let Some(_locked) = Unwritable::make(&folder) else {
-        eprintln!("skipped: no way to make a folder unwritable here (root without chattr)");
-        return;
-    };
-    opens_read_only_and_refuses_edits(&project);
-}
+    #[test]
+    fn an_unwritable_project_file_opens_read_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = demo(dir.path(), "interviews.weft");
+        let Some(_locked) = Unwritable::make(&project) else {
+            eprintln!("skipped: no way to make a file unwritable here (root without chattr)");
+            return;
+        };
+        opens_read_only_and_refuses_edits(&project);
+    }
 
-#[test]
-fn an_unwritable_project_file_opens_read_only() {
-    let dir = tempfile::tempdir().unwrap();
-    let project = demo(dir.path(), "interviews.weft");
-    let Some(_locked) = Unwritable::make(&project) else {
-        eprintln!("skipped: no way to make a file unwritable here (root without chattr)");
-        return;
-    };
-    opens_read_only_and_refuses_edits(&project);
-}
-
-#[test]
-fn a_log_left_on_read_only_media_without_its_index_is_read_without_it_and_said_so() {
-    let dir = tempfile::tempdir().unwrap();
-    let project = demo(dir.path(), "live.weft");
-    // A change only in the -wal (as a crash leaves it), copied without its -shm.
-    let mut writer = Session::open(&project).unwrap();
-    writer.settle_when_idle();
-    writer
-        .apply(&Action::AddCase {
-            name: "Only in the log".into(),
-            doc: None,
-        })
-        .unwrap();
-    let folder = dir.path().join("dvd");
-    std::fs::create_dir(&folder).unwrap();
-    let copy = folder.join("live.weft");
-    std::fs::copy(&project, &copy).unwrap();
-    let mut wal = project.as_os_str().to_owned();
-    wal.push("-wal");
-    let mut wal_copy = copy.as_os_str().to_owned();
-    wal_copy.push("-wal");
-    std::fs::copy(&wal, &wal_copy).unwrap();
-    drop(writer);
-    let Some(_locked) = Unwritable::make(&folder) else {
-        eprintln!("skipped: no way to make a folder unwritable here (root without chattr)");
-        return;
-    };
-    let mut session = Session::open(&copy).unwrap();
-    assert!(session.is_read_only());
-    let note = session.take_note().unwrap_or_default();
-    assert!(note.contains("-wal"), "{note}");
-    assert!(!session.read().documents().unwrap().is_empty());
-    drop(session);
-    let out = common::weft(&["docs", s(&copy)]);
-    assert!(out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("note:") && err.contains("-wal"), "{err}");
+    #[test]
+    fn a_log_left_on_read_only_media_without_its_index_is_read_without_it_and_said_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = demo(dir.path(), "live.weft");
+        // A change only in the -wal (as a crash leaves it), copied without its -shm.
+        let mut writer = Session::open(&project).unwrap();
+        writer.settle_when_idle();
+        writer
+            .apply(&Action::AddCase {
+                name: "Only in the log".into(),
+                doc: None,
+            })
+            .unwrap();
+        let folder = dir.path().join("dvd");
+        std::fs::create_dir(&folder).unwrap();
+        let copy = folder.join("live.weft");
+        std::fs::copy(&project, &copy).unwrap();
+        let mut wal = project.as_os_str().to_owned();
+        wal.push("-wal");
+        let mut wal_copy = copy.as_os_str().to_owned();
+        wal_copy.push("-wal");
+        std::fs::copy(&wal, &wal_copy).unwrap();
+        drop(writer);
+        let Some(_locked) = Unwritable::make(&folder) else {
+            eprintln!("skipped: no way to make a folder unwritable here (root without chattr)");
+            return;
+        };
+        let mut session = Session::open(&copy).unwrap();
+        assert!(session.is_read_only());
+        let note = session.take_note().unwrap_or_default();
+        assert!(note.contains("-wal"), "{note}");
+        assert!(!session.read().documents().unwrap().is_empty());
+        drop(session);
+        let out = common::weft(&["docs", s(&copy)]);
+        assert!(out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("note:") && err.contains("-wal"), "{err}");
+    }
 }
