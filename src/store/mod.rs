@@ -214,6 +214,8 @@ pub struct Store {
     /// Kept open until after `conn` closes: closing any descriptor of the file drops every
     /// POSIX lock this process holds on it, SQLite's included.
     file: std::cell::RefCell<Option<std::fs::File>>,
+    /// Whether the folder was synced since the write-ahead log was made (once is enough).
+    log_named: std::cell::Cell<bool>,
     path: Option<PathBuf>,
     note: Option<String>,
     /// The undo step the latest action, undo or redo wrote (for [`Store::last_changes`]).
@@ -368,6 +370,7 @@ impl Store {
             guard: std::cell::RefCell::new(None),
             conn,
             file: std::cell::RefCell::new(None),
+            log_named: std::cell::Cell::new(false),
             path: Some(path.to_owned()),
             note: None,
             last_step: None,
@@ -390,6 +393,7 @@ impl Store {
             guard: std::cell::RefCell::new(None),
             conn: Connection::open_in_memory()?,
             file: std::cell::RefCell::new(None),
+            log_named: std::cell::Cell::new(false),
             path: None,
             note: None,
             last_step: None,
@@ -454,6 +458,7 @@ impl Store {
             guard: std::cell::RefCell::new(None),
             conn,
             file: std::cell::RefCell::new(None),
+            log_named: std::cell::Cell::new(false),
             path: Some(path.to_owned()),
             note: None,
             last_step: None,
@@ -548,6 +553,7 @@ impl Store {
             guard: std::cell::RefCell::new(None),
             conn,
             file: std::cell::RefCell::new(None),
+            log_named: std::cell::Cell::new(false),
             path: Some(path.to_owned()),
             note,
             last_step: None,
@@ -587,6 +593,7 @@ impl Store {
             guard: std::cell::RefCell::new(None),
             conn,
             file: std::cell::RefCell::new(None),
+            log_named: std::cell::Cell::new(false),
             path: Some(path.to_owned()),
             note: None,
             last_step: None,
@@ -862,8 +869,10 @@ impl Store {
         let Some(file) = file.as_ref() else {
             return false;
         };
-        // 1. The log: the commit is durable from here on.
-        sync_log(path);
+        // 1. The log: the commit is durable from here on. Its name in the folder needs one
+        //    sync only: the log stays while this connection is open.
+        sync_log(path, !self.log_named.get());
+        self.log_named.set(true);
         // 2. A read of the newest state, held until the file is synced: it pins the log's
         //    frames, so no writer (another process) may start the log again over frames whose
         //    copy in the file is not yet durable.
@@ -924,7 +933,7 @@ impl Store {
             })
             .is_ok_and(|(busy, log, copied)| busy == 0 && log == copied);
         if !done {
-            sync_log(path);
+            sync_log(path, true);
         }
     }
 
@@ -934,7 +943,7 @@ impl Store {
         if let Some(path) = self.path.as_deref()
             && !self.read_only
         {
-            sync_log(path);
+            sync_log(path, true);
         }
     }
 
@@ -980,14 +989,16 @@ impl Store {
 /// Syncs the write-ahead log beside `path` and the folder holding it (so a power cut keeps
 /// the log and its name), for when a checkpoint could not sync it. Errors are ignored: the
 /// change is committed and, at worst, made durable by the next checkpoint.
-fn sync_log(path: &Path) {
+fn sync_log(path: &Path, folder_too: bool) {
     let wal = sidecar(path, "-wal");
     // Windows flushes only a handle open for writing; this never truncates or writes.
     if let Ok(f) = std::fs::OpenOptions::new().write(true).open(&wal) {
         let _ = f.sync_all();
     }
+    #[cfg(not(unix))]
+    let _ = folder_too; // a folder cannot be synced there
     #[cfg(unix)]
-    if let Some(dir) = wal.parent() {
+    if folder_too && let Some(dir) = wal.parent() {
         let dir = if dir.as_os_str().is_empty() {
             Path::new(".")
         } else {
@@ -1030,6 +1041,7 @@ fn build_new(temp: &Path) -> Result<()> {
         guard: std::cell::RefCell::new(None),
         conn,
         file: std::cell::RefCell::new(None),
+        log_named: std::cell::Cell::new(false),
         path: Some(temp.to_owned()),
         note: None,
         last_step: None,
