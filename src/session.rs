@@ -142,7 +142,7 @@ impl Session {
     }
 
     /// Opens the project at `path` for one command of the command line (see
-    /// [`Store::open_for_command`]: the integrity check only after a crash).
+    /// [`Store::open_for_command`]: the integrity check only when worth it).
     pub fn open_for_command(path: &Path) -> Result<Self> {
         Self::new(Store::open_for_command(path)?)
     }
