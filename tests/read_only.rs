@@ -275,6 +275,7 @@ mod unwritable {
         let out = dir_output(project);
         ok(&["segments", s(project), "-o", s(&out)]);
         assert!(out.exists());
+        let _ = std::fs::remove_file(&out);
         for args in [
             vec!["case", "add", s(project), "P99"],
             vec!["undo", s(project)],
