@@ -123,6 +123,30 @@ impl Session {
         Self::new(Store::open(path)?)
     }
 
+    /// Opens the project at `path` read-only (see [`Store::open_read_only`]): nothing is
+    /// written, every edit is refused with one sentence.
+    pub fn open_read_only(path: &Path) -> Result<Self> {
+        Self::new(Store::open_read_only(path)?)
+    }
+
+    /// [`Self::open_read_only`] for one command of the command line (see
+    /// [`Store::open_read_only_for_command`]: the integrity check only when worth it).
+    pub fn open_read_only_for_command(path: &Path) -> Result<Self> {
+        Self::new(Store::open_read_only_for_command(path)?)
+    }
+
+    /// Whether the project is open read-only (asked for, or because the file or its folder
+    /// cannot be written): edits, undo and redo are refused ([`StoreError::ReadOnly`]).
+    pub fn is_read_only(&self) -> bool {
+        self.store.is_read_only()
+    }
+
+    /// Opens the project at `path` for one command of the command line (see
+    /// [`Store::open_for_command`]: the integrity check only when worth it).
+    pub fn open_for_command(path: &Path) -> Result<Self> {
+        Self::new(Store::open_for_command(path)?)
+    }
+
     /// Creates a new project at `path` (see [`Store::create`]).
     pub fn create(path: &Path) -> Result<Self> {
         Self::new(Store::create(path)?)
@@ -309,7 +333,11 @@ impl Session {
                 (PurgeTarget::Case(c), guid, false)
             }
         };
-        let purged = self.store.purge(target)?;
+        self.store.refuse_if_read_only()?;
+        let purged = self.store.purge(target);
+        // The deletion commits outside an action: make it durable whatever the scrub did.
+        self.store.settle_now();
+        let purged = purged?;
         let mut report = PurgeReport {
             documents: purged.documents,
             cases: purged.cases,
@@ -393,8 +421,12 @@ impl Session {
     }
 
     /// Makes today's automatic snapshot if there is none yet, and prunes old ones, on this
-    /// thread (cheap once a day). `None` when it already existed or the project is in memory.
+    /// thread (cheap once a day). `None` when it already existed, the project is in memory,
+    /// or it is open read-only.
     pub fn daily_snapshot(&self) -> Result<Option<Snapshot>> {
+        if self.is_read_only() {
+            return Ok(None);
+        }
         let Ok((project, dir)) = self.backup_paths() else {
             return Ok(None);
         };
@@ -409,6 +441,9 @@ impl Session {
     /// project); join the handle to show its outcome. `None` for a project in memory, or when
     /// the thread could not be started.
     pub fn start_daily_snapshot(&self) -> Option<JoinHandle<backup::Result<Option<Snapshot>>>> {
+        if self.is_read_only() {
+            return None;
+        }
         let (project, dir) = self.backup_paths().ok()?;
         backup::spawn_daily_snapshot(project, dir, backup::DEFAULT_KEEP_DAYS).ok()
     }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::{Result, bail};
 
-use super::open;
+use super::{open, open_read_only};
 use crate::store::backup;
 
 /// Runs `weft backup`.
@@ -13,7 +13,11 @@ pub fn run(project: &Path, list: bool, dir: Option<&Path>, always: bool) -> Resu
     if always && dir.is_none() {
         bail!("--always needs --dir DIR (the folder to keep snapshots in)");
     }
-    let mut session = open(project)?;
+    let mut session = if list && !always {
+        open_read_only(project)?
+    } else {
+        open(project)?
+    };
     if always {
         session.set_backups_dir(dir)?;
     }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use anyhow::{Result, bail};
 use serde::Serialize;
 
-use super::{CaseCommand, names, open, open_for_edit};
+use super::{CaseCommand, names, open_for_edit, open_read_only};
 use crate::actions::Action;
 
 #[derive(Serialize)]
@@ -31,7 +31,7 @@ pub fn run(c: CaseCommand) -> Result<()> {
             bail!("internal: case add and assign are run by cli::run")
         }
         CaseCommand::List { project, json } => {
-            let session = open(&project)?;
+            let session = open_read_only(&project)?;
             let db = session.read();
             let links = db.case_links()?;
             let docs: HashMap<_, _> = db

@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::{Result, anyhow, bail};
 use serde::{Deserialize, Serialize};
 
-use super::{ApplyArgs, CodeCommand, open, open_for_edit};
+use super::{ApplyArgs, CodeCommand, open_for_edit, open_read_only};
 use crate::actions::{Action, Outcome};
 use crate::model::{CodingFilter, CodingId, CodingRow, Color};
 use crate::session::Session;
@@ -49,7 +49,7 @@ pub fn run(c: CodeCommand) -> Result<()> {
             out!("added code {path}");
         }
         CodeCommand::List { project, json } => {
-            let session = open(&project)?;
+            let session = open_read_only(&project)?;
             let db = session.read();
             let tree = db.code_tree()?;
             let counts = db.coding_counts()?;

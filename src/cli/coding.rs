@@ -8,7 +8,7 @@ use anyhow::{Result, anyhow};
 use clap::Subcommand;
 use serde::Serialize;
 
-use super::{open, open_for_edit};
+use super::{open_for_edit, open_read_only};
 use crate::actions::Action;
 use crate::model::{CodingFilter, CodingId};
 use crate::session::Session;
@@ -87,7 +87,7 @@ pub fn run(c: CodingCommand) -> Result<()> {
             code,
             json,
         } => {
-            let session = open(&project)?;
+            let session = open_read_only(&project)?;
             let db = session.read();
             let filter = CodingFilter {
                 doc: doc.map(|d| db.require_document(&d)).transpose()?,

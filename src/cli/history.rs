@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::{Result, bail};
 
-use super::{open, open_for_edit};
+use super::{open, open_for_edit, open_read_only};
 
 /// Runs `weft history`.
 pub fn run(
@@ -37,7 +37,7 @@ pub fn run(
         }
         return Ok(());
     }
-    let session = open(project)?;
+    let session = open_read_only(project)?;
     let steps = session.history()?;
     if json {
         out!("{}", serde_json::to_string_pretty(&steps)?);

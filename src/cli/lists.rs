@@ -9,7 +9,7 @@ use anyhow::Result;
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
-use super::open;
+use super::open_read_only;
 use crate::model::{CodingFilter, MemoTarget};
 
 /// `weft memo ...`: add a journal note, or list memos.
@@ -72,7 +72,7 @@ struct MemoRow {
 /// Lists every memo: journal entries and memos in the memo table first (newest first), then
 /// the memos stored on documents, cases and codings.
 pub fn memos(project: &Path, json: bool) -> Result<()> {
-    let session = open(project)?;
+    let session = open_read_only(project)?;
     let db = session.read();
     let tree = db.code_tree()?;
     let documents = db.documents()?;
@@ -165,7 +165,7 @@ struct CoderRow {
 /// Runs `weft coder list`.
 pub fn coders(c: CoderCommand) -> Result<()> {
     let CoderCommand::List { project, json } = c;
-    let session = open(&project)?;
+    let session = open_read_only(&project)?;
     let db = session.read();
     let default = db.default_coder()?;
     let mut counts: HashMap<_, usize> = HashMap::new();

@@ -427,7 +427,17 @@ pub enum AttrCommand {
 
 /// Opens a project for a command, telling the user once about anything opening it did.
 pub(crate) fn open(path: &Path) -> Result<Session> {
-    let mut session = Session::open(path)?;
+    let mut session = Session::open_for_command(path)?;
+    if let Some(note) = session.take_note() {
+        eprintln!("note: {note}");
+    }
+    Ok(session)
+}
+
+/// Opens a project for a command that only reads it: nothing is written, no `-wal`/`-shm`
+/// files appear, no migration runs (see [`Session::open_read_only`]).
+pub(crate) fn open_read_only(path: &Path) -> Result<Session> {
+    let mut session = Session::open_read_only_for_command(path)?;
     if let Some(note) = session.take_note() {
         eprintln!("note: {note}");
     }
@@ -597,7 +607,7 @@ pub fn run(command: Command) -> Result<()> {
             output,
             no_meta,
         } => {
-            let session = open(&project)?;
+            let session = open_read_only(&project)?;
             let db = session.read();
             let mut filter = ScopeFilter::default();
             if let Some(c) = coder {
@@ -627,7 +637,7 @@ pub fn run(command: Command) -> Result<()> {
             output,
             no_meta,
         } => {
-            let session = open(&project)?;
+            let session = open_read_only(&project)?;
             let db = session.read();
             let codes = match code {
                 Some(path) => {
@@ -752,7 +762,7 @@ fn import(
 }
 
 fn docs(project: &Path, json: bool) -> Result<()> {
-    let session = open(project)?;
+    let session = open_read_only(project)?;
     let db = session.read();
     let links = db.case_links()?;
     let mut per_doc = std::collections::HashMap::new();

@@ -256,6 +256,16 @@ pub fn daily_snapshot(project: &Path, dir: &Path, keep_days: usize) -> Result<Op
     Ok(Some(snapshot))
 }
 
+/// Whether today's automatic snapshot of `project` is already in `dir` (so the project was
+/// read in full, and checked, today).
+pub(crate) fn has_daily_snapshot_today(project: &Path, dir: &Path) -> bool {
+    let Ok(stem) = project_stem(project) else {
+        return false;
+    };
+    let today = Local::now().date_naive().format(DATE_FORMAT).to_string();
+    dir.join(format!("{stem}-{today}.weft")).is_file()
+}
+
 /// Runs [`daily_snapshot`] on a named background thread so opening a project never waits for
 /// it. Join the handle (or poll `is_finished`) to show its outcome.
 pub fn spawn_daily_snapshot(
@@ -639,11 +649,8 @@ fn open_project_read_only(project: &Path) -> Result<Connection> {
     if !project.is_file() {
         return Err(read_err("there is no such file".into()));
     }
-    let conn = super::open_connection(
-        project,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|e| read_err(e.to_string()))?;
+    // Writes nothing beside the project either (no -wal/-shm where there were none).
+    let (conn, _) = super::read_only_connection(project).map_err(|e| read_err(e.to_string()))?;
     conn.busy_timeout(std::time::Duration::from_secs(10))
         .map_err(|e| read_err(e.to_string()))?;
     Ok(conn)

@@ -118,6 +118,16 @@ pub enum StoreError {
         /// One sentence: what happened and what to do.
         message: &'static str,
     },
+    /// The project was opened read-only, so an edit was refused (nothing was changed).
+    #[error(
+        "this project is open read-only (the file or its folder cannot be written), so \
+         nothing was changed; copy it somewhere writable to edit it: {}",
+        path.display()
+    )]
+    ReadOnly {
+        /// The file.
+        path: PathBuf,
+    },
     /// Stored JSON could not be read.
     #[error("damaged data in the project: {0}")]
     Json(#[from] serde_json::Error),
@@ -195,13 +205,25 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// An open project.
 pub struct Store {
+    /// A second connection that holds a read open while [`Store::settle`] syncs the file (see
+    /// there). Declared before `conn` so it closes first: the last connection to close
+    /// writes the log back and removes the `-wal`/`-shm`, and only `conn` can.
+    guard: std::cell::RefCell<Option<Connection>>,
     conn: Connection,
+    /// The project file, open for syncing it after a checkpoint (see [`Store::settle_quiet`]).
+    /// Kept open until after `conn` closes: closing any descriptor of the file drops every
+    /// POSIX lock this process holds on it, SQLite's included.
+    file: std::cell::RefCell<Option<std::fs::File>>,
+    /// Whether the folder was synced since the write-ahead log was made (once is enough).
+    log_named: std::cell::Cell<bool>,
     path: Option<PathBuf>,
     note: Option<String>,
     /// The undo step the latest action, undo or redo wrote (for [`Store::last_changes`]).
     last_step: Option<i64>,
     /// `None`: checkpoint after each change; `Some(pending)`: when the app is idle.
     settle_later: std::cell::Cell<Option<bool>>,
+    /// Opened read-only ([`Store::open_read_only`]): every write is refused.
+    read_only: bool,
 }
 
 /// What an action, undo or redo changed, so the app refreshes only that.
@@ -345,11 +367,15 @@ impl Store {
         let conn = open_connection(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
             .map_err(|e| open_error(path, &e))?;
         let store = Self {
+            guard: std::cell::RefCell::new(None),
             conn,
+            file: std::cell::RefCell::new(None),
+            log_named: std::cell::Cell::new(false),
             path: Some(path.to_owned()),
             note: None,
             last_step: None,
             settle_later: std::cell::Cell::new(None),
+            read_only: false,
         };
         store
             .configure()
@@ -364,11 +390,15 @@ impl Store {
     /// A new project held in memory (tests, benchmarks).
     pub fn in_memory() -> Result<Self> {
         let mut store = Self {
+            guard: std::cell::RefCell::new(None),
             conn: Connection::open_in_memory()?,
+            file: std::cell::RefCell::new(None),
+            log_named: std::cell::Cell::new(false),
             path: None,
             note: None,
             last_step: None,
             settle_later: std::cell::Cell::new(None),
+            read_only: false,
         };
         store.init_new()?;
         Ok(store)
@@ -376,8 +406,29 @@ impl Store {
 
     /// Opens an existing project, migrating it if it is older than this build. A file that is
     /// not a Weft project, or is newer, is refused and left untouched.
+    ///
+    /// A project Weft cannot write (the file, or its folder where the write-ahead log must
+    /// go, is read-only) is opened read-only instead: see [`Self::open_read_only`] and
+    /// [`Self::is_read_only`].
     pub fn open(path: &Path) -> Result<Self> {
+        Self::open_checking(path, true)
+    }
+
+    /// [`Self::open`] for one command of the command line: SQLite's quick integrity check
+    /// (about 2 ms per MB of project) runs only when it is worth it: a `-wal` was left beside
+    /// the file (Weft was stopped mid-write, or another Weft has it open), or today's
+    /// automatic snapshot is not there yet (the first edit of the day; making the snapshot
+    /// reads the whole project again). The app checks on every open.
+    pub fn open_for_command(path: &Path) -> Result<Self> {
+        Self::open_checking(path, false)
+    }
+
+    fn open_checking(path: &Path, always_check: bool) -> Result<Self> {
         check_header(path)?;
+        if !can_write(path) {
+            return Self::open_read_only_checking(path, always_check);
+        }
+        let check = always_check || sidecar(path, "-wal").exists();
         // Decide on a read-only connection first: a file refused here is never written (a
         // read-write connection would checkpoint and delete a pending -wal on closing).
         probe(path)?;
@@ -388,7 +439,14 @@ impl Store {
         .map_err(|e| open_error(path, &e))?;
         conn.busy_timeout(busy_timeout())
             .map_err(|e| open_error(path, &e))?;
-        check_integrity(&conn, path)?;
+        if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
+            // SQLite could open it for reading only (a read-only file or disk).
+            drop(conn);
+            return Self::open_read_only_checking(path, always_check);
+        }
+        if check || !checked_today(&conn, path) {
+            check_integrity(&conn, path)?;
+        }
         let read = |pragma: &str| -> Result<i32> {
             conn.pragma_query_value(None, pragma, |r| r.get(0))
                 .map_err(|e| open_error(path, &e))
@@ -397,11 +455,15 @@ impl Store {
         let version = read("user_version")?;
         refuse_foreign(path, app_id, version)?;
         let mut store = Self {
+            guard: std::cell::RefCell::new(None),
             conn,
+            file: std::cell::RefCell::new(None),
+            log_named: std::cell::Cell::new(false),
             path: Some(path.to_owned()),
             note: None,
             last_step: None,
             settle_later: std::cell::Cell::new(None),
+            read_only: false,
         };
         let prepare = |store: &mut Self| -> Result<()> {
             store.configure()?;
@@ -412,6 +474,7 @@ impl Store {
                 schema::upgrade_from(&tx, version)?;
                 let dropped = schema::drop_stale_history(&tx)?;
                 tx.commit()?;
+                store.settle();
                 if dropped > 0 {
                     store.note = Some(format!(
                         "This project was updated to a newer file format; its {dropped} undo \
@@ -437,19 +500,75 @@ impl Store {
         Ok(store)
     }
 
+    /// Opens the project read-only: for commands that only read (`weft stats`, `docs`, ...)
+    /// and for a project the user cannot write (read-only media or folder). Nothing is
+    /// written: no migration, no undo triggers, and no `-wal`/`-shm` files are created when
+    /// there were none (the file is then read as SQLite's `immutable`: with no write-ahead
+    /// log beside it, the file alone holds the whole project). Every edit is refused with
+    /// one sentence ([`Self::is_read_only`]).
+    ///
+    /// A project in an older file format is refused with advice to open it once with
+    /// something that writes (the app, or any editing command), which updates it.
+    pub fn open_read_only(path: &Path) -> Result<Self> {
+        Self::open_read_only_checking(path, true)
+    }
+
+    /// [`Self::open_read_only`] for one command of the command line: the integrity check
+    /// runs only when it is worth it, as for [`Self::open_for_command`].
+    pub fn open_read_only_for_command(path: &Path) -> Result<Self> {
+        Self::open_read_only_checking(path, false)
+    }
+
+    fn open_read_only_checking(path: &Path, always_check: bool) -> Result<Self> {
+        check_header(path)?;
+        let check = always_check || sidecar(path, "-wal").exists();
+        let (conn, note) = read_only_connection(path)?;
+        if check || !checked_today(&conn, path) {
+            check_integrity(&conn, path)?;
+        }
+        let read = || -> rusqlite::Result<(i32, i32, i64)> {
+            let app_id = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+            let version = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            let objects = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+            Ok((app_id, version, objects))
+        };
+        let (app_id, version, objects) = read().map_err(|e| open_error(path, &e))?;
+        if app_id == 0 && version == 0 && objects == 0 {
+            return Err(StoreError::Unfinished {
+                path: path.to_owned(),
+            });
+        }
+        refuse_foreign(path, app_id, version)?;
+        if version < schema::VERSION {
+            return Err(StoreError::Open {
+                path: path.to_owned(),
+                reason: format!(
+                    "it is in an older file format (version {version}) that this Weft reads \
+                     only after updating it; open it once in the Weft app or with a command \
+                     that changes it (this needs the file and its folder to be writable)"
+                ),
+            });
+        }
+        Ok(Self {
+            guard: std::cell::RefCell::new(None),
+            conn,
+            file: std::cell::RefCell::new(None),
+            log_named: std::cell::Cell::new(false),
+            path: Some(path.to_owned()),
+            note,
+            last_step: None,
+            settle_later: std::cell::Cell::new(None),
+            read_only: true,
+        })
+    }
+
     /// A second, read-only connection to a project another connection has opened (and checked
     /// and migrated): for background readers such as exports and the codebook recount. It
     /// never writes, checks nothing beyond the file being a Weft project of this version, and
     /// has no write handle to give (its actions fail).
     pub fn open_reader(path: &Path) -> Result<Self> {
         check_header(path)?;
-        let conn = open_connection(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| open_error(path, &e))?;
-        conn.busy_timeout(busy_timeout())
-            .map_err(|e| open_error(path, &e))?;
+        let (conn, _) = read_only_connection(path)?;
         let read = |pragma: &str| -> Result<i32> {
             conn.pragma_query_value(None, pragma, |r| r.get(0))
                 .map_err(|e| open_error(path, &e))
@@ -471,12 +590,32 @@ impl Store {
             });
         }
         Ok(Self {
+            guard: std::cell::RefCell::new(None),
             conn,
+            file: std::cell::RefCell::new(None),
+            log_named: std::cell::Cell::new(false),
             path: Some(path.to_owned()),
             note: None,
             last_step: None,
             settle_later: std::cell::Cell::new(None),
+            read_only: true,
         })
+    }
+
+    /// Whether the project was opened read-only ([`Self::open_read_only`]): every edit,
+    /// undo and redo is refused with [`StoreError::ReadOnly`].
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// `Ok` when the project may be written, else the refusal ([`StoreError::ReadOnly`]).
+    pub fn refuse_if_read_only(&self) -> Result<()> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly {
+                path: self.path.clone().unwrap_or_default(),
+            });
+        }
+        Ok(())
     }
 
     fn init_new(&mut self) -> Result<()> {
@@ -506,8 +645,17 @@ impl Store {
                     "the project file could not use write-ahead logging (journal mode {mode})"
                 )));
             }
-            // FULL: a committed change survives a power cut, not only a crash of Weft.
-            self.conn.pragma_update(None, "synchronous", "FULL")?;
+            // A committed change survives a power cut, not only a crash of Weft: either its
+            // commit syncs the log (FULL, when the checkpoint waits for the app to be idle),
+            // or the log and then the file are synced right after it (see `write_settled`);
+            // NORMAL for everything else (a migration, a permanent deletion, closing): SQLite
+            // syncs the log before each checkpoint and the file after it.
+            let idle = self.settle_later.get().is_some();
+            self.conn
+                .pragma_update(None, "synchronous", if idle { "FULL" } else { "NORMAL" })?;
+            // Checkpoints come after each write (`write_settled`), never from inside a commit.
+            self.conn
+                .pragma_update(None, "wal_autocheckpoint", if idle { 1000 } else { 0 })?;
         }
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
         // Up to 16 MiB of page cache (allocated only as used): big batches (a hundred
@@ -544,7 +692,8 @@ impl Store {
         coder: &str,
         f: impl FnOnce(&Tx<'_>) -> Result<T>,
     ) -> Result<T> {
-        let out = self.action_in_tx(label, coder, f);
+        self.refuse_if_read_only()?;
+        let out = self.write_settled(|store| store.action_in_tx(label, coder, f));
         out.map_err(|e| explain(self.path(), e))
     }
 
@@ -565,7 +714,6 @@ impl Store {
         }
         tx.commit()?;
         self.last_step = recorded.then_some(step);
-        self.settle();
         Ok(out)
     }
 
@@ -581,15 +729,17 @@ impl Store {
     /// Runs `f` in one transaction without recording an undo step: for building a project
     /// from scratch (a new project, the demo, benchmarks), never for the user's edits.
     pub fn untracked<T>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
-        let run = || -> Result<T> {
-            let tx = self
+        self.refuse_if_read_only()?;
+        let run = |store: &mut Self| -> Result<T> {
+            let tx = store
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
             let out = f(&Tx { db: Db(&tx) })?;
             tx.commit()?;
             Ok(out)
         };
-        run().map_err(|e| explain(self.path.as_deref(), e))
+        self.write_settled(run)
+            .map_err(|e| explain(self.path.as_deref(), e))
     }
 
     /// Undoes the latest action; returns its label, or `None` when there is nothing to undo.
@@ -607,17 +757,19 @@ impl Store {
         &mut self,
         step: fn(&Connection) -> Result<Option<undo::Replayed>>,
     ) -> Result<Option<String>> {
-        let mut run = || -> Result<_> {
-            let tx = self
+        self.refuse_if_read_only()?;
+        let run = |store: &mut Self| -> Result<_> {
+            let tx = store
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
             let done = step(&tx)?;
             tx.commit()?;
             Ok(done)
         };
-        let done = run().map_err(|e| explain(self.path.as_deref(), e))?;
+        let done = self
+            .write_settled(run)
+            .map_err(|e| explain(self.path.as_deref(), e))?;
         self.last_step = done.as_ref().map(|d| d.0);
-        self.settle();
         Ok(done.map(|d| d.1))
     }
 
@@ -647,38 +799,162 @@ impl Store {
     /// Trims the history to the newest `keep` done steps (and redo steps only while room
     /// remains); returns how many steps were dropped. Cannot be undone.
     pub fn trim_history(&mut self, keep: usize) -> Result<usize> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let n = undo::trim(&tx, keep)?;
-        tx.commit()?;
-        Ok(n)
+        self.refuse_if_read_only()?;
+        self.write_settled(|store| {
+            let tx = store
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let n = undo::trim(&tx, keep)?;
+            tx.commit()?;
+            Ok(n)
+        })
     }
 
-    /// After a change: copies what the write-ahead log holds into the project file as far as
-    /// no reader holds it back (`PASSIVE`: never waits), so a copy of the `.weft` alone, made
-    /// while Weft runs, holds every change already reported done. A failure here loses nothing
-    /// (the change is in the log) and is not reported.
+    /// Runs `write` (one transaction) and makes what it committed durable and part of the
+    /// project file before returning: one sync of the log, one of the file.
+    ///
+    /// Where the checkpoint runs after each change (the command line, the library), the
+    /// commit itself does not sync (`synchronous=OFF` for its length, so SQLite writes the
+    /// log without syncing it, twice, first its header and then its frames); then, in order:
+    /// the log is synced (now a power cut loses nothing), the log is copied into the file
+    /// while a read held open on a second connection stops any other writer from starting
+    /// the log again over it, and the file is synced. That is the order SQLite's own
+    /// checkpoint keeps (log durable before the file is overwritten, file durable before the
+    /// log may go), with two syncs where SQLite's `FULL` commit and checkpoint make four.
+    /// When that read cannot be held, SQLite's own checkpoint does it ([`Self::settle`]).
+    fn write_settled<T>(&mut self, write: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        let quiet = self.path.is_some() && !self.read_only && self.settle_later.get().is_none();
+        if !quiet {
+            let out = write(self)?;
+            self.settle();
+            return Ok(out);
+        }
+        self.conn.pragma_update(None, "synchronous", "OFF")?;
+        let out = write(self);
+        if out.is_ok() && !self.settle_quiet() {
+            // No read could be held: let SQLite's checkpoint sync the log and the file.
+            let _ = self.conn.pragma_update(None, "synchronous", "NORMAL");
+            self.settle();
+        }
+        // Everything else (closing, a permanent deletion's checkpoints) syncs as SQLite does.
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        out
+    }
+
+    /// The syncs and checkpoint of [`Self::write_settled`] at `synchronous=OFF`; `false`
+    /// when the guarding read could not be held (nothing was checkpointed then).
+    fn settle_quiet(&self) -> bool {
+        let Some(path) = self.path.as_deref() else {
+            return true;
+        };
+        let mut guard = self.guard.borrow_mut();
+        if guard.is_none() {
+            *guard = open_connection(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .ok();
+        }
+        let Some(reader) = guard.as_ref() else {
+            return false;
+        };
+        let mut file = self.file.borrow_mut();
+        if file.is_none() {
+            // Windows flushes only a handle open for writing; this never writes.
+            *file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(literal_path(path))
+                .ok();
+        }
+        let Some(file) = file.as_ref() else {
+            return false;
+        };
+        // 1. The log: the commit is durable from here on. Its name in the folder needs one
+        //    sync only: the log stays while this connection is open.
+        sync_log(path, !self.log_named.get());
+        self.log_named.set(true);
+        // 2. A read of the newest state, held until the file is synced: it pins the log's
+        //    frames, so no writer (another process) may start the log again over frames whose
+        //    copy in the file is not yet durable.
+        let held = reader.execute_batch("BEGIN").is_ok()
+            && reader
+                .query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+                    r.get::<_, i64>(0)
+                })
+                .is_ok();
+        if !held {
+            let _ = reader.execute_batch("ROLLBACK");
+            return false;
+        }
+        // 3. Copy the log into the file, and 4. sync the file.
+        let copied = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(2))
+            .unwrap_or(0);
+        if copied > 0 {
+            let _ = file.sync_all();
+        }
+        let _ = reader.execute_batch("COMMIT");
+        true
+    }
+
+    /// After a change: makes it durable and copies it into the project file itself, so a copy
+    /// of the `.weft` alone, made while Weft runs, holds every change already reported done.
+    ///
+    /// The commit did not sync (`synchronous=NORMAL`); a `PASSIVE` checkpoint (never waits)
+    /// syncs the log, copies it into the file and syncs the file: a power cut now loses
+    /// nothing, and the file alone holds the change. When a reader holds part of the log
+    /// back (another Weft reading an older state), the checkpoint cannot finish: the log
+    /// file is then synced here, so the change is durable all the same (and the file catches
+    /// up at the next checkpoint). A failure here is not reported: the change is committed.
     ///
     /// With [`Self::settle_when_idle`] the checkpoint waits for [`Self::settle_pending`]
-    /// instead: the app calls it once the user pauses, so an edit is drawn without waiting
-    /// for the project file's sync.
+    /// instead (and each commit syncs the log, `synchronous=FULL`): the app calls it once the
+    /// user pauses, so an edit is drawn without waiting for the project file's sync.
     fn settle(&self) {
-        if self.path.is_none() {
+        let Some(path) = self.path.as_deref() else {
+            return;
+        };
+        if self.read_only {
             return;
         }
         if self.settle_later.get().is_some() {
             self.settle_later.set(Some(true));
             return;
         }
-        let _ = self
+        let done = self
             .conn
-            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })
+            .is_ok_and(|(busy, log, copied)| busy == 0 && log == copied);
+        if !done {
+            sync_log(path, true);
+        }
+    }
+
+    /// Makes every committed change durable now (see [`Self::settle`]), whatever mode the
+    /// checkpoints are in: for what commits outside an action (a permanent deletion).
+    pub(crate) fn settle_now(&self) {
+        if let Some(path) = self.path.as_deref()
+            && !self.read_only
+        {
+            sync_log(path, true);
+        }
     }
 
     /// Leaves the checkpoint after each change to [`Self::settle_pending`] (the app, when
-    /// idle). Every change is durable in the write-ahead log all the same.
+    /// idle). Every change is durable in the write-ahead log all the same: each commit syncs
+    /// it from now on.
     pub fn settle_when_idle(&mut self) {
+        if self.path.is_some() && !self.read_only {
+            let _ = self.conn.pragma_update(None, "synchronous", "FULL");
+            let _ = self.conn.pragma_update(None, "wal_autocheckpoint", 1000);
+        }
         self.settle_later
             .set(Some(self.settle_later.get().unwrap_or(false)));
     }
@@ -690,7 +966,7 @@ impl Store {
 
     /// Runs the checkpoint that [`Self::settle_when_idle`] deferred, if any.
     pub fn settle_pending(&self) {
-        if self.settle_later.get() == Some(true) {
+        if self.settle_later.get() == Some(true) && !self.read_only {
             self.settle_later.set(Some(false));
             let _ = self
                 .conn
@@ -700,9 +976,37 @@ impl Store {
 
     /// Writes the write-ahead log into the main file (e.g. before copying the file).
     pub fn checkpoint(&self) -> Result<()> {
+        if self.read_only {
+            // Nothing was written through this connection; the file is as it was.
+            return Ok(());
+        }
         self.conn
             .pragma_update(None, "wal_checkpoint", "TRUNCATE")?;
         Ok(())
+    }
+}
+
+/// Syncs the write-ahead log beside `path` and the folder holding it (so a power cut keeps
+/// the log and its name), for when a checkpoint could not sync it. Errors are ignored: the
+/// change is committed and, at worst, made durable by the next checkpoint.
+fn sync_log(path: &Path, folder_too: bool) {
+    let wal = sidecar(path, "-wal");
+    // Windows flushes only a handle open for writing; this never truncates or writes.
+    if let Ok(f) = std::fs::OpenOptions::new().write(true).open(&wal) {
+        let _ = f.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = folder_too; // a folder cannot be synced there
+    #[cfg(unix)]
+    if folder_too && let Some(dir) = wal.parent() {
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
     }
 }
 
@@ -734,11 +1038,15 @@ fn build_new(temp: &Path) -> Result<()> {
     )
     .map_err(|e| open_error(temp, &e))?;
     let mut store = Store {
+        guard: std::cell::RefCell::new(None),
         conn,
+        file: std::cell::RefCell::new(None),
+        log_named: std::cell::Cell::new(false),
         path: Some(temp.to_owned()),
         note: None,
         last_step: None,
         settle_later: std::cell::Cell::new(None),
+        read_only: false,
     };
     store.init_new()?;
     store.checkpoint()?;
@@ -766,6 +1074,129 @@ fn move_into_place(temp: &Path, path: &Path) -> Result<()> {
             reason: e.to_string(),
         }),
     }
+}
+
+/// Whether Weft can write the project at `path`: the file opens for writing, and the
+/// write-ahead log and its index (`-wal`, `-shm`) can be written, or created in its folder.
+/// Tried rather than judged from permission bits, so it also holds for a read-only disk
+/// and for an immutable file or folder (where even the superuser cannot write).
+fn can_write(path: &Path) -> bool {
+    let writable = |p: &Path| std::fs::OpenOptions::new().write(true).open(p).is_ok();
+    if !writable(path) {
+        return false;
+    }
+    let (wal, shm) = (sidecar(path, "-wal"), sidecar(path, "-shm"));
+    if wal.exists() && shm.exists() {
+        return writable(&wal) && writable(&shm);
+    }
+    // Try to make a file in the folder (and remove it at once).
+    let probe = path.with_file_name(format!(
+        ".{}.can-write-{}-{}",
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        std::process::id(),
+        &new_guid()[..8]
+    ));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// A read-only connection to `path` that writes nothing beside it, and a note for the user
+/// when the changes in a write-ahead log left beside it could not be read.
+///
+/// With a `-wal` beside the file (another Weft has it open, or one was stopped), a normal
+/// read-only connection reads the file and the log (SQLite ≥ 3.22 can, as long as the log
+/// and its index exist or can be made). Without one, the file alone holds every committed
+/// change, and it is opened `immutable` (no log, no index, no locks), which creates no
+/// files. Where even the first cannot be done (a log but no index, on a read-only disk),
+/// the file is read `immutable` and the note says that recent changes may be missing.
+fn read_only_connection(path: &Path) -> Result<(Connection, Option<String>)> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let usable = |conn: &Connection| {
+        conn.busy_timeout(busy_timeout())?;
+        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+            r.get::<_, i64>(0)
+        })
+    };
+    if sidecar(path, "-wal").exists() {
+        let tried = open_connection(path, flags).and_then(|c| match usable(&c) {
+            // Only a log that cannot be opened is worked around here; anything else (a
+            // damaged file) is for the caller's own reads to report.
+            Err(e)
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+                ) =>
+            {
+                Err(e)
+            }
+            _ => Ok(c),
+        });
+        match tried {
+            Ok(conn) => return Ok((conn, None)),
+            Err(e)
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+                ) =>
+            {
+                let conn = open_immutable(path).map_err(|e| open_error(path, &e))?;
+                let note = "the project's write-ahead log (its -wal file) could not be read \
+                            here, so its most recent changes may be missing from what is shown; \
+                            open it where it can be written to see them"
+                    .to_owned();
+                return Ok((conn, Some(note)));
+            }
+            Err(e) => return Err(open_error(path, &e)),
+        }
+    }
+    let conn = open_immutable(path).map_err(|e| open_error(path, &e))?;
+    Ok((conn, None))
+}
+
+/// Opens `path` as SQLite's `immutable` read-only database: no write-ahead log, no index
+/// file, no locks. Only for a file no Weft is writing (no `-wal` beside it).
+fn open_immutable(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(
+        immutable_uri(path),
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI,
+    )?;
+    conn.busy_timeout(busy_timeout())?;
+    Ok(conn)
+}
+
+/// The `file:` URI for `path` with `immutable=1`: every byte that could be read as part of
+/// the URI syntax (`?`, `#`, `%`, non-ASCII, ...) is percent-encoded, so the path is taken
+/// literally.
+fn immutable_uri(path: &Path) -> String {
+    let full = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let text = full.to_string_lossy().replace('\\', "/");
+    let mut uri = String::from("file:");
+    if !text.starts_with('/') {
+        // A Windows path (`C:/...`) becomes `file:///C:/...`.
+        uri.push_str("///");
+    }
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~:".contains(&b) {
+            uri.push(b as char);
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push_str("?mode=ro&immutable=1");
+    uri
 }
 
 /// Reads what decides whether a file may be opened, on a read-only connection: refuses
@@ -910,6 +1341,23 @@ fn check_integrity(conn: &Connection, path: &Path) -> Result<()> {
         detail,
         snapshot,
     })
+}
+
+/// Whether today's automatic snapshot of the project exists (the project was read in full,
+/// and checked, today).
+fn checked_today(conn: &Connection, path: &Path) -> bool {
+    let configured: Option<PathBuf> = match conn
+        .query_row(
+            "SELECT value FROM project WHERE key = ?1",
+            [BACKUP_DIR_SETTING],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()
+    {
+        Ok(v) => v.filter(|d| !d.trim().is_empty()).map(PathBuf::from),
+        Err(_) => return false,
+    };
+    backup::has_daily_snapshot_today(path, &backup::backups_dir(path, configured.as_deref()))
 }
 
 /// The project setting naming the snapshot folder (see [`backup::backups_dir`]).

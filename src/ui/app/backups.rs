@@ -11,7 +11,7 @@ use std::thread::JoinHandle;
 use egui::RichText;
 
 use super::WeftApp;
-use crate::session::Purge;
+use crate::session::{Purge, Session};
 use crate::store::backup::{self, Snapshot};
 
 /// A snapshot being made on a thread.
@@ -42,6 +42,9 @@ pub(super) struct PurgeConfirm {
 impl WeftApp {
     /// Makes today's snapshot of `project` on a thread (the backups folder beside it).
     pub(super) fn start_daily_snapshot(&mut self, project: &Path) {
+        if self.session.as_ref().is_some_and(Session::is_read_only) {
+            return; // nothing changes in a project open read-only
+        }
         let dir = backup::backups_dir(project, None);
         match backup::spawn_daily_snapshot(project.to_owned(), dir, backup::DEFAULT_KEEP_DAYS) {
             Ok(handle) => self.backups.push(BackupTask::Daily(handle)),

@@ -248,7 +248,19 @@ impl WeftApp {
         self.shortcuts(&ctx);
 
         egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui));
-        egui::Panel::bottom("status").show(ui, |ui| self.status_ui(ui));
+        let read_only = self.session.as_ref().is_some_and(Session::is_read_only);
+        egui::Panel::bottom("status").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                if read_only {
+                    ui.strong("Read-only").on_hover_text(
+                        "The project file or its folder cannot be written, so edits are \
+                         refused. Copy the project somewhere writable to edit it.",
+                    );
+                    ui.separator();
+                }
+                self.status_ui(ui);
+            });
+        });
         if self.session.is_none() {
             egui::CentralPanel::default().show(ui, |ui| self.welcome_ui(ui));
         } else {
@@ -330,10 +342,11 @@ impl WeftApp {
         self.run_commands(&ctx);
         let title = match &self.view.path {
             Some(p) => format!(
-                "Weft — {}",
+                "Weft — {}{}",
                 p.file_name()
                     .map(|f| f.to_string_lossy())
-                    .unwrap_or_default()
+                    .unwrap_or_default(),
+                if read_only { " — read-only" } else { "" }
             ),
             None => "Weft".to_owned(),
         };
@@ -344,6 +357,11 @@ impl WeftApp {
         }
         self.settings.zoom = ctx.zoom_factor();
         self.settings.tab = self.tab;
+    }
+
+    /// The window title last sent ("Weft — P.weft", "Weft — P.weft — read-only").
+    pub fn window_title(&self) -> &str {
+        &self.window_title
     }
 
     /// Whether the documents panel is hidden: as the user said, or else in a narrow window.
