@@ -147,7 +147,7 @@ fn build_rows(view: &ProjectView, filter: &str, collapsed: &HashSet<CodeId>) -> 
         .quick_codes()
         .into_iter()
         .enumerate()
-        .map(|(i, id)| (id, i + 1))
+        .filter_map(|(i, id)| Some((id?, i + 1)))
         .collect();
     let needle = filter.trim().to_lowercase();
     // With a filter: the matching codes and their ancestors (for context), all expanded.
@@ -223,6 +223,10 @@ fn build_rows(view: &ProjectView, filter: &str, collapsed: &HashSet<CodeId>) -> 
         };
         let quick = quick.get(&id).copied();
         let tooltip = match quick {
+            Some(k) if view.pinned_key(id).is_some() => format!(
+                "{}\n{tooltip}\nKey {k} applies it (pinned)",
+                view.tree.path(id)
+            ),
             Some(k) => format!("{}\n{tooltip}\nKey {k} applies it", view.tree.path(id)),
             None => format!("{}\n{tooltip}", view.tree.path(id)),
         };
@@ -838,6 +842,35 @@ impl CodebookPanel {
             self.open_describe(view, row.id);
             ui.close();
         }
+        let pinned = view.pinned_key(row.id);
+        ui.menu_button("Pin to key", |ui| {
+            for k in 1..=9u8 {
+                let holder = view.quick_code(usize::from(k)).filter(|c| *c != row.id);
+                let text = match holder.filter(|_| view.key_pins.contains_key(&k)) {
+                    Some(c) => format!("{k}  (now “{}”)", view.tree.path(c)),
+                    None => k.to_string(),
+                };
+                if ui.radio(pinned == Some(k), text).clicked() {
+                    out.push(Command::Edit(Action::PinKey {
+                        code: row.id,
+                        key: Some(k),
+                    }));
+                    ui.close();
+                }
+            }
+            ui.separator();
+            if ui
+                .add_enabled(pinned.is_some(), egui::Button::new("Unpin"))
+                .on_hover_text("The key goes back to the oldest codes without a pin")
+                .clicked()
+            {
+                out.push(Command::Edit(Action::PinKey {
+                    code: row.id,
+                    key: None,
+                }));
+                ui.close();
+            }
+        });
         ui.separator();
         if ui.button("Show coded segments").clicked() {
             out.push(Command::SelectCode(Some(row.id)));

@@ -388,7 +388,7 @@ impl WeftApp {
                 }
             }
             AppCommand::ApplyQuickCode(i) => {
-                if let Some(code) = self.view.quick_codes().get(i).copied() {
+                if let Some(code) = self.view.quick_code(i + 1) {
                     self.apply_to_selection(code);
                 }
             }
