@@ -444,6 +444,73 @@ impl Action {
     }
 }
 
+/// A case proposed for a speaker label of an imported document (see [`propose_speaker_links`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpeakerProposal {
+    /// The document.
+    pub doc: DocId,
+    /// Its name.
+    pub doc_name: String,
+    /// The participant's label as written (`P03`, `ANNA`).
+    pub speaker: String,
+    /// The document's only participant: assign the whole document to the case (an
+    /// interview) rather than map the speaker (a focus group).
+    pub whole_document: bool,
+    /// A case of the same name (ignoring letter case) that already exists: linking to it is
+    /// proposed, and the user is warned.
+    pub existing: Option<(CaseId, String)>,
+}
+
+impl SpeakerProposal {
+    /// The link this proposal makes by default: to the existing case of the same name, or to
+    /// a new case named after the label.
+    pub fn default_link(&self) -> SpeakerLink {
+        self.link(match &self.existing {
+            Some((id, _)) => CaseChoice::Existing(*id),
+            None => CaseChoice::New(self.speaker.clone()),
+        })
+    }
+
+    /// The link of this proposal to `case`.
+    pub fn link(&self, case: CaseChoice) -> SpeakerLink {
+        SpeakerLink {
+            doc: self.doc,
+            speaker: (!self.whole_document).then(|| self.speaker.clone()),
+            case,
+        }
+    }
+}
+
+/// Proposes cases for the participants of `docs` (document, name, speaker turns): each
+/// speaker label that is not the interviewer ([`crate::import::INTERVIEWER_LABELS`]) gets a
+/// row, in document order and then in speaking order. A document with one participant is
+/// proposed for the case as a whole; in a focus group each speaker is. A label that names an
+/// existing case in `cases` (ignoring letter case) is matched to it.
+pub fn propose_speaker_links(
+    docs: &[(DocId, String, Vec<crate::model::Turn>)],
+    cases: &[crate::model::Case],
+) -> Vec<SpeakerProposal> {
+    let mut out = Vec::new();
+    for (doc, name, turns) in docs {
+        let speakers = crate::import::participant_speakers(turns);
+        let whole_document = speakers.len() == 1;
+        for speaker in speakers {
+            let existing = cases
+                .iter()
+                .find(|c| c.name.trim().to_lowercase() == speaker.to_lowercase())
+                .map(|c| (c.id, c.name.clone()));
+            out.push(SpeakerProposal {
+                doc: *doc,
+                doc_name: name.clone(),
+                speaker,
+                whole_document,
+                existing,
+            });
+        }
+    }
+    out
+}
+
 /// Pins `code` to `key` (or unpins it) in the project's [`KEY_PINS_SETTING`].
 fn pin_key(db: &Tx<'_>, code: CodeId, key: Option<u8>) -> Result<()> {
     let guid = db.code(code)?.guid;
@@ -625,6 +692,55 @@ mod tests {
         assert!(Action::PinKey { code: a, key: Some(0) }.apply(&mut store).is_err());
         assert!(parse_key_pins("not json").is_empty());
         assert_eq!(parse_key_pins(r#"{"1":"x","12":"y","a":"z","2":""}"#).len(), 1);
+    }
+
+    #[test]
+    fn proposals_skip_the_interviewer_and_match_existing_cases() {
+        let turns = |t: &str| crate::import::detect_turns(t);
+        let docs = vec![
+            (
+                DocId(1),
+                "p03".to_owned(),
+                turns("Interviewer: Hi\np03: Hello\nInterviewer: Why?\np03: Because\n"),
+            ),
+            (
+                DocId(2),
+                "fg".to_owned(),
+                turns("FACILITATOR: Hi\nANNA: Hello\nKOFI: Hey\nANNA: Yes\n"),
+            ),
+            (DocId(3), "notes".to_owned(), Vec::new()),
+        ];
+        let cases = vec![crate::model::Case {
+            id: CaseId(7),
+            guid: String::new(),
+            name: "P03".into(),
+            memo: String::new(),
+        }];
+        let p = propose_speaker_links(&docs, &cases);
+        let rows: Vec<(&str, bool, bool)> = p
+            .iter()
+            .map(|p| (p.speaker.as_str(), p.whole_document, p.existing.is_some()))
+            .collect();
+        assert_eq!(
+            rows,
+            [("p03", true, true), ("ANNA", false, false), ("KOFI", false, false)]
+        );
+        assert_eq!(
+            p[0].default_link(),
+            SpeakerLink {
+                doc: DocId(1),
+                speaker: None,
+                case: CaseChoice::Existing(CaseId(7))
+            }
+        );
+        assert_eq!(
+            p[1].default_link(),
+            SpeakerLink {
+                doc: DocId(2),
+                speaker: Some("ANNA".into()),
+                case: CaseChoice::New("ANNA".into())
+            }
+        );
     }
 
     #[test]
