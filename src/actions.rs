@@ -668,15 +668,41 @@ mod tests {
         let a = add(&mut store, "A");
         let b = add(&mut store, "B");
         let pins = |store: &Store| {
-            parse_key_pins(&store.db().setting(KEY_PINS_SETTING).unwrap().unwrap_or_default())
+            parse_key_pins(
+                &store
+                    .db()
+                    .setting(KEY_PINS_SETTING)
+                    .unwrap()
+                    .unwrap_or_default(),
+            )
         };
         let guid = |store: &Store, c| store.db().code(c).unwrap().guid;
-        Action::PinKey { code: a, key: Some(3) }.apply(&mut store).unwrap();
+        Action::PinKey {
+            code: a,
+            key: Some(3),
+        }
+        .apply(&mut store)
+        .unwrap();
         assert_eq!(pins(&store).get(&3), Some(&guid(&store, a)));
         // B takes key 3 from A; then A moves to key 5 only.
-        Action::PinKey { code: b, key: Some(3) }.apply(&mut store).unwrap();
-        Action::PinKey { code: a, key: Some(5) }.apply(&mut store).unwrap();
-        Action::PinKey { code: a, key: Some(6) }.apply(&mut store).unwrap();
+        Action::PinKey {
+            code: b,
+            key: Some(3),
+        }
+        .apply(&mut store)
+        .unwrap();
+        Action::PinKey {
+            code: a,
+            key: Some(5),
+        }
+        .apply(&mut store)
+        .unwrap();
+        Action::PinKey {
+            code: a,
+            key: Some(6),
+        }
+        .apply(&mut store)
+        .unwrap();
         let p = pins(&store);
         assert_eq!(p.len(), 2, "{p:?}");
         assert_eq!(p.get(&3), Some(&guid(&store, b)));
@@ -687,11 +713,23 @@ mod tests {
         );
         store.undo().unwrap();
         assert_eq!(pins(&store).get(&5), Some(&guid(&store, a)));
-        Action::PinKey { code: a, key: None }.apply(&mut store).unwrap();
+        Action::PinKey { code: a, key: None }
+            .apply(&mut store)
+            .unwrap();
         assert_eq!(pins(&store).len(), 1);
-        assert!(Action::PinKey { code: a, key: Some(0) }.apply(&mut store).is_err());
+        assert!(
+            Action::PinKey {
+                code: a,
+                key: Some(0)
+            }
+            .apply(&mut store)
+            .is_err()
+        );
         assert!(parse_key_pins("not json").is_empty());
-        assert_eq!(parse_key_pins(r#"{"1":"x","12":"y","a":"z","2":""}"#).len(), 1);
+        assert_eq!(
+            parse_key_pins(r#"{"1":"x","12":"y","a":"z","2":""}"#).len(),
+            1
+        );
     }
 
     #[test]
@@ -723,7 +761,11 @@ mod tests {
             .collect();
         assert_eq!(
             rows,
-            [("p03", true, true), ("ANNA", false, false), ("KOFI", false, false)]
+            [
+                ("p03", true, true),
+                ("ANNA", false, false),
+                ("KOFI", false, false)
+            ]
         );
         assert_eq!(
             p[0].default_link(),

@@ -37,10 +37,7 @@ fn import_makes_cases_from_speaker_labels() {
     assert!(out.status.success(), "{out:?}");
     let stdout = String::from_utf8(out.stdout).unwrap();
     let stderr = String::from_utf8(out.stderr).unwrap();
-    let lines: Vec<&str> = stdout
-        .lines()
-        .filter(|l| l.starts_with("case "))
-        .collect();
+    let lines: Vec<&str> = stdout.lines().filter(|l| l.starts_with("case ")).collect();
     assert_eq!(
         lines,
         [

@@ -88,9 +88,7 @@ fn a_code_pinned_to_a_key_keeps_it_through_moves() {
     h.run_steps(2);
     assert_eq!(h.state().view.quick_code(3), Some(pinned));
 
-    h.state_mut()
-        .transcript
-        .set_selection(Some(10..40), true);
+    h.state_mut().transcript.set_selection(Some(10..40), true);
     h.run_steps(2);
     h.key_press(egui::Key::Num3);
     h.run_steps(2);

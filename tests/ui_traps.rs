@@ -185,7 +185,12 @@ fn moving_a_code_never_renumbers_the_keys() {
     });
     h.run_steps(2);
     assert_eq!(
-        h.state().view.quick_codes().into_iter().flatten().collect::<Vec<_>>(),
+        h.state()
+            .view
+            .quick_codes()
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>(),
         keys
     );
 

@@ -378,7 +378,14 @@ mod tests {
             "Interviewer: Hi\nP03: Hello\nInterviewer 2: And?\nP03: Yes\nI: Ok\n             FACILITATOR (00:01): Go on\nIvan: Me too\nIntern: Hm\n",
         );
         assert_eq!(participant_speakers(&turns), ["P03", "Ivan", "Intern"]);
-        for l in ["Interviewer", "I", "int", "Q.", "Moderator", "Interviewer 2"] {
+        for l in [
+            "Interviewer",
+            "I",
+            "int",
+            "Q.",
+            "Moderator",
+            "Interviewer 2",
+        ] {
             assert!(is_interviewer(l), "{l}");
         }
         for l in ["P01", "Ingrid", "I2", "Qi", "Researcher X"] {

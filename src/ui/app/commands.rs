@@ -215,6 +215,12 @@ impl WeftApp {
         }
         if !report.imported.is_empty() {
             self.notice(format!("Imported {} document(s)", report.imported.len()));
+            let docs: Vec<_> = report
+                .imported
+                .iter()
+                .map(|d| (d.id, d.name.clone()))
+                .collect();
+            self.offer_speaker_cases(&docs);
         }
     }
 

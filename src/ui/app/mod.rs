@@ -14,6 +14,7 @@ mod commands;
 mod inspector;
 mod menus;
 mod quick_code;
+mod speaker_cases;
 mod state;
 mod toasts;
 
@@ -85,6 +86,8 @@ pub struct WeftApp {
     native_dialogs_fail: bool,
     /// Whether Help ▸ Keyboard shortcuts is open.
     shortcuts_window: bool,
+    /// The offer to make cases from speaker labels, after an import.
+    speaker_cases: Option<speaker_cases::SpeakerCases>,
     /// Whether the user hid (or showed) the documents panel (View menu, Ctrl+[); `None`:
     /// hidden in a narrow window, where the transcript needs the room.
     hide_documents: Option<bool>,
@@ -146,6 +149,7 @@ impl WeftApp {
             window_title: String::new(),
             native_dialogs_fail: false,
             shortcuts_window: false,
+            speaker_cases: None,
             data_version: (None, f64::NEG_INFINITY),
             hide_documents: None,
             narrow: false,
@@ -324,6 +328,7 @@ impl WeftApp {
         self.quick_ui(&ctx);
         self.damaged_ui(&ctx);
         self.purge_ui(&ctx);
+        self.speaker_cases_ui(&ctx);
         self.prompt_ui(&ctx);
         self.shortcuts_window_ui(&ctx);
         self.toasts_ui(&ctx);
