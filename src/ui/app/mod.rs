@@ -40,6 +40,9 @@ use inspector::Inspector;
 use quick_code::QuickCode;
 use toasts::Toast;
 
+/// Size of egui's `Small` text style in the app, in points.
+const SMALL_TEXT: f32 = 10.5;
+
 /// The Weft desktop app.
 pub struct WeftApp {
     /// The open project: the one door for edits.
@@ -243,6 +246,14 @@ impl WeftApp {
                 egui::Theme::Dark
             } else {
                 egui::Theme::Light
+            });
+            // egui's small text (9 pt) is hard to read in the lists' detail lines and the
+            // codebook counts; 10.5 pt still fits their rows.
+            ctx.all_styles_mut(|s| {
+                s.text_styles.insert(
+                    egui::TextStyle::Small,
+                    egui::FontId::proportional(SMALL_TEXT),
+                );
             });
             self.theme_applied = Some(self.settings.dark);
         }
