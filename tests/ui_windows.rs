@@ -3,7 +3,7 @@
 //! the side panels.
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too
 
-use egui::{Key, Modifiers, Role, vec2};
+use egui::{Key, Modifiers, vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 
