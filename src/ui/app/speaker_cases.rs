@@ -47,7 +47,7 @@ impl SpeakerCases {
     }
 
     /// The one action the rows make, or `None` when every row is ignored.
-    fn action(&self) -> Option<Action> {
+    fn to_edit(&self) -> Option<Action> {
         let links: Vec<_> = self
             .rows
             .iter()
@@ -204,7 +204,7 @@ impl WeftApp {
         let done = if open { done } else { Some(false) };
         match done {
             Some(true) => {
-                let action = offer.action();
+                let action = offer.to_edit();
                 self.speaker_cases = None;
                 if let Some(a) = action {
                     self.edit(a);
@@ -233,13 +233,13 @@ mod tests {
         assert_eq!(offer.rows.len(), 2);
         assert_eq!(offer.rows[1].1, Choice::Existing(CaseId(4)));
         offer.rows[0].1 = Choice::Ignore;
-        let Some(Action::LinkSpeakers(links)) = offer.action() else {
+        let Some(Action::LinkSpeakers(links)) = offer.to_edit() else {
             panic!("one action")
         };
         assert_eq!(links.len(), 1);
         assert_eq!(links[0].speaker.as_deref(), Some("P01"));
         offer.rows[1].1 = Choice::Ignore;
-        assert!(offer.action().is_none());
+        assert!(offer.to_edit().is_none());
         assert!(SpeakerCases::offer(&[(DocId(1), "x".into(), vec![])], &cases).is_none());
     }
 }
