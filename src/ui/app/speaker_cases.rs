@@ -94,12 +94,14 @@ impl SpeakerCases {
             .show(ui, |ui| {
                 egui::Grid::new("speaker-cases-offer")
                     .num_columns(2)
-                    .spacing([12.0, 6.0])
+                    .min_col_width(180.0)
+                    .spacing([12.0, 8.0])
                     .striped(true)
                     .show(ui, |ui| {
                         for i in 0..self.rows.len() {
                             let (p, choice) = self.rows[i].clone();
                             ui.vertical(|ui| {
+                                ui.set_width(180.0);
                                 ui.strong(p.speaker.as_str());
                                 ui.weak(if p.whole_document {
                                     format!("the participant of “{}”", p.doc_name)
@@ -197,6 +199,7 @@ impl WeftApp {
             .collapsible(false)
             .resizable(false)
             .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+            .min_width(440.0_f32.min(ctx.content_rect().width() - 40.0))
             .max_width(560.0_f32.min(ctx.content_rect().width() - 40.0))
             .show(ctx, |ui| offer.ui(ui))
             .and_then(|r| r.inner)

@@ -80,6 +80,8 @@ const STRIPE_LABEL_W: f32 = 100.0;
 const MAX_STRIPE_LABEL_W: f32 = 170.0;
 /// Below this many characters per line the speaker column and stripe labels narrow.
 const TIGHT_LINE_CHARS: f32 = 60.0;
+/// Below this many characters per line the stripes lose their labels.
+const READABLE_LINE_CHARS: f32 = 45.0;
 /// Width of the speaker label column in a narrow window.
 const NARROW_LABEL_W: f32 = 86.0;
 /// Width of the stripe labels in a narrow window.
@@ -147,7 +149,13 @@ impl Geo {
         // the room the text cannot use, so code names are read whole.
         let spare = width - fixed_with(LABEL_W, STRIPE_LABEL_W);
         let (label_w, stripe_label_w) = if spare < TIGHT_LINE_CHARS * m.avg_w {
-            (NARROW_LABEL_W, NARROW_STRIPE_LABEL_W)
+            // Tighter still, the stripes go without labels (hovering a stripe names its code).
+            let narrow_spare = width - fixed_with(NARROW_LABEL_W, NARROW_STRIPE_LABEL_W);
+            if narrow_spare < READABLE_LINE_CHARS * m.avg_w {
+                (NARROW_LABEL_W, 0.0)
+            } else {
+                (NARROW_LABEL_W, NARROW_STRIPE_LABEL_W)
+            }
         } else {
             let extra = (spare - max_body).clamp(0.0, MAX_STRIPE_LABEL_W - STRIPE_LABEL_W);
             (LABEL_W, STRIPE_LABEL_W + extra.floor())
@@ -564,6 +572,10 @@ mod tests {
         assert_eq!(wide.body_w, (MAX_LINE_CHARS * m.avg_w).floor());
         assert!(wide.stripe_label_w > STRIPE_LABEL_W, "{wide:?}");
         assert!(wide.x_stripe_labels + wide.stripe_label_w <= 1100.0);
+        // With the documents panel shown too, the stripes lose their labels first.
+        let tighter = Geo::new(470.0, &m, true);
+        assert_eq!(tighter.stripe_label_w, 0.0);
+        assert!(tighter.body_w / m.avg_w >= 39.0, "{tighter:?}");
         // Never narrower than the floor, never past the edge in between.
         for w in [100.0, 400.0, 700.0, 800.0, 900.0, 2000.0] {
             let g = Geo::new(w, &m, true);

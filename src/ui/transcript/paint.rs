@@ -79,7 +79,7 @@ impl TranscriptView {
         let mut next_free = f32::MIN;
         for s in &mut out {
             let y = s.bar.min.y.max(viewport.min.y + 2.0).max(next_free);
-            if y + label_h * 0.5 < s.bar.max.y {
+            if geo.stripe_label_w > 0.0 && y + label_h * 0.5 < s.bar.max.y {
                 s.label = Some(Rect::from_min_size(
                     pos2(geo.x_stripe_labels, y),
                     vec2(geo.stripe_label_w, label_h),
