@@ -49,6 +49,8 @@ struct Row {
     counts: String,
     tooltip: String,
     quick: Option<usize>,
+    /// Whether the user pinned the code to its key (drawn stronger).
+    pinned: bool,
     color: Color32,
 }
 
@@ -239,6 +241,7 @@ fn build_rows(view: &ProjectView, filter: &str, collapsed: &HashSet<CodeId>) -> 
             counts,
             tooltip,
             quick,
+            pinned: view.pinned_key(id).is_some(),
             color: color32(code.color),
         });
         if expanded {
@@ -619,6 +622,7 @@ impl CodebookPanel {
             right = apply_rect.left() - 6.0;
         }
         if let Some(k) = row.quick {
+            let weak = if row.pinned { text_color } else { weak };
             let g = painter.layout_no_wrap(k.to_string(), small.clone(), weak);
             let key_rect = Rect::from_min_size(
                 pos2(right - g.size().x - 6.0, mid - 8.0),
