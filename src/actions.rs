@@ -124,6 +124,51 @@ pub enum Action {
     },
     /// Delete a memo.
     DeleteMemo(MemoId),
+    /// Pin a code to a number key 1-9 (`key: None` unpins it). A key holds one code and a
+    /// code one key: pinning replaces both old pins. Kept in the project setting
+    /// [`KEY_PINS_SETTING`], so it is undoable and travels with the project.
+    PinKey { code: CodeId, key: Option<u8> },
+    /// Cases from speaker labels, after an import: each link makes or reuses a case and maps
+    /// a speaker of a document to it, or assigns the whole document (one step for all).
+    LinkSpeakers(Vec<SpeakerLink>),
+}
+
+/// The project setting holding the number keys pinned to codes: JSON `{"3": "<code guid>"}`.
+pub const KEY_PINS_SETTING: &str = "key_pins";
+
+/// The pins of [`KEY_PINS_SETTING`]: key (1-9) to code GUID. What cannot be read is left
+/// out (its key falls back to the creation-order rule), never an error.
+pub fn parse_key_pins(json: &str) -> std::collections::BTreeMap<u8, String> {
+    let map: std::collections::BTreeMap<String, String> =
+        serde_json::from_str(json).unwrap_or_default();
+    map.into_iter()
+        .filter_map(|(k, guid)| {
+            let k: u8 = k.trim().parse().ok()?;
+            ((1..=9).contains(&k) && !guid.is_empty()).then_some((k, guid))
+        })
+        .collect()
+}
+
+/// The case a speaker goes to in [`Action::LinkSpeakers`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseChoice {
+    /// A case by name, made if the project has none of that name (so two rows naming the
+    /// same new case share it).
+    New(String),
+    /// An existing case.
+    Existing(CaseId),
+}
+
+/// One row of [`Action::LinkSpeakers`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpeakerLink {
+    /// The document.
+    pub doc: DocId,
+    /// The speaker label to map; `None` assigns the whole document to the case (an interview
+    /// with one participant).
+    pub speaker: Option<String>,
+    /// The case.
+    pub case: CaseChoice,
 }
 
 /// What an action produced, for the GUI to select or show.
@@ -312,6 +357,23 @@ impl Action {
                 db.delete_memo(*m)?;
                 Outcome::Done
             }
+            Self::PinKey { code, key } => {
+                pin_key(db, *code, *key)?;
+                Outcome::Done
+            }
+            Self::LinkSpeakers(links) => {
+                for l in links {
+                    let case = match &l.case {
+                        CaseChoice::New(name) => db.ensure_case(name)?,
+                        CaseChoice::Existing(c) => *c,
+                    };
+                    match &l.speaker {
+                        Some(s) => db.map_speaker(l.doc, s, Some(case))?,
+                        None => db.assign_case(case, l.doc)?,
+                    }
+                }
+                Outcome::Done
+            }
         })
     }
 
@@ -370,8 +432,105 @@ impl Action {
             Self::AddMemo { .. } => "Add memo".into(),
             Self::EditMemo { .. } => "Edit memo".into(),
             Self::DeleteMemo(_) => "Delete memo".into(),
+            Self::PinKey { code: c, key } => match key {
+                Some(k) => format!("Pin {} to key {k}", code(c)),
+                None => format!("Unpin {} from its key", code(c)),
+            },
+            Self::LinkSpeakers(links) => match links.len() {
+                1 => "Link 1 speaker to a case".into(),
+                n => format!("Link {n} speakers to cases"),
+            },
         }
     }
+}
+
+/// A case proposed for a speaker label of an imported document (see [`propose_speaker_links`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpeakerProposal {
+    /// The document.
+    pub doc: DocId,
+    /// Its name.
+    pub doc_name: String,
+    /// The participant's label as written (`P03`, `ANNA`).
+    pub speaker: String,
+    /// The document's only participant: assign the whole document to the case (an
+    /// interview) rather than map the speaker (a focus group).
+    pub whole_document: bool,
+    /// A case of the same name (ignoring letter case) that already exists: linking to it is
+    /// proposed, and the user is warned.
+    pub existing: Option<(CaseId, String)>,
+}
+
+impl SpeakerProposal {
+    /// The link this proposal makes by default: to the existing case of the same name, or to
+    /// a new case named after the label.
+    pub fn default_link(&self) -> SpeakerLink {
+        self.link(match &self.existing {
+            Some((id, _)) => CaseChoice::Existing(*id),
+            None => CaseChoice::New(self.speaker.clone()),
+        })
+    }
+
+    /// The link of this proposal to `case`.
+    pub fn link(&self, case: CaseChoice) -> SpeakerLink {
+        SpeakerLink {
+            doc: self.doc,
+            speaker: (!self.whole_document).then(|| self.speaker.clone()),
+            case,
+        }
+    }
+}
+
+/// Proposes cases for the participants of `docs` (document, name, speaker turns): each
+/// speaker label that is not the interviewer ([`crate::import::INTERVIEWER_LABELS`]) gets a
+/// row, in document order and then in speaking order. A document with one participant is
+/// proposed for the case as a whole; in a focus group each speaker is. A label that names an
+/// existing case in `cases` (ignoring letter case) is matched to it.
+pub fn propose_speaker_links(
+    docs: &[(DocId, String, Vec<crate::model::Turn>)],
+    cases: &[crate::model::Case],
+) -> Vec<SpeakerProposal> {
+    let mut out = Vec::new();
+    for (doc, name, turns) in docs {
+        let speakers = crate::import::participant_speakers(turns);
+        let whole_document = speakers.len() == 1;
+        for speaker in speakers {
+            let existing = cases
+                .iter()
+                .find(|c| c.name.trim().to_lowercase() == speaker.to_lowercase())
+                .map(|c| (c.id, c.name.clone()));
+            out.push(SpeakerProposal {
+                doc: *doc,
+                doc_name: name.clone(),
+                speaker,
+                whole_document,
+                existing,
+            });
+        }
+    }
+    out
+}
+
+/// Pins `code` to `key` (or unpins it) in the project's [`KEY_PINS_SETTING`].
+fn pin_key(db: &Tx<'_>, code: CodeId, key: Option<u8>) -> Result<()> {
+    let guid = db.code(code)?.guid;
+    if let Some(k) = key
+        && !(1..=9).contains(&k)
+    {
+        return Err(StoreError::Invalid(format!(
+            "key {k} cannot be pinned; keys 1 to 9 can"
+        )));
+    }
+    let mut pins = parse_key_pins(&db.setting(KEY_PINS_SETTING)?.unwrap_or_default());
+    pins.retain(|k, g| *g != guid && Some(*k) != key);
+    if let Some(k) = key {
+        pins.insert(k, guid);
+    }
+    let json: std::collections::BTreeMap<String, &String> =
+        pins.iter().map(|(k, g)| (k.to_string(), g)).collect();
+    let json = serde_json::to_string(&json)
+        .map_err(|e| StoreError::Invalid(format!("cannot write the key pins: {e}")))?;
+    db.set_setting(KEY_PINS_SETTING, &json)
 }
 
 /// Applies rows given by name; refused rows are reported, not fatal. Lookups are cached, so
@@ -490,5 +649,203 @@ mod tests {
         store.undo().unwrap();
         let c = &store.db().cases().unwrap()[0];
         assert_eq!((c.name.as_str(), c.memo.as_str()), ("P01 (Zoë)", ""));
+    }
+
+    #[test]
+    fn pins_are_one_undo_step_and_a_key_holds_one_code() {
+        let mut store = Store::in_memory().unwrap();
+        let add = |store: &mut Store, name: &str| match (Action::AddCode {
+            parent: None,
+            name: name.into(),
+            color: None,
+        })
+        .apply(store)
+        .unwrap()
+        {
+            Outcome::Code(c) => c,
+            o => panic!("{o:?}"),
+        };
+        let a = add(&mut store, "A");
+        let b = add(&mut store, "B");
+        let pins = |store: &Store| {
+            parse_key_pins(
+                &store
+                    .db()
+                    .setting(KEY_PINS_SETTING)
+                    .unwrap()
+                    .unwrap_or_default(),
+            )
+        };
+        let guid = |store: &Store, c| store.db().code(c).unwrap().guid;
+        Action::PinKey {
+            code: a,
+            key: Some(3),
+        }
+        .apply(&mut store)
+        .unwrap();
+        assert_eq!(pins(&store).get(&3), Some(&guid(&store, a)));
+        // B takes key 3 from A; then A moves to key 5 only.
+        Action::PinKey {
+            code: b,
+            key: Some(3),
+        }
+        .apply(&mut store)
+        .unwrap();
+        Action::PinKey {
+            code: a,
+            key: Some(5),
+        }
+        .apply(&mut store)
+        .unwrap();
+        Action::PinKey {
+            code: a,
+            key: Some(6),
+        }
+        .apply(&mut store)
+        .unwrap();
+        let p = pins(&store);
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert_eq!(p.get(&3), Some(&guid(&store, b)));
+        assert_eq!(p.get(&6), Some(&guid(&store, a)));
+        assert_eq!(
+            store.undo_label().unwrap().as_deref(),
+            Some("Pin “A” to key 6")
+        );
+        store.undo().unwrap();
+        assert_eq!(pins(&store).get(&5), Some(&guid(&store, a)));
+        Action::PinKey { code: a, key: None }
+            .apply(&mut store)
+            .unwrap();
+        assert_eq!(pins(&store).len(), 1);
+        assert!(
+            Action::PinKey {
+                code: a,
+                key: Some(0)
+            }
+            .apply(&mut store)
+            .is_err()
+        );
+        assert!(parse_key_pins("not json").is_empty());
+        assert_eq!(
+            parse_key_pins(r#"{"1":"x","12":"y","a":"z","2":""}"#).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn proposals_skip_the_interviewer_and_match_existing_cases() {
+        let turns = |t: &str| crate::import::detect_turns(t);
+        let docs = vec![
+            (
+                DocId(1),
+                "p03".to_owned(),
+                turns("Interviewer: Hi\np03: Hello\nInterviewer: Why?\np03: Because\n"),
+            ),
+            (
+                DocId(2),
+                "fg".to_owned(),
+                turns("FACILITATOR: Hi\nANNA: Hello\nKOFI: Hey\nANNA: Yes\n"),
+            ),
+            (DocId(3), "notes".to_owned(), Vec::new()),
+        ];
+        let cases = vec![crate::model::Case {
+            id: CaseId(7),
+            guid: String::new(),
+            name: "P03".into(),
+            memo: String::new(),
+        }];
+        let p = propose_speaker_links(&docs, &cases);
+        let rows: Vec<(&str, bool, bool)> = p
+            .iter()
+            .map(|p| (p.speaker.as_str(), p.whole_document, p.existing.is_some()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("p03", true, true),
+                ("ANNA", false, false),
+                ("KOFI", false, false)
+            ]
+        );
+        assert_eq!(
+            p[0].default_link(),
+            SpeakerLink {
+                doc: DocId(1),
+                speaker: None,
+                case: CaseChoice::Existing(CaseId(7))
+            }
+        );
+        assert_eq!(
+            p[1].default_link(),
+            SpeakerLink {
+                doc: DocId(2),
+                speaker: Some("ANNA".into()),
+                case: CaseChoice::New("ANNA".into())
+            }
+        );
+    }
+
+    #[test]
+    fn speakers_link_to_new_and_existing_cases_in_one_step() {
+        let mut store = Store::in_memory().unwrap();
+        let mut bundle = Bundle::default();
+        for name in ["FG", "P03"] {
+            bundle.documents.push(crate::model::BundleDocument {
+                doc: crate::model::NewDocument {
+                    name: name.into(),
+                    text: "A: hi\nB: yo\nA: ok".into(),
+                    ..Default::default()
+                },
+                ..Default::default()
+            });
+        }
+        Action::AddContent {
+            label: "Import".into(),
+            bundle: Box::new(bundle),
+        }
+        .apply(&mut store)
+        .unwrap();
+        let Outcome::Case(p03) = (Action::AddCase {
+            name: "P03".into(),
+            doc: None,
+        })
+        .apply(&mut store)
+        .unwrap() else {
+            panic!()
+        };
+        let docs = store.db().documents().unwrap();
+        let fg = docs.iter().find(|d| d.name == "FG").unwrap().id;
+        let one = docs.iter().find(|d| d.name == "P03").unwrap().id;
+        Action::LinkSpeakers(vec![
+            SpeakerLink {
+                doc: fg,
+                speaker: Some("A".into()),
+                case: CaseChoice::New("Anna".into()),
+            },
+            SpeakerLink {
+                doc: fg,
+                speaker: Some("B".into()),
+                case: CaseChoice::Existing(p03),
+            },
+            SpeakerLink {
+                doc: one,
+                speaker: None,
+                case: CaseChoice::Existing(p03),
+            },
+        ])
+        .apply(&mut store)
+        .unwrap();
+        let links = store.db().case_links().unwrap();
+        let anna = store.db().case_by_name("Anna").unwrap().unwrap();
+        assert_eq!(links.speaker_cases.get(&(fg, "A".into())), Some(&anna));
+        assert_eq!(links.speaker_cases.get(&(fg, "B".into())), Some(&p03));
+        assert_eq!(links.doc_cases.get(&one), Some(&vec![p03]));
+        assert_eq!(
+            store.undo_label().unwrap().as_deref(),
+            Some("Link 3 speakers to cases")
+        );
+        store.undo().unwrap();
+        assert!(store.db().case_by_name("Anna").unwrap().is_none());
+        assert!(store.db().case_links().unwrap().speaker_cases.is_empty());
     }
 }

@@ -86,7 +86,7 @@ fn mouse_drag_across_turns_then_number_key() {
     h.key_press(Key::Num3);
     h.run_steps(2);
     assert_eq!(codings(&h), before + 1);
-    let third = h.state().view.quick_codes()[2];
+    let third = h.state().view.quick_codes()[2].unwrap();
     let db = h.state().store().unwrap().db();
     let c = db
         .codings(&CodingFilter {
@@ -110,7 +110,7 @@ fn number_key_applies_the_first_codes() {
     h.key_press(Key::Num2);
     h.run_steps(2);
     assert_eq!(codings(&h), before + 1);
-    let second = h.state().view.quick_codes()[1];
+    let second = h.state().view.quick_codes()[1].unwrap();
     let db = h.state().store().unwrap().db();
     let c = db
         .codings(&CodingFilter {

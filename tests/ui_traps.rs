@@ -106,7 +106,7 @@ fn every_coding_gesture_shows_the_notice() {
     select(&mut h, 10, 40);
     h.key_press(egui::Key::Num1);
     h.run_steps(2);
-    let first = h.state().view.quick_codes()[0];
+    let first = h.state().view.quick_codes()[0].unwrap();
     let name = h.state().view.tree.get(first).unwrap().name.clone();
     assert!(
         h.state().messages().contains(&format!("Coded as {name}")),
@@ -169,7 +169,8 @@ fn periodic_save_never_cuts_a_memo_being_typed() {
 fn moving_a_code_never_renumbers_the_keys() {
     let mut h = demo_app();
     let keys = h.state().view.quick_codes();
-    assert_eq!(keys.len(), 9);
+    assert!(keys.iter().all(Option::is_some));
+    let keys: Vec<_> = keys.into_iter().flatten().collect();
     // Move the code on key 1 to the end of the top level, and the one on key 5 first.
     let top = h.state().view.tree.children(None).len();
     h.state_mut().edit(Action::MoveCode {
@@ -183,7 +184,15 @@ fn moving_a_code_never_renumbers_the_keys() {
         index: Some(0),
     });
     h.run_steps(2);
-    assert_eq!(h.state().view.quick_codes(), keys);
+    assert_eq!(
+        h.state()
+            .view
+            .quick_codes()
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>(),
+        keys
+    );
 
     // Key 1 still applies the code it applied before the move.
     let doc = h.state().current_document().unwrap();

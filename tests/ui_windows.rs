@@ -3,7 +3,7 @@
 //! the side panels.
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too
 
-use egui::{Key, Modifiers, Role, vec2};
+use egui::{Key, Modifiers, vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 
@@ -25,26 +25,10 @@ fn app(w: f32, h: f32) -> Harness<'static, WeftApp> {
     h
 }
 
-/// What the transcript widget keeps beside its text: the speaker column on the left and the
-/// code margin on the right (measured in the real window under Xvfb).
-const BESIDE_TEXT: f32 = 320.0;
-
-/// How many characters of ordinary prose fit on one line of the transcript's text.
+/// How many characters of the open transcript fit on one line of its text column, as the
+/// transcript widget laid it out (its own font, its own speaker column and code margin).
 fn chars_per_line(h: &Harness<'_, WeftApp>) -> f32 {
-    let width = h
-        .get_by_role_and_label(Role::Document, "Transcript")
-        .rect()
-        .width()
-        - BESIDE_TEXT;
-    let sample = "I started as a peer worker because somebody had helped me once, and I \
-                  wanted to give that back.";
-    let font = egui::TextStyle::Body.resolve(&h.ctx.global_style());
-    let sample_width = h.ctx.fonts_mut(|f| {
-        f.layout_no_wrap(sample.to_owned(), font, egui::Color32::WHITE)
-            .size()
-            .x
-    });
-    width / (sample_width / sample.chars().count() as f32)
+    h.state().transcript.chars_per_line().unwrap()
 }
 
 #[test]

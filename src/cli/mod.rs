@@ -75,6 +75,11 @@ pub enum Command {
         /// Add a file even when the project already holds a document with the same content.
         #[arg(long)]
         allow_duplicates: bool,
+        /// Make cases from the speaker labels (the interviewer left out): an interview goes
+        /// to its participant's case, a focus group's speakers to theirs; a label that names
+        /// an existing case is linked to it, with a warning.
+        #[arg(long)]
+        cases_from_speakers: bool,
     },
     /// List documents with their size, cases and codings.
     Docs {
@@ -543,7 +548,14 @@ pub fn run(command: Command) -> Result<()> {
             files,
             case,
             allow_duplicates,
-        } => import(&project, &files, case.as_deref(), allow_duplicates)?,
+            cases_from_speakers,
+        } => import(
+            &project,
+            &files,
+            case.as_deref(),
+            allow_duplicates,
+            cases_from_speakers,
+        )?,
         Command::Docs { project, json } => docs(&project, json)?,
         Command::Code(c) => code::run(c)?,
         Command::Coding(c) => coding::run(c)?,
@@ -722,6 +734,7 @@ fn import(
     files: &[PathBuf],
     case: Option<&str>,
     allow_duplicates: bool,
+    cases_from_speakers: bool,
 ) -> Result<()> {
     let mut session = open_for_edit(project)?;
     let report = if allow_duplicates {
@@ -751,6 +764,9 @@ fn import(
             eprintln!("warning: {w}");
         }
     }
+    if cases_from_speakers {
+        link_speakers(&mut session, &report.imported)?;
+    }
     if !report.failed.is_empty() {
         let (n, of) = (report.imported.len(), files.len());
         return Err(PartlyDone(format!(
@@ -758,6 +774,42 @@ fn import(
         ))
         .into());
     }
+    Ok(())
+}
+
+/// `import --cases-from-speakers`: one more step linking the participants of the documents
+/// just imported to cases, one line per link.
+fn link_speakers(session: &mut Session, imported: &[crate::import::ImportedDoc]) -> Result<()> {
+    let db = session.read();
+    let mut docs = Vec::with_capacity(imported.len());
+    for d in imported {
+        docs.push((d.id, d.name.clone(), db.turns(d.id)?));
+    }
+    let proposals = crate::actions::propose_speaker_links(&docs, &db.cases()?);
+    if proposals.is_empty() {
+        out!("no participant speaker labels found; no cases made");
+        return Ok(());
+    }
+    for p in &proposals {
+        let what = if p.whole_document {
+            format!("document “{}”", p.doc_name)
+        } else {
+            format!("speaker “{}” in “{}”", p.speaker, p.doc_name)
+        };
+        match &p.existing {
+            Some((_, case)) => {
+                eprintln!(
+                    "warning: the speaker label “{}” matches the existing case “{case}”; \
+                     linking to it",
+                    p.speaker
+                );
+                out!("case {case} (existing): {what}");
+            }
+            None => out!("case {} (new): {what}", p.speaker),
+        }
+    }
+    let links = proposals.iter().map(|p| p.default_link()).collect();
+    session.apply(&Action::LinkSpeakers(links))?;
     Ok(())
 }
 

@@ -16,7 +16,7 @@ mod rtf;
 mod turns;
 
 pub use decode::{DecodeError, Decoded, decode, decode_checked};
-pub use turns::detect_turns;
+pub use turns::{INTERVIEWER_LABELS, detect_turns, is_interviewer, participant_speakers};
 
 mod project;
 pub use project::{Cancelled, ImportReport, ImportedDoc, ParsedBatch, expand_folders, read_files};

@@ -22,6 +22,42 @@ const MAX_NAME_CHARS: usize = 40;
 /// Most words in a speaker name.
 const MAX_NAME_WORDS: usize = 4;
 
+/// Speaker labels that name the interviewer, not a participant (compared without case and
+/// a trailing `.`): these never become cases when cases are made from speaker labels.
+pub const INTERVIEWER_LABELS: &[&str] = &[
+    "interviewer",
+    "i",
+    "int",
+    "q",
+    "facilitator",
+    "moderator",
+    "researcher",
+];
+
+/// Whether `label` names the interviewer ([`INTERVIEWER_LABELS`], or `Interviewer 2` and the
+/// like).
+pub fn is_interviewer(label: &str) -> bool {
+    let l = label.trim().trim_end_matches('.').to_lowercase();
+    INTERVIEWER_LABELS.iter().any(|i| {
+        l == *i
+            || l.strip_prefix(i)
+                .is_some_and(|rest| i.len() > 2 && rest.trim().chars().all(|c| c.is_ascii_digit()))
+    })
+}
+
+/// The participants of a transcript: its speakers other than the interviewer, each once, in
+/// the order they first speak.
+pub fn participant_speakers(turns: &[Turn]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for t in turns {
+        let s = t.speaker.trim();
+        if !s.is_empty() && !is_interviewer(s) && !out.iter().any(|o| o == s) {
+            out.push(s.to_owned());
+        }
+    }
+    out
+}
+
 /// A label found at the start of a line; all positions are byte offsets into the text.
 struct Label<'t> {
     start: usize,
@@ -335,6 +371,27 @@ fn timestamp_len(s: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn participants_leave_out_the_interviewer() {
+        let turns = detect_turns(
+            "Interviewer: Hi\nP03: Hello\nInterviewer 2: And?\nP03: Yes\nI: Ok\n             FACILITATOR (00:01): Go on\nIvan: Me too\nIntern: Hm\n",
+        );
+        assert_eq!(participant_speakers(&turns), ["P03", "Ivan", "Intern"]);
+        for l in [
+            "Interviewer",
+            "I",
+            "int",
+            "Q.",
+            "Moderator",
+            "Interviewer 2",
+        ] {
+            assert!(is_interviewer(l), "{l}");
+        }
+        for l in ["P01", "Ingrid", "I2", "Qi", "Researcher X"] {
+            assert!(!is_interviewer(l), "{l}");
+        }
+    }
     use crate::text::slice_chars;
 
     /// (speaker, timestamp, label text, body text) of each turn, sliced by char offsets.

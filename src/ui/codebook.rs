@@ -49,6 +49,8 @@ struct Row {
     counts: String,
     tooltip: String,
     quick: Option<usize>,
+    /// Whether the user pinned the code to its key (drawn stronger).
+    pinned: bool,
     color: Color32,
 }
 
@@ -147,7 +149,7 @@ fn build_rows(view: &ProjectView, filter: &str, collapsed: &HashSet<CodeId>) -> 
         .quick_codes()
         .into_iter()
         .enumerate()
-        .map(|(i, id)| (id, i + 1))
+        .filter_map(|(i, id)| Some((id?, i + 1)))
         .collect();
     let needle = filter.trim().to_lowercase();
     // With a filter: the matching codes and their ancestors (for context), all expanded.
@@ -223,6 +225,10 @@ fn build_rows(view: &ProjectView, filter: &str, collapsed: &HashSet<CodeId>) -> 
         };
         let quick = quick.get(&id).copied();
         let tooltip = match quick {
+            Some(k) if view.pinned_key(id).is_some() => format!(
+                "{}\n{tooltip}\nKey {k} applies it (pinned)",
+                view.tree.path(id)
+            ),
             Some(k) => format!("{}\n{tooltip}\nKey {k} applies it", view.tree.path(id)),
             None => format!("{}\n{tooltip}", view.tree.path(id)),
         };
@@ -235,6 +241,7 @@ fn build_rows(view: &ProjectView, filter: &str, collapsed: &HashSet<CodeId>) -> 
             counts,
             tooltip,
             quick,
+            pinned: view.pinned_key(id).is_some(),
             color: color32(code.color),
         });
         if expanded {
@@ -615,6 +622,7 @@ impl CodebookPanel {
             right = apply_rect.left() - 6.0;
         }
         if let Some(k) = row.quick {
+            let weak = if row.pinned { text_color } else { weak };
             let g = painter.layout_no_wrap(k.to_string(), small.clone(), weak);
             let key_rect = Rect::from_min_size(
                 pos2(right - g.size().x - 6.0, mid - 8.0),
@@ -838,6 +846,35 @@ impl CodebookPanel {
             self.open_describe(view, row.id);
             ui.close();
         }
+        let pinned = view.pinned_key(row.id);
+        ui.menu_button("Pin to key", |ui| {
+            for k in 1..=9u8 {
+                let holder = view.quick_code(usize::from(k)).filter(|c| *c != row.id);
+                let text = match holder.filter(|_| view.key_pins.contains_key(&k)) {
+                    Some(c) => format!("{k}  (now “{}”)", view.tree.path(c)),
+                    None => k.to_string(),
+                };
+                if ui.radio(pinned == Some(k), text).clicked() {
+                    out.push(Command::Edit(Action::PinKey {
+                        code: row.id,
+                        key: Some(k),
+                    }));
+                    ui.close();
+                }
+            }
+            ui.separator();
+            if ui
+                .add_enabled(pinned.is_some(), egui::Button::new("Unpin"))
+                .on_hover_text("The key goes back to the oldest codes without a pin")
+                .clicked()
+            {
+                out.push(Command::Edit(Action::PinKey {
+                    code: row.id,
+                    key: None,
+                }));
+                ui.close();
+            }
+        });
         ui.separator();
         if ui.button("Show coded segments").clicked() {
             out.push(Command::SelectCode(Some(row.id)));

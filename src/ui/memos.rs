@@ -492,12 +492,26 @@ impl MemosView {
             .show_rows(ui, row_height, self.rows.len(), |ui, range| {
                 // Left-aligned rows the width of the list.
                 ui.with_layout(egui::Layout::top_down_justified(egui::Align::LEFT), |ui| {
+                    let body = egui::TextStyle::Body.resolve(ui.style());
+                    let small = egui::TextStyle::Small.resolve(ui.style());
+                    let (strong, weak) = (
+                        ui.visuals().strong_text_color(),
+                        ui.visuals().weak_text_color(),
+                    );
                     for row in &self.rows[range] {
-                        let text = if row.date.is_empty() {
-                            format!("{}\n{}", row.title, row.target)
+                        // The title stands out; the date and what it is about read as detail.
+                        let detail = if row.date.is_empty() {
+                            row.target.clone()
                         } else {
-                            format!("{}\n{} · {}", row.title, row.date, row.target)
+                            format!("{} · {}", row.date, row.target)
                         };
+                        let mut text = egui::text::LayoutJob::default();
+                        text.append(
+                            &format!("{}\n", row.title),
+                            0.0,
+                            egui::TextFormat::simple(body.clone(), strong),
+                        );
+                        text.append(&detail, 0.0, egui::TextFormat::simple(small.clone(), weak));
                         let selected = self.selected == Some(row.entry);
                         let resp = ui.add(
                             egui::Button::selectable(selected, text)

@@ -110,6 +110,8 @@ pub struct ProjectView {
     pub undo_label: Option<String>,
     /// What Redo would redo.
     pub redo_label: Option<String>,
+    /// Number keys pinned to codes: key (1-9) to code GUID (see [`Action::PinKey`]).
+    pub key_pins: std::collections::BTreeMap<u8, String>,
     /// Bumped on every reload, so panels can cache derived data.
     pub version: u64,
 }
@@ -145,6 +147,7 @@ impl ProjectView {
             coders: db.coders()?,
             coder: db.default_coder()?,
             memos: db.memos()?,
+            key_pins: Self::load_key_pins(db)?,
             undo_label: None,
             redo_label: None,
             version,
@@ -214,12 +217,67 @@ impl ProjectView {
             .map_or("", |c| c.name.as_str())
     }
 
-    /// What keys 1-9 apply: the nine oldest codes, in the order they were made. Not codebook
+    /// The number keys pinned to codes, from the project's settings.
+    pub fn load_key_pins(db: Db<'_>) -> Result<std::collections::BTreeMap<u8, String>> {
+        Ok(crate::actions::parse_key_pins(
+            &db.setting(crate::actions::KEY_PINS_SETTING)?
+                .unwrap_or_default(),
+        ))
+    }
+
+    /// What keys 1-9 apply (index 0 is key 1). A key pinned to a code keeps it; the other
+    /// keys take the oldest codes without a pin, in the order they were made. Not codebook
     /// order, so moving or re-parenting a code never changes what a key applies.
-    pub fn quick_codes(&self) -> Vec<CodeId> {
-        let mut ids: Vec<CodeId> = self.tree.codes.iter().map(|c| c.id).collect();
-        ids.sort_unstable_by_key(|id| id.0);
-        ids.truncate(9);
-        ids
+    pub fn quick_codes(&self) -> [Option<CodeId>; 9] {
+        let mut keys = [None; 9];
+        let mut pinned = std::collections::HashSet::new();
+        for (k, guid) in &self.key_pins {
+            let slot = usize::from(*k).wrapping_sub(1);
+            if let (Some(key), Some(code)) = (
+                keys.get_mut(slot),
+                self.tree.codes.iter().find(|c| &c.guid == guid),
+            ) && pinned.insert(code.id)
+            {
+                *key = Some(code.id);
+            }
+        }
+        let mut rest: Vec<CodeId> = self
+            .tree
+            .codes
+            .iter()
+            .map(|c| c.id)
+            .filter(|id| !pinned.contains(id))
+            .collect();
+        rest.sort_unstable_by_key(|id| id.0);
+        let mut rest = rest.into_iter();
+        for key in keys.iter_mut().filter(|k| k.is_none()) {
+            *key = rest.next();
+        }
+        keys
+    }
+
+    /// The code number key `key` (1-9) applies, if any.
+    pub fn quick_code(&self, key: usize) -> Option<CodeId> {
+        self.quick_codes()
+            .get(key.wrapping_sub(1))
+            .copied()
+            .flatten()
+    }
+
+    /// The number key that applies `code`, if any.
+    pub fn key_of(&self, code: CodeId) -> Option<usize> {
+        self.quick_codes()
+            .iter()
+            .position(|c| *c == Some(code))
+            .map(|i| i + 1)
+    }
+
+    /// The key `code` is pinned to, if it is pinned.
+    pub fn pinned_key(&self, code: CodeId) -> Option<u8> {
+        let guid = &self.tree.get(code)?.guid;
+        self.key_pins
+            .iter()
+            .find(|(_, g)| *g == guid)
+            .map(|(k, _)| *k)
     }
 }

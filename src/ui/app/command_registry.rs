@@ -159,8 +159,8 @@ impl AppCommand {
             },
             Self::QuickCode => "Quick code…  (Q)".into(),
             Self::RemoveCoding => "Remove selected coding  (Delete)".into(),
-            Self::ApplyQuickCode(i) => match app.view.quick_codes().get(i) {
-                Some(code) => format!("{}  Apply “{}”", i + 1, app.view.tree.path(*code)),
+            Self::ApplyQuickCode(i) => match app.view.quick_code(i + 1) {
+                Some(code) => format!("{}  Apply “{}”", i + 1, app.view.tree.path(code)),
                 None => self.name(),
             },
             Self::ShowTab(t) => format!("{}   Alt+{}", t.title(), tab_index(t) + 1),

@@ -229,6 +229,12 @@ impl WeftApp {
         }
         if !report.imported.is_empty() {
             self.notice(format!("Imported {} document(s)", report.imported.len()));
+            let docs: Vec<_> = report
+                .imported
+                .iter()
+                .map(|d| (d.id, d.name.clone()))
+                .collect();
+            self.offer_speaker_cases(&docs);
         }
     }
 
@@ -402,7 +408,7 @@ impl WeftApp {
                 }
             }
             AppCommand::ApplyQuickCode(i) => {
-                if let Some(code) = self.view.quick_codes().get(i).copied() {
+                if let Some(code) = self.view.quick_code(i + 1) {
                     self.apply_to_selection(code);
                 }
             }

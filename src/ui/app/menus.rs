@@ -69,8 +69,10 @@ impl WeftApp {
                 self.command_item(ui, AppCommand::CodeInVivo);
                 self.command_item(ui, AppCommand::RemoveCoding);
                 ui.separator();
-                for i in 0..self.view.quick_codes().len() {
-                    self.command_item(ui, AppCommand::ApplyQuickCode(i));
+                for i in 0..9 {
+                    if self.view.quick_code(i + 1).is_some() {
+                        self.command_item(ui, AppCommand::ApplyQuickCode(i));
+                    }
                 }
             });
             ui.menu_button("View", |ui| {

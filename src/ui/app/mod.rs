@@ -14,6 +14,7 @@ mod commands;
 mod inspector;
 mod menus;
 mod quick_code;
+mod speaker_cases;
 mod state;
 mod toasts;
 
@@ -38,6 +39,9 @@ use commands::PathPrompt;
 use inspector::Inspector;
 use quick_code::QuickCode;
 use toasts::Toast;
+
+/// Size of egui's `Small` text style in the app, in points.
+const SMALL_TEXT: f32 = 10.5;
 
 /// The Weft desktop app.
 pub struct WeftApp {
@@ -85,6 +89,8 @@ pub struct WeftApp {
     native_dialogs_fail: bool,
     /// Whether Help ▸ Keyboard shortcuts is open.
     shortcuts_window: bool,
+    /// The offer to make cases from speaker labels, after an import.
+    speaker_cases: Option<speaker_cases::SpeakerCases>,
     /// Whether the user hid (or showed) the documents panel (View menu, Ctrl+[); `None`:
     /// hidden in a narrow window, where the transcript needs the room.
     hide_documents: Option<bool>,
@@ -146,6 +152,7 @@ impl WeftApp {
             window_title: String::new(),
             native_dialogs_fail: false,
             shortcuts_window: false,
+            speaker_cases: None,
             data_version: (None, f64::NEG_INFINITY),
             hide_documents: None,
             narrow: false,
@@ -239,6 +246,14 @@ impl WeftApp {
                 egui::Theme::Dark
             } else {
                 egui::Theme::Light
+            });
+            // egui's small text (9 pt) is hard to read in the lists' detail lines and the
+            // codebook counts; 10.5 pt still fits their rows.
+            ctx.all_styles_mut(|s| {
+                s.text_styles.insert(
+                    egui::TextStyle::Small,
+                    egui::FontId::proportional(SMALL_TEXT),
+                );
             });
             self.theme_applied = Some(self.settings.dark);
         }
@@ -336,6 +351,7 @@ impl WeftApp {
         self.quick_ui(&ctx);
         self.damaged_ui(&ctx);
         self.purge_ui(&ctx);
+        self.speaker_cases_ui(&ctx);
         self.prompt_ui(&ctx);
         self.shortcuts_window_ui(&ctx);
         self.toasts_ui(&ctx);

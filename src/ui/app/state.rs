@@ -141,6 +141,7 @@ impl WeftApp {
         let result = (|| -> crate::store::Result<()> {
             if changes.settings {
                 v.title = db.title()?;
+                v.key_pins = ProjectView::load_key_pins(db)?;
             }
             if changes.documents {
                 v.documents = db.documents()?;

@@ -76,6 +76,16 @@ const MARGIN_GAP: f32 = 12.0;
 const LANES_W: f32 = 36.0;
 /// Width of the stripe labels beside the lanes.
 const STRIPE_LABEL_W: f32 = 100.0;
+/// Widest stripe labels, where the window has room to spare.
+const MAX_STRIPE_LABEL_W: f32 = 170.0;
+/// Below this many characters per line the speaker column and stripe labels narrow.
+const TIGHT_LINE_CHARS: f32 = 60.0;
+/// Below this many characters per line the stripes lose their labels.
+const READABLE_LINE_CHARS: f32 = 45.0;
+/// Width of the speaker label column in a narrow window.
+const NARROW_LABEL_W: f32 = 86.0;
+/// Width of the stripe labels in a narrow window.
+const NARROW_STRIPE_LABEL_W: f32 = 80.0;
 /// Longest line, in average characters.
 const MAX_LINE_CHARS: f32 = 90.0;
 /// Narrowest body column.
@@ -115,20 +125,43 @@ struct Metrics {
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Geo {
     x_label: f32,
+    /// Width of the speaker label column.
+    label_w: f32,
     x_body: f32,
     body_w: f32,
     x_lanes: f32,
     x_stripe_labels: f32,
+    /// Width of the stripe labels beside the lanes.
+    stripe_label_w: f32,
 }
 
 impl Geo {
     fn new(width: f32, m: &Metrics, has_turns: bool) -> Self {
         // An unbounded parent (a horizontal scroll area) gives an infinite width.
         let width = if width.is_finite() { width } else { 1000.0 };
-        let label = if has_turns { LABEL_W + LABEL_GAP } else { 0.0 };
-        let margin = MARGIN_GAP + LANES_W + 4.0 + STRIPE_LABEL_W;
-        let fixed = PAD * 2.0 + label + margin + SCROLLBAR_RESERVE;
         let max_body = (MAX_LINE_CHARS * m.avg_w).max(MIN_BODY_W);
+        let fixed_with = |label_w: f32, stripe_label_w: f32| {
+            let label = if has_turns { label_w + LABEL_GAP } else { 0.0 };
+            PAD * 2.0 + label + MARGIN_GAP + LANES_W + 4.0 + stripe_label_w + SCROLLBAR_RESERVE
+        };
+        // A narrow window gives the text what the speaker column and the stripe labels can
+        // spare (names and code labels are cut with "…"); a wide one gives the stripe labels
+        // the room the text cannot use, so code names are read whole.
+        let spare = width - fixed_with(LABEL_W, STRIPE_LABEL_W);
+        let (label_w, stripe_label_w) = if spare < TIGHT_LINE_CHARS * m.avg_w {
+            // Tighter still, the stripes go without labels (hovering a stripe names its code).
+            let narrow_spare = width - fixed_with(NARROW_LABEL_W, NARROW_STRIPE_LABEL_W);
+            if narrow_spare < READABLE_LINE_CHARS * m.avg_w {
+                (NARROW_LABEL_W, 0.0)
+            } else {
+                (NARROW_LABEL_W, NARROW_STRIPE_LABEL_W)
+            }
+        } else {
+            let extra = (spare - max_body).clamp(0.0, MAX_STRIPE_LABEL_W - STRIPE_LABEL_W);
+            (LABEL_W, STRIPE_LABEL_W + extra.floor())
+        };
+        let fixed = fixed_with(label_w, stripe_label_w);
+        let label = if has_turns { label_w + LABEL_GAP } else { 0.0 };
         let body_w = (width - fixed).clamp(MIN_BODY_W, max_body).floor();
         let used = fixed + body_w;
         let left = ((width - used) / 2.0).max(0.0).floor() + PAD;
@@ -136,10 +169,12 @@ impl Geo {
         let x_lanes = x_body + body_w + MARGIN_GAP;
         Self {
             x_label: left,
+            label_w,
             x_body,
             body_w,
             x_lanes,
             x_stripe_labels: x_lanes + LANES_W + 4.0,
+            stripe_label_w,
         }
     }
 }
@@ -403,6 +438,14 @@ impl TranscriptView {
         Some(r.translate(vec2(geo.x_body, top) + to_screen))
     }
 
+    /// How many characters of this document's text fit on one line at the width last drawn
+    /// (the text column's width over the font's average character width).
+    pub fn chars_per_line(&self) -> Option<f32> {
+        let (_, geo) = self.last_placement?;
+        let m = self.metrics?;
+        Some(geo.body_w / m.avg_w)
+    }
+
     /// The vertical scroll offset of the last frame, in points.
     pub fn scroll_offset(&self) -> f32 {
         self.scroll_y
@@ -508,6 +551,40 @@ impl TranscriptView {
 mod tests {
     use super::paint::range_rects;
     use super::*;
+
+    #[test]
+    fn a_narrow_column_gives_the_text_room_and_a_wide_one_the_code_labels() {
+        let m = Metrics {
+            font_size: FONT_SIZE,
+            ppp: 1.0,
+            font_h: FONT_SIZE,
+            line_h: FONT_SIZE * LINE_FACTOR,
+            avg_w: 7.0,
+            label_h: 0.0,
+        };
+        // The transcript's column in an 800×600 window.
+        let narrow = Geo::new(620.0, &m, true);
+        assert_eq!(narrow.label_w, NARROW_LABEL_W);
+        assert!(narrow.body_w / m.avg_w >= 50.0, "{narrow:?}");
+        // A column wide enough for the longest line gives the stripe labels what is left.
+        let wide = Geo::new(1100.0, &m, true);
+        assert_eq!(wide.label_w, LABEL_W);
+        assert_eq!(wide.body_w, (MAX_LINE_CHARS * m.avg_w).floor());
+        assert!(wide.stripe_label_w > STRIPE_LABEL_W, "{wide:?}");
+        assert!(wide.x_stripe_labels + wide.stripe_label_w <= 1100.0);
+        // With the documents panel shown too, the stripes lose their labels first.
+        let tighter = Geo::new(470.0, &m, true);
+        assert_eq!(tighter.stripe_label_w, 0.0);
+        assert!(tighter.body_w / m.avg_w >= 39.0, "{tighter:?}");
+        // Never narrower than the floor, never past the edge in between.
+        for w in [100.0, 400.0, 700.0, 800.0, 900.0, 2000.0] {
+            let g = Geo::new(w, &m, true);
+            assert!(g.body_w >= MIN_BODY_W && g.stripe_label_w <= MAX_STRIPE_LABEL_W);
+            if w >= 400.0 {
+                assert!(g.x_stripe_labels + g.stripe_label_w <= w, "{w}: {g:?}");
+            }
+        }
+    }
 
     fn layout(ctx: &Context, text: &str, width: f32) -> Arc<Galley> {
         let mut out = None;

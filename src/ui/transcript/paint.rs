@@ -79,10 +79,10 @@ impl TranscriptView {
         let mut next_free = f32::MIN;
         for s in &mut out {
             let y = s.bar.min.y.max(viewport.min.y + 2.0).max(next_free);
-            if y + label_h * 0.5 < s.bar.max.y {
+            if geo.stripe_label_w > 0.0 && y + label_h * 0.5 < s.bar.max.y {
                 s.label = Some(Rect::from_min_size(
                     pos2(geo.x_stripe_labels, y),
-                    vec2(STRIPE_LABEL_W, label_h),
+                    vec2(geo.stripe_label_w, label_h),
                 ));
                 next_free = y + label_h;
             }
@@ -211,12 +211,13 @@ impl TranscriptView {
                     &t.speaker,
                     speaker_font.clone(),
                     strong,
-                    LABEL_W,
+                    geo.label_w,
                 ));
                 let name_h = name.rect.height();
                 painter.galley(pos, name, strong);
                 if let Some(ts) = &t.timestamp {
-                    let ts = painter.layout_job(truncated(ts, small_font.clone(), weak, LABEL_W));
+                    let ts =
+                        painter.layout_job(truncated(ts, small_font.clone(), weak, geo.label_w));
                     painter.galley(pos + vec2(0.0, name_h + 1.0), ts, weak);
                 }
             }
