@@ -228,7 +228,8 @@ impl Session {
         case: Option<&str>,
         progress: &mut dyn FnMut(usize, usize) -> bool,
     ) -> Result<crate::import::ImportReport> {
-        self.import(files, case, false, progress)
+        self.import(files, case, false, false, progress)
+            .map(|(r, _)| r)
     }
 
     /// [`Self::import_files`], adding files again even when their content is already there.
@@ -238,7 +239,24 @@ impl Session {
         case: Option<&str>,
         progress: &mut dyn FnMut(usize, usize) -> bool,
     ) -> Result<crate::import::ImportReport> {
-        self.import(files, case, true, progress)
+        self.import(files, case, true, false, progress)
+            .map(|(r, _)| r)
+    }
+
+    /// [`Self::import_files`] (or, with `allow_duplicates`, its variant) that also links each
+    /// participant's speaker label to a case in the same undo step: the case of that name
+    /// (ignoring letter case) or a new one; a document with one participant goes to the case
+    /// whole, a focus group's speakers are mapped one by one. Returns the links made too.
+    pub fn import_files_with_cases_from_speakers(
+        &mut self,
+        files: &[std::path::PathBuf],
+        allow_duplicates: bool,
+        progress: &mut dyn FnMut(usize, usize) -> bool,
+    ) -> Result<(
+        crate::import::ImportReport,
+        Vec<crate::actions::SpeakerProposal>,
+    )> {
+        self.import(files, None, allow_duplicates, true, progress)
     }
 
     /// The hashes of the documents' original files, with the document that has each.
@@ -257,20 +275,70 @@ impl Session {
         files: &[std::path::PathBuf],
         case: Option<&str>,
         allow_duplicates: bool,
+        cases_from_speakers: bool,
         progress: &mut dyn FnMut(usize, usize) -> bool,
-    ) -> Result<crate::import::ImportReport> {
+    ) -> Result<(
+        crate::import::ImportReport,
+        Vec<crate::actions::SpeakerProposal>,
+    )> {
         let mut batch = crate::import::read_files(files, progress)
             .map_err(|crate::import::Cancelled| crate::store::StoreError::Cancelled)?;
         if !allow_duplicates {
             batch.skip_known(&self.known_contents()?);
         }
         if batch.docs.is_empty() {
-            return Ok(batch.report(&Outcome::Done));
+            return Ok((batch.report(&Outcome::Done), Vec::new()));
         }
-        let action = batch.take_action(case);
+        let proposals = if cases_from_speakers {
+            let docs: Vec<_> = batch
+                .docs
+                .iter()
+                .enumerate()
+                .map(|(i, (_, t))| {
+                    (
+                        crate::model::DocId(i as i64),
+                        t.name.clone(),
+                        t.turns.clone(),
+                    )
+                })
+                .collect();
+            crate::actions::propose_speaker_links(&docs, &self.read().cases()?)
+        } else {
+            Vec::new()
+        };
+        let mut action = batch.take_action(case);
+        if let Action::AddContent { bundle, .. } = &mut action {
+            for p in &proposals {
+                let case = p
+                    .existing
+                    .as_ref()
+                    .map_or_else(|| p.speaker.clone(), |(_, name)| name.clone());
+                let Ok(i) = usize::try_from(p.doc.0) else {
+                    continue;
+                };
+                if let Some(d) = bundle.documents.get_mut(i) {
+                    if p.whole_document {
+                        d.cases.push(case);
+                    } else {
+                        d.speakers.push((p.speaker.clone(), case));
+                    }
+                }
+            }
+        }
         let applied = self.apply(&action)?;
         drop(action);
-        Ok(batch.report(&applied.outcome))
+        let report = batch.report(&applied.outcome);
+        // The proposals name the documents as they went in.
+        let proposals = proposals
+            .into_iter()
+            .filter_map(|mut p| {
+                let d = report.imported.get(usize::try_from(p.doc.0).ok()?)?;
+                p.doc = d.id;
+                p.doc_name = d.name.clone();
+                Some(p)
+            })
+            .collect();
+        Ok((report, proposals))
     }
 
     /// Undoes the latest step; `None` when there is nothing to undo.

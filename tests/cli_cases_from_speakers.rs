@@ -1,5 +1,5 @@
 //! `weft import --cases-from-speakers`: cases made from the participants' speaker labels, the
-//! interviewer left out, existing cases linked with a warning, all undone in one step.
+//! interviewer left out, existing cases linked with a warning, all in the import's one undo step.
 
 mod common;
 use common::{ok, s, weft};
@@ -82,11 +82,11 @@ fn import_makes_cases_from_speaker_labels() {
     assert_eq!(cases_of("fg"), serde_json::json!(["ANNA", "KOFI", "P03"]));
     assert_eq!(cases_of("notes"), serde_json::json!([]));
 
-    // The links are one step: undo leaves the documents and the old case.
-    ok(&["undo", p]);
+    // The import and its links are one step: undo leaves only the old case.
+    assert!(ok(&["undo", p]).contains("Import"));
     let cases = ok(&["case", "list", p]);
     assert!(cases.contains("P03") && !cases.contains("ANNA"), "{cases}");
-    assert!(ok(&["docs", p]).contains("p03-interview"));
+    assert!(!ok(&["docs", p]).contains("p03-interview"));
 }
 
 #[test]

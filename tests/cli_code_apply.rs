@@ -162,7 +162,7 @@ fn a_folder_imports_the_transcripts_inside_it() {
     std::fs::create_dir(&folder).unwrap();
     std::fs::write(folder.join("p01.txt"), "P01: one\n").unwrap();
     std::fs::write(folder.join("p02.md"), "P02: two\n").unwrap();
-    std::fs::write(folder.join("notes.pdf"), "%PDF").unwrap();
+    std::fs::write(folder.join("notes.xlsx"), "PK").unwrap();
     std::fs::write(folder.join(".hidden.txt"), "x").unwrap();
     std::fs::create_dir(folder.join("sub")).unwrap();
     std::fs::write(folder.join("sub").join("p03.txt"), "P03: three\n").unwrap();

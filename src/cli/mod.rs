@@ -737,10 +737,19 @@ fn import(
     cases_from_speakers: bool,
 ) -> Result<()> {
     let mut session = open_for_edit(project)?;
-    let report = if allow_duplicates {
-        session.import_files_allowing_duplicates(files, case, &mut |_, _| true)?
+    let (report, links) = if cases_from_speakers {
+        if case.is_some() {
+            bail!("say either --case or --cases-from-speakers, not both");
+        }
+        session.import_files_with_cases_from_speakers(files, allow_duplicates, &mut |_, _| true)?
+    } else if allow_duplicates {
+        let r = session.import_files_allowing_duplicates(files, case, &mut |_, _| true)?;
+        (r, Vec::new())
     } else {
-        session.import_files(files, case, &mut |_, _| true)?
+        (
+            session.import_files(files, case, &mut |_, _| true)?,
+            Vec::new(),
+        )
     };
     for e in &report.failed {
         eprintln!("skipped: {e}");
@@ -765,10 +774,12 @@ fn import(
         }
     }
     if cases_from_speakers {
-        link_speakers(&mut session, &report.imported)?;
+        print_speaker_links(&links)?;
     }
     if !report.failed.is_empty() {
-        let (n, of) = (report.imported.len(), files.len());
+        // Files, not arguments: a folder stands for the transcripts in it.
+        let n = report.imported.len();
+        let of = n + report.failed.len() + report.duplicates.len();
         return Err(PartlyDone(format!(
             "imported {n} of {of} files ({n} of {of} imported; the others were skipped, as listed above)"
         ))
@@ -777,20 +788,14 @@ fn import(
     Ok(())
 }
 
-/// `import --cases-from-speakers`: one more step linking the participants of the documents
-/// just imported to cases, one line per link.
-fn link_speakers(session: &mut Session, imported: &[crate::import::ImportedDoc]) -> Result<()> {
-    let db = session.read();
-    let mut docs = Vec::with_capacity(imported.len());
-    for d in imported {
-        docs.push((d.id, d.name.clone(), db.turns(d.id)?));
-    }
-    let proposals = crate::actions::propose_speaker_links(&docs, &db.cases()?);
-    if proposals.is_empty() {
+/// `import --cases-from-speakers`: one line per link the import made, and a warning for each
+/// label that matched an existing case.
+fn print_speaker_links(links: &[crate::actions::SpeakerProposal]) -> Result<()> {
+    if links.is_empty() {
         out!("no participant speaker labels found; no cases made");
         return Ok(());
     }
-    for p in &proposals {
+    for p in links {
         let what = if p.whole_document {
             format!("document “{}”", p.doc_name)
         } else {
@@ -808,8 +813,6 @@ fn link_speakers(session: &mut Session, imported: &[crate::import::ImportedDoc])
             None => out!("case {} (new): {what}", p.speaker),
         }
     }
-    let links = proposals.iter().map(|p| p.default_link()).collect();
-    session.apply(&Action::LinkSpeakers(links))?;
     Ok(())
 }
 
