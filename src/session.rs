@@ -259,6 +259,43 @@ impl Session {
         self.import(files, None, allow_duplicates, true, progress)
     }
 
+    /// Imports a survey table ([`crate::import::survey`]): one document and one case per
+    /// respondent, the other columns as typed case attributes, in one action and one undo
+    /// step. Returns what was read and the documents as they went in.
+    pub fn import_survey(
+        &mut self,
+        path: &Path,
+        opts: &crate::import::survey::SurveyOptions,
+    ) -> Result<(
+        crate::import::survey::Survey,
+        Vec<(crate::model::DocId, String)>,
+    )> {
+        let mut survey = crate::import::survey::read_survey(path, opts)
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let file = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let action = Action::AddContent {
+            label: format!(
+                "Import survey “{file}” ({} {})",
+                survey.respondents,
+                if survey.respondents == 1 {
+                    "respondent"
+                } else {
+                    "respondents"
+                }
+            ),
+            bundle: Box::new(std::mem::take(&mut survey.bundle)),
+        };
+        let applied = self.apply(&action)?;
+        let docs = match applied.outcome {
+            Outcome::Content(r) => r.documents,
+            _ => Vec::new(),
+        };
+        Ok((survey, docs))
+    }
+
     /// The hashes of the documents' original files, with the document that has each.
     pub fn known_contents(&self) -> Result<std::collections::HashMap<String, String>> {
         Ok(self

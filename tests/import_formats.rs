@@ -330,3 +330,120 @@ fn damaged_files_are_refused_by_name_and_the_rest_goes_in() {
     }
     assert!(ok(&["docs", s(&project)]).contains("good"));
 }
+
+/// `weft import --survey` on CSV and XLSX: one document and one case per respondent, the
+/// answers as turns under their questions, the other columns as typed case attributes, one
+/// undo step.
+#[test]
+fn surveys_from_csv_and_xlsx() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let project = d.join("p.weft");
+    ok(&["new", s(&project)]);
+
+    let xlsx = d.join("survey.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    for (c, h) in ["RespondentID", "Age", "Joined", "Peer", "Q3", "Q7"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    /// ID, age, joined (y, m, d), peer, Q3, Q7.
+    type Row<'a> = (&'a str, f64, (u16, u8, u8), bool, &'a str, &'a str);
+    let rows: [Row<'_>; 2] = [
+        ("R1", 34.0, (2024, 3, 1), true, LINE, "More time."),
+        ("R2", 51.0, (2023, 11, 20), false, "Being heard.", ""),
+    ];
+    for (r, (id, age, (y, m, dd), peer, q3, q7)) in rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        sheet.write_string(r, 0, *id).unwrap();
+        sheet.write_number(r, 1, *age).unwrap();
+        sheet
+            .write_datetime_with_format(r, 2, ExcelDateTime::from_ymd(*y, *m, *dd).unwrap(), &date)
+            .unwrap();
+        sheet.write_boolean(r, 3, *peer).unwrap();
+        sheet.write_string(r, 4, *q3).unwrap();
+        if !q7.is_empty() {
+            sheet.write_string(r, 5, *q7).unwrap();
+        }
+    }
+    book.save(&xlsx).unwrap();
+    let out = ok(&[
+        "import",
+        s(&project),
+        s(&xlsx),
+        "--survey",
+        "--text-columns",
+        "Q3, Q7",
+        "--id-column",
+        "respondentid",
+    ]);
+    assert!(out.contains("imported 2 respondent(s)"), "{out}");
+    assert!(out.contains("attribute Age (number)"), "{out}");
+    assert!(out.contains("attribute Joined (date)"), "{out}");
+    assert!(out.contains("attribute Peer (boolean)"), "{out}");
+    let text = text_of(&project, "survey R1");
+    assert_eq!(text, format!("Q3: {LINE}\n\nQ7: More time.\n"));
+    let cases: serde_json::Value =
+        serde_json::from_str(&ok(&["case", "list", s(&project), "--json"])).unwrap();
+    let r2 = cases
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "R2")
+        .unwrap();
+    let r2 = r2.to_string();
+    assert!(
+        r2.contains("2023-11-20") && r2.contains("false") && r2.contains("51"),
+        "{r2}"
+    );
+    // One undo step takes the whole survey back out (after the coding `text_of` made).
+    let mut undone = String::new();
+    for _ in 0..3 {
+        undone = ok(&["undo", s(&project)]);
+        if undone.contains("Import survey") {
+            break;
+        }
+    }
+    assert!(
+        undone.contains("Import survey “survey.xlsx” (2 respondents)"),
+        "{undone}"
+    );
+    assert!(!ok(&["docs", s(&project)]).contains("survey R1"));
+    assert!(!ok(&["case", "list", s(&project)]).contains("R2"));
+
+    let csv = d.join("answers.csv");
+    std::fs::write(
+        &csv,
+        format!("id;role;comment\n7;peer;\"{LINE}\"\n8;nurse;ok\n"),
+    )
+    .unwrap();
+    ok(&[
+        "import",
+        s(&project),
+        s(&csv),
+        "--survey",
+        "--text-columns",
+        "comment",
+        "--id-column",
+        "id",
+    ]);
+    assert_eq!(text_of(&project, "answers 7"), format!("comment: {LINE}\n"));
+    let err = fails(&[
+        "import",
+        s(&project),
+        s(&csv),
+        "--survey",
+        "--text-columns",
+        "Q9",
+    ]);
+    assert!(
+        err.contains("no column “Q9”; its columns are: id, role, comment"),
+        "{err}"
+    );
+    assert!(err.contains("answers.csv"), "{err}");
+}

@@ -75,6 +75,19 @@ pub enum Command {
         /// Add a file even when the project already holds a document with the same content.
         #[arg(long)]
         allow_duplicates: bool,
+        /// The file is a survey table (.csv, .xlsx, .xls, .ods): one document and one case per
+        /// respondent, the other columns as case attributes.
+        #[arg(long, requires = "text_columns", conflicts_with_all = ["case", "cases_from_speakers"])]
+        survey: bool,
+        /// With --survey: the open-text columns, comma-separated (`"Q3,Q7"`).
+        #[arg(long, value_name = "COLUMNS", requires = "survey")]
+        text_columns: Option<String>,
+        /// With --survey: the respondent ID column (default: respondents are numbered).
+        #[arg(long, value_name = "COLUMN", requires = "survey")]
+        id_column: Option<String>,
+        /// With --survey: the sheet of a workbook (default: the first).
+        #[arg(long, requires = "survey")]
+        sheet: Option<String>,
         /// Make cases from the speaker labels (the interviewer left out): an interview goes
         /// to its participant's case, a focus group's speakers to theirs; a label that names
         /// an existing case is linked to it, with a warning.
@@ -546,9 +559,32 @@ pub fn run(command: Command) -> Result<()> {
         Command::Import {
             project,
             files,
+            survey: true,
+            text_columns,
+            id_column,
+            sheet,
+            ..
+        } => import_survey(
+            &project,
+            &files,
+            crate::import::survey::SurveyOptions {
+                text_columns: text_columns
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(|c| c.trim().to_owned())
+                    .filter(|c| !c.is_empty())
+                    .collect(),
+                id_column,
+                sheet,
+            },
+        )?,
+        Command::Import {
+            project,
+            files,
             case,
             allow_duplicates,
             cases_from_speakers,
+            ..
         } => import(
             &project,
             &files,
@@ -784,6 +820,37 @@ fn import(
             "imported {n} of {of} files ({n} of {of} imported; the others were skipped, as listed above)"
         ))
         .into());
+    }
+    Ok(())
+}
+
+/// `import --survey`: one table, one document and case per respondent.
+fn import_survey(
+    project: &Path,
+    files: &[PathBuf],
+    opts: crate::import::survey::SurveyOptions,
+) -> Result<()> {
+    let [file] = files else {
+        bail!("give one survey table at a time with --survey");
+    };
+    let mut session = open_for_edit(project)?;
+    let (survey, docs) = session.import_survey(file, &opts)?;
+    out!(
+        "imported {} respondent(s) from {} as documents and cases",
+        survey.respondents,
+        file.display()
+    );
+    for (name, kind) in &survey.attributes {
+        out!("attribute {name} ({})", kind.as_str());
+    }
+    if survey.empty_rows > 0 {
+        eprintln!(
+            "note: {} row(s) had no answer in the chosen columns and were left out",
+            survey.empty_rows
+        );
+    }
+    if let (Some((_, first)), Some((_, last))) = (docs.first(), docs.last()) {
+        out!("documents: {first} … {last}");
     }
     Ok(())
 }

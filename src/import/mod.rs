@@ -13,6 +13,7 @@ mod html;
 mod odt;
 mod pdf;
 mod rtf;
+pub mod survey;
 mod turns;
 
 pub use decode::{DecodeError, Decoded, decode, decode_checked};
