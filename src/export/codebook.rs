@@ -41,6 +41,7 @@ pub fn write_qdc(project: &impl ProjectRead, out: impl Write) -> Result<usize> {
     xml.close("CodeBook")?;
     let mut w = xml.into_inner();
     w.write_all(b"\n")
+        .and_then(|()| w.flush())
         .map_err(|e| ExportError::Exchange(e.to_string()))?;
     Ok(tree.codes.len())
 }
