@@ -850,16 +850,15 @@ mod exchange_tests {
     #[test]
     fn utf16_many_on_emoji() {
         let t = "a😀b\n🎉";
-        assert_eq!(chars_to_utf16_many(t, &[5, 0, 2, 1]), Some(vec![7, 0, 3, 1]));
+        assert_eq!(
+            chars_to_utf16_many(t, &[5, 0, 2, 1]),
+            Some(vec![7, 0, 3, 1])
+        );
         assert_eq!(chars_to_utf16_many(t, &[6]), None);
-        assert_eq!(bytes_to_chars_many(t, &[5, 2, 0, 7, 11, 12]), vec![
-            Some(2),
-            None,
-            Some(0),
-            Some(4),
-            Some(5),
-            None
-        ]);
+        assert_eq!(
+            bytes_to_chars_many(t, &[5, 2, 0, 7, 11, 12]),
+            vec![Some(2), None, Some(0), Some(4), Some(5), None]
+        );
     }
 
     proptest! {

@@ -299,7 +299,9 @@ struct Variable {
 fn refi_type(kind: AttrType, values: &[&str]) -> (&'static str, &'static str) {
     let all = |f: &dyn Fn(&str) -> bool| values.iter().all(|v| f(v.trim()));
     match kind {
-        AttrType::Boolean if all(&|v| v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false")) => {
+        AttrType::Boolean
+            if all(&|v| v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false")) =>
+        {
             ("Boolean", "BooleanValue")
         }
         AttrType::Number if !values.is_empty() && all(&|v| v.parse::<i64>().is_ok()) => {
@@ -320,7 +322,9 @@ fn lexical(element: &str, value: &str) -> String {
     let v = value.trim();
     match element {
         "BooleanValue" => v.to_ascii_lowercase(),
-        "IntegerValue" => v.parse::<i64>().map_or_else(|_| v.to_owned(), |n| n.to_string()),
+        "IntegerValue" => v
+            .parse::<i64>()
+            .map_or_else(|_| v.to_owned(), |n| n.to_string()),
         "FloatValue" => {
             // xsd:decimal has no exponent: keep a plain decimal as written, spell out the rest.
             let plain = {
@@ -335,7 +339,8 @@ fn lexical(element: &str, value: &str) -> String {
             if plain {
                 v.to_owned()
             } else {
-                v.parse::<f64>().map_or_else(|_| v.to_owned(), |n| n.to_string())
+                v.parse::<f64>()
+                    .map_or_else(|_| v.to_owned(), |n| n.to_string())
             }
         }
         "DateValue" => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
@@ -518,12 +523,15 @@ fn write_project<W: Write>(
             }
             let guid = name_guid("speaker-turn", &format!("{doc_guid}:{}", turn.start));
             case_selections.entry(case).or_default().push(guid.clone());
-            turn_selections.entry(doc.id).or_default().push(TurnSelection {
-                guid,
-                start: turn.start,
-                end: turn.end,
-                speaker: turn.speaker,
-            });
+            turn_selections
+                .entry(doc.id)
+                .or_default()
+                .push(TurnSelection {
+                    guid,
+                    start: turn.start,
+                    end: turn.end,
+                    speaker: turn.speaker,
+                });
         }
     }
 
@@ -570,11 +578,7 @@ fn write_project<W: Write>(
     let origin = origin();
     xml.open(
         "Project",
-        &[
-            ("xmlns", PROJECT_NS),
-            ("name", &name),
-            ("origin", &origin),
-        ],
+        &[("xmlns", PROJECT_NS), ("name", &name), ("origin", &origin)],
     )?;
 
     if !coders.is_empty() {
@@ -750,10 +754,13 @@ fn write_source<W: Write>(
     }
     let positions = match options.offsets {
         Offsets::Codepoints => positions,
-        Offsets::Utf16 => chars_to_utf16_many(&text, &positions)
-            .ok_or_else(|| ExportError::Exchange(format!("a position lies outside “{}”", doc.name)))?,
+        Offsets::Utf16 => chars_to_utf16_many(&text, &positions).ok_or_else(|| {
+            ExportError::Exchange(format!("a position lies outside “{}”", doc.name))
+        })?,
     };
-    let mut pos = positions.chunks_exact(2).map(|p| (p[0].to_string(), p[1].to_string()));
+    let mut pos = positions
+        .chunks_exact(2)
+        .map(|p| (p[0].to_string(), p[1].to_string()));
 
     let guid = canonical_guid(&doc.guid);
     let path = format!("internal://{guid}.txt");
@@ -780,7 +787,10 @@ fn write_source<W: Write>(
                 ("endPosition", &e),
             ],
         )?;
-        xml.text_element("Description", &format!("{SPEAKER_TURN_MARKER}{}", t.speaker))?;
+        xml.text_element(
+            "Description",
+            &format!("{SPEAKER_TURN_MARKER}{}", t.speaker),
+        )?;
         xml.close("PlainTextSelection")?;
         summary.speaker_turns += 1;
     }
@@ -870,7 +880,10 @@ mod tests {
 
     #[test]
     fn escaping() {
-        assert_eq!(escape_attr("a<b>&\"'\n\t\r\u{1}"), "a&lt;b&gt;&amp;&quot;&apos;&#10;&#9;&#13;\u{FFFD}");
+        assert_eq!(
+            escape_attr("a<b>&\"'\n\t\r\u{1}"),
+            "a&lt;b&gt;&amp;&quot;&apos;&#10;&#9;&#13;\u{FFFD}"
+        );
         assert_eq!(escape_text("x<y\r\n😀"), "x&lt;y&#13;\n😀");
     }
 
@@ -884,7 +897,10 @@ mod tests {
         assert_eq!(lexical("FloatValue", "1e3"), "1000");
         assert_eq!(lexical("FloatValue", "-.5"), "-.5");
         assert_eq!(lexical("BooleanValue", "TRUE"), "true");
-        assert_eq!(xsd_datetime("2024-03-01T10:00:00+02:00").as_deref(), Some("2024-03-01T08:00:00Z"));
+        assert_eq!(
+            xsd_datetime("2024-03-01T10:00:00+02:00").as_deref(),
+            Some("2024-03-01T08:00:00Z")
+        );
         assert_eq!(xsd_datetime("yesterday"), None);
     }
 }

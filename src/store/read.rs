@@ -4,8 +4,8 @@
 use super::{Db, StoreError};
 use crate::model::read::{ProjectRead, ReadError, ReadResult};
 use crate::model::{
-    Attribute, Case, CaseLinks, CodeTree, Coder, Coding, CodingFilter, CodingSpan, DocId,
-    Document, Memo, Turn,
+    Attribute, Case, CaseLinks, CodeTree, Coder, Coding, CodingFilter, CodingSpan, DocId, Document,
+    Memo, Turn,
 };
 use crate::text::WordIndex;
 
