@@ -178,6 +178,53 @@ impl Job {
         )
     }
 
+    /// Writes the whole project as REFI-QDA (`.qdpx`) or its codebook (`.qdc`) to `out` on a
+    /// thread, with progress (per document) and Cancel.
+    pub fn export_exchange(
+        project: PathBuf,
+        kind: ExchangeExport,
+        out: PathBuf,
+        repaint: impl Fn() + Send + Sync + 'static,
+    ) -> Result<Self, String> {
+        // Progress in thousandths: the number of documents is known only on the thread.
+        const STEPS: usize = 1000;
+        let repaint = Arc::new(repaint);
+        let r2 = repaint.clone();
+        Self::spawn(
+            JobKind::Export,
+            kind.label().into(),
+            STEPS,
+            move || r2(),
+            move |done, cancel| {
+                let run = || -> anyhow::Result<PathBuf> {
+                    let store = Store::open_reader(&project)?;
+                    let db = store.db();
+                    export::write_export_with(&out, Some(&project), |file| match kind {
+                        ExchangeExport::Qdpx => export::qdpx::write_qdpx(
+                            &db,
+                            file,
+                            &export::qdpx::QdpxOptions::default(),
+                            &mut |i, n| {
+                                done.store(i * STEPS / n.max(1), Ordering::Relaxed);
+                                repaint();
+                                !cancel.load(Ordering::Relaxed)
+                            },
+                        )
+                        .map(drop),
+                        ExchangeExport::Qdc => {
+                            export::codebook::write_qdc(&db, std::io::BufWriter::new(file))
+                                .map(drop)
+                        }
+                    })?;
+                    cancelled(cancel)?;
+                    done.store(STEPS, Ordering::Relaxed);
+                    Ok(out)
+                };
+                JobResult::Export(run().map_err(|e| format!("{e:#}")))
+            },
+        )
+    }
+
     /// An export on a thread: its own connection to `project`, `produce` makes the bytes in
     /// the format the file name asks for, and they are written atomically unless cancelled.
     fn export(
@@ -311,6 +358,33 @@ fn cancelled(cancel: &AtomicBool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The REFI-QDA exports of File ▸ Export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExchangeExport {
+    /// The whole project (`.qdpx`).
+    Qdpx,
+    /// The codebook (`.qdc`).
+    Qdc,
+}
+
+impl ExchangeExport {
+    /// What the progress bar says.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Qdpx => "Exporting the REFI-QDA project",
+            Self::Qdc => "Exporting the codebook",
+        }
+    }
+
+    /// The file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Qdpx => "qdpx",
+            Self::Qdc => "qdc",
+        }
+    }
+}
+
 /// What a file dialog is for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DialogPurpose {
@@ -324,6 +398,8 @@ pub enum DialogPurpose {
     ExportFrequencies(ScopeFilter, Format),
     /// Export coded segments, by default in this format.
     ExportSegments(Option<Vec<CodeId>>, ScopeFilter, Format),
+    /// Export the project or its codebook as REFI-QDA.
+    ExportExchange(ExchangeExport),
 }
 
 impl DialogPurpose {
@@ -335,6 +411,8 @@ impl DialogPurpose {
             Self::Import => "Import documents",
             Self::ExportFrequencies(..) => "Export frequencies",
             Self::ExportSegments(..) => "Export coded segments",
+            Self::ExportExchange(ExchangeExport::Qdpx) => "Export REFI-QDA project",
+            Self::ExportExchange(ExchangeExport::Qdc) => "Export codebook",
         }
     }
 
@@ -342,7 +420,10 @@ impl DialogPurpose {
     pub fn saves(&self) -> bool {
         matches!(
             self,
-            Self::NewProject | Self::ExportFrequencies(..) | Self::ExportSegments(..)
+            Self::NewProject
+                | Self::ExportFrequencies(..)
+                | Self::ExportSegments(..)
+                | Self::ExportExchange(_)
         )
     }
 
@@ -352,6 +433,7 @@ impl DialogPurpose {
             Self::NewProject => "project.weft".into(),
             Self::ExportFrequencies(_, f) => format!("frequencies.{}", f.extension()),
             Self::ExportSegments(_, _, f) => format!("coded-segments.{}", f.extension()),
+            Self::ExportExchange(k) => format!("project.{}", k.extension()),
             _ => String::new(),
         }
     }
@@ -413,6 +495,12 @@ impl NativeDialog {
                         .unwrap_or_default(),
                     DialogPurpose::NewProject => d
                         .add_filter("Weft project", &["weft"])
+                        .set_file_name(p.default_name())
+                        .save_file()
+                        .into_iter()
+                        .collect(),
+                    DialogPurpose::ExportExchange(k) => d
+                        .add_filter(k.extension().to_uppercase(), &[k.extension()])
                         .set_file_name(p.default_name())
                         .save_file()
                         .into_iter()

@@ -4,6 +4,7 @@
 use egui::RichText;
 
 use super::{AppCommand, WeftApp};
+use crate::ui::jobs::{DialogPurpose, ExchangeExport};
 use crate::ui::view::Tab;
 
 impl WeftApp {
@@ -44,6 +45,18 @@ impl WeftApp {
                 ui.menu_button("Export", |ui| {
                     self.command_item(ui, AppCommand::ExportFrequencies);
                     self.command_item(ui, AppCommand::ExportSegments);
+                    ui.separator();
+                    let has_project = self.view.path.is_some();
+                    for (label, kind) in [
+                        ("REFI-QDA project (.qdpx)…", ExchangeExport::Qdpx),
+                        ("Codebook (.qdc)…", ExchangeExport::Qdc),
+                    ] {
+                        if ui.add_enabled(has_project, egui::Button::new(label)).clicked() {
+                            let ctx = ui.ctx().clone();
+                            self.ask_path(DialogPurpose::ExportExchange(kind), &ctx);
+                            ui.close();
+                        }
+                    }
                 });
                 ui.separator();
                 self.command_item(ui, AppCommand::Quit);
