@@ -329,9 +329,10 @@ fn lexical(element: &str, value: &str) -> String {
             // xsd:decimal has no exponent: keep a plain decimal as written, spell out the rest.
             let plain = {
                 let body = v.strip_prefix(['+', '-']).unwrap_or(v);
-                let mut parts = body.splitn(2, '.');
-                let int = parts.next().unwrap_or("");
-                let frac = parts.next();
+                let (int, frac) = match body.split_once('.') {
+                    Some((i, f)) => (i, Some(f)),
+                    None => (body, None),
+                };
                 int.bytes().all(|b| b.is_ascii_digit())
                     && frac.is_none_or(|f| f.bytes().all(|b| b.is_ascii_digit()))
                     && (!int.is_empty() || frac.is_some_and(|f| !f.is_empty()))

@@ -153,7 +153,7 @@ pub fn html_text(html: &str) -> HtmlText {
     input.push_back(StrTendril::from(html));
     let _ = tok.feed(&input);
     tok.end();
-    let pieces = tok.sink.pieces.into_inner();
+    let pieces = tok.sink.pieces.take();
 
     let mut out = HtmlText::default();
     let mut out_len = 0usize; // chars in out.text
@@ -164,7 +164,7 @@ pub fn html_text(html: &str) -> HtmlText {
     let mut held_from = 0usize; // raw index of the first held blank
     let mut raw_len = 0usize;
     out.end_of.push(0);
-    let mut resolve_held =
+    let resolve_held =
         |out: &mut HtmlText, out_len: &mut usize, held: &mut Vec<char>, keep: bool, from: usize| {
             for (k, c) in held.drain(..).enumerate() {
                 let i = from + k;
@@ -371,9 +371,10 @@ pub fn convert(rows: TaguetteRows, path: &Path) -> Result<TaguetteImport, Taguet
                 .push(format!("{doc_name}: highlight {} has no tag", h.id));
             continue;
         }
-        let range = (h.start_offset >= 0 && h.end_offset >= 0)
-            .then(|| html.range_of_bytes(h.start_offset as usize, h.end_offset as usize))
-            .flatten();
+        let range = match (usize::try_from(h.start_offset), usize::try_from(h.end_offset)) {
+            (Ok(s), Ok(e)) => html.range_of_bytes(s, e),
+            _ => None,
+        };
         let Some(range) = range else {
             report.skipped.push(format!(
                 "{doc_name}: highlight {} has offsets {}..{} that do not fit the document",
