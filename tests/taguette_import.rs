@@ -18,7 +18,9 @@ const DOC2: &str = "<h1>Title</h1><p>Plain &quot;quoted&quot; text.</p>";
 /// Taguette's byte offsets of `needle` in the text content of `html`.
 fn offsets(html: &str, needle: &str) -> (i64, i64) {
     let raw = html_text(html).raw;
-    let at = raw.find(needle).unwrap_or_else(|| panic!("{needle:?} in {raw:?}"));
+    let at = raw
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} in {raw:?}"));
     (at as i64, (at + needle.len()) as i64)
 }
 
@@ -138,9 +140,7 @@ fn taguette_project_comes_in_with_exact_codings() {
 
     // Into a project: every coding's text is what Taguette highlighted.
     let mut store = Store::in_memory().unwrap();
-    store
-        .untracked(|tx| tx.add_bundle(&import.bundle))
-        .unwrap();
+    store.untracked(|tx| tx.add_bundle(&import.bundle)).unwrap();
     let db = store.db();
     let codings = ProjectRead::codings(&db, &CodingFilter::default()).unwrap();
     let docs = ProjectRead::documents(&db).unwrap();
@@ -174,7 +174,10 @@ fn taguette_project_comes_in_with_exact_codings() {
         .iter()
         .filter(|c| c.created_at.starts_with("2024-05-06T07:08:09"))
         .count();
-    assert_eq!(by_alice, 3, "highlights 1 (two tags) and 2 carry the log's time");
+    assert_eq!(
+        by_alice, 3,
+        "highlights 1 (two tags) and 2 carry the log's time"
+    );
 }
 
 #[test]

@@ -106,8 +106,30 @@ struct Sink {
 }
 
 const BLOCKS: &[&str] = &[
-    "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
-    "tr", "table", "section", "article", "header", "footer", "dd", "dt", "dl", "hr", "body",
+    "p",
+    "div",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "tr",
+    "table",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "dd",
+    "dt",
+    "dl",
+    "hr",
+    "body",
 ];
 
 impl TokenSink for Sink {
@@ -202,7 +224,13 @@ pub fn html_text(html: &str) -> HtmlText {
                     }
                     // A visible char: blanks before it are kept only inside a paragraph.
                     let at_paragraph_start = out_len == 0 || pending_break.is_some();
-                    resolve_held(&mut out, &mut out_len, &mut held, !at_paragraph_start, held_from);
+                    resolve_held(
+                        &mut out,
+                        &mut out_len,
+                        &mut held,
+                        !at_paragraph_start,
+                        held_from,
+                    );
                     if let Some(b) = pending_break.take()
                         && out_len > 0
                     {
@@ -371,7 +399,10 @@ pub fn convert(rows: TaguetteRows, path: &Path) -> Result<TaguetteImport, Taguet
                 .push(format!("{doc_name}: highlight {} has no tag", h.id));
             continue;
         }
-        let range = match (usize::try_from(h.start_offset), usize::try_from(h.end_offset)) {
+        let range = match (
+            usize::try_from(h.start_offset),
+            usize::try_from(h.end_offset),
+        ) {
             (Ok(s), Ok(e)) => html.range_of_bytes(s, e),
             _ => None,
         };
@@ -401,9 +432,10 @@ pub fn convert(rows: TaguetteRows, path: &Path) -> Result<TaguetteImport, Taguet
         }
         for t in tags {
             let Some(code) = tag_paths.get(t) else {
-                report
-                    .skipped
-                    .push(format!("{doc_name}: highlight {} names a missing tag {t}", h.id));
+                report.skipped.push(format!(
+                    "{doc_name}: highlight {} names a missing tag {t}",
+                    h.id
+                ));
                 continue;
             };
             bundle.codings.push(BundleCoding {
@@ -452,12 +484,26 @@ mod tests {
         assert_eq!(h.text, "Café & tea 😀\n\nSecond\nline");
         // "tea 😀" in raw bytes: "Café & " is 8 bytes.
         let r = h.range_of_bytes(8, 8 + 3 + 1 + 4).unwrap();
-        assert_eq!(&h.text.chars().skip(r.start).take(r.len()).collect::<String>(), "tea 😀");
+        assert_eq!(
+            &h.text
+                .chars()
+                .skip(r.start)
+                .take(r.len())
+                .collect::<String>(),
+            "tea 😀"
+        );
         // Across the paragraph break: "😀\n  Second".
         let start = "Café & tea ".len();
         let end = "Café & tea 😀\n  Second".len();
         let r = h.range_of_bytes(start, end).unwrap();
-        assert_eq!(&h.text.chars().skip(r.start).take(r.len()).collect::<String>(), "😀\n\nSecond");
+        assert_eq!(
+            &h.text
+                .chars()
+                .skip(r.start)
+                .take(r.len())
+                .collect::<String>(),
+            "😀\n\nSecond"
+        );
         assert_eq!(h.range_of_bytes(start + 1, end), None, "inside the emoji");
         assert_eq!(h.range_of_bytes(0, 999), None);
     }

@@ -182,7 +182,14 @@ pub fn read_rows(path: &Path) -> Result<TaguetteRows, TaguetteDbError> {
         .map(|n| n > 0)
         .map_err(|_| not("it is not an SQLite database"))
     };
-    for table in ["projects", "documents", "tags", "highlights", "highlight_tags", "commands"] {
+    for table in [
+        "projects",
+        "documents",
+        "tags",
+        "highlights",
+        "highlight_tags",
+        "commands",
+    ] {
         if !has_table(table)? {
             return Err(not(&format!("it has no `{table}` table")));
         }
