@@ -596,4 +596,36 @@ mod tests {
             JobResult::Crashed(JobKind::Export)
         ));
     }
+
+    #[test]
+    fn refi_qda_exports_run_as_jobs() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path().join("demo.weft");
+        drop(crate::demo::create(&project).unwrap());
+        for kind in [ExchangeExport::Qdpx, ExchangeExport::Qdc] {
+            let out = dir.path().join(format!("demo.{}", kind.extension()));
+            let job = Job::export_exchange(project.clone(), kind, out.clone(), || {}).unwrap();
+            match result_of(&job) {
+                JobResult::Export(Ok(p)) => assert_eq!(p, out),
+                other => panic!("expected the export, got {other:?}"),
+            }
+            assert!((job.fraction() - 1.0).abs() < 1e-6);
+            let head = std::fs::read(&out).unwrap();
+            match kind {
+                ExchangeExport::Qdpx => assert!(head.starts_with(b"PK")),
+                ExchangeExport::Qdc => assert!(head.starts_with(b"<?xml")),
+            }
+        }
+        // Refused onto the project itself, which stays as it was.
+        let before = std::fs::read(&project).unwrap();
+        let job = Job::export_exchange(
+            project.clone(),
+            ExchangeExport::Qdpx,
+            project.clone(),
+            || {},
+        )
+        .unwrap();
+        assert!(matches!(result_of(&job), JobResult::Export(Err(e)) if e.contains("project file")));
+        assert_eq!(std::fs::read(&project).unwrap(), before);
+    }
 }
