@@ -200,17 +200,25 @@ impl Job {
                     let store = Store::open_reader(&project)?;
                     let db = store.db();
                     export::write_export_with(&out, Some(&project), |file| match kind {
-                        ExchangeExport::Qdpx => export::qdpx::write_qdpx(
-                            &db,
-                            file,
-                            &export::qdpx::QdpxOptions::default(),
-                            &mut |i, n| {
-                                done.store(i * STEPS / n.max(1), Ordering::Relaxed);
-                                repaint();
-                                !cancel.load(Ordering::Relaxed)
-                            },
-                        )
-                        .map(drop),
+                        ExchangeExport::Qdpx | ExchangeExport::QdpxNvivo => {
+                            export::qdpx::write_qdpx(
+                                &db,
+                                file,
+                                &export::qdpx::QdpxOptions {
+                                    offsets: if kind == ExchangeExport::QdpxNvivo {
+                                        export::qdpx::Offsets::Utf16
+                                    } else {
+                                        export::qdpx::Offsets::Codepoints
+                                    },
+                                },
+                                &mut |i, n| {
+                                    done.store(i * STEPS / n.max(1), Ordering::Relaxed);
+                                    repaint();
+                                    !cancel.load(Ordering::Relaxed)
+                                },
+                            )
+                            .map(drop)
+                        }
                         ExchangeExport::Qdc => {
                             export::codebook::write_qdc(&db, std::io::BufWriter::new(file))
                                 .map(drop)
@@ -363,6 +371,8 @@ fn cancelled(cancel: &AtomicBool) -> anyhow::Result<()> {
 pub enum ExchangeExport {
     /// The whole project (`.qdpx`).
     Qdpx,
+    /// The whole project with positions in UTF-16 units, as NVivo reads them.
+    QdpxNvivo,
     /// The codebook (`.qdc`).
     Qdc,
 }
@@ -371,7 +381,7 @@ impl ExchangeExport {
     /// What the progress bar says.
     pub fn label(self) -> &'static str {
         match self {
-            Self::Qdpx => "Exporting the REFI-QDA project",
+            Self::Qdpx | Self::QdpxNvivo => "Exporting the REFI-QDA project",
             Self::Qdc => "Exporting the codebook",
         }
     }
@@ -379,7 +389,7 @@ impl ExchangeExport {
     /// The file extension.
     pub fn extension(self) -> &'static str {
         match self {
-            Self::Qdpx => "qdpx",
+            Self::Qdpx | Self::QdpxNvivo => "qdpx",
             Self::Qdc => "qdc",
         }
     }
@@ -411,7 +421,9 @@ impl DialogPurpose {
             Self::Import => "Import documents",
             Self::ExportFrequencies(..) => "Export frequencies",
             Self::ExportSegments(..) => "Export coded segments",
-            Self::ExportExchange(ExchangeExport::Qdpx) => "Export REFI-QDA project",
+            Self::ExportExchange(ExchangeExport::Qdpx | ExchangeExport::QdpxNvivo) => {
+                "Export REFI-QDA project"
+            }
             Self::ExportExchange(ExchangeExport::Qdc) => "Export codebook",
         }
     }
@@ -602,7 +614,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let project = dir.path().join("demo.weft");
         drop(crate::demo::create(&project).unwrap());
-        for kind in [ExchangeExport::Qdpx, ExchangeExport::Qdc] {
+        for kind in [
+            ExchangeExport::Qdpx,
+            ExchangeExport::QdpxNvivo,
+            ExchangeExport::Qdc,
+        ] {
             let out = dir.path().join(format!("demo.{}", kind.extension()));
             let job = Job::export_exchange(project.clone(), kind, out.clone(), || {}).unwrap();
             match result_of(&job) {
@@ -612,7 +628,9 @@ mod tests {
             assert!((job.fraction() - 1.0).abs() < 1e-6);
             let head = std::fs::read(&out).unwrap();
             match kind {
-                ExchangeExport::Qdpx => assert!(head.starts_with(b"PK")),
+                ExchangeExport::Qdpx | ExchangeExport::QdpxNvivo => {
+                    assert!(head.starts_with(b"PK"))
+                }
                 ExchangeExport::Qdc => assert!(head.starts_with(b"<?xml")),
             }
         }

@@ -49,6 +49,10 @@ impl WeftApp {
                     let has_project = self.view.path.is_some();
                     for (label, kind) in [
                         ("REFI-QDA project (.qdpx)…", ExchangeExport::Qdpx),
+                        (
+                            "REFI-QDA project for NVivo (.qdpx, UTF-16 positions)…",
+                            ExchangeExport::QdpxNvivo,
+                        ),
                         ("Codebook (.qdc)…", ExchangeExport::Qdc),
                     ] {
                         if ui.add_enabled(has_project, egui::Button::new(label)).clicked() {
