@@ -792,3 +792,86 @@ mod tests {
         }
     }
 }
+
+// Positions for exchange formats, converted many at a time: one pass over the text for a
+// whole document's selections (a QDPX export of 200,000 codings must not walk each text once
+// per coding).
+
+/// UTF-16 code unit offsets (NVivo's QDPX positions) of many char positions over `text`, in
+/// the order given, with one pass over the text. `None` when any position lies past the end.
+pub fn chars_to_utf16_many(text: &str, positions: &[usize]) -> Option<Vec<usize>> {
+    let mut order: Vec<usize> = (0..positions.len()).collect();
+    order.sort_unstable_by_key(|&i| positions[i]);
+    let mut out = vec![0; positions.len()];
+    let mut chars = text.chars();
+    let (mut at_char, mut at_unit) = (0usize, 0usize);
+    for i in order {
+        let want = positions[i];
+        while at_char < want {
+            at_unit += chars.next()?.len_utf16();
+            at_char += 1;
+        }
+        out[i] = at_unit;
+    }
+    Some(out)
+}
+
+/// Char positions of many UTF-8 byte offsets over `text`, in the order given, with one pass
+/// over the text. An offset past the end or inside a character gives `None`.
+pub fn bytes_to_chars_many(text: &str, bytes: &[usize]) -> Vec<Option<usize>> {
+    let mut order: Vec<usize> = (0..bytes.len()).collect();
+    order.sort_unstable_by_key(|&i| bytes[i]);
+    let mut out = vec![None; bytes.len()];
+    let mut iter = text.char_indices().peekable();
+    let mut at_char = 0usize;
+    for i in order {
+        let want = bytes[i];
+        while let Some(&(b, _)) = iter.peek() {
+            if b >= want {
+                break;
+            }
+            iter.next();
+            at_char += 1;
+        }
+        let on_boundary = match iter.peek() {
+            Some(&(b, _)) => b == want,
+            None => want == text.len(),
+        };
+        out[i] = on_boundary.then_some(at_char);
+    }
+    out
+}
+
+#[cfg(test)]
+mod exchange_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn utf16_many_on_emoji() {
+        let t = "a😀b\n🎉";
+        assert_eq!(
+            chars_to_utf16_many(t, &[5, 0, 2, 1]),
+            Some(vec![7, 0, 3, 1])
+        );
+        assert_eq!(chars_to_utf16_many(t, &[6]), None);
+        assert_eq!(
+            bytes_to_chars_many(t, &[5, 2, 0, 7, 11, 12]),
+            vec![Some(2), None, Some(0), Some(4), Some(5), None]
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn many_at_once_equals_one_by_one(s in "[a-zé😀\\n 共]{0,40}", ks in proptest::collection::vec(0usize..45, 0..8)) {
+            let want: Option<Vec<usize>> = ks.iter().map(|&k| char_to_utf16(&s, k)).collect();
+            prop_assert_eq!(chars_to_utf16_many(&s, &ks), want);
+            let bytes: Vec<usize> = ks.iter().map(|k| k * 2).collect();
+            let got = bytes_to_chars_many(&s, &bytes);
+            for (b, g) in bytes.iter().zip(got) {
+                let want = s.is_char_boundary(*b).then(|| byte_to_char(&s, *b)).flatten();
+                prop_assert_eq!(g, want);
+            }
+        }
+    }
+}

@@ -25,6 +25,7 @@ mod case;
 mod code;
 mod coding;
 mod delete;
+mod exchange;
 mod filters;
 mod history;
 mod lists;
@@ -233,6 +234,8 @@ pub enum Command {
         /// The snapshot file to restore.
         snapshot: PathBuf,
     },
+    /// Export the whole project (REFI-QDA .qdpx) or its codebook (.qdc, CSV, Markdown).
+    Export(exchange::ExportArgs),
 }
 
 /// `weft code ...`
@@ -761,6 +764,7 @@ pub fn run(command: Command) -> Result<()> {
             always,
         } => backup::run(&project, list, dir.as_deref(), always)?,
         Command::Restore { project, snapshot } => backup::restore(&project, &snapshot)?,
+        Command::Export(args) => exchange::export(&args)?,
     }
     Ok(())
 }

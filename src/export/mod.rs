@@ -1,9 +1,12 @@
 //! Exports: the coded segments table ("quote table") and the frequency report, each encoded
 //! once here as CSV, JSON or Markdown, so the command line and the GUI write the same bytes
-//! for the same report. Data comes through the read interface
+//! for the same report; the whole project as REFI-QDA (`qdpx`) and the codebook as REFI-QDA
+//! (`qdc`), CSV or Markdown (`codebook`). Data comes through the read interface
 //! ([`ProjectRead`](crate::model::ProjectRead)): no SQL, no writes.
 
+pub mod codebook;
 pub mod provenance;
+pub mod qdpx;
 pub mod report;
 pub mod segments;
 
@@ -28,6 +31,12 @@ pub enum ExportError {
     /// Writing the JSON failed.
     #[error("could not write the JSON: {0}")]
     Json(String),
+    /// The user cancelled the export.
+    #[error("export cancelled; nothing was written")]
+    Cancelled,
+    /// Writing the XML or the zip of a REFI-QDA export failed.
+    #[error("could not write the REFI-QDA file: {0}")]
+    Exchange(String),
     /// The output path is refused: it would overwrite the project, another database or
     /// something that is not a plain file.
     #[error("cannot write the export there: {reason}; nothing was written: {}", path.display())]
@@ -123,6 +132,23 @@ pub fn write_export(
     contents: &[u8],
     project: Option<&std::path::Path>,
 ) -> Result<(), ExportError> {
+    write_export_with(path, project, |file| {
+        use std::io::Write;
+        file.write_all(contents).map_err(|e| ExportError::Write {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        })
+    })
+}
+
+/// As [`write_export`], for an export written piece by piece: `fill` writes into a temporary
+/// file beside the target (it may seek, as a zip writer does), which then replaces the target
+/// atomically. When `fill` fails, nothing is left behind and its error is returned.
+pub fn write_export_with<T>(
+    path: &std::path::Path,
+    project: Option<&std::path::Path>,
+    fill: impl FnOnce(&mut std::fs::File) -> Result<T, ExportError>,
+) -> Result<T, ExportError> {
     let refuse = |reason: &str| ExportError::Refused {
         path: path.to_owned(),
         reason: reason.to_owned(),
@@ -155,10 +181,15 @@ pub fn write_export(
             "a database (perhaps another Weft project) is there; choose another name",
         ));
     }
-    write_atomic(&target, contents).map_err(|e| ExportError::Write {
+    let write_err = |e: std::io::Error| ExportError::Write {
         path: path.to_owned(),
         reason: e.to_string(),
-    })
+    };
+    let mut tmp = temp_beside(&target).map_err(write_err)?;
+    let value = fill(tmp.as_file_mut())?;
+    tmp.as_file().sync_all().map_err(write_err)?;
+    tmp.persist(&target).map_err(|e| write_err(e.error))?;
+    Ok(value)
 }
 
 /// `path` with its folder resolved (links, `.`/`..`), whether or not the file exists yet.
@@ -185,6 +216,16 @@ fn is_sqlite(path: &std::path::Path) -> bool {
 /// failed or interrupted export never leaves half a file.
 pub fn write_atomic(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
+    let mut tmp = temp_beside(path)?;
+    tmp.write_all(contents)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// A temporary file in the folder of `path`, to be renamed over it; it gets the permissions a
+/// plain `File::create` would (0666, less the umask).
+fn temp_beside(path: &std::path::Path) -> std::io::Result<tempfile::NamedTempFile> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -193,12 +234,7 @@ pub fn write_atomic(path: &std::path::Path, contents: &[u8]) -> std::io::Result<
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        // As a plain `File::create` would: 0666, less the umask.
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    let mut tmp = builder.tempfile_in(dir)?;
-    tmp.write_all(contents)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    builder.tempfile_in(dir)
 }

@@ -6,7 +6,10 @@
 //! tests can implement it over plain vectors. Its error, [`ReadError`], keeps whatever the
 //! implementation reported, so the message the user sees is the store's own.
 
-use super::{CaseLinks, CodeTree, Coder, Coding, CodingFilter, CodingSpan, DocId, Document, Turn};
+use super::{
+    Attribute, Case, CaseLinks, CodeTree, Coder, Coding, CodingFilter, CodingSpan, DocId, Document,
+    Memo, Turn,
+};
 use crate::text::WordIndex;
 
 /// A read that failed. It shows the underlying message unchanged (the store's messages are
@@ -26,6 +29,16 @@ impl ReadError {
         Self(Box::new(source))
     }
 }
+
+/// How a focus-group speaker mapped to a case travels through REFI-QDA: each turn of that
+/// speaker becomes an uncoded selection whose `Description` is this marker followed by the
+/// speaker's label, and the case points at it (`Case/SelectionRef`). The QDPX export writes
+/// it and the import recognises it to restore the mapping.
+pub const SPEAKER_TURN_MARKER: &str = "Weft speaker turn: ";
+
+/// How a memo on a case travels through REFI-QDA, where a case cannot point at a note: the
+/// note's `Description` is this marker followed by the case's GUID.
+pub const CASE_MEMO_MARKER: &str = "Weft case memo: ";
 
 /// Result of a read.
 pub type ReadResult<T> = Result<T, ReadError>;
@@ -50,6 +63,25 @@ pub trait ProjectRead {
     fn turns(&self, doc: DocId) -> ReadResult<Vec<Turn>>;
     /// The word index of one document.
     fn word_index(&self, doc: DocId) -> ReadResult<WordIndex>;
+    /// The project's title (empty when unset). Exports name the project with it.
+    fn title(&self) -> ReadResult<String> {
+        Ok(String::new())
+    }
+    /// Every case with its GUID and memo, by name. (Defaults to none: an implementation that
+    /// has cases must answer, or exports will leave them out.)
+    fn cases(&self) -> ReadResult<Vec<Case>> {
+        Ok(Vec::new())
+    }
+    /// Every attribute definition with its GUID, scope and type. (Defaults to none, as
+    /// [`Self::cases`].)
+    fn attributes(&self) -> ReadResult<Vec<Attribute>> {
+        Ok(Vec::new())
+    }
+    /// Every memo and journal entry, with GUIDs, authors and dates. (Defaults to none, as
+    /// [`Self::cases`].)
+    fn memos(&self) -> ReadResult<Vec<Memo>> {
+        Ok(Vec::new())
+    }
 }
 
 impl<R: ProjectRead + ?Sized> ProjectRead for &R {
@@ -79,5 +111,17 @@ impl<R: ProjectRead + ?Sized> ProjectRead for &R {
     }
     fn word_index(&self, doc: DocId) -> ReadResult<WordIndex> {
         (**self).word_index(doc)
+    }
+    fn title(&self) -> ReadResult<String> {
+        (**self).title()
+    }
+    fn cases(&self) -> ReadResult<Vec<Case>> {
+        (**self).cases()
+    }
+    fn attributes(&self) -> ReadResult<Vec<Attribute>> {
+        (**self).attributes()
+    }
+    fn memos(&self) -> ReadResult<Vec<Memo>> {
+        (**self).memos()
     }
 }

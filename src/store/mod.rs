@@ -15,6 +15,7 @@ mod memos;
 pub mod purge;
 mod read;
 pub mod schema;
+pub mod taguette;
 pub mod undo;
 mod watch;
 

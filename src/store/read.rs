@@ -4,7 +4,8 @@
 use super::{Db, StoreError};
 use crate::model::read::{ProjectRead, ReadError, ReadResult};
 use crate::model::{
-    CaseLinks, CodeTree, Coder, Coding, CodingFilter, CodingSpan, DocId, Document, Turn,
+    Attribute, Case, CaseLinks, CodeTree, Coder, Coding, CodingFilter, CodingSpan, DocId, Document,
+    Memo, Turn,
 };
 use crate::text::WordIndex;
 
@@ -39,5 +40,17 @@ impl ProjectRead for Db<'_> {
     }
     fn word_index(&self, doc: DocId) -> ReadResult<WordIndex> {
         wrap(Db::word_index(self, doc))
+    }
+    fn title(&self) -> ReadResult<String> {
+        wrap(Db::title(self))
+    }
+    fn cases(&self) -> ReadResult<Vec<Case>> {
+        wrap(Db::cases(self))
+    }
+    fn attributes(&self) -> ReadResult<Vec<Attribute>> {
+        wrap(Db::attributes(self))
+    }
+    fn memos(&self) -> ReadResult<Vec<Memo>> {
+        wrap(Db::memos(self))
     }
 }

@@ -192,6 +192,61 @@ impl Job {
         )
     }
 
+    /// Writes the whole project as REFI-QDA (`.qdpx`) or its codebook (`.qdc`) to `out` on a
+    /// thread, with progress (per document) and Cancel.
+    pub fn export_exchange(
+        project: PathBuf,
+        kind: ExchangeExport,
+        out: PathBuf,
+        repaint: impl Fn() + Send + Sync + 'static,
+    ) -> Result<Self, String> {
+        // Progress in thousandths: the number of documents is known only on the thread.
+        const STEPS: usize = 1000;
+        let repaint = Arc::new(repaint);
+        let r2 = repaint.clone();
+        Self::spawn(
+            JobKind::Export,
+            kind.label().into(),
+            STEPS,
+            move || r2(),
+            move |done, cancel| {
+                let run = || -> anyhow::Result<PathBuf> {
+                    let store = Store::open_reader(&project)?;
+                    let db = store.db();
+                    export::write_export_with(&out, Some(&project), |file| match kind {
+                        ExchangeExport::Qdpx | ExchangeExport::QdpxNvivo => {
+                            export::qdpx::write_qdpx(
+                                &db,
+                                file,
+                                &export::qdpx::QdpxOptions {
+                                    offsets: if kind == ExchangeExport::QdpxNvivo {
+                                        export::qdpx::Offsets::Utf16
+                                    } else {
+                                        export::qdpx::Offsets::Codepoints
+                                    },
+                                },
+                                &mut |i, n| {
+                                    done.store(i * STEPS / n.max(1), Ordering::Relaxed);
+                                    repaint();
+                                    !cancel.load(Ordering::Relaxed)
+                                },
+                            )
+                            .map(drop)
+                        }
+                        ExchangeExport::Qdc => {
+                            export::codebook::write_qdc(&db, std::io::BufWriter::new(file))
+                                .map(drop)
+                        }
+                    })?;
+                    cancelled(cancel)?;
+                    done.store(STEPS, Ordering::Relaxed);
+                    Ok(out)
+                };
+                JobResult::Export(run().map_err(|e| format!("{e:#}")))
+            },
+        )
+    }
+
     /// An export on a thread: its own connection to `project`, `produce` makes the bytes in
     /// the format the file name asks for, and they are written atomically unless cancelled.
     fn export(
@@ -325,6 +380,35 @@ fn cancelled(cancel: &AtomicBool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The REFI-QDA exports of File ▸ Export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExchangeExport {
+    /// The whole project (`.qdpx`).
+    Qdpx,
+    /// The whole project with positions in UTF-16 units, as NVivo reads them.
+    QdpxNvivo,
+    /// The codebook (`.qdc`).
+    Qdc,
+}
+
+impl ExchangeExport {
+    /// What the progress bar says.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Qdpx | Self::QdpxNvivo => "Exporting the REFI-QDA project",
+            Self::Qdc => "Exporting the codebook",
+        }
+    }
+
+    /// The file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Qdpx | Self::QdpxNvivo => "qdpx",
+            Self::Qdc => "qdc",
+        }
+    }
+}
+
 /// What a file dialog is for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DialogPurpose {
@@ -338,6 +422,8 @@ pub enum DialogPurpose {
     ExportFrequencies(ScopeFilter, Format),
     /// Export coded segments, by default in this format.
     ExportSegments(Option<Vec<CodeId>>, ScopeFilter, Format),
+    /// Export the project or its codebook as REFI-QDA.
+    ExportExchange(ExchangeExport),
 }
 
 impl DialogPurpose {
@@ -349,6 +435,10 @@ impl DialogPurpose {
             Self::Import => "Import documents",
             Self::ExportFrequencies(..) => "Export frequencies",
             Self::ExportSegments(..) => "Export coded segments",
+            Self::ExportExchange(ExchangeExport::Qdpx | ExchangeExport::QdpxNvivo) => {
+                "Export REFI-QDA project"
+            }
+            Self::ExportExchange(ExchangeExport::Qdc) => "Export codebook",
         }
     }
 
@@ -356,7 +446,10 @@ impl DialogPurpose {
     pub fn saves(&self) -> bool {
         matches!(
             self,
-            Self::NewProject | Self::ExportFrequencies(..) | Self::ExportSegments(..)
+            Self::NewProject
+                | Self::ExportFrequencies(..)
+                | Self::ExportSegments(..)
+                | Self::ExportExchange(_)
         )
     }
 
@@ -366,6 +459,7 @@ impl DialogPurpose {
             Self::NewProject => "project.weft".into(),
             Self::ExportFrequencies(_, f) => format!("frequencies.{}", f.extension()),
             Self::ExportSegments(_, _, f) => format!("coded-segments.{}", f.extension()),
+            Self::ExportExchange(k) => format!("project.{}", k.extension()),
             _ => String::new(),
         }
     }
@@ -427,6 +521,12 @@ impl NativeDialog {
                         .unwrap_or_default(),
                     DialogPurpose::NewProject => d
                         .add_filter("Weft project", &["weft"])
+                        .set_file_name(p.default_name())
+                        .save_file()
+                        .into_iter()
+                        .collect(),
+                    DialogPurpose::ExportExchange(k) => d
+                        .add_filter(k.extension().to_uppercase(), &[k.extension()])
                         .set_file_name(p.default_name())
                         .save_file()
                         .into_iter()
@@ -521,5 +621,43 @@ mod tests {
             result_of(&job),
             JobResult::Crashed(JobKind::Export)
         ));
+    }
+
+    #[test]
+    fn refi_qda_exports_run_as_jobs() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path().join("demo.weft");
+        drop(crate::demo::create(&project).unwrap());
+        for kind in [
+            ExchangeExport::Qdpx,
+            ExchangeExport::QdpxNvivo,
+            ExchangeExport::Qdc,
+        ] {
+            let out = dir.path().join(format!("demo.{}", kind.extension()));
+            let job = Job::export_exchange(project.clone(), kind, out.clone(), || {}).unwrap();
+            match result_of(&job) {
+                JobResult::Export(Ok(p)) => assert_eq!(p, out),
+                other => panic!("expected the export, got {other:?}"),
+            }
+            assert!((job.fraction() - 1.0).abs() < 1e-6);
+            let head = std::fs::read(&out).unwrap();
+            match kind {
+                ExchangeExport::Qdpx | ExchangeExport::QdpxNvivo => {
+                    assert!(head.starts_with(b"PK"))
+                }
+                ExchangeExport::Qdc => assert!(head.starts_with(b"<?xml")),
+            }
+        }
+        // Refused onto the project itself, which stays as it was.
+        let before = std::fs::read(&project).unwrap();
+        let job = Job::export_exchange(
+            project.clone(),
+            ExchangeExport::Qdpx,
+            project.clone(),
+            || {},
+        )
+        .unwrap();
+        assert!(matches!(result_of(&job), JobResult::Export(Err(e)) if e.contains("project file")));
+        assert_eq!(std::fs::read(&project).unwrap(), before);
     }
 }

@@ -135,6 +135,15 @@ impl WeftApp {
                     move || c.request_repaint(),
                 ));
             }
+            DialogPurpose::ExportExchange(kind) => {
+                let Some(project) = self.export_source() else {
+                    return;
+                };
+                let c = ctx.clone();
+                self.start_job(Job::export_exchange(project, kind, first, move || {
+                    c.request_repaint()
+                }));
+            }
         }
     }
 

@@ -4,6 +4,7 @@
 use egui::RichText;
 
 use super::{AppCommand, WeftApp};
+use crate::ui::jobs::{DialogPurpose, ExchangeExport};
 use crate::ui::view::Tab;
 
 impl WeftApp {
@@ -44,6 +45,22 @@ impl WeftApp {
                 ui.menu_button("Export", |ui| {
                     self.command_item(ui, AppCommand::ExportFrequencies);
                     self.command_item(ui, AppCommand::ExportSegments);
+                    ui.separator();
+                    let has_project = self.view.path.is_some();
+                    for (label, kind) in [
+                        ("REFI-QDA project (.qdpx)…", ExchangeExport::Qdpx),
+                        (
+                            "REFI-QDA project for NVivo (.qdpx, UTF-16 positions)…",
+                            ExchangeExport::QdpxNvivo,
+                        ),
+                        ("Codebook (.qdc)…", ExchangeExport::Qdc),
+                    ] {
+                        if ui.add_enabled(has_project, egui::Button::new(label)).clicked() {
+                            let ctx = ui.ctx().clone();
+                            self.ask_path(DialogPurpose::ExportExchange(kind), &ctx);
+                            ui.close();
+                        }
+                    }
                     ui.separator();
                     ui.checkbox(
                         &mut self.settings.export_provenance,

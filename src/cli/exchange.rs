@@ -1,0 +1,78 @@
+//! `weft export`: the whole project as a REFI-QDA project (`.qdpx`), or its codebook as a
+//! REFI-QDA codebook (`.qdc`), CSV or Markdown. Written through the same refusals as every
+//! export (never over the project or another database, atomically).
+#![allow(clippy::print_stdout, clippy::print_stderr)] // printing is this module's job
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+
+use super::open;
+use crate::export::qdpx::{Offsets, QdpxOptions};
+use crate::export::{self, codebook};
+
+/// `weft export P.weft --format qdpx|qdc|codebook-csv|codebook-md -o OUT`
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The project.
+    pub project: PathBuf,
+    /// What to write: the whole project (qdpx) or the codebook (qdc, codebook-csv, codebook-md).
+    #[arg(long, value_parser = ["qdpx", "qdc", "codebook-csv", "codebook-md"])]
+    pub format: String,
+    /// The file to write.
+    #[arg(short = 'o', long = "output")]
+    pub output: PathBuf,
+    /// With qdpx: the unit of selection positions; utf16 is what NVivo reads.
+    #[arg(long, default_value = "codepoints", value_parser = ["codepoints", "utf16"])]
+    pub offsets: String,
+}
+
+/// Runs `weft export`.
+pub fn export(args: &ExportArgs) -> Result<()> {
+    let session = open(&args.project)?;
+    let db = session.read();
+    let out = &args.output;
+    let project = Some(args.project.as_path());
+    match args.format.as_str() {
+        "qdpx" => {
+            let options = QdpxOptions {
+                offsets: Offsets::parse(&args.offsets).unwrap_or_default(),
+            };
+            let summary = export::write_export_with(out, project, |file| {
+                export::qdpx::write_qdpx(&db, file, &options, &mut |_, _| true)
+            })?;
+            out!(
+                "wrote {}: {} documents, {} codes, {} codings, {} cases, {} notes, {} coders{}",
+                out.display(),
+                summary.sources,
+                summary.codes,
+                summary.codings,
+                summary.cases,
+                summary.notes,
+                summary.users,
+                if summary.skipped_codings > 0 {
+                    format!(
+                        "; {} codings outside their document's text were left out",
+                        summary.skipped_codings
+                    )
+                } else {
+                    String::new()
+                }
+            );
+        }
+        "qdc" => {
+            let n = export::write_export_with(out, project, |file| {
+                codebook::write_qdc(&db, std::io::BufWriter::new(file))
+            })?;
+            out!("wrote {}: {n} codes", out.display());
+        }
+        "codebook-csv" => {
+            export::write_export(out, &codebook::codebook_csv(&db)?, project)?;
+        }
+        _ => {
+            export::write_export(out, &codebook::codebook_markdown(&db)?, project)?;
+        }
+    }
+    Ok(())
+}
