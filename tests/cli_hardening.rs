@@ -456,11 +456,11 @@ fn the_segments_export_names_each_coding_by_the_id_the_cli_takes() {
     let id = coding_id(&out);
     let csv = ok(&["segments", p, "--code", "Role"]);
     let header = csv.lines().find(|l| !l.starts_with('#')).unwrap();
-    assert!(header.ends_with(",created,coding"), "{header}");
+    assert!(header.ends_with(",created,coding,id"), "{header}");
     assert!(
         csv.lines().any(|l| l.starts_with("P01 interview,")
             && l.contains(",0,7,")
-            && l.ends_with(&format!(",{id}"))),
+            && l.contains(&format!(",{id},"))),
         "{csv}"
     );
     let json: serde_json::Value =
@@ -472,5 +472,25 @@ fn the_segments_export_names_each_coding_by_the_id_the_cli_takes() {
             .iter()
             .any(|r| r["coding"].as_i64() == id.parse().ok())
     );
+    // The GUID in the `id` column names the same coding, in any letter case.
+    let guid = json["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["coding"].as_i64() == id.parse().ok())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(guid.len(), 36, "{guid}");
+    ok(&[
+        "coding",
+        "memo",
+        p,
+        &guid.to_uppercase(),
+        "found by its GUID",
+    ]);
+    assert!(ok(&["segments", p, "--code", "Role"]).contains("found by its GUID"));
+    assert!(fails(&["coding", "remove", p, "not-a-coding"]).contains("there is no coding"));
     ok(&["coding", "remove", p, &id]);
 }

@@ -284,9 +284,29 @@ fn every_format_keeps_accents_emoji_rtl_and_cjk() {
             );
         }
     }
-    // Turns were found in each; the captions keep their start times.
-    let docs = ok(&["docs", s(&project)]);
-    assert!(docs.contains("d "), "{docs}");
+    // The captions' turns keep their start times: a segment cites the first one it covers.
+    let seg: serde_json::Value = serde_json::from_str(&ok(&[
+        "segments",
+        s(&project),
+        "--format",
+        "json",
+        "--no-meta",
+    ]))
+    .unwrap();
+    let stamp = |doc: &str| {
+        seg["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["document"] == doc)
+            .unwrap()["timestamp"]
+            .clone()
+    };
+    assert_eq!(stamp("d"), "00:00:01");
+    assert_eq!(stamp("e"), "00:00:01");
+    assert_eq!(stamp("a"), "");
+    let md = ok(&["segments", s(&project), "--format", "md", "--no-meta"]);
+    assert!(md.contains("| Interviewer; P01 [00:00:01] |"), "{md}");
 }
 
 #[test]

@@ -266,9 +266,9 @@ fn rows_carry_exact_text_speaker_and_case() {
     assert_eq!(r.case, "P01");
     assert_eq!(r.code, "Mutuality/Shared experience");
     let csv = String::from_utf8(segments::to_csv(&rows).unwrap()).unwrap();
-    assert!(
-        csv.starts_with("document,case,speaker,code,start,end,text,coder,memo,created,coding\n")
-    );
+    assert!(csv.starts_with(
+        "document,case,speaker,timestamp,code,start,end,text,coder,memo,created,coding,id\n"
+    ));
     assert!(csv.contains("We were both 😀 — équipe"));
     let json: serde_json::Value =
         serde_json::from_slice(&segments::to_json(&rows, None).unwrap()).unwrap();

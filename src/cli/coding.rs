@@ -34,15 +34,15 @@ pub enum CodingCommand {
     Remove {
         /// The project.
         project: PathBuf,
-        /// The coding's id.
-        id: i64,
+        /// The coding's id (as `code apply` prints it) or GUID (the `id` column of `segments`).
+        id: String,
     },
     /// Give a coding another code.
     Recode {
         /// The project.
         project: PathBuf,
-        /// The coding's id.
-        id: i64,
+        /// The coding's id (as `code apply` prints it) or GUID (the `id` column of `segments`).
+        id: String,
         /// The new code (`Parent/Child`); it must exist.
         code: String,
     },
@@ -50,8 +50,8 @@ pub enum CodingCommand {
     Memo {
         /// The project.
         project: PathBuf,
-        /// The coding's id.
-        id: i64,
+        /// The coding's id (as `code apply` prints it) or GUID (the `id` column of `segments`).
+        id: String,
         /// The memo.
         memo: String,
     },
@@ -68,14 +68,26 @@ struct Row {
     memo: String,
 }
 
-/// Checks that coding `id` exists, naming it in the error otherwise.
-fn require(session: &Session, id: i64) -> Result<CodingId> {
-    let id = CodingId(id);
-    session
-        .read()
-        .coding(id)
-        .map_err(|_| anyhow!("there is no coding {id} (`weft coding list` lists them)"))?;
-    Ok(id)
+/// The coding named by `id`, a number or a GUID (any letter case, braces or not), naming it
+/// in the error when there is none.
+fn require(session: &Session, id: &str) -> Result<CodingId> {
+    let missing = || anyhow!("there is no coding {id} (`weft coding list` lists them)");
+    let db = session.read();
+    if let Ok(n) = id.trim().parse::<i64>() {
+        let id = CodingId(n);
+        db.coding(id).map_err(|_| missing())?;
+        return Ok(id);
+    }
+    let guid = id
+        .trim()
+        .trim_start_matches('{')
+        .trim_end_matches('}')
+        .to_lowercase();
+    db.codings(&CodingFilter::default())?
+        .into_iter()
+        .find(|c| c.guid.to_lowercase() == guid)
+        .map(|c| c.id)
+        .ok_or_else(missing)
 }
 
 /// Runs a `weft coding` command.
@@ -135,13 +147,13 @@ pub fn run(c: CodingCommand) -> Result<()> {
         }
         CodingCommand::Remove { project, id } => {
             let mut session = open_for_edit(&project)?;
-            let id = require(&session, id)?;
+            let id = require(&session, &id)?;
             session.apply(&Action::RemoveCoding(id))?;
             out!("removed coding {id}");
         }
         CodingCommand::Recode { project, id, code } => {
             let mut session = open_for_edit(&project)?;
-            let coding = require(&session, id)?;
+            let coding = require(&session, &id)?;
             let code_id = session.read().require_code(&code)?;
             session.apply(&Action::RecodeCoding {
                 coding,
@@ -151,7 +163,7 @@ pub fn run(c: CodingCommand) -> Result<()> {
         }
         CodingCommand::Memo { project, id, memo } => {
             let mut session = open_for_edit(&project)?;
-            let coding = require(&session, id)?;
+            let coding = require(&session, &id)?;
             session.apply(&Action::SetCodingMemo { coding, memo })?;
             out!("memo of coding {coding} set");
         }

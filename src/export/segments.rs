@@ -22,6 +22,8 @@ pub struct SegmentRow {
     pub case: String,
     /// Speaker(s) of the turns it overlaps, `; `-separated.
     pub speaker: String,
+    /// The start time of the first turn it overlaps that has one (`00:12:31`), else empty.
+    pub timestamp: String,
     /// `Parent/Child` code path.
     pub code: String,
     /// First char (Unicode scalar values).
@@ -43,6 +45,8 @@ pub struct SegmentRow {
     /// takes.
     #[serde(rename = "coding")]
     pub coding_id: crate::model::CodingId,
+    /// The coding's GUID: stable across exports and merges; `weft coding` takes it too.
+    pub id: String,
 }
 
 /// The coded segments of `codes` (all codes when `None`) under `scope`, by document and
@@ -100,6 +104,10 @@ pub fn coded_segments(
             document: doc_names.get(&c.doc).cloned().unwrap_or_default(),
             case: case_names.join("; "),
             speaker: speakers_of(turns, c.start, c.end).join("; "),
+            timestamp: crate::analysis::kernels::overlapping_turns(turns, c.start, c.end)
+                .iter()
+                .find_map(|t| t.timestamp.clone())
+                .unwrap_or_default(),
             code: path,
             start: c.start,
             end: c.end,
@@ -112,6 +120,7 @@ pub fn coded_segments(
             created: c.created_at,
             doc_id: c.doc,
             coding_id: c.id,
+            id: c.guid,
         });
     }
     Ok(rows)
@@ -176,8 +185,19 @@ pub fn to_csv(rows: &[SegmentRow]) -> Result<Vec<u8>> {
     }
     if rows.is_empty() {
         w.write_record([
-            "document", "case", "speaker", "code", "start", "end", "text", "coder", "memo",
-            "created", "coding",
+            "document",
+            "case",
+            "speaker",
+            "timestamp",
+            "code",
+            "start",
+            "end",
+            "text",
+            "coder",
+            "memo",
+            "created",
+            "coding",
+            "id",
         ])?;
     }
     Ok(w.into_inner()
@@ -215,7 +235,11 @@ pub fn to_markdown(rows: &[SegmentRow]) -> String {
             "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
             cell(&r.document),
             cell(&r.case),
-            cell(&r.speaker),
+            cell(&if r.timestamp.is_empty() {
+                r.speaker.clone()
+            } else {
+                format!("{} [{}]", r.speaker, r.timestamp)
+            }),
             cell(&r.code),
             cell(&r.text),
             cell(&r.coder),
@@ -245,6 +269,8 @@ mod tests {
             created: "2024-01-01T00:00:00Z".into(),
             doc_id: DocId(1),
             coding_id: CodingId(1),
+            timestamp: "00:12:31".into(),
+            id: "6f1c2a9e-0000-4000-8000-000000000001".into(),
         }
     }
 
@@ -252,11 +278,9 @@ mod tests {
     fn three_formats_keep_the_exact_text() {
         let rows = [row("We were both 😀 — équipe", "a | b\nc")];
         let csv = String::from_utf8(encode(&rows, Format::Csv, None).unwrap()).unwrap();
-        assert!(
-            csv.starts_with(
-                "document,case,speaker,code,start,end,text,coder,memo,created,coding\n"
-            )
-        );
+        assert!(csv.starts_with(
+            "document,case,speaker,timestamp,code,start,end,text,coder,memo,created,coding,id\n"
+        ));
         assert!(csv.contains("We were both 😀 — équipe"));
         let json_bytes = encode(&rows, Format::Json, None).unwrap();
         assert!(json_bytes.ends_with(b"}\n"), "one trailing newline");
@@ -273,7 +297,7 @@ mod tests {
         let csv = String::from_utf8(encode(&[], Format::Csv, None).unwrap()).unwrap();
         assert_eq!(
             csv,
-            "document,case,speaker,code,start,end,text,coder,memo,created,coding\n"
+            "document,case,speaker,timestamp,code,start,end,text,coder,memo,created,coding,id\n"
         );
         assert_eq!(
             encode(&[], Format::Json, None).unwrap(),
