@@ -416,6 +416,10 @@ fn surveys_from_csv_and_xlsx() {
         .iter()
         .find(|c| c["name"] == "R2")
         .unwrap();
+    assert_eq!(r2["attributes"]["Age"]["type"], "number");
+    assert_eq!(r2["attributes"]["Joined"]["type"], "date");
+    assert_eq!(r2["attributes"]["Peer"]["value"], "false");
+    assert_eq!(r2["id"].as_str().unwrap().len(), 36);
     let r2 = r2.to_string();
     assert!(
         r2.contains("2023-11-20") && r2.contains("false") && r2.contains("51"),

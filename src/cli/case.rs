@@ -16,11 +16,21 @@ struct SpeakerRow {
 }
 
 #[derive(Serialize)]
+struct AttrValue {
+    value: String,
+    /// `text`, `number`, `date` or `boolean`.
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
 struct CaseRow {
     name: String,
+    /// The case's GUID.
+    id: String,
     documents: Vec<String>,
     speakers: Vec<SpeakerRow>,
-    attributes: std::collections::BTreeMap<String, String>,
+    attributes: std::collections::BTreeMap<String, AttrValue>,
     memo: String,
 }
 
@@ -34,6 +44,12 @@ pub fn run(c: CaseCommand) -> Result<()> {
             let session = open_read_only(&project)?;
             let db = session.read();
             let links = db.case_links()?;
+            let kinds: HashMap<String, crate::model::AttrType> = db
+                .attributes()?
+                .into_iter()
+                .filter(|a| a.scope == crate::model::AttrScope::Case)
+                .map(|a| (a.name, a.kind))
+                .collect();
             let docs: HashMap<_, _> = db
                 .documents()?
                 .into_iter()
@@ -62,9 +78,22 @@ pub fn run(c: CaseCommand) -> Result<()> {
                     .case_attrs
                     .iter()
                     .filter(|((c, _), _)| *c == case.id)
-                    .map(|((_, k), v)| (k.clone(), v.clone()))
+                    .map(|((_, k), v)| {
+                        let kind = kinds
+                            .get(k)
+                            .copied()
+                            .unwrap_or(crate::model::AttrType::Text);
+                        (
+                            k.clone(),
+                            AttrValue {
+                                value: v.clone(),
+                                kind: kind.as_str(),
+                            },
+                        )
+                    })
                     .collect();
                 rows.push(CaseRow {
+                    id: case.guid,
                     name: case.name,
                     documents,
                     speakers,
