@@ -4,6 +4,7 @@
 
 pub mod frequencies;
 pub mod kernels;
+pub mod matrix;
 pub mod scope;
 
 pub use frequencies::{

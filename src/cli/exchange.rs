@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
-use super::open;
+use super::open_read_only;
 use crate::export::qdpx::{Offsets, QdpxOptions};
 use crate::export::{self, codebook};
 
@@ -17,8 +17,9 @@ use crate::export::{self, codebook};
 pub struct ExportArgs {
     /// The project.
     pub project: PathBuf,
-    /// What to write: the whole project (qdpx) or the codebook (qdc, codebook-csv, codebook-md).
-    #[arg(long, value_parser = ["qdpx", "qdc", "codebook-csv", "codebook-md"])]
+    /// What to write: the whole project (qdpx), the codebook (qdc, codebook-csv, codebook-md)
+    /// or the case attribute table, one row per case (cases-csv, cases-xlsx).
+    #[arg(long, value_parser = ["qdpx", "qdc", "codebook-csv", "codebook-md", "cases-csv", "cases-xlsx"])]
     pub format: String,
     /// The file to write.
     #[arg(short = 'o', long = "output")]
@@ -30,7 +31,7 @@ pub struct ExportArgs {
 
 /// Runs `weft export`.
 pub fn export(args: &ExportArgs) -> Result<()> {
-    let session = open(&args.project)?;
+    let session = open_read_only(&args.project)?;
     let db = session.read();
     let out = &args.output;
     let project = Some(args.project.as_path());
@@ -66,6 +67,29 @@ pub fn export(args: &ExportArgs) -> Result<()> {
                 codebook::write_qdc(&db, std::io::BufWriter::new(file))
             })?;
             out!("wrote {}: {n} codes", out.display());
+        }
+        "cases-csv" => {
+            let table = crate::analysis::matrix::case_table(&db)?;
+            export::write_export(out, &table.to_csv()?, project)?;
+        }
+        "cases-xlsx" => {
+            let table = crate::analysis::matrix::case_table(&db)?;
+            let meta = export::Provenance::describe(
+                &db,
+                &args.project,
+                export::provenance::ReportKind::Cases,
+                &crate::analysis::ScopeFilter::default(),
+                None,
+                export::provenance::Extent::from(&crate::analysis::scope_totals(
+                    &db,
+                    &crate::analysis::ScopeFilter::default(),
+                )?),
+            )?;
+            export::write_export(
+                out,
+                &export::xlsx::classification(&table, Some(&meta))?,
+                project,
+            )?;
         }
         "codebook-csv" => {
             export::write_export(out, &codebook::codebook_csv(&db)?, project)?;

@@ -121,7 +121,7 @@ pub enum Command {
         /// The project.
         project: PathBuf,
         /// Output format.
-        #[arg(long, default_value = "md", value_parser = ["csv", "json", "md"])]
+        #[arg(long, default_value = "md", value_parser = ["csv", "json", "md", "xlsx"])]
         format: String,
         /// Count only this coder's codings.
         #[arg(long)]
@@ -152,7 +152,7 @@ pub enum Command {
         #[arg(long)]
         subcodes: bool,
         /// Output format.
-        #[arg(long, default_value = "csv", value_parser = ["csv", "json", "md"])]
+        #[arg(long, default_value = "csv", value_parser = ["csv", "json", "md", "xlsx"])]
         format: String,
         /// Write to this file instead of standard output.
         #[arg(short = 'o', long = "output")]
@@ -162,6 +162,27 @@ pub enum Command {
         /// comment lines in CSV.
         #[arg(long)]
         no_meta: bool,
+    },
+    /// A code × document or code × case matrix, as counts or as 0/1 presence (for SPSS, R,
+    /// Excel).
+    Matrix {
+        /// The project.
+        project: PathBuf,
+        /// The rows: codes.
+        #[arg(long, default_value = "codes", value_parser = ["codes"])]
+        rows: String,
+        /// The columns: documents or cases.
+        #[arg(long, value_parser = ["documents", "cases"])]
+        cols: String,
+        /// 1 where the code is applied at all, 0 elsewhere, instead of counts of codings.
+        #[arg(long)]
+        presence: bool,
+        /// Output format.
+        #[arg(long, default_value = "csv", value_parser = ["csv", "xlsx"])]
+        format: String,
+        /// Write to this file instead of standard output.
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
     },
     /// Add a note to the project journal (`weft memo P TITLE TEXT`), or list every memo
     /// (`weft memo list P`).
@@ -516,6 +537,14 @@ pub fn exit_status(e: &anyhow::Error) -> u8 {
     }
 }
 
+/// Refuses to print a workbook to the terminal: an `.xlsx` needs a file.
+fn need_file(output: Option<&Path>) -> Result<()> {
+    if output.is_none() {
+        bail!("an .xlsx workbook needs a file to go to: add -o FILE.xlsx");
+    }
+    Ok(())
+}
+
 fn emit(output: Option<&Path>, bytes: &[u8], project: &Path) -> Result<()> {
     match output {
         Some(p) => Ok(export::write_export(p, bytes, Some(project))?),
@@ -676,6 +705,9 @@ pub fn run(command: Command) -> Result<()> {
             }
             filter.attrs = filters::parse_where(&session, &filters)?;
             let format = Format::parse(&format).unwrap_or(Format::Markdown);
+            if format == Format::Xlsx {
+                need_file(output.as_deref())?;
+            }
             let meta = (!no_meta).then_some(project.as_path());
             let bytes = export::report::frequencies_file(db, &filter, format, meta)?;
             emit(output.as_deref(), &bytes, &project)?;
@@ -702,9 +734,46 @@ pub fn run(command: Command) -> Result<()> {
                 None => None,
             };
             let format = Format::parse(&format).unwrap_or(Format::Csv);
+            if format == Format::Xlsx {
+                need_file(output.as_deref())?;
+            }
             let meta = (!no_meta).then_some(project.as_path());
             let bytes =
                 export::segments::segments_file(db, codes, &ScopeFilter::default(), format, meta)?;
+            emit(output.as_deref(), &bytes, &project)?;
+        }
+        Command::Matrix {
+            project,
+            rows: _,
+            cols,
+            presence,
+            format,
+            output,
+        } => {
+            let session = open_read_only(&project)?;
+            let across = if cols == "cases" {
+                crate::analysis::matrix::Across::Cases
+            } else {
+                crate::analysis::matrix::Across::Documents
+            };
+            let m = crate::analysis::matrix::matrix(session.read(), across, presence)?;
+            let bytes = if format == "xlsx" {
+                need_file(output.as_deref())?;
+                let meta = export::Provenance::describe(
+                    session.read(),
+                    &project,
+                    export::provenance::ReportKind::Matrix,
+                    &ScopeFilter::default(),
+                    None,
+                    export::provenance::Extent::from(&crate::analysis::scope_totals(
+                        session.read(),
+                        &ScopeFilter::default(),
+                    )?),
+                )?;
+                export::xlsx::matrix(&m, Some(&meta))?
+            } else {
+                m.to_csv()?
+            };
             emit(output.as_deref(), &bytes, &project)?;
         }
         Command::Coder(c) => lists::coders(c)?,

@@ -9,6 +9,7 @@ pub mod provenance;
 pub mod qdpx;
 pub mod report;
 pub mod segments;
+pub mod xlsx;
 
 pub use provenance::Provenance;
 pub use segments::{SegmentRow, coded_segments};
@@ -99,15 +100,18 @@ pub enum Format {
     Json,
     /// A Markdown table.
     Markdown,
+    /// An Excel workbook (`.xlsx`): the table, then a `meta` sheet.
+    Xlsx,
 }
 
 impl Format {
-    /// Parses `csv`, `json`, `md`/`markdown`.
+    /// Parses `csv`, `json`, `md`/`markdown`, `xlsx`.
     pub fn parse(s: &str) -> Option<Self> {
         match s.to_ascii_lowercase().as_str() {
             "csv" => Some(Self::Csv),
             "json" => Some(Self::Json),
             "md" | "markdown" => Some(Self::Markdown),
+            "xlsx" => Some(Self::Xlsx),
             _ => None,
         }
     }
@@ -118,6 +122,7 @@ impl Format {
             Self::Csv => "csv",
             Self::Json => "json",
             Self::Markdown => "md",
+            Self::Xlsx => "xlsx",
         }
     }
 }

@@ -83,6 +83,10 @@ pub enum ReportKind {
     Frequencies,
     /// The coded segments table (`weft segments`).
     Segments,
+    /// A code × document or code × case matrix (`weft matrix`).
+    Matrix,
+    /// The case attribute table (`weft export --format cases-xlsx`).
+    Cases,
 }
 
 impl ReportKind {
@@ -90,6 +94,8 @@ impl ReportKind {
         match self {
             Self::Frequencies => "frequencies",
             Self::Segments => "coded segments",
+            Self::Matrix => "code matrix",
+            Self::Cases => "case attributes",
         }
     }
 }

@@ -49,6 +49,7 @@ pub fn frequencies(
             Ok(out)
         }
         Format::Json => to_json(report, meta),
+        Format::Xlsx => super::xlsx::frequencies(report, meta),
         Format::Markdown => Ok(match meta {
             Some(m) => format!(
                 "{}{} {} counted.\n\n{}",

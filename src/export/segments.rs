@@ -138,6 +138,7 @@ pub fn encode(rows: &[SegmentRow], format: Format, meta: Option<&Provenance>) ->
             Ok(out)
         }
         Format::Json => to_json(rows, meta),
+        Format::Xlsx => super::xlsx::segments(rows, meta),
         Format::Markdown => {
             let mut out = meta.map(Provenance::markdown_header).unwrap_or_default();
             out.push_str(&to_markdown(rows));
