@@ -69,19 +69,19 @@ pub fn export(args: &ExportArgs) -> Result<()> {
             out!("wrote {}: {n} codes", out.display());
         }
         "cases-csv" => {
-            let table = crate::analysis::matrix::case_table(&db)?;
+            let table = crate::analysis::matrix::case_table(db)?;
             export::write_export(out, &table.to_csv()?, project)?;
         }
         "cases-xlsx" => {
-            let table = crate::analysis::matrix::case_table(&db)?;
+            let table = crate::analysis::matrix::case_table(db)?;
             let meta = export::Provenance::describe(
-                &db,
+                db,
                 &args.project,
                 export::provenance::ReportKind::Cases,
                 &crate::analysis::ScopeFilter::default(),
                 None,
                 export::provenance::Extent::from(&crate::analysis::scope_totals(
-                    &db,
+                    db,
                     &crate::analysis::ScopeFilter::default(),
                 )?),
             )?;
