@@ -770,7 +770,7 @@ pub fn run(command: Command) -> Result<()> {
                         &ScopeFilter::default(),
                     )?),
                 )?;
-                export::xlsx::matrix(&m, Some(&meta))?
+                export::xlsx::matrices(std::slice::from_ref(&m), Some(&meta))?
             } else {
                 m.to_csv()?
             };

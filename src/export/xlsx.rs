@@ -205,11 +205,23 @@ pub fn frequencies(report: &FrequencyReport, meta: Option<&Provenance>) -> Resul
     Ok(book.save_to_buffer()?)
 }
 
-/// A matrix as a workbook: one sheet named after it (codes down, documents or cases across),
-/// then `meta` when given.
-pub fn matrix(m: &Matrix, meta: Option<&Provenance>) -> Result<Vec<u8>> {
+/// Matrices as a workbook: one sheet per matrix, named after it (codes down, documents or
+/// cases across), then `meta` when given.
+pub fn matrices(
+    ms: &[crate::analysis::matrix::Matrix],
+    meta: Option<&Provenance>,
+) -> Result<Vec<u8>> {
     let mut book = Workbook::new();
-    let ws = book.add_worksheet();
+    for m in ms {
+        matrix_sheet(book.add_worksheet(), m)?;
+    }
+    if let Some(p) = meta {
+        meta_sheet(&mut book, p)?;
+    }
+    Ok(book.save_to_buffer()?)
+}
+
+fn matrix_sheet(ws: &mut Worksheet, m: &Matrix) -> Result<()> {
     ws.set_name(m.sheet_name())?;
     let bold = header_style();
     ws.write_string_with_format(0, 0, "code", &bold)?;
@@ -240,10 +252,7 @@ pub fn matrix(m: &Matrix, meta: Option<&Provenance>) -> Result<Vec<u8>> {
         ws.set_column_width(c + 1, w.clamp(6.0, 24.0))?;
     }
     ws.set_freeze_panes(1, 1)?;
-    if let Some(p) = meta {
-        meta_sheet(&mut book, p)?;
-    }
-    Ok(book.save_to_buffer()?)
+    Ok(())
 }
 
 /// The case attribute table as a workbook: one row per case, one column per case attribute,

@@ -257,6 +257,7 @@ impl FrequenciesView {
                 ("Export CSV…", Format::Csv),
                 ("JSON…", Format::Json),
                 ("Markdown…", Format::Markdown),
+                ("Excel…", Format::Xlsx),
             ] {
                 if ui
                     .button(label)

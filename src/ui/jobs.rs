@@ -237,6 +237,13 @@ impl Job {
                             export::codebook::write_qdc(&db, std::io::BufWriter::new(file))
                                 .map(drop)
                         }
+                        ExchangeExport::Matrix { .. } | ExchangeExport::CaseTable => {
+                            use std::io::Write;
+                            let bytes = spreadsheet(&db, &project, kind)?;
+                            file.write_all(&bytes).map_err(|e| {
+                                export::ExportError::Exchange(format!("could not write: {e}"))
+                            })
+                        }
                     })?;
                     cancelled(cancel)?;
                     done.store(STEPS, Ordering::Relaxed);
@@ -380,7 +387,36 @@ fn cancelled(cancel: &AtomicBool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The REFI-QDA exports of File ▸ Export.
+/// The workbook of a matrix or case-table export.
+fn spreadsheet(
+    db: &crate::store::Db<'_>,
+    project: &std::path::Path,
+    kind: ExchangeExport,
+) -> Result<Vec<u8>, export::ExportError> {
+    use crate::analysis::matrix::{Across, case_table, matrix};
+    let filter = ScopeFilter::default();
+    let report = match kind {
+        ExchangeExport::CaseTable => export::provenance::ReportKind::Cases,
+        _ => export::provenance::ReportKind::Matrix,
+    };
+    let extent = export::provenance::Extent::from(&crate::analysis::scope_totals(db, &filter)?);
+    let meta = export::Provenance::describe(db, project, report, &filter, None, extent)?;
+    match kind {
+        ExchangeExport::Matrix { cases } => {
+            let across = if cases {
+                Across::Cases
+            } else {
+                Across::Documents
+            };
+            let counts = matrix(db, across, false)?;
+            let presence = matrix(db, across, true)?;
+            export::xlsx::matrices(&[counts, presence], Some(&meta))
+        }
+        _ => export::xlsx::classification(&case_table(db)?, Some(&meta)),
+    }
+}
+
+/// The REFI-QDA and spreadsheet exports of File ▸ Export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExchangeExport {
     /// The whole project (`.qdpx`).
@@ -389,6 +425,14 @@ pub enum ExchangeExport {
     QdpxNvivo,
     /// The codebook (`.qdc`).
     Qdc,
+    /// The code × document (or, with `cases`, code × case) matrix as a workbook: counts and
+    /// 0/1 presence.
+    Matrix {
+        /// Cases across rather than documents.
+        cases: bool,
+    },
+    /// The case attribute table (the classification sheet) as a workbook.
+    CaseTable,
 }
 
 impl ExchangeExport {
@@ -397,6 +441,8 @@ impl ExchangeExport {
         match self {
             Self::Qdpx | Self::QdpxNvivo => "Exporting the REFI-QDA project",
             Self::Qdc => "Exporting the codebook",
+            Self::Matrix { .. } => "Exporting the matrix",
+            Self::CaseTable => "Exporting the case attributes",
         }
     }
 
@@ -405,6 +451,18 @@ impl ExchangeExport {
         match self {
             Self::Qdpx | Self::QdpxNvivo => "qdpx",
             Self::Qdc => "qdc",
+            Self::Matrix { .. } | Self::CaseTable => "xlsx",
+        }
+    }
+
+    /// The default file name, without the extension.
+    pub fn stem(self) -> &'static str {
+        match self {
+            Self::Qdpx | Self::QdpxNvivo => "project",
+            Self::Qdc => "codebook",
+            Self::Matrix { cases: false } => "code-by-document",
+            Self::Matrix { cases: true } => "code-by-case",
+            Self::CaseTable => "cases",
         }
     }
 }
@@ -439,6 +497,8 @@ impl DialogPurpose {
                 "Export REFI-QDA project"
             }
             Self::ExportExchange(ExchangeExport::Qdc) => "Export codebook",
+            Self::ExportExchange(ExchangeExport::Matrix { .. }) => "Export matrix",
+            Self::ExportExchange(ExchangeExport::CaseTable) => "Export case attributes",
         }
     }
 
@@ -459,7 +519,7 @@ impl DialogPurpose {
             Self::NewProject => "project.weft".into(),
             Self::ExportFrequencies(_, f) => format!("frequencies.{}", f.extension()),
             Self::ExportSegments(_, _, f) => format!("coded-segments.{}", f.extension()),
-            Self::ExportExchange(k) => format!("project.{}", k.extension()),
+            Self::ExportExchange(k) => format!("{}.{}", k.stem(), k.extension()),
             _ => String::new(),
         }
     }
@@ -536,6 +596,7 @@ impl NativeDialog {
                         if matches!(p, DialogPurpose::ExportFrequencies(..)) {
                             formats.push(Format::Markdown);
                         }
+                        formats.push(Format::Xlsx);
                         formats.dedup();
                         for (i, f) in formats.iter().enumerate() {
                             if !formats[..i].contains(f) {
@@ -632,8 +693,13 @@ mod tests {
             ExchangeExport::Qdpx,
             ExchangeExport::QdpxNvivo,
             ExchangeExport::Qdc,
+            ExchangeExport::Matrix { cases: false },
+            ExchangeExport::Matrix { cases: true },
+            ExchangeExport::CaseTable,
         ] {
-            let out = dir.path().join(format!("demo.{}", kind.extension()));
+            let out = dir
+                .path()
+                .join(format!("{}.{}", kind.stem(), kind.extension()));
             let job = Job::export_exchange(project.clone(), kind, out.clone(), || {}).unwrap();
             match result_of(&job) {
                 JobResult::Export(Ok(p)) => assert_eq!(p, out),
@@ -642,10 +708,9 @@ mod tests {
             assert!((job.fraction() - 1.0).abs() < 1e-6);
             let head = std::fs::read(&out).unwrap();
             match kind {
-                ExchangeExport::Qdpx | ExchangeExport::QdpxNvivo => {
-                    assert!(head.starts_with(b"PK"))
-                }
                 ExchangeExport::Qdc => assert!(head.starts_with(b"<?xml")),
+                // The zips: a REFI-QDA project, an Excel workbook.
+                _ => assert!(head.starts_with(b"PK")),
             }
         }
         // Refused onto the project itself, which stays as it was.

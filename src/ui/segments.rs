@@ -164,8 +164,11 @@ impl SegmentsView {
                 plural(loaded.cards.len(), "passage", "passages")
             ));
             ui.separator();
-            for (label, format) in [("Export CSV…", Format::Csv), ("Export JSON…", Format::Json)]
-            {
+            for (label, format) in [
+                ("Export CSV…", Format::Csv),
+                ("Export JSON…", Format::Json),
+                ("Excel…", Format::Xlsx),
+            ] {
                 if ui
                     .button(label)
                     .on_hover_text("Export these passages (all columns, exact text) to a file.")

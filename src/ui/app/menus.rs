@@ -54,6 +54,15 @@ impl WeftApp {
                             ExchangeExport::QdpxNvivo,
                         ),
                         ("Codebook (.qdc)…", ExchangeExport::Qdc),
+                        (
+                            "Code × document matrix (.xlsx)…",
+                            ExchangeExport::Matrix { cases: false },
+                        ),
+                        (
+                            "Code × case matrix (.xlsx)…",
+                            ExchangeExport::Matrix { cases: true },
+                        ),
+                        ("Case attributes (.xlsx)…", ExchangeExport::CaseTable),
                     ] {
                         if ui.add_enabled(has_project, egui::Button::new(label)).clicked() {
                             let ctx = ui.ctx().clone();
