@@ -51,6 +51,44 @@ pub struct CodeStats {
     pub aggregate: Counts,
 }
 
+/// What each number of the frequency report means, in the words the app's Frequencies view
+/// and the HTML report both use: one text, so they never disagree.
+pub const EXPLANATION: &[(&str, &str)] = &[
+    (
+        "Segments",
+        "the number of codings of the code: each coded passage counts once.",
+    ),
+    (
+        "Documents",
+        "documents with at least one coding of the code.",
+    ),
+    (
+        "Cases",
+        "distinct cases (participants) the codings belong to: how many participants said it. \
+         In a focus group, a passage counts for the case of the speaker who said it; otherwise \
+         for the cases of its document.",
+    ),
+    (
+        "Words",
+        "words in the text covered by the code's codings. Where codings of the same code \
+         overlap, the shared text is counted once.",
+    ),
+    (
+        "Coverage",
+        "the coded characters (overlaps counted once) as a share of all the text in scope.",
+    ),
+    (
+        "With sub-codes",
+        "the same numbers over the code and everything below it, as a union: a passage coded \
+         with two sub-codes counts once, so these are not the sum of the rows below.",
+    ),
+    (
+        "Filters",
+        "a coder, case or attribute value limits both the codings counted and the text that \
+         coverage is a share of.",
+    ),
+];
+
 /// What was in scope.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct Totals {

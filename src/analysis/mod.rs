@@ -8,7 +8,8 @@ pub mod matrix;
 pub mod scope;
 
 pub use frequencies::{
-    CodeStats, Counts, FrequencyReport, Totals, frequencies, frequencies_with, scope_totals,
+    CodeStats, Counts, EXPLANATION, FrequencyReport, Totals, frequencies, frequencies_with,
+    scope_totals,
 };
 pub use scope::{Scope, ScopeFilter};
 

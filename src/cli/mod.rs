@@ -163,6 +163,25 @@ pub enum Command {
         #[arg(long)]
         no_meta: bool,
     },
+    /// A report a supervisor opens in any browser: one self-contained HTML file with the scope,
+    /// the frequency table and a chart, each theme with exemplar quotes, the codebook, and
+    /// what the numbers mean.
+    Report {
+        /// The project.
+        project: PathBuf,
+        /// The HTML file to write.
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+        /// Only this coder's codings.
+        #[arg(long)]
+        coder: Option<String>,
+        /// Only codings of this case (repeatable).
+        #[arg(long)]
+        case: Vec<String>,
+        /// Only where an attribute has this value, KEY=VALUE (repeatable; all must hold).
+        #[arg(long = "where", value_name = "KEY=VALUE")]
+        filters: Vec<String>,
+    },
     /// A code × document or code × case matrix, as counts or as 0/1 presence (for SPSS, R,
     /// Excel).
     Matrix {
@@ -537,6 +556,33 @@ pub fn exit_status(e: &anyhow::Error) -> u8 {
     }
 }
 
+/// The scope of `--coder`, `--case` and `--where`, each name checked.
+fn scope_filter(
+    session: &Session,
+    coder: Option<String>,
+    cases: &[String],
+    wheres: &[String],
+) -> Result<ScopeFilter> {
+    let db = session.read();
+    let mut filter = ScopeFilter::default();
+    if let Some(c) = coder {
+        filter.coder = Some(
+            db.coder_by_name(&c)?
+                .ok_or_else(|| anyhow!("there is no coder “{c}”"))?,
+        );
+    }
+    if !cases.is_empty() {
+        filter.cases = Some(
+            cases
+                .iter()
+                .map(|c| db.require_case(c))
+                .collect::<Result<_, _>>()?,
+        );
+    }
+    filter.attrs = filters::parse_where(session, wheres)?;
+    Ok(filter)
+}
+
 /// Refuses to print a workbook to the terminal: an `.xlsx` needs a file.
 fn need_file(output: Option<&Path>) -> Result<()> {
     if output.is_none() {
@@ -689,21 +735,7 @@ pub fn run(command: Command) -> Result<()> {
         } => {
             let session = open_read_only(&project)?;
             let db = session.read();
-            let mut filter = ScopeFilter::default();
-            if let Some(c) = coder {
-                filter.coder = Some(
-                    db.coder_by_name(&c)?
-                        .ok_or_else(|| anyhow!("there is no coder “{c}”"))?,
-                );
-            }
-            if !case.is_empty() {
-                filter.cases = Some(
-                    case.iter()
-                        .map(|c| db.require_case(c))
-                        .collect::<Result<_, _>>()?,
-                );
-            }
-            filter.attrs = filters::parse_where(&session, &filters)?;
+            let filter = scope_filter(&session, coder, &case, &filters)?;
             let format = Format::parse(&format).unwrap_or(Format::Markdown);
             if format == Format::Xlsx {
                 need_file(output.as_deref())?;
@@ -741,6 +773,19 @@ pub fn run(command: Command) -> Result<()> {
             let bytes =
                 export::segments::segments_file(db, codes, &ScopeFilter::default(), format, meta)?;
             emit(output.as_deref(), &bytes, &project)?;
+        }
+        Command::Report {
+            project,
+            output,
+            coder,
+            case,
+            filters,
+        } => {
+            let session = open_read_only(&project)?;
+            let filter = scope_filter(&session, coder, &case, &filters)?;
+            let bytes = export::html_report::html_report_file(session.read(), &project, &filter)?;
+            export::write_export(&output, &bytes, Some(&project))?;
+            out!("wrote {}", output.display());
         }
         Command::Matrix {
             project,

@@ -5,6 +5,7 @@
 //! ([`ProjectRead`](crate::model::ProjectRead)): no SQL, no writes.
 
 pub mod codebook;
+pub mod html_report;
 pub mod provenance;
 pub mod qdpx;
 pub mod report;

@@ -82,6 +82,11 @@ pub trait ProjectRead {
     fn memos(&self) -> ReadResult<Vec<Memo>> {
         Ok(Vec::new())
     }
+    /// The codings marked as exemplars (quotes that stand for their code). (Defaults to
+    /// none.)
+    fn exemplars(&self) -> ReadResult<std::collections::HashSet<super::CodingId>> {
+        Ok(std::collections::HashSet::new())
+    }
 }
 
 impl<R: ProjectRead + ?Sized> ProjectRead for &R {
@@ -123,5 +128,8 @@ impl<R: ProjectRead + ?Sized> ProjectRead for &R {
     }
     fn memos(&self) -> ReadResult<Vec<Memo>> {
         (**self).memos()
+    }
+    fn exemplars(&self) -> ReadResult<std::collections::HashSet<super::CodingId>> {
+        (**self).exemplars()
     }
 }

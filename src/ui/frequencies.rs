@@ -95,43 +95,6 @@ impl Metric {
     }
 }
 
-/// The explanation under "What these numbers mean" (DESIGN.md, "Counting").
-const EXPLANATION: &[(&str, &str)] = &[
-    (
-        "Segments",
-        "the number of codings of the code: each coded passage counts once.",
-    ),
-    (
-        "Documents",
-        "documents with at least one coding of the code.",
-    ),
-    (
-        "Cases",
-        "distinct cases (participants) the codings belong to: how many participants said it. \
-         In a focus group, a passage counts for the case of the speaker who said it; otherwise \
-         for the cases of its document.",
-    ),
-    (
-        "Words",
-        "words in the text covered by the code's codings. Where codings of the same code \
-         overlap, the shared text is counted once.",
-    ),
-    (
-        "Coverage",
-        "the coded characters (overlaps counted once) as a share of all the text in scope.",
-    ),
-    (
-        "With sub-codes",
-        "the same numbers over the code and everything below it, as a union: a passage coded \
-         with two sub-codes counts once, so these are not the sum of the rows below.",
-    ),
-    (
-        "Filters",
-        "a coder, case or attribute value limits both the codings counted and the text that \
-         coverage is a share of.",
-    ),
-];
-
 /// What the row order depends on: version, filter, aggregate, sort.
 type OrderKey = (u64, ScopeFilter, bool, Option<(Metric, bool)>);
 
@@ -244,7 +207,7 @@ impl FrequenciesView {
         egui::CollapsingHeader::new("What these numbers mean")
             .id_salt("freq_explanation")
             .show(ui, |ui| {
-                for (name, text) in EXPLANATION {
+                for (name, text) in crate::analysis::EXPLANATION {
                     ui.horizontal_wrapped(|ui| {
                         ui.spacing_mut().item_spacing.x = 0.0;
                         ui.strong(format!("{name}: "));

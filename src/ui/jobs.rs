@@ -237,7 +237,9 @@ impl Job {
                             export::codebook::write_qdc(&db, std::io::BufWriter::new(file))
                                 .map(drop)
                         }
-                        ExchangeExport::Matrix { .. } | ExchangeExport::CaseTable => {
+                        ExchangeExport::Matrix { .. }
+                        | ExchangeExport::CaseTable
+                        | ExchangeExport::Report => {
                             use std::io::Write;
                             let bytes = spreadsheet(&db, &project, kind)?;
                             file.write_all(&bytes).map_err(|e| {
@@ -402,6 +404,7 @@ fn spreadsheet(
     let extent = export::provenance::Extent::from(&crate::analysis::scope_totals(db, &filter)?);
     let meta = export::Provenance::describe(db, project, report, &filter, None, extent)?;
     match kind {
+        ExchangeExport::Report => export::html_report::html_report_file(db, project, &filter),
         ExchangeExport::Matrix { cases } => {
             let across = if cases {
                 Across::Cases
@@ -433,6 +436,8 @@ pub enum ExchangeExport {
     },
     /// The case attribute table (the classification sheet) as a workbook.
     CaseTable,
+    /// The HTML report (one self-contained file for any browser).
+    Report,
 }
 
 impl ExchangeExport {
@@ -443,6 +448,7 @@ impl ExchangeExport {
             Self::Qdc => "Exporting the codebook",
             Self::Matrix { .. } => "Exporting the matrix",
             Self::CaseTable => "Exporting the case attributes",
+            Self::Report => "Writing the report",
         }
     }
 
@@ -452,6 +458,7 @@ impl ExchangeExport {
             Self::Qdpx | Self::QdpxNvivo => "qdpx",
             Self::Qdc => "qdc",
             Self::Matrix { .. } | Self::CaseTable => "xlsx",
+            Self::Report => "html",
         }
     }
 
@@ -463,6 +470,7 @@ impl ExchangeExport {
             Self::Matrix { cases: false } => "code-by-document",
             Self::Matrix { cases: true } => "code-by-case",
             Self::CaseTable => "cases",
+            Self::Report => "report",
         }
     }
 }
@@ -499,6 +507,7 @@ impl DialogPurpose {
             Self::ExportExchange(ExchangeExport::Qdc) => "Export codebook",
             Self::ExportExchange(ExchangeExport::Matrix { .. }) => "Export matrix",
             Self::ExportExchange(ExchangeExport::CaseTable) => "Export case attributes",
+            Self::ExportExchange(ExchangeExport::Report) => "Export report",
         }
     }
 
@@ -709,6 +718,7 @@ mod tests {
             let head = std::fs::read(&out).unwrap();
             match kind {
                 ExchangeExport::Qdc => assert!(head.starts_with(b"<?xml")),
+                ExchangeExport::Report => assert!(head.starts_with(b"<!DOCTYPE html>")),
                 // The zips: a REFI-QDA project, an Excel workbook.
                 _ => assert!(head.starts_with(b"PK")),
             }

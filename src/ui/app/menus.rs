@@ -63,6 +63,7 @@ impl WeftApp {
                             ExchangeExport::Matrix { cases: true },
                         ),
                         ("Case attributes (.xlsx)…", ExchangeExport::CaseTable),
+                        ("Report for a browser (.html)…", ExchangeExport::Report),
                     ] {
                         if ui.add_enabled(has_project, egui::Button::new(label)).clicked() {
                             let ctx = ui.ctx().clone();
