@@ -17,7 +17,6 @@ use weft::store::Store;
 mod corpus;
 use corpus::{big_project, peak_rss_mb};
 
-
 fn main() {
     let project = big_project();
     let store = Store::open_reader(&project).unwrap();

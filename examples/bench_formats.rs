@@ -34,7 +34,9 @@ fn zip(files: &[(&str, &str)]) -> Vec<u8> {
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn odt(text: &str) -> Vec<u8> {
@@ -56,7 +58,12 @@ fn odt(text: &str) -> Vec<u8> {
 fn docx(text: &str) -> Vec<u8> {
     let body: String = text
         .split("\n\n")
-        .map(|p| format!("<w:p><w:r><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>", xml_escape(p)))
+        .map(|p| {
+            format!(
+                "<w:p><w:r><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>",
+                xml_escape(p)
+            )
+        })
         .collect();
     zip(&[(
         "word/document.xml",
@@ -96,13 +103,17 @@ fn pdf(text: &str) -> Vec<u8> {
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".into(),
     ];
     for (i, page) in pages.iter().enumerate() {
-        let mut c = String::from("BT /F1 10 Tf 12 TL 50 760 Td (Peer support study - bench) Tj T* T*\n");
+        let mut c =
+            String::from("BT /F1 10 Tf 12 TL 50 760 Td (Peer support study - bench) Tj T* T*\n");
         for l in page.iter() {
             let l: String = l
                 .chars()
                 .map(|ch| if ch.is_ascii() { ch } else { '?' })
                 .collect();
-            let l = l.replace('\\', "\\\\").replace('(', "\\(").replace(')', "\\)");
+            let l = l
+                .replace('\\', "\\\\")
+                .replace('(', "\\(")
+                .replace(')', "\\)");
             c.push_str(&format!("({l}) Tj T*\n"));
         }
         c.push_str(&format!("T* ({}) Tj ET\n", i + 1));

@@ -272,22 +272,7 @@ impl Session {
     )> {
         let mut survey = crate::import::survey::read_survey(path, opts)
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let file = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let action = Action::AddContent {
-            label: format!(
-                "Import survey “{file}” ({} {})",
-                survey.respondents,
-                if survey.respondents == 1 {
-                    "respondent"
-                } else {
-                    "respondents"
-                }
-            ),
-            bundle: Box::new(std::mem::take(&mut survey.bundle)),
-        };
+        let action = survey.take_action(path);
         let applied = self.apply(&action)?;
         let docs = match applied.outcome {
             Outcome::Content(r) => r.documents,

@@ -49,6 +49,52 @@ pub struct Survey {
     pub attributes: Vec<(String, AttrType)>,
 }
 
+impl Survey {
+    /// The one action that adds the survey read from `file`, labelled for the undo history
+    /// ("Import survey “s.xlsx” (120 respondents)"); the bundle moves into it.
+    pub fn take_action(&mut self, file: &Path) -> crate::actions::Action {
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        crate::actions::Action::AddContent {
+            label: format!(
+                "Import survey “{name}” ({} {})",
+                self.respondents,
+                if self.respondents == 1 {
+                    "respondent"
+                } else {
+                    "respondents"
+                }
+            ),
+            bundle: Box::new(std::mem::take(&mut self.bundle)),
+        }
+    }
+}
+
+/// Guesses for the survey dialog: the ID column (a header named like `id`, `respondent`,
+/// `ResponseId`) and the open-text columns (whose answers average over 30 characters).
+pub fn guess_columns(table: &Table) -> (Option<usize>, Vec<usize>) {
+    let id = table.headers.iter().position(|h| {
+        let h = h.to_lowercase().replace([' ', '_', '-'], "");
+        h == "id" || h.ends_with("id") || h.starts_with("respondent") || h == "participant"
+    });
+    let texts = (0..table.headers.len())
+        .filter(|&c| Some(c) != id)
+        .filter(|&c| {
+            let values: Vec<usize> = table
+                .rows
+                .iter()
+                .filter_map(|r| r.get(c))
+                .map(|v| v.trim().chars().count())
+                .filter(|n| *n > 0)
+                .collect();
+            !values.is_empty() && values.iter().sum::<usize>() / values.len() > 30
+        })
+        .collect();
+    (id, texts)
+}
+
 /// Whether `path` is a spreadsheet or CSV a survey can come from.
 pub fn is_table(path: &Path) -> bool {
     matches!(

@@ -484,6 +484,8 @@ pub enum DialogPurpose {
     NewProject,
     /// Import documents.
     Import,
+    /// Import a survey table.
+    ImportSurvey,
     /// Export the frequency report, by default in this format.
     ExportFrequencies(ScopeFilter, Format),
     /// Export coded segments, by default in this format.
@@ -499,6 +501,7 @@ impl DialogPurpose {
             Self::OpenProject => "Open project",
             Self::NewProject => "New project",
             Self::Import => "Import documents",
+            Self::ImportSurvey => "Import survey",
             Self::ExportFrequencies(..) => "Export frequencies",
             Self::ExportSegments(..) => "Export coded segments",
             Self::ExportExchange(ExchangeExport::Qdpx | ExchangeExport::QdpxNvivo) => {
@@ -588,6 +591,11 @@ impl NativeDialog {
                         .add_filter("Transcripts", crate::import::SUPPORTED_EXTENSIONS)
                         .pick_files()
                         .unwrap_or_default(),
+                    DialogPurpose::ImportSurvey => d
+                        .add_filter("Survey tables", &["csv", "xlsx", "xlsm", "xls", "ods"])
+                        .pick_file()
+                        .into_iter()
+                        .collect(),
                     DialogPurpose::NewProject => d
                         .add_filter("Weft project", &["weft"])
                         .set_file_name(p.default_name())

@@ -53,6 +53,8 @@ pub enum AppCommand {
     BackUpNow,
     /// File ▸ Import documents….
     Import,
+    /// File ▸ Import survey…: a table of open-text answers.
+    ImportSurvey,
     /// File ▸ Export ▸ Frequencies.
     ExportFrequencies,
     /// File ▸ Export ▸ All coded segments.
@@ -102,6 +104,7 @@ impl AppCommand {
             OpenDemo,
             BackUpNow,
             Import,
+            ImportSurvey,
             ExportFrequencies,
             ExportSegments,
             Quit,
@@ -124,6 +127,7 @@ impl AppCommand {
             Self::OpenDemo => "Open demo project".into(),
             Self::BackUpNow => "Back up now".into(),
             Self::Import => "Import documents…".into(),
+            Self::ImportSurvey => "Import survey (CSV, Excel)…".into(),
             Self::ExportFrequencies => "Frequencies (CSV, JSON, Markdown)…".into(),
             Self::ExportSegments => "All coded segments (CSV, JSON)…".into(),
             Self::Quit => "Quit".into(),
@@ -201,6 +205,7 @@ impl AppCommand {
             Self::ZoomReset => vec![key(CMD, Key::Num0)],
             Self::OpenDemo
             | Self::BackUpNow
+            | Self::ImportSurvey
             | Self::ExportFrequencies
             | Self::ExportSegments
             | Self::KeyboardShortcuts => Vec::new(),
@@ -241,7 +246,9 @@ impl AppCommand {
         let has_project = app.session.is_some();
         let has_sel = app.selection().is_some();
         match self {
-            Self::Import | Self::ExportFrequencies | Self::ExportSegments => has_project,
+            Self::Import | Self::ImportSurvey | Self::ExportFrequencies | Self::ExportSegments => {
+                has_project
+            }
             Self::BackUpNow => app.view.path.is_some(),
             Self::Undo => app.view.undo_label.is_some(),
             Self::Redo => app.view.redo_label.is_some(),

@@ -106,6 +106,7 @@ impl WeftApp {
                 }
             }
             DialogPurpose::Import => self.import(paths, ctx),
+            DialogPurpose::ImportSurvey => self.open_survey(first, None),
             DialogPurpose::ExportFrequencies(filter, format) => {
                 let Some(project) = self.export_source() else {
                     return;
@@ -396,6 +397,7 @@ impl WeftApp {
             AppCommand::OpenDemo => self.open_demo(),
             AppCommand::BackUpNow => self.back_up_now(),
             AppCommand::Import => self.ask_path(DialogPurpose::Import, ctx),
+            AppCommand::ImportSurvey => self.ask_path(DialogPurpose::ImportSurvey, ctx),
             AppCommand::ExportFrequencies => self.ask_path(
                 DialogPurpose::ExportFrequencies(Default::default(), Format::Csv),
                 ctx,

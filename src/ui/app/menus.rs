@@ -42,6 +42,7 @@ impl WeftApp {
                 self.command_item(ui, AppCommand::BackUpNow);
                 ui.separator();
                 self.command_item(ui, AppCommand::Import);
+                self.command_item(ui, AppCommand::ImportSurvey);
                 ui.menu_button("Export", |ui| {
                     self.command_item(ui, AppCommand::ExportFrequencies);
                     self.command_item(ui, AppCommand::ExportSegments);

@@ -16,6 +16,7 @@ mod menus;
 mod quick_code;
 mod speaker_cases;
 mod state;
+mod survey;
 mod toasts;
 
 use std::path::PathBuf;
@@ -91,6 +92,7 @@ pub struct WeftApp {
     shortcuts_window: bool,
     /// The offer to make cases from speaker labels, after an import.
     speaker_cases: Option<speaker_cases::SpeakerCases>,
+    survey: Option<survey::SurveyDialog>,
     /// Whether the user hid (or showed) the documents panel (View menu, Ctrl+[); `None`:
     /// hidden in a narrow window, where the transcript needs the room.
     hide_documents: Option<bool>,
@@ -153,6 +155,7 @@ impl WeftApp {
             native_dialogs_fail: false,
             shortcuts_window: false,
             speaker_cases: None,
+            survey: None,
             data_version: (None, f64::NEG_INFINITY),
             hide_documents: None,
             narrow: false,
@@ -352,6 +355,7 @@ impl WeftApp {
         self.damaged_ui(&ctx);
         self.purge_ui(&ctx);
         self.speaker_cases_ui(&ctx);
+        self.survey_ui(&ctx);
         self.prompt_ui(&ctx);
         self.shortcuts_window_ui(&ctx);
         self.toasts_ui(&ctx);
