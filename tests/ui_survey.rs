@@ -6,7 +6,6 @@
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use weft::model::ProjectRead as _;
 use weft::store::Store;
 use weft::ui::WeftApp;
 use weft::ui::settings::Settings;
