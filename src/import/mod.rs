@@ -14,6 +14,7 @@ pub use decode::{DecodeError, Decoded, decode, decode_checked};
 pub use turns::detect_turns;
 
 mod project;
+pub mod qdpx;
 pub use project::{Cancelled, ImportReport, ImportedDoc, ParsedBatch, expand_folders, read_files};
 
 /// SHA-256 of `bytes` as lowercase hex (the origin hash of an imported file).

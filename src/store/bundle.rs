@@ -128,7 +128,7 @@ impl Tx<'_> {
                 Some(name) => self.ensure_coder(name)?,
                 None => default()?,
             };
-            self.apply_code_with(
+            let id = self.apply_code_with(
                 doc_id(&c.document)?,
                 code_id(&c.code)?,
                 coder,
@@ -138,6 +138,12 @@ impl Tx<'_> {
                 c.guid.as_deref(),
                 c.created_at.as_deref(),
             )?;
+            if let Some(selection) = &c.selection_guid {
+                self.conn().execute(
+                    "UPDATE coding SET selection_guid = ?1 WHERE id = ?2",
+                    rusqlite::params![selection, id.0],
+                )?;
+            }
             report.codings += 1;
         }
         for m in &bundle.memos {
