@@ -27,6 +27,7 @@ mod coding;
 mod delete;
 mod filters;
 mod history;
+mod import_project;
 mod lists;
 mod names;
 
@@ -61,6 +62,17 @@ pub enum Command {
     Demo {
         /// The project file to create.
         project: PathBuf,
+    },
+    /// Create a project from another tool's project (REFI-QDA .qdpx); prints what came in
+    /// and what was skipped.
+    ImportProject {
+        /// The file to import (.qdpx).
+        source: PathBuf,
+        /// The project file to create (`.weft`); an existing file is never replaced.
+        project: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Import transcripts (.txt, .md, .docx); unreadable files are reported and skipped.
     Import {
@@ -210,6 +222,17 @@ pub enum Command {
 /// `weft code ...`
 #[derive(Debug, Subcommand)]
 pub enum CodeCommand {
+    /// Merge a REFI-QDA codebook (.qdc) into the codebook: by GUID, then by path, never
+    /// duplicating a code; one undo step.
+    Import {
+        /// The project.
+        project: PathBuf,
+        /// The codebook file (.qdc).
+        codebook: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Add a code; `Parent/Child` creates missing parents.
     Add {
         /// The project.
@@ -524,6 +547,11 @@ pub fn run(command: Command) -> Result<()> {
             case,
             allow_duplicates,
         } => import(&project, &files, case.as_deref(), allow_duplicates)?,
+        Command::ImportProject {
+            source,
+            project,
+            json,
+        } => import_project::run(&source, &project, json)?,
         Command::Docs { project, json } => docs(&project, json)?,
         Command::Code(c) => code::run(c)?,
         Command::Coding(c) => coding::run(c)?,
