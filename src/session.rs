@@ -695,12 +695,12 @@ impl Session {
                 Err(_) if path.exists() => Err(StoreError::Exists {
                     path: path.to_owned(),
                 }),
-                Err(_) => std::fs::rename(&temp, path)
-                    .map(|()| report)
-                    .map_err(|e| StoreError::Invalid(format!(
+                Err(_) => std::fs::rename(&temp, path).map(|()| report).map_err(|e| {
+                    StoreError::Invalid(format!(
                         "the new project could not be moved into place ({e}): {}",
                         path.display()
-                    ))),
+                    ))
+                }),
             }
         })();
         for suffix in ["", "-wal", "-shm"] {

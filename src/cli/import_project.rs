@@ -27,16 +27,21 @@ pub(crate) enum ProjectKind {
 pub(crate) fn kind_of(source: &Path) -> Result<ProjectKind> {
     let mut head = [0u8; 16];
     let mut f = std::fs::File::open(source).map_err(|e| {
-        anyhow::anyhow!("cannot import: cannot read the file ({e}): {}", source.display())
+        anyhow::anyhow!(
+            "cannot import: cannot read the file ({e}): {}",
+            source.display()
+        )
     })?;
     let n = f.read(&mut head).unwrap_or(0);
-    Ok(if n >= 4 && (head[..4] == *b"PK\x03\x04" || head[..4] == *b"PK\x05\x06") {
-        ProjectKind::Qdpx
-    } else if n == 16 && head == *b"SQLite format 3\0" {
-        ProjectKind::Sqlite
-    } else {
-        ProjectKind::Unknown
-    })
+    Ok(
+        if n >= 4 && (head[..4] == *b"PK\x03\x04" || head[..4] == *b"PK\x05\x06") {
+            ProjectKind::Qdpx
+        } else if n == 16 && head == *b"SQLite format 3\0" {
+            ProjectKind::Sqlite
+        } else {
+            ProjectKind::Unknown
+        },
+    )
 }
 
 #[derive(Serialize)]

@@ -188,7 +188,12 @@ impl QdpxReport {
     pub fn to_text(&self) -> String {
         use std::fmt::Write;
         let mut out = String::new();
-        let _ = writeln!(out, "Imported {} (written by {}):", self.file, or_unknown(&self.origin));
+        let _ = writeln!(
+            out,
+            "Imported {} (written by {}):",
+            self.file,
+            or_unknown(&self.origin)
+        );
         for (n, what) in [
             (self.documents, "documents"),
             (self.codes, "codes"),
@@ -206,7 +211,12 @@ impl QdpxReport {
                 let _ = writeln!(
                     out,
                     "  “{}”: positions read as {}; {} selections, {} verified by their quote, {} by word boundaries, {} unverified",
-                    s.name, s.unit, s.selections, s.verified_by_quote, s.verified_by_boundaries, s.unverified
+                    s.name,
+                    s.unit,
+                    s.selections,
+                    s.verified_by_quote,
+                    s.verified_by_boundaries,
+                    s.unverified
                 );
             }
         }
@@ -263,25 +273,54 @@ pub fn parse_color(s: &str) -> Option<Color> {
     Color::parse(hex)
 }
 
+/// Size limits on what is read from an archive, decompressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The project XML.
+    pub project_xml: u64,
+    /// Each source file.
+    pub source: u64,
+    /// Everything read.
+    pub total: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            project_xml: MAX_PROJECT_XML,
+            source: MAX_SOURCE,
+            total: MAX_TOTAL,
+        }
+    }
+}
+
 /// Reads the QDPX project at `path`. `progress(done, total)` is called per source; returning
 /// `false` cancels.
 pub fn read(
     path: &Path,
     progress: &mut dyn FnMut(usize, usize) -> bool,
 ) -> Result<QdpxImport, QdpxError> {
+    read_with_limits(path, Limits::default(), progress)
+}
+
+/// [`read`] with other size limits (tests use small ones).
+pub fn read_with_limits(
+    path: &Path,
+    limits: Limits,
+    progress: &mut dyn FnMut(usize, usize) -> bool,
+) -> Result<QdpxImport, QdpxError> {
     let file = std::fs::File::open(path).map_err(|error| QdpxError::Unreadable {
         path: path.to_owned(),
         error,
     })?;
-    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| {
-        QdpxError::NotZip {
+    let mut zip =
+        zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| QdpxError::NotZip {
             path: path.to_owned(),
             reason: e.to_string(),
-        }
-    })?;
-    let mut archive = Archive::index(path, &mut zip)?;
+        })?;
+    let mut archive = Archive::index(path, &mut zip, limits)?;
     let qde_name = archive.project_entry()?;
-    let bytes = archive.read(&mut zip, &qde_name, MAX_PROJECT_XML, "the project XML")?;
+    let bytes = archive.read(&mut zip, &qde_name, limits.project_xml, "the project XML")?;
     let root = parse_xml(path, &qde_name, &bytes)?;
     drop(bytes);
     if root.name != "Project" {
@@ -334,17 +373,20 @@ pub fn read_codebook(path: &Path) -> Result<(Vec<BundleCode>, QdpxReport), QdpxE
         b.codes(codes, "");
     }
     for el in root.children.iter().filter(|c| c.name != "Codes") {
-        b.report.skip(&format!("<{}> (not kept by Weft)", el.name), || {
-            format!("<{}> skipped: Weft does not keep it", el.name)
-        });
+        b.report
+            .skip(&format!("<{}> (not kept by Weft)", el.name), || {
+                format!("<{}> skipped: Weft does not keep it", el.name)
+            });
     }
     b.report.codes = b.bundle.codes.len();
     Ok((b.bundle.codes, b.report))
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 fn parse_xml(path: &Path, entry: &str, bytes: &[u8]) -> Result<El, QdpxError> {
@@ -368,10 +410,11 @@ struct Archive {
     /// Lowercase name -> (index, real name).
     entries: HashMap<String, (usize, String)>,
     read_total: u64,
+    limits: Limits,
 }
 
 impl Archive {
-    fn index(path: &Path, zip: &mut Zip) -> Result<Self, QdpxError> {
+    fn index(path: &Path, zip: &mut Zip, limits: Limits) -> Result<Self, QdpxError> {
         let mut entries = HashMap::new();
         for i in 0..zip.len() {
             let f = zip.by_index_raw(i).map_err(|e| QdpxError::NotZip {
@@ -399,6 +442,7 @@ impl Archive {
             path: path.to_owned(),
             entries,
             read_total: 0,
+            limits,
         })
     }
 
@@ -473,21 +517,22 @@ impl Archive {
             what,
             limit,
         };
-        let left = MAX_TOTAL.saturating_sub(self.read_total);
+        let left = self.limits.total.saturating_sub(self.read_total);
         let limit_here = limit.min(left);
         let f = zip.by_index(*index).map_err(|e| QdpxError::NotZip {
             path: self.path.clone(),
             reason: e.to_string(),
         })?;
-        let over = |read: u64| {
-            if read > left {
-                too_large("the archive's content".to_owned(), MAX_TOTAL)
-            } else {
+        let over = || {
+            if limit <= left {
                 too_large(format!("{what} ({name})"), limit)
+            } else {
+                too_large("the archive's content".to_owned(), self.limits.total)
             }
         };
+        // The declared size first (cheap), then what inflating really gives.
         if f.size() > limit_here {
-            return Err(over(f.size()));
+            return Err(over());
         }
         let mut bytes = Vec::with_capacity(usize::try_from(f.size()).unwrap_or(0));
         f.take(limit_here + 1)
@@ -497,7 +542,7 @@ impl Archive {
                 reason: format!("{name}: {e}"),
             })?;
         if bytes.len() as u64 > limit_here {
-            return Err(over(bytes.len() as u64));
+            return Err(over());
         }
         self.read_total += bytes.len() as u64;
         Ok(bytes)
@@ -572,21 +617,24 @@ impl Builder {
         let raw = el.attr("guid").unwrap_or("");
         let g = norm_guid(raw);
         if g.is_empty() {
-            self.report
-                .skip(&format!("{what} without a GUID"), || format!("a {what} has no GUID"));
+            self.report.skip(&format!("{what} without a GUID"), || {
+                format!("a {what} has no GUID")
+            });
             return None;
         }
         if !self.seen.insert(g.clone()) {
-            self.report.skip(&format!("{what} with a duplicate GUID"), || {
-                format!("a {what} repeats the GUID {raw} of an earlier object")
-            });
+            self.report
+                .skip(&format!("{what} with a duplicate GUID"), || {
+                    format!("a {what} repeats the GUID {raw} of an earlier object")
+                });
             return None;
         }
         Some(g)
     }
 
     fn user(&self, el: &El, attr: &str) -> Option<String> {
-        el.attr(attr).and_then(|g| self.users.get(&norm_guid(g)).cloned())
+        el.attr(attr)
+            .and_then(|g| self.users.get(&norm_guid(g)).cloned())
     }
 
     fn project(
@@ -602,7 +650,9 @@ impl Builder {
         if let Some(users) = root.child("Users") {
             let mut names = HashSet::new();
             for u in users.all("User") {
-                let Some(g) = self.claim(u, "user") else { continue };
+                let Some(g) = self.claim(u, "user") else {
+                    continue;
+                };
                 let base = u
                     .attr("name")
                     .map(str::trim)
@@ -624,9 +674,15 @@ impl Builder {
         }
         if let Some(vars) = root.child("Variables") {
             for v in vars.all("Variable") {
-                let Some(g) = self.claim(v, "variable") else { continue };
+                let Some(g) = self.claim(v, "variable") else {
+                    continue;
+                };
                 let name = v.attr("name").unwrap_or("").trim().to_owned();
-                let name = if name.is_empty() { format!("Variable {}", &g[..g.len().min(8)]) } else { name };
+                let name = if name.is_empty() {
+                    format!("Variable {}", &g[..g.len().min(8)])
+                } else {
+                    name
+                };
                 let kind = match v.attr("typeOfVariable").unwrap_or("Text") {
                     "Boolean" => AttrType::Boolean,
                     "Integer" | "Float" => AttrType::Number,
@@ -647,12 +703,14 @@ impl Builder {
                 }
                 match s.name.as_str() {
                     "TextSource" => self.text_source(s, archive, zip)?,
-                    other => self.report.skip(&format!("{other} (not a text source)"), || {
-                        format!(
-                            "source “{}” skipped: Weft imports text sources only ({other})",
-                            s.attr("name").unwrap_or("")
-                        )
-                    }),
+                    other => self
+                        .report
+                        .skip(&format!("{other} (not a text source)"), || {
+                            format!(
+                                "source “{}” skipped: Weft imports text sources only ({other})",
+                                s.attr("name").unwrap_or("")
+                            )
+                        }),
                 }
             }
             progress(total, total);
@@ -680,13 +738,21 @@ impl Builder {
         for el in &root.children {
             if !matches!(
                 el.name.as_str(),
-                "Users" | "CodeBook" | "Variables" | "Cases" | "Sources" | "Notes" | "NoteRef" | "Description"
+                "Users"
+                    | "CodeBook"
+                    | "Variables"
+                    | "Cases"
+                    | "Sources"
+                    | "Notes"
+                    | "NoteRef"
+                    | "Description"
             ) {
                 let n = el.children.len().max(1);
                 for _ in 0..n {
-                    self.report.skip(&format!("<{}> (not kept by Weft)", el.name), || {
-                        format!("<{}> skipped: Weft does not keep it", el.name)
-                    });
+                    self.report
+                        .skip(&format!("<{}> (not kept by Weft)", el.name), || {
+                            format!("<{}> skipped: Weft does not keep it", el.name)
+                        });
                 }
             }
         }
@@ -696,16 +762,26 @@ impl Builder {
     /// Codes under `parent` (a `Codes` or `Code` element), depth first.
     fn codes(&mut self, parent: &El, prefix: &str) {
         for c in parent.all("Code") {
-            let Some(g) = self.claim(c, "code") else { continue };
+            let Some(g) = self.claim(c, "code") else {
+                continue;
+            };
             let raw = c.attr("name").unwrap_or("").trim();
-            let mut name = if raw.is_empty() { "Unnamed code".to_owned() } else { raw.to_owned() };
+            let mut name = if raw.is_empty() {
+                "Unnamed code".to_owned()
+            } else {
+                raw.to_owned()
+            };
             if name.contains('/') {
                 name = name.replace('/', "∕");
                 self.report.skip("“/” in a code name (written as “∕”)", || {
                     format!("code “{raw}”: “/” separates levels in Weft, written as “∕”")
                 });
             }
-            let base = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
+            let base = if prefix.is_empty() {
+                name
+            } else {
+                format!("{prefix}/{name}")
+            };
             let path = unique_path(&base, &mut self.code_paths);
             let color = c.attr("color").and_then(parse_color);
             self.codes.insert(g.clone(), path.clone());
@@ -721,11 +797,19 @@ impl Builder {
     }
 
     fn notes(&mut self, root: &El, archive: &mut Archive, zip: &mut Zip) -> Result<(), QdpxError> {
-        let Some(notes) = root.child("Notes") else { return Ok(()) };
+        let Some(notes) = root.child("Notes") else {
+            return Ok(());
+        };
         for n in notes.all("Note") {
-            let Some(g) = self.claim(n, "note") else { continue };
+            let Some(g) = self.claim(n, "note") else {
+                continue;
+            };
             let title = n.attr("name").unwrap_or("").trim();
-            let title = if title.is_empty() { "Note".to_owned() } else { title.to_owned() };
+            let title = if title.is_empty() {
+                "Note".to_owned()
+            } else {
+                title.to_owned()
+            };
             let body = match self.source_text(n, archive, zip)? {
                 Some((raw, _)) => crate::text::normalize_newlines(&raw),
                 None => continue,
@@ -767,19 +851,24 @@ impl Builder {
         if let Some(p) = s.attr("plainTextPath").filter(|p| !p.trim().is_empty()) {
             let p = p.trim();
             let lower = p.to_ascii_lowercase();
-            let Some(internal) = lower.strip_prefix("internal://").map(|_| &p["internal://".len()..]) else {
+            let Some(internal) = lower
+                .strip_prefix("internal://")
+                .map(|_| &p["internal://".len()..])
+            else {
                 self.report.skip("source outside the archive", || {
                     format!("“{label}” skipped: its text is outside the archive ({p})")
                 });
                 return Ok(None);
             };
             let Some(entry) = archive.find_source(internal) else {
-                self.report.skip("source file missing from the archive", || {
-                    format!("“{label}” skipped: the archive has no file {internal}")
-                });
+                self.report
+                    .skip("source file missing from the archive", || {
+                        format!("“{label}” skipped: the archive has no file {internal}")
+                    });
                 return Ok(None);
             };
-            let bytes = archive.read(zip, &entry, MAX_SOURCE, "a source")?;
+            let limit = archive.limits.source;
+            let bytes = archive.read(zip, &entry, limit, "a source")?;
             let sha = crate::import::sha256_hex(&bytes);
             let mut bytes = bytes;
             if bytes.starts_with(b"\xEF\xBB\xBF") {
@@ -797,7 +886,11 @@ impl Builder {
             return Ok(Some((text, sha)));
         }
         if let Some(c) = s.child("PlainTextContent") {
-            let t = c.text.strip_prefix('\u{feff}').unwrap_or(&c.text).to_owned();
+            let t = c
+                .text
+                .strip_prefix('\u{feff}')
+                .unwrap_or(&c.text)
+                .to_owned();
             let sha = crate::import::sha256_hex(t.as_bytes());
             return Ok(Some((t, sha)));
         }
@@ -813,14 +906,29 @@ impl Builder {
         Ok(None)
     }
 
-    fn text_source(&mut self, s: &El, archive: &mut Archive, zip: &mut Zip) -> Result<(), QdpxError> {
-        let Some(g) = self.claim(s, "source") else { return Ok(()) };
-        let Some((raw, sha)) = self.source_text(s, archive, zip)? else { return Ok(()) };
+    fn text_source(
+        &mut self,
+        s: &El,
+        archive: &mut Archive,
+        zip: &mut Zip,
+    ) -> Result<(), QdpxError> {
+        let Some(g) = self.claim(s, "source") else {
+            return Ok(());
+        };
+        let Some((raw, sha)) = self.source_text(s, archive, zip)? else {
+            return Ok(());
+        };
         let stored = crate::text::normalize_newlines(&raw);
-        let base = s.attr("name").map(str::trim).filter(|n| !n.is_empty()).unwrap_or("Document");
+        let base = s
+            .attr("name")
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .unwrap_or("Document");
         let name = unique(base, &mut self.doc_names);
         if stored.trim().is_empty() {
-            self.report.skip("empty text source", || format!("“{name}” skipped: its text is empty"));
+            self.report.skip("empty text source", || {
+                format!("“{name}” skipped: its text is empty")
+            });
             return Ok(());
         }
         let chars: Vec<char> = stored.chars().collect();
@@ -854,7 +962,11 @@ impl Builder {
         self.bundle.documents.push(doc);
         self.report.documents += 1;
         for r in s.all("NoteRef") {
-            self.note_ref(r, BundleTarget::Document(name.clone()), &format!("“{name}”"));
+            self.note_ref(
+                r,
+                BundleTarget::Document(name.clone()),
+                &format!("“{name}”"),
+            );
         }
         // Codings of the whole source.
         for c in s.all("Coding") {
@@ -866,7 +978,9 @@ impl Builder {
         // Selections: read, choose the unit, map.
         let mut sels = Vec::new();
         for sel in s.all("PlainTextSelection") {
-            let Some(sg) = self.claim(sel, "selection") else { continue };
+            let Some(sg) = self.claim(sel, "selection") else {
+                continue;
+            };
             let pos = |a: &str| sel.attr(a).and_then(|v| v.trim().parse::<usize>().ok());
             let (Some(start), Some(end)) = (pos("startPosition"), pos("endPosition")) else {
                 self.report.skip("selection with unreadable positions", || {
@@ -882,10 +996,21 @@ impl Builder {
                 quote: sel.attr("name").unwrap_or("").to_owned(),
             });
         }
-        for other in s.children.iter().filter(|c| !matches!(c.name.as_str(), "Description" | "PlainTextContent" | "PlainTextSelection" | "Coding" | "NoteRef" | "VariableValue")) {
-            self.report.skip(&format!("<{}> in a source (not kept by Weft)", other.name), || {
-                format!("“{name}”: <{}> skipped", other.name)
-            });
+        for other in s.children.iter().filter(|c| {
+            !matches!(
+                c.name.as_str(),
+                "Description"
+                    | "PlainTextContent"
+                    | "PlainTextSelection"
+                    | "Coding"
+                    | "NoteRef"
+                    | "VariableValue"
+            )
+        }) {
+            self.report.skip(
+                &format!("<{}> in a source (not kept by Weft)", other.name),
+                || format!("“{name}”: <{}> skipped", other.name),
+            );
         }
         if sels.is_empty() {
             self.report.sources.push(SourceReport {
@@ -904,16 +1029,29 @@ impl Builder {
         };
         for sel in &sels {
             let Some((a, b)) = map.range(sel.start, sel.end) else {
-                let why = if sel.end < sel.start { "reversed" } else if sel.end == sel.start { "empty" } else { "past the end of the text" };
-                self.report.skip("selection with positions outside its text", || {
-                    format!(
-                        "“{name}”: selection {} at {}–{} skipped: {why} ({} {} units long)",
-                        sel.guid, sel.start, sel.end, map.foreign_len(), unit.name()
-                    )
-                });
+                let why = if sel.end < sel.start {
+                    "reversed"
+                } else if sel.end == sel.start {
+                    "empty"
+                } else {
+                    "past the end of the text"
+                };
+                self.report
+                    .skip("selection with positions outside its text", || {
+                        format!(
+                            "“{name}”: selection {} at {}–{} skipped: {why} ({} {} units long)",
+                            sel.guid,
+                            sel.start,
+                            sel.end,
+                            map.foreign_len(),
+                            unit.name()
+                        )
+                    });
                 continue;
             };
-            let Some(range) = CharRange::new(a, b) else { continue };
+            let Some(range) = CharRange::new(a, b) else {
+                continue;
+            };
             sr.selections += 1;
             match verdict(&chars, a, b, &sel.quote) {
                 Verdict::Quote => sr.verified_by_quote += 1,
@@ -921,8 +1059,14 @@ impl Builder {
                 Verdict::None => sr.unverified += 1,
             }
             let desc = sel.el.child_text("Description").trim();
-            let speaker = desc.strip_prefix(SPEAKER_MARKER.trim_end()).map(|l| l.trim().to_owned());
-            let mut memo = if speaker.is_none() { desc.to_owned() } else { String::new() };
+            let speaker = desc
+                .strip_prefix(SPEAKER_MARKER.trim_end())
+                .map(|l| l.trim().to_owned());
+            let mut memo = if speaker.is_none() {
+                desc.to_owned()
+            } else {
+                String::new()
+            };
             for r in sel.el.all("NoteRef") {
                 if let Some(body) = self.note_body(r, &name) {
                     append(&mut memo, &body);
@@ -936,10 +1080,14 @@ impl Builder {
             }
             if codings.is_empty() && speaker.is_none() {
                 self.report.skip("selection without a coding", || {
-                    format!("“{name}”: selection {} has no coding (Weft keeps coded passages only)", sel.guid)
+                    format!(
+                        "“{name}”: selection {} has no coding (Weft keeps coded passages only)",
+                        sel.guid
+                    )
                 });
             }
-            self.selections.insert(sel.guid.clone(), (doc_index, speaker, codings));
+            self.selections
+                .insert(sel.guid.clone(), (doc_index, speaker, codings));
         }
         self.report.sources.push(sr);
         Ok(())
@@ -972,10 +1120,15 @@ impl Builder {
         mut memo: String,
     ) -> Option<usize> {
         let g = self.claim(c, "coding")?;
-        let code_ref = c.child("CodeRef").and_then(|r| r.attr("targetGUID")).unwrap_or("");
+        let code_ref = c
+            .child("CodeRef")
+            .and_then(|r| r.attr("targetGUID"))
+            .unwrap_or("");
         let Some(code) = self.codes.get(&norm_guid(code_ref)).cloned() else {
             self.report.skip("coding of a code not in the file", || {
-                format!("“{doc}”: coding {g} refers to a code {code_ref} that is not in the codebook")
+                format!(
+                    "“{doc}”: coding {g} refers to a code {code_ref} that is not in the codebook"
+                )
             });
             return None;
         };
@@ -997,7 +1150,11 @@ impl Builder {
             coder,
             range,
             memo,
-            created_at: c.attr("creationDateTime").map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned),
+            created_at: c
+                .attr("creationDateTime")
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+                .map(str::to_owned),
             selection_guid: selection.map(str::to_owned),
         });
         self.report.codings += 1;
@@ -1007,7 +1164,10 @@ impl Builder {
     /// `(attribute name, value)` of a `VariableValue`, `None` (with a warning) when dangling
     /// or of the wrong type.
     fn variable_value(&mut self, vv: &El, case: bool, owner: &str) -> Option<(String, String)> {
-        let r = vv.child("VariableRef").and_then(|r| r.attr("targetGUID")).unwrap_or("");
+        let r = vv
+            .child("VariableRef")
+            .and_then(|r| r.attr("targetGUID"))
+            .unwrap_or("");
         let g = norm_guid(r);
         let Some((name, kind, _)) = self.variables.get(&g).cloned() else {
             self.report.skip("value of a variable not in the file", || {
@@ -1031,17 +1191,26 @@ impl Builder {
         }
         if !kind.accepts(&value) {
             self.report.skip("value of the wrong type", || {
-                format!("“{owner}”: “{raw}” is not a valid {} value of “{name}”", kind.as_str())
+                format!(
+                    "“{owner}”: “{raw}” is not a valid {} value of “{name}”",
+                    kind.as_str()
+                )
             });
             return None;
         }
         let scopes = self.var_scopes.entry(g).or_default();
-        if case { scopes.0 = true } else { scopes.1 = true }
+        if case {
+            scopes.0 = true
+        } else {
+            scopes.1 = true
+        }
         Some((name, value))
     }
 
     fn case(&mut self, c: &El) {
-        let Some(g) = self.claim(c, "case") else { return };
+        let Some(g) = self.claim(c, "case") else {
+            return;
+        };
         let raw_name = c.attr("name").map(str::trim).unwrap_or("");
         let source_refs: Vec<&El> = c.all("SourceRef").collect();
         // MAXQDA and Quirkos: a nameless case with one source carries that source's variables.
@@ -1061,7 +1230,11 @@ impl Builder {
                 return;
             }
         }
-        let base = if raw_name.is_empty() { format!("Case {}", &g[..g.len().min(8)]) } else { raw_name.to_owned() };
+        let base = if raw_name.is_empty() {
+            format!("Case {}", &g[..g.len().min(8)])
+        } else {
+            raw_name.to_owned()
+        };
         let name = unique(&base, &mut self.case_names);
         let mut case = BundleCase {
             guid: Some(g),
@@ -1080,9 +1253,11 @@ impl Builder {
             let t = r.attr("targetGUID").unwrap_or("");
             match self.sources.get(&norm_guid(t)) {
                 Some(&d) => self.bundle.documents[d].cases.push(name.clone()),
-                None => self.report.skip("case reference to a source not imported", || {
-                    format!("case “{name}” refers to a source {t} that was not imported")
-                }),
+                None => self
+                    .report
+                    .skip("case reference to a source not imported", || {
+                        format!("case “{name}” refers to a source {t} that was not imported")
+                    }),
             }
         }
         for r in c.all("SelectionRef") {
@@ -1104,19 +1279,26 @@ impl Builder {
                         format!("case “{name}” refers to a passage; Weft puts its whole document in the case")
                     });
                 }
-                None => self.report.skip("case reference to a selection not imported", || {
-                    format!("case “{name}” refers to a selection {t} that was not imported")
-                }),
+                None => self
+                    .report
+                    .skip("case reference to a selection not imported", || {
+                        format!("case “{name}” refers to a selection {t} that was not imported")
+                    }),
             }
         }
         let codes = c.all("CodeRef").count();
         for _ in 0..codes {
-            self.report.skip("case reference to a code (not kept by Weft)", || {
-                format!("case “{name}” refers to a code; Weft has no such link")
-            });
+            self.report
+                .skip("case reference to a code (not kept by Weft)", || {
+                    format!("case “{name}” refers to a code; Weft has no such link")
+                });
         }
         for r in c.all("NoteRef") {
-            self.note_ref(r, BundleTarget::Case(name.clone()), &format!("case “{name}”"));
+            self.note_ref(
+                r,
+                BundleTarget::Case(name.clone()),
+                &format!("case “{name}”"),
+            );
         }
     }
 
@@ -1124,9 +1306,17 @@ impl Builder {
         // Code memos.
         fn code_notes(b: &mut Builder, parent: &El) {
             for c in parent.all("Code") {
-                if let Some(path) = b.codes.get(&norm_guid(c.attr("guid").unwrap_or(""))).cloned() {
+                if let Some(path) = b
+                    .codes
+                    .get(&norm_guid(c.attr("guid").unwrap_or("")))
+                    .cloned()
+                {
                     for r in c.all("NoteRef") {
-                        b.note_ref(r, BundleTarget::Code(path.clone()), &format!("code “{path}”"));
+                        b.note_ref(
+                            r,
+                            BundleTarget::Code(path.clone()),
+                            &format!("code “{path}”"),
+                        );
                     }
                 }
                 code_notes(b, c);
@@ -1153,17 +1343,34 @@ impl Builder {
             });
         }
         // Attributes: one per scope it is used in (the GUID goes to the case scope).
-        let mut vars: Vec<(String, (String, AttrType, Option<String>))> =
-            self.variables.iter().map(|(g, v)| (g.clone(), v.clone())).collect();
+        let mut vars: Vec<(String, (String, AttrType, Option<String>))> = self
+            .variables
+            .iter()
+            .map(|(g, v)| (g.clone(), v.clone()))
+            .collect();
         vars.sort_by(|a, b| a.1.0.cmp(&b.1.0));
         for (g, (name, kind, guid)) in vars {
             let (case, doc) = self.var_scopes.get(&g).copied().unwrap_or((true, false));
-            let (case, doc) = if !case && !doc { (true, false) } else { (case, doc) };
+            let (case, doc) = if !case && !doc {
+                (true, false)
+            } else {
+                (case, doc)
+            };
             if case {
-                self.bundle.attributes.push(BundleAttribute { guid: guid.clone(), name: name.clone(), scope: AttrScope::Case, kind });
+                self.bundle.attributes.push(BundleAttribute {
+                    guid: guid.clone(),
+                    name: name.clone(),
+                    scope: AttrScope::Case,
+                    kind,
+                });
             }
             if doc {
-                self.bundle.attributes.push(BundleAttribute { guid: if case { None } else { guid }, name, scope: AttrScope::Document, kind });
+                self.bundle.attributes.push(BundleAttribute {
+                    guid: if case { None } else { guid },
+                    name,
+                    scope: AttrScope::Document,
+                    kind,
+                });
             }
         }
         self.report.attributes = self.bundle.attributes.len();
@@ -1214,7 +1421,10 @@ fn verdict(chars: &[char], a: usize, b: usize, quote: &str) -> Verdict {
     if !q.is_empty() {
         let got: String = chars[a..b].iter().collect();
         let got = crate::text::squash_whitespace(&got);
-        let truncated = q.strip_suffix('…').or_else(|| q.strip_suffix("...")).map(str::trim_end);
+        let truncated = q
+            .strip_suffix('…')
+            .or_else(|| q.strip_suffix("..."))
+            .map(str::trim_end);
         let ok = match truncated {
             Some(prefix) => got.starts_with(prefix) || got == q,
             None => got == q,
@@ -1233,14 +1443,34 @@ fn verdict(chars: &[char], a: usize, b: usize, quote: &str) -> Verdict {
 /// Chooses how the positions of a source were counted: the unit under which most selections
 /// match their quote, then most fall on word boundaries, then most are in range; ties go to
 /// the tool's habit (`origin`: NVivo counts UTF-16 units, ATLAS.ti a line break as one).
-fn choose_unit(raw: &str, chars: &[char], sels: &[Selection<'_>], origin: &str) -> (ForeignUnit, ForeignOffsets) {
+fn choose_unit(
+    raw: &str,
+    chars: &[char],
+    sels: &[Selection<'_>],
+    origin: &str,
+) -> (ForeignUnit, ForeignOffsets) {
     let o = origin.to_ascii_lowercase();
     let order: [ForeignUnit; 4] = if o.starts_with("nvivo") {
-        [ForeignUnit::UTF16, ForeignUnit::UTF16_CRLF1, ForeignUnit::CODE_POINTS, ForeignUnit::CODE_POINTS_CRLF1]
+        [
+            ForeignUnit::UTF16,
+            ForeignUnit::UTF16_CRLF1,
+            ForeignUnit::CODE_POINTS,
+            ForeignUnit::CODE_POINTS_CRLF1,
+        ]
     } else if o.contains("atlas") || o.contains("maxqda") {
-        [ForeignUnit::CODE_POINTS_CRLF1, ForeignUnit::CODE_POINTS, ForeignUnit::UTF16_CRLF1, ForeignUnit::UTF16]
+        [
+            ForeignUnit::CODE_POINTS_CRLF1,
+            ForeignUnit::CODE_POINTS,
+            ForeignUnit::UTF16_CRLF1,
+            ForeignUnit::UTF16,
+        ]
     } else {
-        [ForeignUnit::CODE_POINTS, ForeignUnit::CODE_POINTS_CRLF1, ForeignUnit::UTF16, ForeignUnit::UTF16_CRLF1]
+        [
+            ForeignUnit::CODE_POINTS,
+            ForeignUnit::CODE_POINTS_CRLF1,
+            ForeignUnit::UTF16,
+            ForeignUnit::UTF16_CRLF1,
+        ]
     };
     let has_crlf = raw.contains("\r\n");
     let has_astral = raw.chars().any(|c| c.len_utf16() == 2);

@@ -57,9 +57,8 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<El, XmlError> {
     reader.config_mut().trim_text(false);
     let mut stack: Vec<El> = Vec::new();
     let mut root: Option<El> = None;
-    let bad = |e: &dyn std::fmt::Display, pos: u64| {
-        XmlError::Malformed(format!("{e} (at byte {pos})"))
-    };
+    let bad =
+        |e: &dyn std::fmt::Display, pos: u64| XmlError::Malformed(format!("{e} (at byte {pos})"));
     loop {
         let pos = reader.buffer_position();
         let event = reader.read_event().map_err(|e| bad(&e, pos))?;
@@ -105,8 +104,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<El, XmlError> {
             }
             Event::DocType(t) => {
                 let body = String::from_utf8_lossy(&t).to_ascii_uppercase();
-                if body.contains("<!ENTITY") || body.contains("SYSTEM") || body.contains("PUBLIC")
-                {
+                if body.contains("<!ENTITY") || body.contains("SYSTEM") || body.contains("PUBLIC") {
                     return Err(XmlError::Entities);
                 }
             }
@@ -160,7 +158,8 @@ mod tests {
     fn entities_are_refused_never_expanded() {
         let bomb = br#"<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]><p>&b;</p>"#;
         assert!(matches!(parse(bomb), Err(XmlError::Entities)));
-        let external = br#"<?xml version="1.0"?><!DOCTYPE p SYSTEM "http://example.com/x.dtd"><p/>"#;
+        let external =
+            br#"<?xml version="1.0"?><!DOCTYPE p SYSTEM "http://example.com/x.dtd"><p/>"#;
         assert!(matches!(parse(external), Err(XmlError::Entities)));
         assert!(matches!(
             parse(b"<p>&undefined;</p>"),
@@ -169,6 +168,9 @@ mod tests {
         assert!(matches!(parse(b"<p><q></p>"), Err(XmlError::Malformed(_))));
         assert!(matches!(parse(b"<p>"), Err(XmlError::Malformed(_))));
         let deep = "<a>".repeat(MAX_DEPTH + 1);
-        assert!(matches!(parse(deep.as_bytes()), Err(XmlError::Malformed(_))));
+        assert!(matches!(
+            parse(deep.as_bytes()),
+            Err(XmlError::Malformed(_))
+        ));
     }
 }
