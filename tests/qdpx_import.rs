@@ -586,6 +586,15 @@ fn the_cli_creates_the_project_refuses_to_overwrite_and_leaves_nothing_on_failur
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["report"]["codings"], 3);
     assert_eq!(v["report"]["sources"][0]["unit"], "codepoints");
+    // The import is one undo step; undo and redo bring the selection GUIDs back too.
+    ok(&["undo", s(&target)]);
+    ok(&["redo", s(&target)]);
+    let c = rusqlite::Connection::open(&target).unwrap();
+    let sel: Option<String> = c
+        .query_row("SELECT selection_guid FROM coding WHERE guid = 'g2'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(sel.as_deref(), Some("sel2"));
+    drop(c);
     // An existing file is never replaced.
     let before = std::fs::read(&target).unwrap();
     let msg = fails(&["import-project", s(&src), s(&target)]);
