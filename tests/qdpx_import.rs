@@ -591,7 +591,11 @@ fn the_cli_creates_the_project_refuses_to_overwrite_and_leaves_nothing_on_failur
     ok(&["redo", s(&target)]);
     let c = rusqlite::Connection::open(&target).unwrap();
     let sel: Option<String> = c
-        .query_row("SELECT selection_guid FROM coding WHERE guid = 'g2'", [], |r| r.get(0))
+        .query_row(
+            "SELECT selection_guid FROM coding WHERE guid = 'g2'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(sel.as_deref(), Some("sel2"));
     drop(c);
