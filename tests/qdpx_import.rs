@@ -1,7 +1,7 @@
 // REFI-QDA import: the shared real exports (when present), hand-written fixtures built here with
 // the `zip` crate, and hostile files.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::print_stdout)] // a skipped sample is said on stdout
 
 mod common;
 use common::{fails, ok, s};
@@ -400,12 +400,7 @@ fn everything_maps_and_what_cannot_is_skipped_and_counted() {
     );
     // Memos on the project, the document, the code; the unreferenced note is kept too.
     let memos = db.memos().unwrap();
-    let on = |title: &str| {
-        memos
-            .iter()
-            .find(|m| m.title == title)
-            .map(|m| m.target.clone())
-    };
+    let on = |title: &str| memos.iter().find(|m| m.title == title).map(|m| m.target);
     assert_eq!(on("Journal"), Some(MemoTarget::Project));
     assert_eq!(on("About doc"), Some(MemoTarget::Document(doc)));
     assert_eq!(on("About code"), Some(MemoTarget::Code(folder.id)));

@@ -549,6 +549,11 @@ impl Archive {
     }
 }
 
+/// A note: title, body, author.
+type NoteParts = (String, String, Option<String>);
+/// A variable: name, type, GUID.
+type VarParts = (String, AttrType, Option<String>);
+
 /// A selection's facts, before its positions are mapped.
 struct Selection<'a> {
     el: &'a El,
@@ -569,7 +574,7 @@ struct Builder {
     /// Code GUID -> path.
     codes: HashMap<String, String>,
     /// Variable GUID -> (name, type).
-    variables: HashMap<String, (String, AttrType, Option<String>)>,
+    variables: HashMap<String, VarParts>,
     /// Which scopes use each variable.
     var_scopes: HashMap<String, (bool, bool)>,
     /// Source GUID -> index in `bundle.documents`.
@@ -577,7 +582,7 @@ struct Builder {
     /// Selection GUID -> (document index, speaker label if a speaker's turn, coding indices).
     selections: HashMap<String, (usize, Option<String>, Vec<usize>)>,
     /// Note GUID -> (title, body, author).
-    notes: HashMap<String, (String, String, Option<String>)>,
+    notes: HashMap<String, NoteParts>,
     /// Notes already used (a later reference gets a copy without the GUID).
     notes_used: HashSet<String>,
     /// Document names taken in the bundle.
@@ -667,10 +672,8 @@ impl Builder {
             }
         }
         self.bundle.default_coder = self.user(root, "creatingUserGUID");
-        if let Some(cb) = root.child("CodeBook") {
-            if let Some(codes) = cb.child("Codes") {
-                self.codes(codes, "");
-            }
+        if let Some(codes) = root.child("CodeBook").and_then(|cb| cb.child("Codes")) {
+            self.codes(codes, "");
         }
         if let Some(vars) = root.child("Variables") {
             for v in vars.all("Variable") {
@@ -1326,7 +1329,7 @@ impl Builder {
             code_notes(&mut self, codes);
         }
         // Notes referenced from nowhere go to the journal, never lost.
-        let mut orphans: Vec<(String, (String, String, Option<String>))> = self
+        let mut orphans: Vec<(String, NoteParts)> = self
             .notes
             .iter()
             .filter(|(g, _)| !self.notes_used.contains(*g))
@@ -1343,7 +1346,7 @@ impl Builder {
             });
         }
         // Attributes: one per scope it is used in (the GUID goes to the case scope).
-        let mut vars: Vec<(String, (String, AttrType, Option<String>))> = self
+        let mut vars: Vec<(String, VarParts)> = self
             .variables
             .iter()
             .map(|(g, v)| (g.clone(), v.clone()))

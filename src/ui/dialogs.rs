@@ -341,24 +341,24 @@ pub(crate) fn import_project_ui(
     d: &mut ImportProjectDialog,
     ctx: &egui::Context,
 ) -> Option<ImportProjectEvent> {
-    if let Some(rx) = &d.browse {
-        if let Ok(picked) = rx.try_recv() {
-            if let Some(p) = picked {
-                if d.target.trim().is_empty() {
-                    d.target = p.with_extension("weft").display().to_string();
-                }
-                d.source = p.display().to_string();
+    if let Some(rx) = &d.browse
+        && let Ok(picked) = rx.try_recv()
+    {
+        if let Some(p) = picked {
+            if d.target.trim().is_empty() {
+                d.target = p.with_extension("weft").display().to_string();
             }
-            d.browse = None;
+            d.source = p.display().to_string();
         }
+        d.browse = None;
     }
-    if let Some(job) = &d.job {
-        if let Some(result) = job.poll() {
-            d.job = None;
-            match result {
-                Ok((path, report)) => return Some(ImportProjectEvent::Imported(path, report)),
-                Err(e) => d.error = Some(e),
-            }
+    if let Some(job) = &d.job
+        && let Some(result) = job.poll()
+    {
+        d.job = None;
+        match result {
+            Ok((path, report)) => return Some(ImportProjectEvent::Imported(path, report)),
+            Err(e) => d.error = Some(e),
         }
     }
     let mut event = None;

@@ -461,55 +461,6 @@ impl NativeDialog {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Waits for a job's result.
-    fn result_of(job: &Job) -> JobResult {
-        for _ in 0..500 {
-            if let Some(r) = job.poll() {
-                return r;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
-        panic!("the job never finished");
-    }
-
-    #[test]
-    fn a_crashed_import_is_reported_as_an_import() {
-        #[allow(clippy::panic)] // the crash under test
-        let job = Job::spawn(
-            JobKind::Import,
-            "crash".into(),
-            1,
-            || {},
-            |_, _| panic!("a parser bug"),
-        )
-        .unwrap();
-        match result_of(&job) {
-            JobResult::Crashed(kind) => {
-                assert_eq!(kind, JobKind::Import);
-                assert!(kind.crash_message().contains("import"));
-                assert!(!kind.crash_message().contains("export"));
-            }
-            other => panic!("expected a crashed import, got {other:?}"),
-        }
-        let job = Job::spawn(
-            JobKind::Export,
-            "crash".into(),
-            1,
-            || {},
-            |_, _| panic!("an encoder bug"),
-        )
-        .unwrap();
-        assert!(matches!(
-            result_of(&job),
-            JobResult::Crashed(JobKind::Export)
-        ));
-    }
-}
-
 /// File ▸ Import project…: a new project made from another tool's project on a thread (parse,
 /// build under a temporary name, move into place); the app opens it when done. It never
 /// touches the project that is open.
@@ -616,4 +567,53 @@ fn import_project(
     crate::session::Session::create_from_bundle(target, &label, imported.bundle, &stop)
         .map_err(|e| e.to_string())?;
     Ok(imported.report.to_text())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Waits for a job's result.
+    fn result_of(job: &Job) -> JobResult {
+        for _ in 0..500 {
+            if let Some(r) = job.poll() {
+                return r;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        panic!("the job never finished");
+    }
+
+    #[test]
+    fn a_crashed_import_is_reported_as_an_import() {
+        #[allow(clippy::panic)] // the crash under test
+        let job = Job::spawn(
+            JobKind::Import,
+            "crash".into(),
+            1,
+            || {},
+            |_, _| panic!("a parser bug"),
+        )
+        .unwrap();
+        match result_of(&job) {
+            JobResult::Crashed(kind) => {
+                assert_eq!(kind, JobKind::Import);
+                assert!(kind.crash_message().contains("import"));
+                assert!(!kind.crash_message().contains("export"));
+            }
+            other => panic!("expected a crashed import, got {other:?}"),
+        }
+        let job = Job::spawn(
+            JobKind::Export,
+            "crash".into(),
+            1,
+            || {},
+            |_, _| panic!("an encoder bug"),
+        )
+        .unwrap();
+        assert!(matches!(
+            result_of(&job),
+            JobResult::Crashed(JobKind::Export)
+        ));
+    }
 }
