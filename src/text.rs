@@ -855,11 +855,16 @@ pub enum Landing {
 }
 
 /// Maps positions counted in a [`ForeignUnit`] over a raw text (BOM already removed, line
-/// endings as in the file) to char indices of `normalize_newlines(raw)`.
+/// endings as in the file) to char indices of `normalize_newlines(raw)`. Only the chars whose
+/// foreign width is not 1 (a CRLF counted as 2, an astral char in UTF-16) are remembered, so
+/// the map stays small beside the text.
 #[derive(Debug, Clone)]
 pub struct ForeignOffsets {
-    /// Foreign position of the start of each stored char.
-    starts: Vec<usize>,
+    /// `(stored char index, its foreign start, its foreign width)` of every char whose width
+    /// is not 1, in order.
+    wide: Vec<(u64, u64, u8)>,
+    /// Number of stored chars.
+    chars: usize,
     /// Foreign position of the end of the text.
     end: usize,
 }
@@ -867,25 +872,35 @@ pub struct ForeignOffsets {
 impl ForeignOffsets {
     /// Builds the map for `raw` counted in `unit`.
     pub fn new(raw: &str, unit: ForeignUnit) -> Self {
-        let mut starts = Vec::with_capacity(raw.len());
-        let mut pos = 0;
+        let mut wide = Vec::new();
+        let mut pos = 0usize;
+        let mut n = 0usize;
         let mut chars = raw.chars().peekable();
-        let width = |c: char| if unit.utf16 { c.len_utf16() } else { 1 };
         while let Some(c) = chars.next() {
-            starts.push(pos);
-            if c == '\r' && chars.peek() == Some(&'\n') {
+            let w = if c == '\r' && chars.peek() == Some(&'\n') {
                 chars.next();
-                pos += unit.crlf;
+                unit.crlf
+            } else if unit.utf16 {
+                c.len_utf16()
             } else {
-                pos += width(c);
+                1
+            };
+            if w != 1 {
+                wide.push((n as u64, pos as u64, w as u8));
             }
+            pos += w;
+            n += 1;
         }
-        Self { starts, end: pos }
+        Self {
+            wide,
+            chars: n,
+            end: pos,
+        }
     }
 
     /// Number of stored chars.
     pub fn char_len(&self) -> usize {
-        self.starts.len()
+        self.chars
     }
 
     /// Length of the text in the foreign unit.
@@ -899,15 +914,21 @@ impl ForeignOffsets {
             return None;
         }
         if pos == self.end {
-            return Some(Landing::At(self.starts.len()));
+            return Some(Landing::At(self.chars));
         }
-        // Chars starting at or before `pos`: at least one, since the first starts at 0.
-        let n = self.starts.partition_point(|&s| s <= pos);
-        let i = n - 1;
-        Some(if self.starts[i] == pos {
+        let p = pos as u64;
+        // The last wide char starting at or before `pos`.
+        let k = self.wide.partition_point(|&(_, f, _)| f <= p);
+        let Some(&(i, f, w)) = k.checked_sub(1).and_then(|k| self.wide.get(k)) else {
+            return Some(Landing::At(pos));
+        };
+        let (i, f, w) = (i as usize, f as usize, usize::from(w));
+        Some(if pos == f {
             Landing::At(i)
-        } else {
+        } else if pos < f + w {
             Landing::Inside(i)
+        } else {
+            Landing::At(i + 1 + (pos - f - w))
         })
     }
 
@@ -932,12 +953,20 @@ pub fn squash_whitespace(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Whether char range `[start, end)` of `chars` begins and ends on word or line boundaries
-/// (never splitting a run of letters and digits).
-pub fn on_word_boundaries(chars: &[char], start: usize, end: usize) -> bool {
-    let word = |i: usize| chars.get(i).is_some_and(|c| c.is_alphanumeric());
-    let start_ok = start == 0 || !word(start - 1) || !word(start);
-    let end_ok = end >= chars.len() || end == 0 || !word(end - 1) || !word(end);
+/// Whether char range `[start, end)` of `text` (indexed by `index`) begins and ends on word or
+/// line boundaries (never splitting a run of letters and digits).
+pub fn on_word_boundaries(text: &str, index: &CharIndex, start: usize, end: usize) -> bool {
+    let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    let around = |i: usize| -> (Option<char>, Option<char>) {
+        match index.byte(text, i) {
+            Some(b) => (text[..b].chars().next_back(), text[b..].chars().next()),
+            None => (None, None),
+        }
+    };
+    let (before_start, at_start) = around(start);
+    let (before_end, at_end) = around(end);
+    let start_ok = !word(before_start) || !word(at_start);
+    let end_ok = !word(before_end) || !word(at_end);
     start_ok && end_ok
 }
 
@@ -984,12 +1013,14 @@ mod foreign_tests {
 
     #[test]
     fn boundaries() {
-        let chars: Vec<char> = "We trust, them".chars().collect();
-        assert!(on_word_boundaries(&chars, 3, 8));
-        assert!(on_word_boundaries(&chars, 3, 9));
-        assert!(!on_word_boundaries(&chars, 4, 8));
-        assert!(!on_word_boundaries(&chars, 3, 7));
-        assert!(on_word_boundaries(&chars, 0, chars.len()));
+        for text in ["We trust, them", "Wé trust, them"] {
+            let ix = CharIndex::new(text);
+            assert!(on_word_boundaries(text, &ix, 3, 8));
+            assert!(on_word_boundaries(text, &ix, 3, 9));
+            assert!(!on_word_boundaries(text, &ix, 4, 8));
+            assert!(!on_word_boundaries(text, &ix, 3, 7));
+            assert!(on_word_boundaries(text, &ix, 0, char_len(text)));
+        }
     }
 
     proptest! {

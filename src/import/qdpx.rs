@@ -934,7 +934,6 @@ impl Builder {
             });
             return Ok(());
         }
-        let chars: Vec<char> = stored.chars().collect();
         let file_name = s
             .attr("plainTextPath")
             .and_then(|p| p.rsplit(['/', '\\']).next())
@@ -962,18 +961,30 @@ impl Builder {
                 doc.attrs.push(kv);
             }
         }
+        // The text leaves the document while its selections are read, and comes back after.
+        let text = std::mem::take(&mut doc.doc.text);
         self.bundle.documents.push(doc);
         self.report.documents += 1;
+        self.source_codings(s, &name, doc_index, &text, &raw);
+        self.bundle.documents[doc_index].doc.text = text;
+        Ok(())
+    }
+
+    /// The notes, whole-source codings and selections of text source `s`, stored as `text`
+    /// (LF) and read by the other tool as `raw`.
+    fn source_codings(&mut self, s: &El, name: &str, doc_index: usize, text: &str, raw: &str) {
         for r in s.all("NoteRef") {
             self.note_ref(
                 r,
-                BundleTarget::Document(name.clone()),
+                BundleTarget::Document(name.to_owned()),
                 &format!("“{name}”"),
             );
         }
         // Codings of the whole source.
+        let index = crate::text::CharIndex::new(text);
+        let char_len = index.char_len();
         for c in s.all("Coding") {
-            let range = CharRange::new(0, chars.len());
+            let range = CharRange::new(0, char_len);
             if let Some(range) = range {
                 self.coding(c, &name, range, None, String::new());
             }
@@ -1017,16 +1028,16 @@ impl Builder {
         }
         if sels.is_empty() {
             self.report.sources.push(SourceReport {
-                name,
+                name: name.to_owned(),
                 unit: "none".to_owned(),
                 ..SourceReport::default()
             });
-            return Ok(());
+            return;
         }
         let hint = self.report.origin.clone();
-        let (unit, map) = choose_unit(&raw, &chars, &sels, &hint);
+        let (unit, map) = choose_unit(raw, text, &index, &sels, &hint);
         let mut sr = SourceReport {
-            name: name.clone(),
+            name: name.to_owned(),
             unit: unit.name().to_owned(),
             ..SourceReport::default()
         };
@@ -1056,7 +1067,7 @@ impl Builder {
                 continue;
             };
             sr.selections += 1;
-            match verdict(&chars, a, b, &sel.quote) {
+            match verdict(text, &index, a, b, &sel.quote) {
                 Verdict::Quote => sr.verified_by_quote += 1,
                 Verdict::Boundaries => sr.verified_by_boundaries += 1,
                 Verdict::None => sr.unverified += 1,
@@ -1093,7 +1104,6 @@ impl Builder {
                 .insert(sel.guid.clone(), (doc_index, speaker, codings));
         }
         self.report.sources.push(sr);
-        Ok(())
     }
 
     /// The body of the note `r` points to, for a coding's memo.
@@ -1419,11 +1429,10 @@ enum Verdict {
 }
 
 /// How a selection at chars `[a, b)` checks out against its quote and the text.
-fn verdict(chars: &[char], a: usize, b: usize, quote: &str) -> Verdict {
+fn verdict(text: &str, index: &crate::text::CharIndex, a: usize, b: usize, quote: &str) -> Verdict {
     let q = crate::text::squash_whitespace(quote);
     if !q.is_empty() {
-        let got: String = chars[a..b].iter().collect();
-        let got = crate::text::squash_whitespace(&got);
+        let got = crate::text::squash_whitespace(index.slice(text, a, b).unwrap_or(""));
         let truncated = q
             .strip_suffix('…')
             .or_else(|| q.strip_suffix("..."))
@@ -1436,7 +1445,7 @@ fn verdict(chars: &[char], a: usize, b: usize, quote: &str) -> Verdict {
             return Verdict::Quote;
         }
     }
-    if crate::text::on_word_boundaries(chars, a, b) {
+    if crate::text::on_word_boundaries(text, index, a, b) {
         Verdict::Boundaries
     } else {
         Verdict::None
@@ -1448,7 +1457,8 @@ fn verdict(chars: &[char], a: usize, b: usize, quote: &str) -> Verdict {
 /// the tool's habit (`origin`: NVivo counts UTF-16 units, ATLAS.ti a line break as one).
 fn choose_unit(
     raw: &str,
-    chars: &[char],
+    text: &str,
+    index: &crate::text::CharIndex,
     sels: &[Selection<'_>],
     origin: &str,
 ) -> (ForeignUnit, ForeignOffsets) {
@@ -1489,7 +1499,7 @@ fn choose_unit(
         for s in sels {
             if let Some((a, b)) = map.range(s.start, s.end) {
                 score.2 += 1;
-                match verdict(chars, a, b, &s.quote) {
+                match verdict(text, index, a, b, &s.quote) {
                     Verdict::Quote => score.0 += 1,
                     Verdict::Boundaries => score.1 += 1,
                     Verdict::None => {}
