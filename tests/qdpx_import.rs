@@ -684,3 +684,20 @@ fn a_codebook_merges_by_guid_then_by_path() {
         "{msg}"
     );
 }
+
+/// Times reading (not storing) the QDPX named by `WEFT_QDPX_BENCH`: run with `--ignored`.
+#[test]
+#[ignore = "a measurement, run by hand with WEFT_QDPX_BENCH=file.qdpx"]
+fn time_reading_a_large_qdpx() {
+    let Some(path) = std::env::var_os("WEFT_QDPX_BENCH") else {
+        return;
+    };
+    let t = std::time::Instant::now();
+    let imported = qdpx::read(Path::new(&path), &mut |_, _| true).unwrap();
+    println!(
+        "read {} documents, {} codings in {:.2} s",
+        imported.report.documents,
+        imported.report.codings,
+        t.elapsed().as_secs_f64()
+    );
+}

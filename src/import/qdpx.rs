@@ -1088,7 +1088,7 @@ impl Builder {
             }
             let mut codings = Vec::new();
             for c in sel.el.all("Coding") {
-                if let Some(i) = self.coding(c, &name, range, Some(&sel.guid), memo.clone()) {
+                if let Some(i) = self.coding(c, &name, range, Some(sel.el), memo.clone()) {
                     codings.push(i);
                 }
             }
@@ -1129,7 +1129,7 @@ impl Builder {
         c: &El,
         doc: &str,
         range: CharRange,
-        selection: Option<&str>,
+        selection: Option<&El>,
         mut memo: String,
     ) -> Option<usize> {
         let g = self.claim(c, "coding")?;
@@ -1150,7 +1150,10 @@ impl Builder {
                 append(&mut memo, &body);
             }
         }
-        let coder = self.user(c, "creatingUser");
+        // The coding's user, else the selection's.
+        let coder = self
+            .user(c, "creatingUser")
+            .or_else(|| selection.and_then(|s| self.user(s, "creatingUser")));
         if coder.is_none() && c.attr("creatingUser").is_some_and(|u| !u.trim().is_empty()) {
             self.report.skip("unknown user on a coding (default coder used)", || {
                 format!("“{doc}”: coding {g} names a user not in the file; attributed to the default coder")
@@ -1168,7 +1171,7 @@ impl Builder {
                 .map(str::trim)
                 .filter(|d| !d.is_empty())
                 .map(str::to_owned),
-            selection_guid: selection.map(str::to_owned),
+            selection_guid: selection.map(|s| norm_guid(s.attr("guid").unwrap_or(""))),
         });
         self.report.codings += 1;
         Some(self.bundle.codings.len() - 1)
@@ -1453,7 +1456,7 @@ fn verdict(text: &str, index: &crate::text::CharIndex, a: usize, b: usize, quote
 }
 
 /// Chooses how the positions of a source were counted: the unit under which most selections
-/// match their quote, then most fall on word boundaries, then most are in range; ties go to
+/// are in range, then match their quote, then fall on word boundaries; ties go to
 /// the tool's habit (`origin`: NVivo counts UTF-16 units, ATLAS.ti a line break as one).
 fn choose_unit(
     raw: &str,
@@ -1506,8 +1509,9 @@ fn choose_unit(
                 }
             }
         }
-        // A quote counts as verified boundaries too.
-        let key = (score.0, score.0 + score.1, score.2);
+        // The right unit puts every valid selection in range; then quotes decide, then
+        // boundaries (a quote counts as verified boundaries too).
+        let key = (score.2, score.0, score.0 + score.1);
         if best.as_ref().is_none_or(|b| key > b.0) {
             best = Some((key, unit, map));
         }
