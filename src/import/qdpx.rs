@@ -206,6 +206,15 @@ impl QdpxReport {
         ] {
             let _ = writeln!(out, "  {n} {what}");
         }
+        let sum = |f: fn(&SourceReport) -> usize| self.sources.iter().map(f).sum::<usize>();
+        let _ = writeln!(
+            out,
+            "  {} selections: {} verified by their quote, {} by word boundaries only, {} unverified",
+            sum(|s| s.selections),
+            sum(|s| s.verified_by_quote),
+            sum(|s| s.verified_by_boundaries),
+            sum(|s| s.unverified)
+        );
         for s in &self.sources {
             if s.selections > 0 {
                 let _ = writeln!(

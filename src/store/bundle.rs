@@ -139,10 +139,9 @@ impl Tx<'_> {
                 c.created_at.as_deref(),
             )?;
             if let Some(selection) = &c.selection_guid {
-                self.conn().execute(
-                    "UPDATE coding SET selection_guid = ?1 WHERE id = ?2",
-                    rusqlite::params![selection, id.0],
-                )?;
+                self.conn()
+                    .prepare_cached("UPDATE coding SET selection_guid = ?1 WHERE id = ?2")?
+                    .execute(rusqlite::params![selection, id.0])?;
             }
             report.codings += 1;
         }
