@@ -701,3 +701,38 @@ fn time_reading_a_large_qdpx() {
         t.elapsed().as_secs_f64()
     );
 }
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// A project XML cut short or with bytes changed is read or refused, never a panic.
+        #[test]
+        fn damaged_project_xml(
+            cut in 0usize..12_000,
+            flips in proptest::collection::vec((0usize..8000, proptest::sample::select(b"0123456789 -x{}\"".to_vec())), 0..6),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let good = rich_fixture(dir.path());
+            let mut xml = qde_of(&good).into_bytes();
+            for (at, b) in flips {
+                if !xml.is_empty() {
+                    let i = at % xml.len();
+                    xml[i] = b;
+                }
+            }
+            xml.truncate(cut.max(1).min(xml.len()));
+            let mut text = b"\xEF\xBB\xBF".to_vec();
+            text.extend_from_slice(RAW.as_bytes());
+            let p = dir.path().join("damaged.qdpx");
+            zip_file(&p, &[("project.qde", &xml), ("sources/s1.txt", &text)]);
+            if let Ok(imported) = qdpx::read(&p, &mut |_, _| true) {
+                // Whatever was read can be stored.
+                let target = dir.path().join("d.weft");
+                Session::create_from_bundle(&target, "Import", imported.bundle, &|| false).unwrap();
+            }
+        }
+    }
+}

@@ -671,7 +671,7 @@ impl Builder {
                     .attr("name")
                     .map(str::trim)
                     .filter(|n| !n.is_empty())
-                    .map_or_else(|| format!("User {}", &g[..g.len().min(8)]), str::to_owned);
+                    .map_or_else(|| format!("User {}", short(&g)), str::to_owned);
                 let name = unique(&base, &mut names);
                 self.users.insert(g.clone(), name.clone());
                 self.bundle.coders.push(BundleCoder {
@@ -691,7 +691,7 @@ impl Builder {
                 };
                 let name = v.attr("name").unwrap_or("").trim().to_owned();
                 let name = if name.is_empty() {
-                    format!("Variable {}", &g[..g.len().min(8)])
+                    format!("Variable {}", short(&g))
                 } else {
                     name
                 };
@@ -1256,7 +1256,7 @@ impl Builder {
             }
         }
         let base = if raw_name.is_empty() {
-            format!("Case {}", &g[..g.len().min(8)])
+            format!("Case {}", short(&g))
         } else {
             raw_name.to_owned()
         };
@@ -1406,6 +1406,11 @@ impl Builder {
             report: self.report,
         }
     }
+}
+
+/// The first 8 chars of a GUID, to name what has no name.
+fn short(guid: &str) -> String {
+    guid.chars().take(8).collect()
 }
 
 fn append(memo: &mut String, more: &str) {
