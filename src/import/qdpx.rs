@@ -995,7 +995,7 @@ impl Builder {
         for c in s.all("Coding") {
             let range = CharRange::new(0, char_len);
             if let Some(range) = range {
-                self.coding(c, &name, range, None, String::new());
+                self.coding(c, name, range, None, String::new());
             }
         }
         // Selections: read, choose the unit, map.
@@ -1091,13 +1091,13 @@ impl Builder {
                 String::new()
             };
             for r in sel.el.all("NoteRef") {
-                if let Some(body) = self.note_body(r, &name) {
+                if let Some(body) = self.note_body(r, name) {
                     append(&mut memo, &body);
                 }
             }
             let mut codings = Vec::new();
             for c in sel.el.all("Coding") {
-                if let Some(i) = self.coding(c, &name, range, Some(sel.el), memo.clone()) {
+                if let Some(i) = self.coding(c, name, range, Some(sel.el), memo.clone()) {
                     codings.push(i);
                 }
             }
