@@ -123,17 +123,45 @@ impl Tx<'_> {
             }
         };
         let default = || self.default_coder_or_add();
+        // Per batch, not per coding: coders by name, and each document's length and name
+        // (the range check `apply_code_with` makes, without reading the row every time).
+        let mut coders: HashMap<&str, crate::model::CoderId> = HashMap::new();
+        let mut default_id = None;
+        let mut lengths: HashMap<DocId, (usize, String)> = HashMap::new();
         for c in &bundle.codings {
             let coder = match &c.coder {
-                Some(name) => self.ensure_coder(name)?,
-                None => default()?,
+                Some(name) => match coders.get(name.as_str()) {
+                    Some(id) => *id,
+                    None => {
+                        let id = self.ensure_coder(name)?;
+                        coders.insert(name, id);
+                        id
+                    }
+                },
+                None => match default_id {
+                    Some(id) => id,
+                    None => *default_id.insert(default()?),
+                },
             };
-            let id = self.apply_code_with(
-                doc_id(&c.document)?,
+            let doc = doc_id(&c.document)?;
+            if !lengths.contains_key(&doc) {
+                let d = self.document(doc)?;
+                lengths.insert(doc, (d.char_len, d.name));
+            }
+            let (len, name) = &lengths[&doc];
+            let (start, end) = (c.range.start, c.range.end);
+            if start >= end || end > *len {
+                return Err(StoreError::Invalid(format!(
+                    "range {start}..{end} lies outside “{name}”, which has {len} characters"
+                )));
+            }
+            // The code comes from this bundle or the project: it exists.
+            let id = self.insert_coding(
+                doc,
                 code_id(&c.code)?,
                 coder,
-                c.range.start,
-                c.range.end,
+                start,
+                end,
                 &c.memo,
                 c.guid.as_deref(),
                 c.created_at.as_deref(),
