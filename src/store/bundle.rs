@@ -156,21 +156,7 @@ impl Tx<'_> {
                 )));
             }
             // The code comes from this bundle or the project: it exists.
-            let id = self.insert_coding(
-                doc,
-                code_id(&c.code)?,
-                coder,
-                start,
-                end,
-                &c.memo,
-                c.guid.as_deref(),
-                c.created_at.as_deref(),
-            )?;
-            if let Some(selection) = &c.selection_guid {
-                self.conn()
-                    .prepare_cached("UPDATE coding SET selection_guid = ?1 WHERE id = ?2")?
-                    .execute(rusqlite::params![selection, id.0])?;
-            }
+            self.insert_bundle_coding(doc, code_id(&c.code)?, coder, (start, end), c)?;
             report.codings += 1;
         }
         for m in &bundle.memos {
@@ -188,6 +174,52 @@ impl Tx<'_> {
             report.memos += 1;
         }
         Ok(report)
+    }
+
+    /// Inserts one coding of a bundle with its selection GUID in the same row (so the undo log
+    /// records one insert, not an insert and an update). The same code on the same range by
+    /// the same coder again changes nothing, as in [`Tx::insert_coding`].
+    fn insert_bundle_coding(
+        &self,
+        doc: DocId,
+        code: CodeId,
+        coder: crate::model::CoderId,
+        (start, end): (usize, usize),
+        c: &crate::model::BundleCoding,
+    ) -> Result<()> {
+        use rusqlite::OptionalExtension;
+        let exists = self
+            .conn()
+            .prepare_cached(
+                "SELECT id FROM coding WHERE doc_id = ?1 AND code_id = ?2 AND coder_id = ?3
+                   AND start_char = ?4 AND end_char = ?5",
+            )?
+            .query_row(
+                rusqlite::params![doc.0, code.0, coder.0, start as i64, end as i64],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()?;
+        if exists.is_some() {
+            return Ok(());
+        }
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO coding (guid, doc_id, code_id, coder_id, start_char, end_char, memo,
+                                     created_at, selection_guid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(rusqlite::params![
+                c.guid.clone().unwrap_or_else(super::new_guid),
+                doc.0,
+                code.0,
+                coder.0,
+                start as i64,
+                end as i64,
+                c.memo,
+                c.created_at.clone().unwrap_or_else(super::now),
+                c.selection_guid,
+            ])?;
+        Ok(())
     }
 
     /// Gives a code the GUID it had elsewhere (refused when another code already has it).
