@@ -5,6 +5,14 @@
 use quick_xml::events::Event;
 use quick_xml::reader::Reader;
 
+/// Attributes the import never reads, not kept (a large project has hundreds of thousands).
+const UNUSED: [&[u8]; 4] = [
+    b"modifyingUser",
+    b"modifiedDateTime",
+    b"schemaLocation",
+    b"id",
+];
+
 /// Deepest nesting accepted (codes nest, nothing else goes deep).
 const MAX_DEPTH: usize = 512;
 
@@ -125,10 +133,10 @@ fn element(e: &quick_xml::events::BytesStart<'_>) -> Result<El, String> {
     let mut attrs = Vec::new();
     for a in e.attributes() {
         let a = a.map_err(|e| e.to_string())?;
-        let key = String::from_utf8_lossy(a.key.local_name().as_ref()).into_owned();
-        if a.key.as_ref().starts_with(b"xmlns") {
+        if a.key.as_ref().starts_with(b"xmlns") || UNUSED.contains(&a.key.local_name().as_ref()) {
             continue;
         }
+        let key = String::from_utf8_lossy(a.key.local_name().as_ref()).into_owned();
         let value = a.unescape_value().map_err(|e| e.to_string())?.into_owned();
         attrs.push((key, value));
     }
