@@ -144,11 +144,13 @@ impl Tx<'_> {
                 },
             };
             let doc = doc_id(&c.document)?;
-            if !lengths.contains_key(&doc) {
-                let d = self.document(doc)?;
-                lengths.insert(doc, (d.char_len, d.name));
-            }
-            let (len, name) = &lengths[&doc];
+            let (len, name) = match lengths.entry(doc) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    let d = self.document(doc)?;
+                    e.insert((d.char_len, d.name))
+                }
+            };
             let (start, end) = (c.range.start, c.range.end);
             if start >= end || end > *len {
                 return Err(StoreError::Invalid(format!(
