@@ -250,6 +250,7 @@ pub fn bundle() -> Result<Bundle> {
             range,
             memo: c.memo.clone(),
             created_at: None,
+            selection_guid: None,
         });
     }
     for m in &demo.memos {

@@ -614,6 +614,77 @@ impl Session {
     }
 }
 
+/// Creating a whole project from another tool's project (REFI-QDA QDPX, Taguette).
+impl Session {
+    /// Creates the project `path` holding `bundle`, applied as one action labelled `label`.
+    /// Refuses an existing file. The project is built under a hidden temporary name in the
+    /// same folder and moved into place only when complete, never replacing a file that
+    /// appeared meanwhile; on any error, or when `cancelled()` says so before the move, no file
+    /// is left behind. Returns the open project and what the bundle added.
+    pub fn create_from_bundle(
+        path: &Path,
+        label: &str,
+        bundle: crate::model::Bundle,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<(Self, crate::store::BundleReport)> {
+        if path.exists() {
+            return Err(StoreError::Exists {
+                path: path.to_owned(),
+            });
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let temp = path.with_file_name(format!(
+            ".{name}.importing-{}-{}",
+            std::process::id(),
+            &crate::store::new_guid()[..8]
+        ));
+        let built = (|| -> Result<crate::store::BundleReport> {
+            let mut s = Self::create(&temp)?;
+            let applied = s.apply(&Action::AddContent {
+                label: label.to_owned(),
+                bundle: Box::new(bundle),
+            })?;
+            if cancelled() {
+                return Err(StoreError::Cancelled);
+            }
+            s.store().checkpoint()?;
+            drop(s);
+            let report = match applied.outcome {
+                Outcome::Content(r) => r,
+                _ => crate::store::BundleReport::default(),
+            };
+            // Into place without replacing anything: a hard link fails if the name is taken.
+            match std::fs::hard_link(&temp, path) {
+                Ok(()) => Ok(report),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    Err(StoreError::Exists {
+                        path: path.to_owned(),
+                    })
+                }
+                Err(_) if path.exists() => Err(StoreError::Exists {
+                    path: path.to_owned(),
+                }),
+                Err(_) => std::fs::rename(&temp, path).map(|()| report).map_err(|e| {
+                    StoreError::Invalid(format!(
+                        "the new project could not be moved into place ({e}): {}",
+                        path.display()
+                    ))
+                }),
+            }
+        })();
+        for suffix in ["", "-wal", "-shm"] {
+            let mut leftover = temp.clone().into_os_string();
+            leftover.push(suffix);
+            let _ = std::fs::remove_file(PathBuf::from(leftover));
+        }
+        let report = built?;
+        Ok((Self::open(path)?, report))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -875,3 +875,295 @@ mod exchange_tests {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Foreign offsets at import (REFI-QDA projects). Another tool counted positions over the text as
+// *it* saw it: a BOM stripped or not, CRLF as one unit or two, code points or UTF-16 units
+// (NVivo). Weft stores the text with LF line endings and counts chars. [`ForeignOffsets`] maps a
+// position in the other tool's unit to a char index of the stored text, in one pass to build and
+// a binary search per position.
+// ---------------------------------------------------------------------------------------------
+
+/// How another tool counted positions in a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ForeignUnit {
+    /// `true`: UTF-16 code units (NVivo); `false`: Unicode code points (the REFI-QDA rule).
+    pub utf16: bool,
+    /// How many units a CRLF line break counts for: 2 (the raw file) or 1 (a line break read
+    /// as one character).
+    pub crlf: usize,
+}
+
+impl ForeignUnit {
+    /// Code points, CRLF counted as 2.
+    pub const CODE_POINTS: Self = Self {
+        utf16: false,
+        crlf: 2,
+    };
+    /// Code points, CRLF counted as 1.
+    pub const CODE_POINTS_CRLF1: Self = Self {
+        utf16: false,
+        crlf: 1,
+    };
+    /// UTF-16 units, CRLF counted as 2 (NVivo).
+    pub const UTF16: Self = Self {
+        utf16: true,
+        crlf: 2,
+    };
+    /// UTF-16 units, CRLF counted as 1.
+    pub const UTF16_CRLF1: Self = Self {
+        utf16: true,
+        crlf: 1,
+    };
+
+    /// Short name for reports: `codepoints`, `codepoints-crlf1`, `utf16`, `utf16-crlf1`.
+    pub fn name(self) -> &'static str {
+        match (self.utf16, self.crlf) {
+            (false, 1) => "codepoints-crlf1",
+            (false, _) => "codepoints",
+            (true, 1) => "utf16-crlf1",
+            (true, _) => "utf16",
+        }
+    }
+}
+
+/// Where a foreign position lands in the stored text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Landing {
+    /// Exactly at the start of char `n` (or at the end when `n` is the length).
+    At(usize),
+    /// Inside char `n` (the second half of a surrogate pair, or between the CR and LF of a
+    /// line break that is stored as one `\n`).
+    Inside(usize),
+}
+
+/// Maps positions counted in a [`ForeignUnit`] over a raw text (BOM already removed, line
+/// endings as in the file) to char indices of `normalize_newlines(raw)`. Only the chars whose
+/// foreign width is not 1 (a CRLF counted as 2, an astral char in UTF-16) are remembered, so
+/// the map stays small beside the text.
+#[derive(Debug, Clone)]
+pub struct ForeignOffsets {
+    /// `(stored char index, its foreign start, its foreign width)` of every char whose width
+    /// is not 1, in order.
+    wide: Vec<(u64, u64, u8)>,
+    /// Number of stored chars.
+    chars: usize,
+    /// Foreign position of the end of the text.
+    end: usize,
+}
+
+impl ForeignOffsets {
+    /// Builds the map for `raw` counted in `unit`.
+    pub fn new(raw: &str, unit: ForeignUnit) -> Self {
+        let mut wide = Vec::new();
+        let mut pos = 0usize;
+        let mut n = 0usize;
+        let mut chars = raw.chars().peekable();
+        while let Some(c) = chars.next() {
+            let w = if c == '\r' && chars.peek() == Some(&'\n') {
+                chars.next();
+                unit.crlf
+            } else if unit.utf16 {
+                c.len_utf16()
+            } else {
+                1
+            };
+            if w != 1 {
+                wide.push((n as u64, pos as u64, w as u8));
+            }
+            pos += w;
+            n += 1;
+        }
+        Self {
+            wide,
+            chars: n,
+            end: pos,
+        }
+    }
+
+    /// Number of stored chars.
+    pub fn char_len(&self) -> usize {
+        self.chars
+    }
+
+    /// Length of the text in the foreign unit.
+    pub fn foreign_len(&self) -> usize {
+        self.end
+    }
+
+    /// Where foreign position `pos` lands, `None` past the end.
+    pub fn land(&self, pos: usize) -> Option<Landing> {
+        if pos > self.end {
+            return None;
+        }
+        if pos == self.end {
+            return Some(Landing::At(self.chars));
+        }
+        let p = pos as u64;
+        // The last wide char starting at or before `pos`.
+        let k = self.wide.partition_point(|&(_, f, _)| f <= p);
+        let Some(&(i, f, w)) = k.checked_sub(1).and_then(|k| self.wide.get(k)) else {
+            return Some(Landing::At(pos));
+        };
+        let (i, f, w) = (i as usize, f as usize, usize::from(w));
+        Some(if pos == f {
+            Landing::At(i)
+        } else if pos < f + w {
+            Landing::Inside(i)
+        } else {
+            Landing::At(i + 1 + (pos - f - w))
+        })
+    }
+
+    /// The stored char range of the foreign half-open range `[start, end)`: a start inside a
+    /// char moves back to it, an end inside a char moves on past it (so the char is kept).
+    /// `None` when either end is past the text or the range is reversed or empty.
+    pub fn range(&self, start: usize, end: usize) -> Option<(usize, usize)> {
+        let s = match self.land(start)? {
+            Landing::At(i) | Landing::Inside(i) => i,
+        };
+        let e = match self.land(end)? {
+            Landing::At(i) => i,
+            Landing::Inside(i) => i + 1,
+        };
+        (s < e).then_some((s, e))
+    }
+}
+
+/// `text` with every run of whitespace made one space and the ends trimmed: for comparing a
+/// quote written by another tool with the text it names.
+pub fn squash_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether char range `[start, end)` of `text` (indexed by `index`) begins and ends on word or
+/// line boundaries (never splitting a run of letters and digits).
+pub fn on_word_boundaries(text: &str, index: &CharIndex, start: usize, end: usize) -> bool {
+    let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    let around = |i: usize| -> (Option<char>, Option<char>) {
+        match index.byte(text, i) {
+            Some(b) => (text[..b].chars().next_back(), text[b..].chars().next()),
+            None => (None, None),
+        }
+    };
+    let (before_start, at_start) = around(start);
+    let (before_end, at_end) = around(end);
+    let start_ok = !word(before_start) || !word(at_start);
+    let end_ok = !word(before_end) || !word(at_end);
+    start_ok && end_ok
+}
+
+#[cfg(test)]
+mod foreign_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const ALL: [ForeignUnit; 4] = [
+        ForeignUnit::CODE_POINTS,
+        ForeignUnit::CODE_POINTS_CRLF1,
+        ForeignUnit::UTF16,
+        ForeignUnit::UTF16_CRLF1,
+    ];
+
+    #[test]
+    fn nvivo_counts_surrogates_and_crlf_as_two() {
+        let raw = "a😀\r\nb";
+        let stored = normalize_newlines(raw);
+        assert_eq!(stored, "a😀\nb");
+        let m = ForeignOffsets::new(raw, ForeignUnit::UTF16);
+        assert_eq!(m.foreign_len(), 6);
+        // "b" is unit 5 in NVivo's count, char 3 stored.
+        assert_eq!(m.range(5, 6), Some((3, 4)));
+        assert_eq!(m.land(2), Some(Landing::Inside(1)), "inside the emoji");
+        assert_eq!(m.land(4), Some(Landing::Inside(2)), "between CR and LF");
+        assert_eq!(m.range(1, 3), Some((1, 2)), "the emoji");
+        assert_eq!(m.land(7), None);
+        let cp1 = ForeignOffsets::new(raw, ForeignUnit::CODE_POINTS_CRLF1);
+        assert_eq!(cp1.range(3, 4), Some((3, 4)));
+        let cp2 = ForeignOffsets::new(raw, ForeignUnit::CODE_POINTS);
+        assert_eq!(cp2.range(4, 5), Some((3, 4)));
+        assert_eq!(cp2.range(4, 4), None, "empty");
+        assert_eq!(cp2.range(4, 2), None, "reversed");
+    }
+
+    #[test]
+    fn a_lone_cr_is_one_line_break() {
+        let raw = "a\rb";
+        let m = ForeignOffsets::new(raw, ForeignUnit::CODE_POINTS);
+        assert_eq!(m.range(2, 3), Some((2, 3)));
+        assert_eq!(normalize_newlines(raw), "a\nb");
+    }
+
+    #[test]
+    fn boundaries() {
+        for text in ["We trust, them", "Wé trust, them"] {
+            let ix = CharIndex::new(text);
+            assert!(on_word_boundaries(text, &ix, 3, 8));
+            assert!(on_word_boundaries(text, &ix, 3, 9));
+            assert!(!on_word_boundaries(text, &ix, 4, 8));
+            assert!(!on_word_boundaries(text, &ix, 3, 7));
+            assert!(on_word_boundaries(text, &ix, 0, char_len(text)));
+        }
+    }
+
+    proptest! {
+        /// Counting each stored char's own foreign width, every char start maps back exactly,
+        /// and slicing the stored text by the mapped range gives the LF-normalised slice of
+        /// the raw text.
+        #[test]
+        fn every_char_start_maps_back(raw in "[ab é😀\\r\\n]{0,24}", which in 0usize..4) {
+            let unit = ALL[which];
+            let stored = normalize_newlines(&raw);
+            let m = ForeignOffsets::new(&raw, unit);
+            prop_assert_eq!(m.char_len(), char_len(&stored));
+            // Foreign position of each stored char, computed independently.
+            let mut pos = 0;
+            let mut positions = Vec::new();
+            let raw_chars: Vec<char> = raw.chars().collect();
+            let mut i = 0;
+            while i < raw_chars.len() {
+                positions.push(pos);
+                if raw_chars[i] == '\r' && raw_chars.get(i + 1) == Some(&'\n') {
+                    pos += unit.crlf;
+                    i += 2;
+                } else {
+                    pos += if unit.utf16 { raw_chars[i].len_utf16() } else { 1 };
+                    i += 1;
+                }
+            }
+            prop_assert_eq!(m.foreign_len(), pos);
+            for (c, p) in positions.iter().enumerate() {
+                prop_assert_eq!(m.land(*p), Some(Landing::At(c)));
+            }
+            prop_assert_eq!(m.land(pos), Some(Landing::At(positions.len())));
+            prop_assert_eq!(m.land(pos + 1), None);
+            for a in 0..positions.len() {
+                for b in a + 1..=positions.len() {
+                    let fb = positions.get(b).copied().unwrap_or(pos);
+                    prop_assert_eq!(m.range(positions[a], fb), Some((a, b)));
+                }
+            }
+        }
+
+        /// Code points with CRLF as 1 are exactly char indices of the stored text.
+        #[test]
+        fn crlf1_code_points_are_stored_char_indices(raw in "[ab😀\\r\\n]{0,24}") {
+            let stored = normalize_newlines(&raw);
+            let m = ForeignOffsets::new(&raw, ForeignUnit::CODE_POINTS_CRLF1);
+            for i in 0..=char_len(&stored) {
+                prop_assert_eq!(m.land(i), Some(Landing::At(i)));
+            }
+        }
+
+        /// UTF-16 positions over an LF text agree with `utf16_to_char`.
+        #[test]
+        fn utf16_agrees_with_utf16_to_char(raw in "[ab😀\\n]{0,24}", unit in 0usize..40) {
+            let m = ForeignOffsets::new(&raw, ForeignUnit::UTF16);
+            let expected = utf16_to_char(&raw, unit).map(Landing::At);
+            match m.land(unit) {
+                Some(Landing::Inside(_)) => prop_assert_eq!(expected, None),
+                got => prop_assert_eq!(got, expected),
+            }
+        }
+    }
+}

@@ -157,6 +157,28 @@ CREATE TABLE undo_sql (
 CREATE INDEX undo_sql_step ON undo_sql(step_id, kind);
 "#;
 
+/// The version 3 changes exactly as Weft 3 wrote them (a COPY, like the others), applied
+/// after the data, then the attribute GUIDs it backfilled and their index.
+const FROZEN_V3: &str = r#"
+ALTER TABLE attribute ADD COLUMN guid TEXT;
+ALTER TABLE undo_step ADD COLUMN coder TEXT NOT NULL DEFAULT '';
+ALTER TABLE undo_step ADD COLUMN schema_version INTEGER NOT NULL DEFAULT 2;
+ALTER TABLE undo_sql ADD COLUMN doc_id INTEGER;
+ALTER TABLE undo_sql ADD COLUMN case_id INTEGER;
+CREATE INDEX undo_sql_doc ON undo_sql(doc_id) WHERE doc_id IS NOT NULL;
+CREATE INDEX undo_sql_case ON undo_sql(case_id) WHERE case_id IS NOT NULL;
+UPDATE attribute SET guid = printf('00000000-0000-4000-8000-%012d', id);
+CREATE UNIQUE INDEX attribute_guid ON attribute(guid);
+"#;
+
+/// Undo history as version 3 recorded it: still replayable after version 4 (which only adds
+/// a nullable column), so it is kept.
+const V3_HISTORY: &str = r#"
+INSERT INTO undo_step VALUES (4, 'Add case “P03”', 'done', '2025-01-02T00:00:00Z', 'Alex', 3);
+INSERT INTO undo_sql VALUES (4, 4, 'undo', 'DELETE FROM "cases" WHERE "id"=3', NULL, 3);
+INSERT INTO cases VALUES (3, 'g-case-3', 'P03', '');
+"#;
+
 /// `PRAGMA application_id` of a Weft project ("WEFT").
 const APPLICATION_ID: i32 = 0x5745_4654;
 
@@ -224,6 +246,10 @@ fn fixture(path: &Path, version: i32) {
             .unwrap();
         }
         c.execute_batch(V2_HISTORY).unwrap();
+    }
+    if version >= 3 {
+        c.execute_batch(FROZEN_V3).unwrap();
+        c.execute_batch(V3_HISTORY).unwrap();
     }
     c.pragma_update(None, "application_id", APPLICATION_ID)
         .unwrap();
@@ -346,4 +372,29 @@ fn a_frozen_v2_project_migrates_and_drops_its_old_history_with_a_note() {
     let mut again = Store::open(&path).unwrap();
     assert_eq!(again.take_note(), None);
     check_data(&again);
+}
+
+#[test]
+fn a_frozen_v3_project_migrates_keeping_its_v3_history_and_codings_get_a_selection_guid() {
+    let (dir, path, mut store) = migrate(3);
+    // The v3 fixture also holds case P03, added by its last (replayable) step.
+    assert!(store.db().case_by_name("P03").unwrap().is_some());
+    let note = store.take_note().expect("the version 2 steps went");
+    assert!(note.contains("3 undo steps"), "{note}");
+    let history = store.history().unwrap();
+    assert_eq!(history.len(), 1, "the version 3 step is kept");
+    assert_eq!(store.undo().unwrap().as_deref(), Some("Add case “P03”"));
+    assert!(store.db().case_by_name("P03").unwrap().is_none());
+    check_data(&store);
+    drop(store);
+    assert_eq!(schema(&path), fresh_schema(dir.path()));
+    let c = Connection::open(&path).unwrap();
+    let nulls: i64 = c
+        .query_row(
+            "SELECT count(*) FROM coding WHERE selection_guid IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(nulls, 3, "existing codings have no selection");
 }

@@ -101,6 +101,7 @@ fn coding(
         range: CharRange::new(range.0, range.1).unwrap(),
         memo: memo.into(),
         created_at: Some("2024-03-01T10:00:00+02:00".into()),
+        selection_guid: None,
     }
 }
 

@@ -22,6 +22,11 @@ struct CodeRow {
 /// Runs a `weft code` command.
 pub fn run(c: CodeCommand) -> Result<()> {
     match c {
+        CodeCommand::Import {
+            project,
+            codebook,
+            json,
+        } => import_codebook(&project, &codebook, json)?,
         CodeCommand::Add {
             project,
             path,
@@ -439,4 +444,112 @@ mod tests {
         assert_eq!(rows[2].as_ref().unwrap().line, 5);
         assert!(read_json("{}").is_err());
     }
+}
+
+#[derive(Serialize)]
+struct CodebookImport {
+    /// Codes in the codebook file.
+    codes: usize,
+    /// Codes created in the project.
+    created: usize,
+    /// Codes that were already there (same GUID or same path).
+    merged: usize,
+    /// What was skipped, with counts.
+    skipped: std::collections::BTreeMap<String, usize>,
+    /// Warnings.
+    warnings: Vec<String>,
+}
+
+/// `weft code import P X.qdc`: merges the codebook's codes by GUID, then by path, as one
+/// action.
+fn import_codebook(project: &Path, codebook: &Path, json: bool) -> Result<()> {
+    let (codes, report) = crate::import::qdpx::read_codebook(codebook)?;
+    let mut session = open_for_edit(project)?;
+    let bundle = merge_codebook(&session, codes)?;
+    let total = bundle.codes.len();
+    let label = format!(
+        "Import codebook “{}”",
+        codebook
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+    );
+    let applied = session.apply(&Action::AddContent {
+        label,
+        bundle: Box::new(bundle),
+    })?;
+    let created = match applied.outcome {
+        Outcome::Content(r) => r.codes_created,
+        _ => 0,
+    };
+    let summary = CodebookImport {
+        codes: total,
+        created,
+        merged: total - created.min(total),
+        skipped: report.skipped,
+        warnings: report.warnings,
+    };
+    if json {
+        out!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        out!(
+            "{} codes in {}: {} added, {} already in the codebook",
+            summary.codes,
+            codebook.display(),
+            summary.created,
+            summary.merged
+        );
+        for (why, n) in &summary.skipped {
+            out!("skipped {n} × {why}");
+        }
+        for w in &summary.warnings {
+            out!("warning: {w}");
+        }
+    }
+    Ok(())
+}
+
+/// The codebook's codes with their paths moved onto the project's codes: a code whose GUID
+/// the project has takes that code's path (its children follow); the others keep their path
+/// under their parent, where an existing code of that path is reused.
+fn merge_codebook(
+    session: &Session,
+    codes: Vec<crate::model::BundleCode>,
+) -> Result<crate::model::Bundle> {
+    use std::collections::HashMap;
+    let db = session.read();
+    let tree = db.code_tree()?;
+    let by_guid: HashMap<String, String> = tree
+        .codes
+        .iter()
+        .map(|c| (crate::import::qdpx::norm_guid(&c.guid), tree.path(c.id)))
+        .collect();
+    // Imported path -> final path.
+    let mut moved: HashMap<String, String> = HashMap::new();
+    let mut out = Vec::with_capacity(codes.len());
+    for mut c in codes {
+        let (parent, name) = match c.path.rsplit_once('/') {
+            Some((p, n)) => (Some(p.to_owned()), n.to_owned()),
+            None => (None, c.path.clone()),
+        };
+        let existing = c
+            .guid
+            .as_deref()
+            .and_then(|g| by_guid.get(&crate::import::qdpx::norm_guid(g)));
+        let target = match (existing, parent) {
+            (Some(path), _) => path.clone(),
+            (None, Some(p)) => format!("{}/{name}", moved.get(&p).cloned().unwrap_or(p)),
+            (None, None) => name,
+        };
+        if existing.is_some() {
+            // Already there: keep the project's GUID; never give it twice.
+            c.guid = None;
+        }
+        moved.insert(c.path.clone(), target.clone());
+        c.path = target;
+        out.push(c);
+    }
+    Ok(crate::model::Bundle {
+        codes: out,
+        ..Default::default()
+    })
 }

@@ -28,6 +28,7 @@ mod delete;
 mod exchange;
 mod filters;
 mod history;
+mod import_project;
 mod lists;
 mod names;
 
@@ -62,6 +63,17 @@ pub enum Command {
     Demo {
         /// The project file to create.
         project: PathBuf,
+    },
+    /// Create a project from another tool's project (REFI-QDA .qdpx); prints what came in
+    /// and what was skipped.
+    ImportProject {
+        /// The file to import (.qdpx).
+        source: PathBuf,
+        /// The project file to create (`.weft`); an existing file is never replaced.
+        project: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Import transcripts (.txt, .md, .docx); unreadable files are reported and skipped.
     Import {
@@ -281,6 +293,17 @@ pub enum Command {
 /// `weft code ...`
 #[derive(Debug, Subcommand)]
 pub enum CodeCommand {
+    /// Merge a REFI-QDA codebook (.qdc) into the codebook: by GUID, then by path, never
+    /// duplicating a code; one undo step.
+    Import {
+        /// The project.
+        project: PathBuf,
+        /// The codebook file (.qdc).
+        codebook: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Add a code; `Parent/Child` creates missing parents.
     Add {
         /// The project.
@@ -670,6 +693,11 @@ pub fn run(command: Command) -> Result<()> {
             allow_duplicates,
             cases_from_speakers,
         )?,
+        Command::ImportProject {
+            source,
+            project,
+            json,
+        } => import_project::run(&source, &project, json)?,
         Command::Docs { project, json } => docs(&project, json)?,
         Command::Code(c) => code::run(c)?,
         Command::Coding(c) => coding::run(c)?,

@@ -20,6 +20,7 @@ pub use decode::{DecodeError, Decoded, decode, decode_checked};
 pub use turns::{INTERVIEWER_LABELS, detect_turns, is_interviewer, participant_speakers};
 
 mod project;
+pub mod qdpx;
 pub mod taguette;
 pub use project::{Cancelled, ImportReport, ImportedDoc, ParsedBatch, expand_folders, read_files};
 

@@ -446,6 +446,7 @@ pub fn convert(rows: TaguetteRows, path: &Path) -> Result<TaguetteImport, Taguet
                 range,
                 memo: String::new(),
                 created_at: date.clone(),
+                selection_guid: None,
             });
             if matches {
                 report.verified_by_snippet += 1;

@@ -124,6 +124,8 @@ pub struct BundleCoding {
     pub memo: String,
     /// When it was coded (RFC 3339), kept; now when `None`.
     pub created_at: Option<String>,
+    /// GUID of the REFI-QDA selection it came from, kept for a later export.
+    pub selection_guid: Option<String>,
 }
 
 /// What a bundle memo is about.

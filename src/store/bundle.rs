@@ -123,21 +123,42 @@ impl Tx<'_> {
             }
         };
         let default = || self.default_coder_or_add();
+        // Per batch, not per coding: coders by name, and each document's length and name
+        // (the range check `apply_code_with` makes, without reading the row every time).
+        let mut coders: HashMap<&str, crate::model::CoderId> = HashMap::new();
+        let mut default_id = None;
+        let mut lengths: HashMap<DocId, (usize, String)> = HashMap::new();
         for c in &bundle.codings {
             let coder = match &c.coder {
-                Some(name) => self.ensure_coder(name)?,
-                None => default()?,
+                Some(name) => match coders.get(name.as_str()) {
+                    Some(id) => *id,
+                    None => {
+                        let id = self.ensure_coder(name)?;
+                        coders.insert(name, id);
+                        id
+                    }
+                },
+                None => match default_id {
+                    Some(id) => id,
+                    None => *default_id.insert(default()?),
+                },
             };
-            self.apply_code_with(
-                doc_id(&c.document)?,
-                code_id(&c.code)?,
-                coder,
-                c.range.start,
-                c.range.end,
-                &c.memo,
-                c.guid.as_deref(),
-                c.created_at.as_deref(),
-            )?;
+            let doc = doc_id(&c.document)?;
+            let (len, name) = match lengths.entry(doc) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    let d = self.document(doc)?;
+                    e.insert((d.char_len, d.name))
+                }
+            };
+            let (start, end) = (c.range.start, c.range.end);
+            if start >= end || end > *len {
+                return Err(StoreError::Invalid(format!(
+                    "range {start}..{end} lies outside “{name}”, which has {len} characters"
+                )));
+            }
+            // The code comes from this bundle or the project: it exists.
+            self.insert_bundle_coding(doc, code_id(&c.code)?, coder, (start, end), c)?;
             report.codings += 1;
         }
         for m in &bundle.memos {
@@ -155,6 +176,52 @@ impl Tx<'_> {
             report.memos += 1;
         }
         Ok(report)
+    }
+
+    /// Inserts one coding of a bundle with its selection GUID in the same row (so the undo log
+    /// records one insert, not an insert and an update). The same code on the same range by
+    /// the same coder again changes nothing, as in [`Tx::insert_coding`].
+    fn insert_bundle_coding(
+        &self,
+        doc: DocId,
+        code: CodeId,
+        coder: crate::model::CoderId,
+        (start, end): (usize, usize),
+        c: &crate::model::BundleCoding,
+    ) -> Result<()> {
+        use rusqlite::OptionalExtension;
+        let exists = self
+            .conn()
+            .prepare_cached(
+                "SELECT id FROM coding WHERE doc_id = ?1 AND code_id = ?2 AND coder_id = ?3
+                   AND start_char = ?4 AND end_char = ?5",
+            )?
+            .query_row(
+                rusqlite::params![doc.0, code.0, coder.0, start as i64, end as i64],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()?;
+        if exists.is_some() {
+            return Ok(());
+        }
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO coding (guid, doc_id, code_id, coder_id, start_char, end_char, memo,
+                                     created_at, selection_guid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(rusqlite::params![
+                c.guid.clone().unwrap_or_else(super::new_guid),
+                doc.0,
+                code.0,
+                coder.0,
+                start as i64,
+                end as i64,
+                c.memo,
+                c.created_at.clone().unwrap_or_else(super::now),
+                c.selection_guid,
+            ])?;
+        Ok(())
     }
 
     /// Gives a code the GUID it had elsewhere (refused when another code already has it).

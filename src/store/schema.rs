@@ -13,7 +13,7 @@ use crate::text::WordIndex;
 pub const APPLICATION_ID: i32 = 0x5745_4654;
 
 /// The schema version this build writes.
-pub const VERSION: i32 = 3;
+pub const VERSION: i32 = 4;
 
 /// Version 1: the core tables. Frozen: never edit, add a migration instead.
 ///
@@ -179,6 +179,16 @@ CREATE INDEX undo_sql_doc ON undo_sql(doc_id) WHERE doc_id IS NOT NULL;
 CREATE INDEX undo_sql_case ON undo_sql(case_id) WHERE case_id IS NOT NULL;
 "#;
 
+/// Version 4: the REFI-QDA selection a coding came from, kept so that a project imported from
+/// QDPX exports every selection of the original again.
+const V4: &str = r#"
+ALTER TABLE coding ADD COLUMN selection_guid TEXT;
+"#;
+
+/// The oldest schema whose recorded undo steps still replay: version 4 only added a nullable
+/// column, and every recorded step names its columns, so version 3 steps are kept.
+const OLDEST_REPLAYABLE: i32 = 3;
+
 /// Brings a project at `from` up to [`VERSION`] inside `tx`.
 pub fn upgrade_from(tx: &Transaction<'_>, from: i32) -> Result<(), StoreError> {
     if !(0..=VERSION).contains(&from) {
@@ -202,6 +212,8 @@ pub fn upgrade_from(tx: &Transaction<'_>, from: i32) -> Result<(), StoreError> {
                 backfill_guids(tx, "attribute")?;
                 tx.execute_batch("CREATE UNIQUE INDEX attribute_guid ON attribute(guid);")?;
             }
+            // Selection GUIDs of codings.
+            4 => tx.execute_batch(V4)?,
             _ => {
                 return Err(StoreError::Invalid(format!(
                     "no migration to file format version {version}"
@@ -232,9 +244,12 @@ pub fn drop_stale_history(conn: &Connection) -> Result<usize, StoreError> {
     conn.execute(
         "DELETE FROM undo_sql WHERE step_id IN
            (SELECT id FROM undo_step WHERE schema_version < ?1)",
-        [VERSION],
+        [OLDEST_REPLAYABLE],
     )?;
-    Ok(conn.execute("DELETE FROM undo_step WHERE schema_version < ?1", [VERSION])?)
+    Ok(conn.execute(
+        "DELETE FROM undo_step WHERE schema_version < ?1",
+        [OLDEST_REPLAYABLE],
+    )?)
 }
 
 fn fill_word_index(conn: &Connection) -> Result<(), StoreError> {

@@ -311,3 +311,119 @@ fn memo_editor_ui(
     });
     save
 }
+
+/// File ▸ Import project…: the file to import, the new project's path, then a job with
+/// progress and Cancel.
+#[derive(Default)]
+pub(crate) struct ImportProjectDialog {
+    /// The QDPX (or Taguette) file.
+    pub source: String,
+    /// The project file to create.
+    pub target: String,
+    /// The running import.
+    pub job: Option<crate::ui::jobs::ProjectImportJob>,
+    /// Why the last attempt failed.
+    pub error: Option<String>,
+    /// A file dialog picking the source, on its thread.
+    pub browse: Option<std::sync::mpsc::Receiver<Option<std::path::PathBuf>>>,
+}
+
+/// What the import-project dialog asks of the app.
+pub(crate) enum ImportProjectEvent {
+    /// Closed without importing.
+    Closed,
+    /// Done: open this project and tell the user the report.
+    Imported(std::path::PathBuf, String),
+}
+
+/// Draws the import-project dialog; `None` while it stays open.
+pub(crate) fn import_project_ui(
+    d: &mut ImportProjectDialog,
+    ctx: &egui::Context,
+) -> Option<ImportProjectEvent> {
+    if let Some(rx) = &d.browse
+        && let Ok(picked) = rx.try_recv()
+    {
+        if let Some(p) = picked {
+            if d.target.trim().is_empty() {
+                d.target = p.with_extension("weft").display().to_string();
+            }
+            d.source = p.display().to_string();
+        }
+        d.browse = None;
+    }
+    if let Some(job) = &d.job
+        && let Some(result) = job.poll()
+    {
+        d.job = None;
+        match result {
+            Ok((path, report)) => return Some(ImportProjectEvent::Imported(path, report)),
+            Err(e) => d.error = Some(e),
+        }
+    }
+    let mut event = None;
+    Modal::new(egui::Id::unique("import-project-dialog")).show(ctx, |ui| {
+        ui.set_max_width(520.0);
+        ui.heading("Import project");
+        ui.label("A REFI-QDA project (.qdpx) from NVivo, ATLAS.ti, MAXQDA or QualCoder becomes a new Weft project.");
+        let running = d.job.is_some();
+        ui.add_enabled_ui(!running, |ui| {
+            ui.horizontal(|ui| {
+                ui.add(TextEdit::singleline(&mut d.source).hint_text("/path/to/project.qdpx"))
+                    .accessible_name("Project to import");
+                if ui.add_enabled(d.browse.is_none(), egui::Button::new("Browse…")).clicked() {
+                    let (tx, rx) = std::sync::mpsc::channel();
+                    let c = ctx.clone();
+                    let spawned = std::thread::Builder::new()
+                        .name("weft-file-dialog".into())
+                        .spawn(move || {
+                            let picked = rfd::FileDialog::new()
+                                .set_title("Import project")
+                                .add_filter("REFI-QDA project", &["qdpx"])
+                                .add_filter("Taguette database", &["sqlite3", "sqlite"])
+                                .pick_file();
+                            let _ = tx.send(picked);
+                            c.request_repaint();
+                        });
+                    if spawned.is_ok() {
+                        d.browse = Some(rx);
+                    }
+                }
+            });
+            ui.add(TextEdit::singleline(&mut d.target).hint_text("/path/to/new-project.weft"))
+                .accessible_name("New project file");
+        });
+        if let Some(e) = &d.error {
+            ui.colored_label(ui.visuals().error_fg_color, e.as_str());
+        }
+        ui.horizontal(|ui| match &d.job {
+            Some(job) => {
+                ui.add(egui::ProgressBar::new(job.fraction()).desired_width(200.0).show_percentage());
+                if ui.button("Cancel import").clicked() {
+                    job.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+            None => {
+                let ok = !d.source.trim().is_empty() && !d.target.trim().is_empty();
+                if ui.add_enabled(ok, egui::Button::new("Import")).clicked() {
+                    let c = ctx.clone();
+                    match crate::ui::jobs::ProjectImportJob::start(
+                        d.source.trim().into(),
+                        d.target.trim().into(),
+                        move || c.request_repaint(),
+                    ) {
+                        Ok(job) => {
+                            d.error = None;
+                            d.job = Some(job);
+                        }
+                        Err(e) => d.error = Some(e),
+                    }
+                }
+                if ui.button("Cancel").clicked() {
+                    event = Some(ImportProjectEvent::Closed);
+                }
+            }
+        });
+    });
+    event
+}

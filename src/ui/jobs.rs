@@ -653,6 +653,114 @@ impl NativeDialog {
     }
 }
 
+/// File ▸ Import project…: a new project made from another tool's project on a thread (parse,
+/// build under a temporary name, move into place); the app opens it when done. It never
+/// touches the project that is open.
+pub struct ProjectImportJob {
+    /// Sources read so far.
+    pub done: Arc<AtomicUsize>,
+    /// Sources in all (known once the project XML is read).
+    pub total: Arc<AtomicUsize>,
+    /// Set to ask the job to stop; nothing is left behind.
+    pub cancel: Arc<AtomicBool>,
+    rx: Receiver<Result<(PathBuf, String), String>>,
+}
+
+impl ProjectImportJob {
+    /// Starts importing `source` into the new project `target`.
+    pub fn start(
+        source: PathBuf,
+        target: PathBuf,
+        repaint: impl Fn() + Send + 'static,
+    ) -> Result<Self, String> {
+        let (tx, rx) = channel();
+        let done = Arc::new(AtomicUsize::new(0));
+        let total = Arc::new(AtomicUsize::new(0));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (d, t, c) = (done.clone(), total.clone(), cancel.clone());
+        std::thread::Builder::new()
+            .name("weft-job: import project".into())
+            .spawn(move || {
+                let result = import_project(&source, &target, &d, &t, &c);
+                let _ = tx.send(result.map(|report| (target, report)));
+                repaint();
+            })
+            .map_err(|e| format!("cannot start background work: {e}"))?;
+        Ok(Self {
+            done,
+            total,
+            cancel,
+            rx,
+        })
+    }
+
+    /// Progress in `[0, 1]`.
+    pub fn fraction(&self) -> f32 {
+        let total = self.total.load(Ordering::Relaxed);
+        if total == 0 {
+            0.0
+        } else {
+            self.done.load(Ordering::Relaxed) as f32 / total as f32
+        }
+    }
+
+    /// `(new project, report as text)` or the error, once finished.
+    pub fn poll(&self) -> Option<Result<(PathBuf, String), String>> {
+        match self.rx.try_recv() {
+            Ok(r) => Some(r),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => Some(Err(
+                "the import stopped unexpectedly; no project was created".to_owned(),
+            )),
+        }
+    }
+}
+
+/// The work of a [`ProjectImportJob`]: the report as text, or one sentence naming the file.
+fn import_project(
+    source: &std::path::Path,
+    target: &std::path::Path,
+    done: &AtomicUsize,
+    total: &AtomicUsize,
+    cancel: &AtomicBool,
+) -> Result<String, String> {
+    use crate::import::qdpx;
+    if target.exists() {
+        return Err(format!(
+            "a file already exists there, choose another name: {}",
+            target.display()
+        ));
+    }
+    if !qdpx::looks_like_zip(source) {
+        let mut head = [0u8; 16];
+        let sqlite = std::fs::File::open(source)
+            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+            .is_ok_and(|()| head == *b"SQLite format 3\0");
+        return Err(if sqlite {
+            format!(
+                "cannot import: Taguette projects are not supported yet: {}",
+                source.display()
+            )
+        } else {
+            format!(
+                "cannot import: not a QDPX project (a zip archive) nor a Taguette database: {}",
+                source.display()
+            )
+        });
+    }
+    let imported = qdpx::read(source, &mut |i, n| {
+        done.store(i, Ordering::Relaxed);
+        total.store(n, Ordering::Relaxed);
+        !cancel.load(Ordering::Relaxed)
+    })
+    .map_err(|e| e.to_string())?;
+    let label = format!("Import project “{}”", imported.report.file);
+    let stop = || cancel.load(Ordering::Relaxed);
+    crate::session::Session::create_from_bundle(target, &label, imported.bundle, &stop)
+        .map_err(|e| e.to_string())?;
+    Ok(imported.report.to_text())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

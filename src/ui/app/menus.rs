@@ -4,8 +4,20 @@
 use egui::RichText;
 
 use super::{AppCommand, WeftApp};
+use crate::ui::dialogs::{ImportProjectDialog, ImportProjectEvent, import_project_ui};
 use crate::ui::jobs::{DialogPurpose, ExchangeExport};
 use crate::ui::view::Tab;
+
+/// Where the File ▸ Import project… dialog keeps its state between frames (egui's memory, so
+/// the app's own state is untouched).
+type ImportProjectSlot = std::sync::Arc<std::sync::Mutex<Option<ImportProjectDialog>>>;
+
+fn import_project_slot(ctx: &egui::Context) -> ImportProjectSlot {
+    ctx.data_mut(|d| {
+        d.get_temp_mut_or_default::<ImportProjectSlot>(egui::Id::unique("import-project-slot"))
+            .clone()
+    })
+}
 
 impl WeftApp {
     /// One menu item for `cmd`: its live label, its shortcut and whether it is enabled come
@@ -24,6 +36,7 @@ impl WeftApp {
     }
 
     pub(super) fn menu_ui(&mut self, ui: &mut egui::Ui) {
+        self.import_project_dialog(ui.ctx());
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button("File", |ui| {
                 self.command_item(ui, AppCommand::NewProject);
@@ -43,6 +56,11 @@ impl WeftApp {
                 ui.separator();
                 self.command_item(ui, AppCommand::Import);
                 self.command_item(ui, AppCommand::ImportSurvey);
+                if ui.button("Import project…").clicked() {
+                    *import_project_slot(ui.ctx()).lock().unwrap_or_else(|e| e.into_inner()) =
+                        Some(ImportProjectDialog::default());
+                    ui.close();
+                }
                 ui.menu_button("Export", |ui| {
                     self.command_item(ui, AppCommand::ExportFrequencies);
                     self.command_item(ui, AppCommand::ExportSegments);
@@ -221,5 +239,24 @@ impl WeftApp {
                 }
             });
         });
+    }
+
+    /// Draws File ▸ Import project… while it is open; opens the new project when it is done.
+    fn import_project_dialog(&mut self, ctx: &egui::Context) {
+        let slot = import_project_slot(ctx);
+        let mut guard = slot.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(dialog) = guard.as_mut() else {
+            return;
+        };
+        let Some(event) = import_project_ui(dialog, ctx) else {
+            return;
+        };
+        *guard = None;
+        drop(guard);
+        if let ImportProjectEvent::Imported(path, report) = event {
+            self.open_project(&path);
+            let summary = report.lines().take(9).collect::<Vec<_>>().join("\n");
+            self.notice(summary);
+        }
     }
 }

@@ -1,0 +1,184 @@
+//! A small element tree of a REFI-QDA XML file, matched by local name whatever the namespace.
+//! A DTD with entity definitions is refused (never expanded, never fetched); an undefined
+//! entity reference is an error of the XML parser.
+
+use quick_xml::events::Event;
+use quick_xml::reader::Reader;
+
+/// Attributes the import never reads, not kept (a large project has hundreds of thousands).
+const UNUSED: [&[u8]; 4] = [
+    b"modifyingUser",
+    b"modifiedDateTime",
+    b"schemaLocation",
+    b"id",
+];
+
+/// Deepest nesting accepted (codes nest, nothing else goes deep).
+const MAX_DEPTH: usize = 512;
+
+/// An element: local name, attributes by local name, children, and its own text.
+#[derive(Debug, Default)]
+pub(crate) struct El {
+    pub name: String,
+    pub attrs: Vec<(String, String)>,
+    pub children: Vec<El>,
+    pub text: String,
+}
+
+impl El {
+    /// The value of attribute `name` (local name, case-sensitive as XML is).
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Children named `name`.
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a El> + 'a {
+        self.children.iter().filter(move |c| c.name == name)
+    }
+
+    /// The first child named `name`.
+    pub fn child(&self, name: &str) -> Option<&El> {
+        self.children.iter().find(|c| c.name == name)
+    }
+
+    /// The text of the first child named `name` (empty when absent).
+    pub fn child_text(&self, name: &str) -> &str {
+        self.child(name).map_or("", |c| c.text.as_str())
+    }
+}
+
+/// Why the XML could not be read.
+#[derive(Debug)]
+pub(crate) enum XmlError {
+    /// A DTD defines entities.
+    Entities,
+    /// Not well-formed (or nested too deep), with the parser's message.
+    Malformed(String),
+}
+
+/// Parses `bytes` into the tree of its root element.
+pub(crate) fn parse(bytes: &[u8]) -> Result<El, XmlError> {
+    let mut reader = Reader::from_reader(bytes);
+    reader.config_mut().trim_text(false);
+    let mut stack: Vec<El> = Vec::new();
+    let mut root: Option<El> = None;
+    let bad =
+        |e: &dyn std::fmt::Display, pos: u64| XmlError::Malformed(format!("{e} (at byte {pos})"));
+    loop {
+        let pos = reader.buffer_position();
+        let event = reader.read_event().map_err(|e| bad(&e, pos))?;
+        match event {
+            Event::Start(_) | Event::Empty(_) if root.is_some() => {
+                return Err(XmlError::Malformed(
+                    "content after the root element".to_owned(),
+                ));
+            }
+            Event::Start(e) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(XmlError::Malformed(format!(
+                        "elements nested more than {MAX_DEPTH} deep"
+                    )));
+                }
+                stack.push(element(&e).map_err(|m| bad(&m, pos))?);
+            }
+            Event::Empty(e) => {
+                let el = element(&e).map_err(|m| bad(&m, pos))?;
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(el),
+                    None => root = Some(el),
+                }
+            }
+            Event::End(_) => {
+                let Some(el) = stack.pop() else {
+                    return Err(XmlError::Malformed("unbalanced end tag".to_owned()));
+                };
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(el),
+                    None => root = Some(el),
+                }
+            }
+            Event::Text(t) => {
+                if let Some(el) = stack.last_mut() {
+                    el.text.push_str(&t.unescape().map_err(|e| bad(&e, pos))?);
+                }
+            }
+            Event::CData(t) => {
+                if let Some(el) = stack.last_mut() {
+                    el.text.push_str(&String::from_utf8_lossy(&t));
+                }
+            }
+            Event::DocType(t) => {
+                let body = String::from_utf8_lossy(&t).to_ascii_uppercase();
+                if body.contains("<!ENTITY") || body.contains("SYSTEM") || body.contains("PUBLIC") {
+                    return Err(XmlError::Entities);
+                }
+            }
+            Event::Eof => break,
+            Event::Comment(_) | Event::Decl(_) | Event::PI(_) => {}
+        }
+    }
+    if !stack.is_empty() {
+        return Err(XmlError::Malformed(
+            "the file ends before its elements are closed".to_owned(),
+        ));
+    }
+    root.ok_or_else(|| XmlError::Malformed("no root element".to_owned()))
+}
+
+fn element(e: &quick_xml::events::BytesStart<'_>) -> Result<El, String> {
+    let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+    let mut attrs = Vec::new();
+    for a in e.attributes() {
+        let a = a.map_err(|e| e.to_string())?;
+        if a.key.as_ref().starts_with(b"xmlns") || UNUSED.contains(&a.key.local_name().as_ref()) {
+            continue;
+        }
+        let key = String::from_utf8_lossy(a.key.local_name().as_ref()).into_owned();
+        let value = a.unescape_value().map_err(|e| e.to_string())?.into_owned();
+        attrs.push((key, value));
+    }
+    Ok(El {
+        name,
+        attrs,
+        ..El::default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_names_whatever_the_namespace() {
+        let el = parse(
+            br#"<?xml version="1.0"?><x:CodeBook xmlns:x="urn:QDA-XML:codebook:0:4"><x:Codes><x:Code guid="A" name="a &amp; b"/></x:Codes></x:CodeBook>"#,
+        )
+        .unwrap();
+        assert_eq!(el.name, "CodeBook");
+        let code = el.child("Codes").unwrap().child("Code").unwrap();
+        assert_eq!(code.attr("name"), Some("a & b"));
+    }
+
+    #[test]
+    fn entities_are_refused_never_expanded() {
+        let bomb = br#"<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]><p>&b;</p>"#;
+        assert!(matches!(parse(bomb), Err(XmlError::Entities)));
+        let external =
+            br#"<?xml version="1.0"?><!DOCTYPE p SYSTEM "http://example.com/x.dtd"><p/>"#;
+        assert!(matches!(parse(external), Err(XmlError::Entities)));
+        assert!(matches!(
+            parse(b"<p>&undefined;</p>"),
+            Err(XmlError::Malformed(_))
+        ));
+        assert!(matches!(parse(b"<p><q></p>"), Err(XmlError::Malformed(_))));
+        assert!(matches!(parse(b"<p>"), Err(XmlError::Malformed(_))));
+        let deep = "<a>".repeat(MAX_DEPTH + 1);
+        assert!(matches!(
+            parse(deep.as_bytes()),
+            Err(XmlError::Malformed(_))
+        ));
+    }
+}
