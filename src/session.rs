@@ -616,6 +616,19 @@ impl Session {
 
 /// Creating a whole project from another tool's project (REFI-QDA QDPX, Taguette).
 impl Session {
+    /// Reads a Taguette project database (read-only) and converts it into a bundle with a
+    /// report, ready for [`Self::create_from_bundle`]: the store reads the rows, the importer
+    /// converts them.
+    pub fn read_taguette(
+        path: &Path,
+    ) -> std::result::Result<
+        crate::import::taguette::TaguetteImport,
+        crate::import::taguette::TaguetteError,
+    > {
+        let rows = crate::store::taguette::read_rows(path)?;
+        crate::import::taguette::convert(rows, path)
+    }
+
     /// Creates the project `path` holding `bundle`, applied as one action labelled `label`.
     /// Refuses an existing file. The project is built under a hidden temporary name in the
     /// same folder and moved into place only when complete, never replacing a file that

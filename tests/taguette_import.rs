@@ -4,8 +4,9 @@
 //! versions and files that are not Taguette's are refused with the file named.
 #![allow(clippy::unwrap_used)]
 
-use weft::import::taguette::{html_text, read};
+use weft::import::taguette::html_text;
 use weft::model::{CodingFilter, ProjectRead};
+use weft::session::Session;
 use weft::store::Store;
 use weft::store::taguette::{
     TaguetteRows, TgCommand, TgDocument, TgHighlight, TgProject, TgTag, write_fixture,
@@ -121,7 +122,7 @@ fn taguette_project_comes_in_with_exact_codings() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("tea.sqlite3");
     write_fixture(&db, "63d7ca28fc0c", &fixture()).unwrap();
-    let import = read(&db).unwrap();
+    let import = Session::read_taguette(&db).unwrap();
     let r = &import.report;
     assert_eq!(r.schema_version, "63d7ca28fc0c");
     assert_eq!((r.documents, r.codes, r.codings, r.coders), (2, 2, 6, 2));
@@ -185,19 +186,65 @@ fn unknown_schema_and_foreign_files_are_refused_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("future.sqlite3");
     write_fixture(&db, "ffffffffffff", &fixture()).unwrap();
-    let err = read(&db).unwrap_err().to_string();
+    let err = Session::read_taguette(&db).unwrap_err().to_string();
     assert!(err.contains("schema version ffffffffffff"), "{err}");
     assert!(err.contains("future.sqlite3"), "{err}");
 
     let text = dir.path().join("notes.sqlite3");
     std::fs::write(&text, "just some text, not a database at all").unwrap();
-    let err = read(&text).unwrap_err().to_string();
+    let err = Session::read_taguette(&text).unwrap_err().to_string();
     assert!(err.contains("not a Taguette project database"), "{err}");
     assert!(err.contains("notes.sqlite3"), "{err}");
 
     let weft = dir.path().join("p.weft");
     drop(Store::create(&weft).unwrap());
-    let err = read(&weft).unwrap_err().to_string();
+    let err = Session::read_taguette(&weft).unwrap_err().to_string();
     assert!(err.contains("no `projects` table"), "{err}");
     assert!(std::fs::read(&weft).is_ok(), "left as it was");
+}
+
+/// `weft import-project` tells a Taguette database by its content and makes a new project of
+/// it in one step, refusing to overwrite.
+#[test]
+fn import_project_reads_a_taguette_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("taguette.sqlite3");
+    write_fixture(&db, weft::store::taguette::KNOWN_REVISIONS[0], &fixture()).unwrap();
+    let project = dir.path().join("from-taguette.weft");
+    let weft = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_weft"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = weft(&[
+        "import-project",
+        db.to_str().unwrap(),
+        project.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("Taguette project"), "{stdout}");
+    assert!(stdout.contains("verified"), "{stdout}");
+    let store = Store::open(&project).unwrap();
+    assert_eq!(store.db().documents().unwrap().len(), 2);
+    assert!(
+        !store
+            .db()
+            .codings(&CodingFilter::default())
+            .unwrap()
+            .is_empty()
+    );
+    drop(store);
+    let again = weft(&[
+        "import-project",
+        db.to_str().unwrap(),
+        project.to_str().unwrap(),
+    ]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
 }

@@ -50,6 +50,36 @@ struct JsonReport<'a> {
     report: &'a QdpxReport,
 }
 
+/// `import-project` of a Taguette database.
+fn taguette(source: &Path, project: &Path, json: bool) -> Result<()> {
+    let imported = Session::read_taguette(source)?;
+    let name = source
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let label = format!("Import Taguette project “{name}”");
+    Session::create_from_bundle(project, &label, imported.bundle, &|| false)?;
+    let report = imported.report;
+    if json {
+        #[derive(Serialize)]
+        struct Json<'a> {
+            project: String,
+            report: &'a crate::import::taguette::TaguetteReport,
+        }
+        out!(
+            "{}",
+            serde_json::to_string_pretty(&Json {
+                project: project.display().to_string(),
+                report: &report,
+            })?
+        );
+    } else {
+        out!("{}", report.to_text().trim_end());
+        out!("created {}", project.display());
+    }
+    Ok(())
+}
+
 /// Runs `weft import-project`.
 pub fn run(source: &Path, project: &Path, json: bool) -> Result<()> {
     if project.exists() {
@@ -60,10 +90,7 @@ pub fn run(source: &Path, project: &Path, json: bool) -> Result<()> {
     }
     match kind_of(source)? {
         ProjectKind::Qdpx => {}
-        ProjectKind::Sqlite => bail!(
-            "cannot import: Taguette projects are not supported yet: {}",
-            source.display()
-        ),
+        ProjectKind::Sqlite => return taguette(source, project, json),
         ProjectKind::Unknown => bail!(
             "cannot import: not a QDPX project (a zip archive) nor a Taguette database: {}",
             source.display()

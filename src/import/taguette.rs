@@ -6,8 +6,8 @@
 //! highlight comes from Taguette's edit log (`commands`). Every coding's text is checked
 //! against its highlight's `snippet` (whitespace normalised) and mismatches are reported.
 //!
-//! Reading the SQLite file is the store's job (`crate::store::taguette`, read-only); this
-//! module only converts its rows.
+//! Reading the SQLite file is the store's job (`crate::store::taguette`, read-only, called by
+//! [`crate::session::Session::read_taguette`]); this module only converts its rows.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -19,10 +19,10 @@ use html5ever::tokenizer::{
 };
 use serde::Serialize;
 
+use crate::model::taguette::{TaguetteDbError, TaguetteRows};
 use crate::model::{
     Bundle, BundleCode, BundleCoder, BundleCoding, BundleDocument, CharRange, NewDocument, Origin,
 };
-use crate::store::taguette::{TaguetteDbError, TaguetteRows, read_rows};
 use crate::text::bytes_to_chars_many;
 
 /// Why a Taguette database could not be imported.
@@ -58,6 +58,39 @@ pub struct TaguetteReport {
     pub snippet_mismatches: Vec<String>,
     /// What was skipped and why, one line each.
     pub skipped: Vec<String>,
+}
+
+impl TaguetteReport {
+    /// The report as a few lines of text: what came in, what was checked, what was skipped.
+    pub fn to_text(&self) -> String {
+        let mut out = format!(
+            "Taguette project (schema {}): {} documents, {} codes, {} codings, {} coders\n\
+             {} of {} codings verified: their text equals the highlight's snippet\n",
+            self.schema_version,
+            self.documents,
+            self.codes,
+            self.codings,
+            self.coders,
+            self.verified_by_snippet,
+            self.codings
+        );
+        if !self.snippet_mismatches.is_empty() {
+            out.push_str(&format!(
+                "{} codings differ from their snippet:\n",
+                self.snippet_mismatches.len()
+            ));
+            for m in &self.snippet_mismatches {
+                out.push_str(&format!("  {m}\n"));
+            }
+        }
+        if !self.skipped.is_empty() {
+            out.push_str(&format!("skipped ({}):\n", self.skipped.len()));
+            for m in &self.skipped {
+                out.push_str(&format!("  {m}\n"));
+            }
+        }
+        out
+    }
 }
 
 /// A Taguette project as a bundle, with the report.
@@ -275,12 +308,6 @@ fn rfc3339(taguette: &str) -> Option<String> {
             .and_utc()
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     )
-}
-
-/// Reads the Taguette database at `path` (read-only) and converts it.
-pub fn read(path: &Path) -> Result<TaguetteImport, TaguetteError> {
-    let rows = read_rows(path)?;
-    convert(rows, path)
 }
 
 /// Converts the rows of a Taguette database read from `path` (named in messages).

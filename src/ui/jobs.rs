@@ -736,17 +736,26 @@ fn import_project(
         let sqlite = std::fs::File::open(source)
             .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
             .is_ok_and(|()| head == *b"SQLite format 3\0");
-        return Err(if sqlite {
-            format!(
-                "cannot import: Taguette projects are not supported yet: {}",
-                source.display()
-            )
-        } else {
-            format!(
+        if !sqlite {
+            return Err(format!(
                 "cannot import: not a QDPX project (a zip archive) nor a Taguette database: {}",
                 source.display()
-            )
-        });
+            ));
+        }
+        let imported = crate::session::Session::read_taguette(source).map_err(|e| e.to_string())?;
+        let name = source
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let stop = || cancel.load(Ordering::Relaxed);
+        crate::session::Session::create_from_bundle(
+            target,
+            &format!("Import Taguette project “{name}”"),
+            imported.bundle,
+            &stop,
+        )
+        .map_err(|e| e.to_string())?;
+        return Ok(imported.report.to_text());
     }
     let imported = qdpx::read(source, &mut |i, n| {
         done.store(i, Ordering::Relaxed);
