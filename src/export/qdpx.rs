@@ -660,6 +660,8 @@ fn write_project<W: Write>(
 
     if !docs.is_empty() {
         xml.open("Sources", &[])?;
+        // The selections that came from another tool keep their GUIDs.
+        let stored_selections = project.selection_guids()?;
         for (i, doc) in docs.iter().enumerate() {
             write_source(
                 project,
@@ -669,6 +671,7 @@ fn write_project<W: Write>(
                 summary,
                 &coder_guid,
                 &code_guid,
+                &stored_selections,
                 turn_selections.remove(&doc.id).unwrap_or_default(),
                 doc_refs.get(&doc.id).map(Vec::as_slice).unwrap_or_default(),
                 &doc_vars,
@@ -728,6 +731,7 @@ fn write_source<W: Write>(
     summary: &mut QdpxSummary,
     coder_guid: &HashMap<CoderId, String>,
     code_guid: &HashMap<CodeId, String>,
+    stored_selections: &HashMap<crate::model::CodingId, String>,
     turns: Vec<TurnSelection>,
     note_refs: &[String],
     doc_vars: &[&Variable],
@@ -796,18 +800,47 @@ fn write_source<W: Write>(
         summary.speaker_turns += 1;
     }
 
+    // One selection per coding, except codings that share a selection GUID kept from another
+    // tool's project (and still share its range): those stay one selection with several
+    // codings, as they came.
+    let mut groups: Vec<(String, (String, String), Vec<&crate::model::Coding>)> = Vec::new();
+    let mut by_stored: HashMap<&str, usize> = HashMap::new();
+    let mut used: std::collections::HashSet<String> = std::collections::HashSet::new();
     for c in &codings {
         let (s, e) = pos.next().unwrap_or_default();
-        let coding_guid = canonical_guid(&c.guid);
-        let sel = selection_guid(&coding_guid);
-        let name = quote(&index, &text, c.start, c.end);
-        let when = xsd_datetime(&c.created_at);
-        let coder = coder_guid.get(&c.coder);
+        let stored = stored_selections
+            .get(&c.id)
+            .map(|g| canonical_guid(g))
+            .filter(|g| !g.is_empty());
+        if let Some(g) = &stored
+            && let Some(&i) = by_stored.get(g.as_str())
+            && groups[i].1 == (s.clone(), e.clone())
+        {
+            groups[i].2.push(c);
+            continue;
+        }
+        let sel = match stored {
+            Some(g) if !used.contains(&g) => g,
+            _ => selection_guid(&canonical_guid(&c.guid)),
+        };
+        used.insert(sel.clone());
+        if let Some(g) = stored_selections.get(&c.id) {
+            by_stored.insert(g.as_str(), groups.len());
+        }
+        groups.push((sel, (s, e), vec![c]));
+    }
+    // `by_stored` is keyed by the stored spelling; canonical ones may differ only in case or
+    // braces, which `canonical_guid` already folded into `sel`.
+    for (sel, (s, e), members) in &groups {
+        let first = members[0];
+        let name = quote(&index, &text, first.start, first.end);
+        let when = xsd_datetime(&first.created_at);
+        let coder = coder_guid.get(&first.coder);
         let mut attrs: Vec<(&str, &str)> = vec![
-            ("guid", &sel),
+            ("guid", sel),
             ("name", &name),
-            ("startPosition", &s),
-            ("endPosition", &e),
+            ("startPosition", s),
+            ("endPosition", e),
         ];
         if let Some(u) = coder {
             attrs.push(("creatingUser", u));
@@ -816,31 +849,36 @@ fn write_source<W: Write>(
             attrs.push(("creationDateTime", t));
         }
         xml.open("PlainTextSelection", &attrs)?;
-        let mut cattrs: Vec<(&str, &str)> = vec![("guid", &coding_guid)];
-        if let Some(u) = coder {
-            cattrs.push(("creatingUser", u));
+        for c in members {
+            let coding_guid = canonical_guid(&c.guid);
+            let when = xsd_datetime(&c.created_at);
+            let coder = coder_guid.get(&c.coder);
+            let mut cattrs: Vec<(&str, &str)> = vec![("guid", &coding_guid)];
+            if let Some(u) = coder {
+                cattrs.push(("creatingUser", u));
+            }
+            if let Some(t) = &when {
+                cattrs.push(("creationDateTime", t));
+            }
+            xml.open("Coding", &cattrs)?;
+            xml.reference("CodeRef", &code_guid[&c.code])?;
+            if !c.memo.trim().is_empty() {
+                let note = name_guid("coding-memo", &coding_guid);
+                xml.reference("NoteRef", &note)?;
+                notes.push(Note {
+                    guid: note,
+                    name: format!("Memo: {name}"),
+                    text: c.memo.clone(),
+                    user: coder.cloned(),
+                    created: when.clone(),
+                    modified: None,
+                    description: None,
+                });
+            }
+            xml.close("Coding")?;
+            summary.codings += 1;
         }
-        if let Some(t) = &when {
-            cattrs.push(("creationDateTime", t));
-        }
-        xml.open("Coding", &cattrs)?;
-        xml.reference("CodeRef", &code_guid[&c.code])?;
-        if !c.memo.trim().is_empty() {
-            let note = name_guid("coding-memo", &coding_guid);
-            xml.reference("NoteRef", &note)?;
-            notes.push(Note {
-                guid: note,
-                name: format!("Memo: {name}"),
-                text: c.memo.clone(),
-                user: coder.cloned(),
-                created: when.clone(),
-                modified: None,
-                description: None,
-            });
-        }
-        xml.close("Coding")?;
         xml.close("PlainTextSelection")?;
-        summary.codings += 1;
     }
 
     for g in note_refs {

@@ -6,7 +6,7 @@
 //! highlight comes from Taguette's edit log (`commands`). Every coding's text is checked
 //! against its highlight's `snippet` (whitespace normalised) and mismatches are reported.
 //!
-//! Reading the SQLite file is the store's job (`crate::store::taguette`, read-only, called by
+//! Reading the SQLite file is the store's job (its `taguette` module, read-only, called by
 //! [`crate::session::Session::read_taguette`]); this module only converts its rows.
 
 use std::cell::RefCell;

@@ -82,6 +82,11 @@ pub trait ProjectRead {
     fn memos(&self) -> ReadResult<Vec<Memo>> {
         Ok(Vec::new())
     }
+    /// The selection GUIDs kept from another tool's project, by coding (REFI-QDA
+    /// `PlainTextSelection`s; codings that shared one keep sharing it). (Defaults to none.)
+    fn selection_guids(&self) -> ReadResult<std::collections::HashMap<super::CodingId, String>> {
+        Ok(std::collections::HashMap::new())
+    }
     /// The codings marked as exemplars (quotes that stand for their code). (Defaults to
     /// none.)
     fn exemplars(&self) -> ReadResult<std::collections::HashSet<super::CodingId>> {
@@ -131,5 +136,8 @@ impl<R: ProjectRead + ?Sized> ProjectRead for &R {
     }
     fn exemplars(&self) -> ReadResult<std::collections::HashSet<super::CodingId>> {
         (**self).exemplars()
+    }
+    fn selection_guids(&self) -> ReadResult<std::collections::HashMap<super::CodingId, String>> {
+        (**self).selection_guids()
     }
 }

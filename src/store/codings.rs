@@ -40,6 +40,15 @@ impl Db<'_> {
         Ok(())
     }
 
+    /// The selection GUIDs kept from another tool's project, by coding.
+    pub fn selection_guids(&self) -> Result<std::collections::HashMap<CodingId, String>> {
+        let mut st = self
+            .0
+            .prepare("SELECT id, selection_guid FROM coding WHERE selection_guid IS NOT NULL")?;
+        let rows = st.query_map([], |r| Ok((CodingId(r.get(0)?), r.get::<_, String>(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// One coding.
     pub fn coding(&self, id: CodingId) -> Result<Coding> {
         self.0

@@ -53,4 +53,9 @@ impl ProjectRead for Db<'_> {
     fn memos(&self) -> ReadResult<Vec<Memo>> {
         wrap(Db::memos(self))
     }
+    fn selection_guids(
+        &self,
+    ) -> ReadResult<std::collections::HashMap<crate::model::CodingId, String>> {
+        wrap(Db::selection_guids(self))
+    }
 }
