@@ -10,15 +10,18 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use common::{ok, s};
-use weft::model::{CodingFilter, ProjectRead};
+use weft::model::CodingFilter;
 use weft::store::Store;
+
+/// A coding as plain values: GUID, document, code path, coder, start, end, text, memo.
+type CodingValues = (String, String, String, String, usize, usize, String, String);
 
 /// Everything that must survive, as sorted plain values.
 #[derive(Debug, PartialEq)]
 struct Snapshot {
     documents: BTreeSet<(String, String, String)>,
     codes: BTreeSet<(String, String, String, String)>,
-    codings: BTreeSet<(String, String, String, String, usize, usize, String, String)>,
+    codings: BTreeSet<CodingValues>,
     cases: BTreeSet<(String, String, String)>,
     attributes: BTreeSet<(String, String, String)>,
     values: BTreeSet<(String, String, String)>,
