@@ -2,7 +2,8 @@
 //! transcripts, 10 million words, 200,000 codings; the same `.weft` that `bench_ui` builds
 //! once and caches in the temp folder) as a REFI-QDA `.qdpx`, and prints one JSON line:
 //! `export_s` (seconds), `peak_rss_mb` (VmHWM from `/proc/self/status`), the largest source and
-//! the file written. (An `import_s` field belongs beside `export_s` once the QDPX import lands.)
+//! the file written; then imports that file into a new project (`import_s`, and the peak
+//! memory of the whole run).
 //!
 //! `cargo run --release --example bench_exchange`
 #![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark prints and may panic
@@ -43,12 +44,33 @@ fn main() {
     })
     .unwrap();
     let export_s = t.elapsed().as_secs_f64();
+    let export_peak = peak_rss_mb();
     let size = std::fs::metadata(&out).unwrap().len();
+    drop(store);
+
+    // Import that QDPX into a new project (parse, then one action).
+    let t = Instant::now();
+    let imported = weft::import::qdpx::read(&out, &mut |_, _| true).unwrap();
+    let target = dir.path().join("back.weft");
+    let (session, _) = weft::session::Session::create_from_bundle(
+        &target,
+        "Import project",
+        imported.bundle,
+        &|| false,
+    )
+    .unwrap();
+    let import_s = t.elapsed().as_secs_f64();
+    let back = weft::model::ProjectRead::coding_spans(&session.read())
+        .unwrap()
+        .len();
+    assert_eq!(back, summary.codings, "every coding came back");
     println!(
-        "{{\"documents\": {}, \"codings\": {}, \"export_s\": {:.2}, \"peak_rss_mb\": {:.0}, \"rss_before_export_mb\": {:.0}, \"largest_source_mb\": {:.2}, \"qdpx_mb\": {:.1}}}",
+        "{{\"bench\": \"exchange\", \"documents\": {}, \"codings\": {}, \"export_s\": {:.2}, \"export_peak_rss_mb\": {:.0}, \"import_s\": {:.2}, \"peak_rss_mb\": {:.0}, \"rss_before_export_mb\": {:.0}, \"largest_source_mb\": {:.2}, \"qdpx_mb\": {:.1}}}",
         summary.sources,
         summary.codings,
         export_s,
+        export_peak,
+        import_s,
         peak_rss_mb(),
         rss_before,
         largest as f64 / 1e6,
