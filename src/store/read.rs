@@ -53,4 +53,7 @@ impl ProjectRead for Db<'_> {
     fn memos(&self) -> ReadResult<Vec<Memo>> {
         wrap(Db::memos(self))
     }
+    fn exemplars(&self) -> ReadResult<std::collections::HashSet<crate::model::CodingId>> {
+        wrap(Db::exemplars(self))
+    }
 }
