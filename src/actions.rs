@@ -447,7 +447,9 @@ impl Action {
                 n => format!("Link {n} speakers to cases"),
             },
             Self::MarkExemplar { exemplar: true, .. } => "Mark exemplar".into(),
-            Self::MarkExemplar { exemplar: false, .. } => "Unmark exemplar".into(),
+            Self::MarkExemplar {
+                exemplar: false, ..
+            } => "Unmark exemplar".into(),
         }
     }
 }

@@ -430,7 +430,11 @@ fn a_frozen_v4_project_migrates_keeping_its_history_and_codings_can_be_marked_ex
         .into_iter()
         .map(|h| h.label)
         .collect();
-    assert_eq!(labels.len(), 2, "the version 3 and 4 steps are kept: {labels:?}");
+    assert_eq!(
+        labels.len(),
+        2,
+        "the version 3 and 4 steps are kept: {labels:?}"
+    );
     // The version 4 step replays: the removed coding comes back, unmarked, with its selection.
     assert_eq!(store.undo().unwrap().as_deref(), Some("Remove coding"));
     let back = weft::model::CodingId(4);

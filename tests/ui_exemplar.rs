@@ -74,7 +74,10 @@ fn a_passage_is_marked_from_the_coded_segments_view_and_undone() {
     assert!(h.query_by_label("★ Exemplar").is_none(), "none marked yet");
 
     // The first card's button marks its passage: one edit through the app.
-    h.get_all_by_label("Mark as exemplar").next().unwrap().click();
+    h.get_all_by_label("Mark as exemplar")
+        .next()
+        .unwrap()
+        .click();
     h.run_steps(3);
     assert_eq!(exemplars(&h), [first]);
     h.get_by_label("★ Exemplar");

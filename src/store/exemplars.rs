@@ -22,7 +22,9 @@ impl Tx<'_> {
 impl Db<'_> {
     /// The codings marked as exemplars.
     pub fn exemplars(&self) -> Result<std::collections::HashSet<CodingId>> {
-        let mut st = self.0.prepare("SELECT id FROM coding WHERE exemplar <> 0")?;
+        let mut st = self
+            .0
+            .prepare("SELECT id FROM coding WHERE exemplar <> 0")?;
         let ids = st
             .query_map([], |r| r.get(0).map(CodingId))?
             .collect::<rusqlite::Result<_>>()?;
@@ -32,11 +34,11 @@ impl Db<'_> {
     /// Whether a coding is marked as an exemplar (not found when it does not exist).
     pub fn is_exemplar(&self, id: CodingId) -> Result<bool> {
         self.coding(id)?;
-        let v: i64 = self
-            .0
-            .query_row("SELECT exemplar FROM coding WHERE id = ?1", [id.0], |r| {
-                r.get(0)
-            })?;
+        let v: i64 =
+            self.0
+                .query_row("SELECT exemplar FROM coding WHERE id = ?1", [id.0], |r| {
+                    r.get(0)
+                })?;
         Ok(v != 0)
     }
 }
