@@ -131,6 +131,8 @@ pub enum Action {
     /// Cases from speaker labels, after an import: each link makes or reuses a case and maps
     /// a speaker of a document to it, or assigns the whole document (one step for all).
     LinkSpeakers(Vec<SpeakerLink>),
+    /// Mark a coding as an exemplar (a quote that stands for its code), or clear the mark.
+    MarkExemplar { coding: CodingId, exemplar: bool },
 }
 
 /// The project setting holding the number keys pinned to codes: JSON `{"3": "<code guid>"}`.
@@ -374,6 +376,10 @@ impl Action {
                 }
                 Outcome::Done
             }
+            Self::MarkExemplar { coding, exemplar } => {
+                db.set_exemplar(*coding, *exemplar)?;
+                Outcome::Coding(*coding)
+            }
         })
     }
 
@@ -440,6 +446,10 @@ impl Action {
                 1 => "Link 1 speaker to a case".into(),
                 n => format!("Link {n} speakers to cases"),
             },
+            Self::MarkExemplar { exemplar: true, .. } => "Mark exemplar".into(),
+            Self::MarkExemplar {
+                exemplar: false, ..
+            } => "Unmark exemplar".into(),
         }
     }
 }

@@ -456,7 +456,7 @@ fn the_segments_export_names_each_coding_by_the_id_the_cli_takes() {
     let id = coding_id(&out);
     let csv = ok(&["segments", p, "--code", "Role"]);
     let header = csv.lines().find(|l| !l.starts_with('#')).unwrap();
-    assert!(header.ends_with(",created,coding,id"), "{header}");
+    assert!(header.ends_with(",created,coding,id,exemplar"), "{header}");
     assert!(
         csv.lines().any(|l| l.starts_with("P01 interview,")
             && l.contains(",0,7,")

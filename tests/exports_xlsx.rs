@@ -53,7 +53,8 @@ fn segments_and_frequencies_as_workbooks() {
             "memo",
             "created",
             "coding",
-            "id"
+            "id",
+            "exemplar"
         ]
     );
     assert_eq!(all.len() - 1, rows.len());
@@ -66,6 +67,7 @@ fn segments_and_frequencies_as_workbooks() {
             "the exact coded text"
         );
         assert_eq!(text(&r[12]), j["id"].as_str().unwrap());
+        assert_eq!(r[13], Data::Bool(false), "exemplar is a boolean");
     }
     let meta = b.worksheet_range("meta").unwrap();
     let facts: Vec<String> = meta.rows().map(|r| text(&r[0])).collect();

@@ -179,6 +179,19 @@ INSERT INTO undo_sql VALUES (4, 4, 'undo', 'DELETE FROM "cases" WHERE "id"=3', N
 INSERT INTO cases VALUES (3, 'g-case-3', 'P03', '');
 "#;
 
+/// The version 4 change exactly as Weft 4 wrote it (a COPY, like the others).
+const FROZEN_V4: &str = r#"
+ALTER TABLE coding ADD COLUMN selection_guid TEXT;
+"#;
+
+/// Undo history as version 4 recorded it, naming every version 4 column of `coding`: a
+/// removed coding (with its selection GUID) whose undo puts it back. Still replayable after
+/// version 5 (which only adds a column with a default), so it is kept.
+const V4_HISTORY: &str = r#"
+INSERT INTO undo_step VALUES (5, 'Remove coding', 'done', '2025-01-03T00:00:00Z', 'Alex', 4);
+INSERT INTO undo_sql VALUES (5, 5, 'undo', 'INSERT INTO "coding" ("id","guid","doc_id","code_id","coder_id","start_char","end_char","memo","created_at","selection_guid") VALUES (4,''g-coding-4'',2,2,1,4,8,''gone'',''2025-01-01T00:00:00Z'',''g-selection-4'')', 2, NULL);
+"#;
+
 /// `PRAGMA application_id` of a Weft project ("WEFT").
 const APPLICATION_ID: i32 = 0x5745_4654;
 
@@ -250,6 +263,10 @@ fn fixture(path: &Path, version: i32) {
     if version >= 3 {
         c.execute_batch(FROZEN_V3).unwrap();
         c.execute_batch(V3_HISTORY).unwrap();
+    }
+    if version >= 4 {
+        c.execute_batch(FROZEN_V4).unwrap();
+        c.execute_batch(V4_HISTORY).unwrap();
     }
     c.pragma_update(None, "application_id", APPLICATION_ID)
         .unwrap();
@@ -397,4 +414,52 @@ fn a_frozen_v3_project_migrates_keeping_its_v3_history_and_codings_get_a_selecti
         )
         .unwrap();
     assert_eq!(nulls, 3, "existing codings have no selection");
+}
+
+#[test]
+fn a_frozen_v4_project_migrates_keeping_its_history_and_codings_can_be_marked_exemplars() {
+    use weft::actions::Action;
+    let (dir, path, mut store) = migrate(4);
+    check_data(&store);
+    assert!(store.db().exemplars().unwrap().is_empty(), "nothing marked");
+    let note = store.take_note().expect("the version 2 steps went");
+    assert!(note.contains("3 undo steps"), "{note}");
+    let labels: Vec<String> = store
+        .history()
+        .unwrap()
+        .into_iter()
+        .map(|h| h.label)
+        .collect();
+    assert_eq!(
+        labels.len(),
+        2,
+        "the version 3 and 4 steps are kept: {labels:?}"
+    );
+    // The version 4 step replays: the removed coding comes back, unmarked, with its selection.
+    assert_eq!(store.undo().unwrap().as_deref(), Some("Remove coding"));
+    let back = weft::model::CodingId(4);
+    assert_eq!(store.db().coding(back).unwrap().memo, "gone");
+    assert!(!store.db().is_exemplar(back).unwrap());
+    assert_eq!(store.redo().unwrap().as_deref(), Some("Remove coding"));
+    assert!(store.db().coding(back).is_err());
+    assert_eq!(store.undo().unwrap().as_deref(), Some("Remove coding"));
+    // A mark after the upgrade is one undoable step.
+    Action::MarkExemplar {
+        coding: back,
+        exemplar: true,
+    }
+    .apply(&mut store)
+    .unwrap();
+    assert_eq!(store.db().exemplars().unwrap().len(), 1);
+    assert_eq!(store.undo().unwrap().as_deref(), Some("Mark exemplar"));
+    assert!(store.db().exemplars().unwrap().is_empty());
+    drop(store);
+    assert_eq!(schema(&path), fresh_schema(dir.path()));
+    let c = Connection::open(&path).unwrap();
+    let selection: Option<String> = c
+        .query_row("SELECT selection_guid FROM coding WHERE id = 4", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(selection.as_deref(), Some("g-selection-4"));
 }

@@ -267,7 +267,7 @@ fn rows_carry_exact_text_speaker_and_case() {
     assert_eq!(r.code, "Mutuality/Shared experience");
     let csv = String::from_utf8(segments::to_csv(&rows).unwrap()).unwrap();
     assert!(csv.starts_with(
-        "document,case,speaker,timestamp,code,start,end,text,coder,memo,created,coding,id\n"
+        "document,case,speaker,timestamp,code,start,end,text,coder,memo,created,coding,id,exemplar\n"
     ));
     assert!(csv.contains("We were both 😀 — équipe"));
     let json: serde_json::Value =

@@ -19,6 +19,40 @@ struct CodeRow {
     codings: usize,
 }
 
+/// Arguments of `weft code exemplar`.
+#[derive(Debug, clap::Args)]
+pub struct ExemplarArgs {
+    /// The project.
+    project: std::path::PathBuf,
+    /// The coding's id (as `code apply` prints it) or GUID (the `id` column of `segments`).
+    coding: String,
+    /// Clear the mark instead of setting it.
+    #[arg(long)]
+    unset: bool,
+}
+
+/// `weft code exemplar`: marks (or unmarks) one coding, one undo step; prints one line.
+fn exemplar(a: ExemplarArgs) -> Result<()> {
+    let mut session = open_for_edit(&a.project)?;
+    let coding = super::coding::require(&session, &a.coding)?;
+    let was = session.read().is_exemplar(coding)?;
+    let exemplar = !a.unset;
+    if was == exemplar {
+        out!(
+            "coding {coding} is {}an exemplar already; nothing changed",
+            if exemplar { "" } else { "not " }
+        );
+        return Ok(());
+    }
+    session.apply(&Action::MarkExemplar { coding, exemplar })?;
+    if exemplar {
+        out!("coding {coding} is marked as an exemplar");
+    } else {
+        out!("coding {coding} is no longer an exemplar");
+    }
+    Ok(())
+}
+
 /// Runs a `weft code` command.
 pub fn run(c: CodeCommand) -> Result<()> {
     match c {
@@ -85,6 +119,7 @@ pub fn run(c: CodeCommand) -> Result<()> {
             }
         }
         CodeCommand::Apply(a) => apply(a)?,
+        CodeCommand::Exemplar(a) => exemplar(a)?,
         CodeCommand::Rename {
             project,
             path,

@@ -70,7 +70,7 @@ struct Row {
 
 /// The coding named by `id`, a number or a GUID (any letter case, braces or not), naming it
 /// in the error when there is none.
-fn require(session: &Session, id: &str) -> Result<CodingId> {
+pub(super) fn require(session: &Session, id: &str) -> Result<CodingId> {
     let missing = || anyhow!("there is no coding {id} (`weft coding list` lists them)");
     let db = session.read();
     if let Ok(n) = id.trim().parse::<i64>() {

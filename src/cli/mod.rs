@@ -389,6 +389,9 @@ pub enum CodeCommand {
         /// The description (empty clears it).
         description: String,
     },
+    /// Mark a coding as an exemplar (a quote that stands for its code; the report shows
+    /// marked ones first), or clear the mark with `--unset`. Undoable.
+    Exemplar(code::ExemplarArgs),
 }
 
 /// Arguments of `weft code apply`.

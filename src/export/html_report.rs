@@ -487,6 +487,7 @@ mod tests {
             doc_id: DocId(1),
             coding_id: CodingId(id),
             id: String::new(),
+            exemplar: false,
         }
     }
 

@@ -47,6 +47,8 @@ pub struct SegmentRow {
     pub coding_id: crate::model::CodingId,
     /// The coding's GUID: stable across exports and merges; `weft coding` takes it too.
     pub id: String,
+    /// Marked as an exemplar (`weft code exemplar`, or the Coded segments view).
+    pub exemplar: bool,
 }
 
 /// The coded segments of `codes` (all codes when `None`) under `scope`, by document and
@@ -69,6 +71,7 @@ pub fn coded_segments(
         codes,
         ..CodingFilter::default()
     })?;
+    let exemplars = read.exemplars()?;
     let mut rows = Vec::with_capacity(codings.len());
     let mut current: Option<(DocId, String, CharIndex, Vec<Turn>)> = None;
     for c in codings {
@@ -121,6 +124,7 @@ pub fn coded_segments(
             doc_id: c.doc,
             coding_id: c.id,
             id: c.guid,
+            exemplar: exemplars.contains(&c.id),
         });
     }
     Ok(rows)
@@ -199,6 +203,7 @@ pub fn to_csv(rows: &[SegmentRow]) -> Result<Vec<u8>> {
             "created",
             "coding",
             "id",
+            "exemplar",
         ])?;
     }
     Ok(w.into_inner()
@@ -272,6 +277,7 @@ mod tests {
             coding_id: CodingId(1),
             timestamp: "00:12:31".into(),
             id: "6f1c2a9e-0000-4000-8000-000000000001".into(),
+            exemplar: false,
         }
     }
 
@@ -280,7 +286,7 @@ mod tests {
         let rows = [row("We were both 😀 — équipe", "a | b\nc")];
         let csv = String::from_utf8(encode(&rows, Format::Csv, None).unwrap()).unwrap();
         assert!(csv.starts_with(
-            "document,case,speaker,timestamp,code,start,end,text,coder,memo,created,coding,id\n"
+            "document,case,speaker,timestamp,code,start,end,text,coder,memo,created,coding,id,exemplar\n"
         ));
         assert!(csv.contains("We were both 😀 — équipe"));
         let json_bytes = encode(&rows, Format::Json, None).unwrap();
@@ -298,7 +304,7 @@ mod tests {
         let csv = String::from_utf8(encode(&[], Format::Csv, None).unwrap()).unwrap();
         assert_eq!(
             csv,
-            "document,case,speaker,timestamp,code,start,end,text,coder,memo,created,coding,id\n"
+            "document,case,speaker,timestamp,code,start,end,text,coder,memo,created,coding,id,exemplar\n"
         );
         assert_eq!(
             encode(&[], Format::Json, None).unwrap(),

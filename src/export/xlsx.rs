@@ -137,6 +137,7 @@ pub fn segments(rows: &[SegmentRow], meta: Option<&Provenance>) -> Result<Vec<u8
             col("created", 22.0),
             col("coding", 8.0),
             col("id", 38.0),
+            col("exemplar", 10.0),
         ],
     )?;
     for (i, row) in rows.iter().enumerate() {
@@ -154,6 +155,7 @@ pub fn segments(rows: &[SegmentRow], meta: Option<&Provenance>) -> Result<Vec<u8
         sheet.text(r, 10, &row.created)?;
         sheet.number(r, 11, row.coding_id.0 as f64)?;
         sheet.text(r, 12, &row.id)?;
+        sheet.ws.write_boolean(r, 13, row.exemplar)?;
     }
     sheet.finish()?;
     if let Some(m) = meta {

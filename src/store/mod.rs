@@ -11,6 +11,7 @@ mod cases;
 mod codes;
 mod codings;
 mod documents;
+mod exemplars;
 mod memos;
 pub mod purge;
 mod read;

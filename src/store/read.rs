@@ -29,6 +29,9 @@ impl ProjectRead for Db<'_> {
     fn coding_spans(&self) -> ReadResult<Vec<CodingSpan>> {
         wrap(Db::coding_spans(self))
     }
+    fn exemplars(&self) -> ReadResult<std::collections::HashSet<crate::model::CodingId>> {
+        wrap(Db::exemplars(self))
+    }
     fn codings(&self, filter: &CodingFilter) -> ReadResult<Vec<Coding>> {
         wrap(Db::codings(self, filter))
     }

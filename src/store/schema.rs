@@ -13,7 +13,7 @@ use crate::text::WordIndex;
 pub const APPLICATION_ID: i32 = 0x5745_4654;
 
 /// The schema version this build writes.
-pub const VERSION: i32 = 4;
+pub const VERSION: i32 = 5;
 
 /// Version 1: the core tables. Frozen: never edit, add a migration instead.
 ///
@@ -185,8 +185,15 @@ const V4: &str = r#"
 ALTER TABLE coding ADD COLUMN selection_guid TEXT;
 "#;
 
-/// The oldest schema whose recorded undo steps still replay: version 4 only added a nullable
-/// column, and every recorded step names its columns, so version 3 steps are kept.
+/// Version 5: a coding can be marked as an exemplar, a quote that stands for its code (the
+/// report shows marked ones first).
+const V5: &str = r#"
+ALTER TABLE coding ADD COLUMN exemplar INTEGER NOT NULL DEFAULT 0;
+"#;
+
+/// The oldest schema whose recorded undo steps still replay: versions 4 and 5 only added
+/// columns that may be left out (nullable, or with a default), and every recorded step names
+/// its columns, so version 3 and 4 steps are kept.
 const OLDEST_REPLAYABLE: i32 = 3;
 
 /// Brings a project at `from` up to [`VERSION`] inside `tx`.
@@ -214,6 +221,8 @@ pub fn upgrade_from(tx: &Transaction<'_>, from: i32) -> Result<(), StoreError> {
             }
             // Selection GUIDs of codings.
             4 => tx.execute_batch(V4)?,
+            // Exemplar marks on codings.
+            5 => tx.execute_batch(V5)?,
             _ => {
                 return Err(StoreError::Invalid(format!(
                     "no migration to file format version {version}"

@@ -12,6 +12,7 @@ use std::collections::{HashMap, HashSet};
 use egui::text::LayoutJob;
 use egui::{Color32, FontId, Rect, TextFormat, Ui, UiBuilder};
 
+use crate::actions::Action;
 use crate::analysis::{Scope, ScopeFilter};
 use crate::export::{self, Format, SegmentRow};
 use crate::model::{CodeId, DocId};
@@ -312,6 +313,23 @@ impl SegmentsView {
     }
 }
 
+/// The label of the button (and context-menu item) that marks or unmarks a passage.
+fn exemplar_toggle_label(exemplar: bool) -> &'static str {
+    if exemplar {
+        "Unmark exemplar"
+    } else {
+        "Mark as exemplar"
+    }
+}
+
+/// The edit that flips a passage's exemplar mark (one undo step, through the app).
+fn exemplar_toggle(row: &SegmentRow) -> Command {
+    Command::Edit(Action::MarkExemplar {
+        coding: row.coding_id,
+        exemplar: !row.exemplar,
+    })
+}
+
 /// Draws one card in `rect` (its height is a guess); returns the height it really took.
 fn card_ui(
     ui: &mut Ui,
@@ -366,6 +384,28 @@ fn card_ui(
                                 egui::Label::new(egui::RichText::new(parts.join(" · ")).weak())
                                     .selectable(false),
                             );
+                            if row.exemplar {
+                                ui.add(
+                                    egui::Label::new(
+                                        egui::RichText::new("★ Exemplar")
+                                            .color(visuals.warn_fg_color),
+                                    )
+                                    .selectable(false),
+                                )
+                                .on_hover_text(
+                                    "Marked as an exemplar: the report quotes it first.",
+                                );
+                            }
+                            if ui
+                                .small_button(exemplar_toggle_label(row.exemplar))
+                                .on_hover_text(
+                                    "An exemplar is a passage that stands for its code; the \
+                                     report quotes marked passages first.",
+                                )
+                                .clicked()
+                            {
+                                out.push(exemplar_toggle(row));
+                            }
                         });
                         let font: FontId = egui::TextStyle::Body.resolve(ui.style());
                         let mut job = LayoutJob::default();
@@ -392,6 +432,12 @@ fn card_ui(
         )
         .response;
     resp.widget_info(|| egui::WidgetInfo::labeled(egui::accesskit::Role::Button, true, &label));
+    resp.context_menu(|ui| {
+        if ui.button(exemplar_toggle_label(row.exemplar)).clicked() {
+            out.push(exemplar_toggle(row));
+            ui.close();
+        }
+    });
     if resp.clicked() {
         out.push(Command::JumpTo {
             doc: row.doc_id,
