@@ -616,7 +616,8 @@ fn the_cli_creates_the_project_refuses_to_overwrite_and_leaves_nothing_on_failur
     let mut now = listing();
     now.retain(|n| n != "bad.qdpx");
     assert_eq!(now, was);
-    // A Taguette database (SQLite) is recognised by its content, not yet supported.
+    // An SQLite file is taken for a Taguette database by its content; one that is not Taguette's
+    // is refused by name.
     let sqlite = d.join("tag.sqlite3");
     rusqlite::Connection::open(&sqlite)
         .unwrap()
@@ -624,7 +625,7 @@ fn the_cli_creates_the_project_refuses_to_overwrite_and_leaves_nothing_on_failur
         .unwrap();
     let msg = fails(&["import-project", s(&sqlite), s(&d.join("tag.weft"))]);
     assert!(
-        msg.contains("Taguette projects are not supported yet"),
+        msg.contains("not a Taguette project database") && msg.contains("tag.sqlite3"),
         "{msg}"
     );
     assert!(!d.join("tag.weft").exists());

@@ -548,9 +548,12 @@ mod tests {
             let html: String = parts.iter().map(|(t, k)| format!("{}{}", tags[*k], t)).collect();
             let h = html_text(&html);
             let n = h.raw.chars().count();
-            let a = a.min(n);
-            let b = (a + len).min(n);
-            prop_assume!(a < b);
+            if n == 0 {
+                return Ok(());
+            }
+            // A non-empty range inside the text, whatever was drawn.
+            let a = a % n;
+            let b = a + 1 + (len - 1) % (n - a);
             let bytes: Vec<usize> = h.raw.char_indices().map(|(i, _)| i).chain([h.raw.len()]).collect();
             let visible = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
             let want = visible(&h.raw.chars().skip(a).take(b - a).collect::<String>());
