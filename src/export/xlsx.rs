@@ -29,6 +29,14 @@ const fn col(header: &'static str, max_width: f64) -> Column {
     Column { header, max_width }
 }
 
+/// A workbook compressed for speed: level 2 of 9 saves a 200,000-row sheet in well under half
+/// the time of the default (6), for a file a little larger.
+fn new_book() -> Workbook {
+    let mut book = Workbook::new();
+    book.set_zip_compression_level(2);
+    book
+}
+
 fn header_style() -> Style {
     Style::new().set_bold()
 }
@@ -119,7 +127,7 @@ fn meta_sheet(book: &mut Workbook, meta: &Provenance) -> Result<()> {
 
 /// The coded segments as a workbook: sheet `segments`, then `meta` when given.
 pub fn segments(rows: &[SegmentRow], meta: Option<&Provenance>) -> Result<Vec<u8>> {
-    let mut book = Workbook::new();
+    let mut book = new_book();
     let mut sheet = Sheet::new(
         book.add_worksheet(),
         "segments",
@@ -167,7 +175,7 @@ pub fn segments(rows: &[SegmentRow], meta: Option<&Provenance>) -> Result<Vec<u8
 /// The frequency report as a workbook: sheet `frequencies` (own and `agg_` columns, coverage
 /// as a fraction formatted as a percentage), then `meta` when given.
 pub fn frequencies(report: &FrequencyReport, meta: Option<&Provenance>) -> Result<Vec<u8>> {
-    let mut book = Workbook::new();
+    let mut book = new_book();
     let percent = Style::new().set_num_format("0.0%");
     let columns = [
         col("path", 40.0),
@@ -213,7 +221,7 @@ pub fn matrices(
     ms: &[crate::analysis::matrix::Matrix],
     meta: Option<&Provenance>,
 ) -> Result<Vec<u8>> {
-    let mut book = Workbook::new();
+    let mut book = new_book();
     for m in ms {
         matrix_sheet(book.add_worksheet(), m)?;
     }
@@ -263,7 +271,7 @@ pub fn classification(
     table: &crate::analysis::matrix::CaseTable,
     meta: Option<&Provenance>,
 ) -> Result<Vec<u8>> {
-    let mut book = Workbook::new();
+    let mut book = new_book();
     let ws = book.add_worksheet();
     ws.set_name("cases")?;
     let bold = header_style();
