@@ -136,11 +136,11 @@ fn table_from_bytes(path: &Path, bytes: &[u8], sheet: Option<&str>) -> Result<Ta
     let mut table = match extension(path).as_str() {
         "csv" => csv_table(path, bytes)?,
         "xlsx" | "xlsm" | "xls" | "ods" => workbook_table(path, bytes, sheet)?,
-        other => {
-            return Err(ImportError::Unsupported {
-                path: path.to_owned(),
-                kind: format!("\".{other}\" for a survey (use .csv, .xlsx, .xls or .ods)"),
-            });
+        _ => {
+            return Err(refused(
+                path,
+                "a survey must be a .csv, .xlsx, .xls or .ods table",
+            ));
         }
     };
     if table.headers.iter().all(|h| h.trim().is_empty()) {
@@ -571,6 +571,22 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("--text-columns"), "{e}");
+    }
+
+    #[test]
+    fn only_tables_can_be_surveys() {
+        let e = table_from_bytes(Path::new("d/notes.txt"), b"a,b\n1,2\n", None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("a survey must be a .csv, .xlsx, .xls or .ods table"),
+            "{e}"
+        );
+        assert!(e.ends_with("d/notes.txt"), "{e}");
+        let e = table_from_bytes(Path::new("s.xlsx"), b"not a workbook", None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not a readable spreadsheet"), "{e}");
     }
 
     #[test]
