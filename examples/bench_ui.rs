@@ -15,115 +15,14 @@
 use std::time::Instant;
 
 use egui::{Event, MouseWheelSource, MouseWheelUnit, Pos2, RawInput, Rect, TouchPhase, vec2};
-use weft::model::{Origin, Turn};
+use weft::model::Origin;
 use weft::store::{NewDocument, Store};
 use weft::ui::WeftApp;
 use weft::ui::settings::Settings;
 
-const WORDS: &[&str] = &[
-    "peer",
-    "support",
-    "worker",
-    "I",
-    "you",
-    "we",
-    "they",
-    "it",
-    "was",
-    "and",
-    "but",
-    "so",
-    "like",
-    "really",
-    "know",
-    "think",
-    "felt",
-    "because",
-    "when",
-    "the",
-    "a",
-    "to",
-    "of",
-    "in",
-    "that",
-    "with",
-    "someone",
-    "been",
-    "there",
-    "mutual",
-    "trust",
-    "listened",
-    "recovery",
-    "hope",
-    "ward",
-    "boundaries",
-    "lived",
-    "experience",
-    "giving",
-    "back",
-    "helped",
-    "café",
-    "Zoë",
-    "équipe",
-    "relationship",
-    "power",
-    "equal",
-    "honest",
-    "difficult",
-    "friendship",
-    "professional",
-];
-
-fn transcript(words: usize) -> (String, Vec<Turn>) {
-    let mut text = String::new();
-    let mut turns = Vec::new();
-    let mut seed = 0x2545_F491_4F6C_DD1Du64;
-    let mut next = move |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n as u64) as usize
-    };
-    let mut chars = 0usize;
-    let mut written = 0;
-    let mut speaker_p = false;
-    while written < words {
-        let n = if speaker_p {
-            40 + next(90)
-        } else {
-            8 + next(20)
-        };
-        let label = if speaker_p { "P01: " } else { "Interviewer: " };
-        let start = chars;
-        text.push_str(label);
-        chars += label.chars().count();
-        let body_start = chars;
-        for i in 0..n {
-            if i > 0 {
-                text.push(' ');
-                chars += 1;
-            }
-            let w = WORDS[next(WORDS.len())];
-            text.push_str(w);
-            chars += w.chars().count();
-        }
-        text.push('.');
-        chars += 1;
-        let end = chars;
-        text.push_str("\n\n");
-        chars += 2;
-        turns.push(Turn {
-            start,
-            body_start,
-            end,
-            speaker: if speaker_p { "P01" } else { "Interviewer" }.into(),
-            timestamp: None,
-        });
-        written += n;
-        speaker_p = !speaker_p;
-    }
-    (text, turns)
-}
+#[path = "common/corpus.rs"]
+mod corpus;
+use corpus::{big_project, transcript};
 
 fn input(t: f64, size: (f32, f32), events: Vec<Event>) -> RawInput {
     RawInput {
@@ -281,74 +180,6 @@ struct Big {
     open_first_frame_ms: f64,
     apply: Vec<f64>,
     recount_ms: f64,
-}
-
-/// The bench_core-sized project, built once (untracked writes) and kept in the temp folder.
-fn big_project() -> std::path::PathBuf {
-    const DOCS: usize = 1000;
-    const WORDS_PER_DOC: usize = 10_000;
-    const CODINGS: usize = 200_000;
-    let cached = std::env::temp_dir().join("weft-bench-ui-big-v1.weft");
-    if cached.exists() {
-        return cached;
-    }
-    let building = cached.with_extension("building");
-    let _ = std::fs::remove_file(&building);
-    let mut store = Store::create(&building).unwrap();
-    store
-        .untracked(|db| {
-            let mut docs = Vec::new();
-            for i in 0..DOCS {
-                // The same speech in every document is fine for timing; the names differ.
-                let (text, turns) = transcript(WORDS_PER_DOC);
-                let char_len = text.chars().count();
-                let id = db.add_document(&NewDocument {
-                    name: format!("P{:04}", i + 1),
-                    text,
-                    origin: Origin {
-                        file_name: format!("p{:04}.txt", i + 1),
-                        format: "txt".into(),
-                        encoding: "UTF-8".into(),
-                        sha256: String::new(),
-                    },
-                    turns,
-                    guid: None,
-                })?;
-                docs.push((id, char_len));
-            }
-            let mut codes = Vec::new();
-            for theme in ["Role", "Relationship", "Mutuality", "Reciprocity"] {
-                let (t, _) = db.ensure_code_path(theme, None, "")?;
-                codes.push(t);
-                for k in 0..9 {
-                    codes.push(
-                        db.ensure_code_path(&format!("{theme}/Sub {k}"), None, "")?
-                            .0,
-                    );
-                }
-            }
-            let coder = db.default_coder_or_add()?;
-            let mut seed = 42u64;
-            let mut next = move |n: usize| {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                (seed % n as u64) as usize
-            };
-            for i in 0..CODINGS {
-                let (doc, char_len) = docs[i % docs.len()];
-                let len = 40 + next(400);
-                let start = next(char_len.saturating_sub(len + 1).max(1));
-                let code = codes[next(codes.len())];
-                db.apply_code(doc, code, coder, start, (start + len).min(char_len), "")?;
-            }
-            Ok(())
-        })
-        .unwrap();
-    store.checkpoint().unwrap();
-    drop(store);
-    std::fs::rename(&building, &cached).unwrap();
-    cached
 }
 
 fn big_corpus() -> Big {

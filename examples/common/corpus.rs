@@ -114,7 +114,7 @@ pub fn transcript(words: usize) -> (String, Vec<Turn>) {
 /// The bench_core-sized project, built once and cached where `bench_ui` caches it.
 pub fn big_project() -> std::path::PathBuf {
     const DOCS: usize = 1000;
-    pub const WORDS_PER_DOC: usize = 10_000;
+    const WORDS_PER_DOC: usize = 10_000;
     const CODINGS: usize = 200_000;
     let cached = std::env::temp_dir().join("weft-bench-ui-big-v1.weft");
     if cached.exists() {
