@@ -43,6 +43,19 @@ impl Matrix {
         }
     }
 
+    /// The same matrix as 1/0 presence.
+    pub fn to_presence(&self) -> Self {
+        Self {
+            presence: true,
+            rows: self
+                .rows
+                .iter()
+                .map(|(p, cells)| (p.clone(), cells.iter().map(|v| u64::from(*v > 0)).collect()))
+                .collect(),
+            ..self.clone()
+        }
+    }
+
     /// CSV: a `code` column, then one column per document or case.
     pub fn to_csv(&self) -> std::result::Result<Vec<u8>, csv::Error> {
         let mut w = csv::Writer::from_writer(Vec::new());
@@ -100,16 +113,9 @@ pub fn matrix(read: impl ProjectRead, across: Across, presence: bool) -> Result<
             }
         }
     }
-    if presence {
-        for row in &mut cells {
-            for v in row.iter_mut() {
-                *v = u64::from(*v > 0);
-            }
-        }
-    }
-    Ok(Matrix {
+    let counts = Matrix {
         across,
-        presence,
+        presence: false,
         columns,
         rows: tree
             .codes
@@ -117,6 +123,11 @@ pub fn matrix(read: impl ProjectRead, across: Across, presence: bool) -> Result<
             .map(|c| tree.path(c.id))
             .zip(cells)
             .collect(),
+    };
+    Ok(if presence {
+        counts.to_presence()
+    } else {
+        counts
     })
 }
 

@@ -74,16 +74,12 @@ pub fn export(args: &ExportArgs) -> Result<()> {
         }
         "cases-xlsx" => {
             let table = crate::analysis::matrix::case_table(db)?;
-            let meta = export::Provenance::describe(
+            let meta = export::Provenance::describe_scope(
                 db,
                 &args.project,
                 export::provenance::ReportKind::Cases,
                 &crate::analysis::ScopeFilter::default(),
                 None,
-                export::provenance::Extent::from(&crate::analysis::scope_totals(
-                    db,
-                    &crate::analysis::ScopeFilter::default(),
-                )?),
             )?;
             export::write_export(
                 out,

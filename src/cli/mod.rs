@@ -835,16 +835,12 @@ pub fn run(command: Command) -> Result<()> {
             let m = crate::analysis::matrix::matrix(session.read(), across, presence)?;
             let bytes = if format == "xlsx" {
                 need_file(output.as_deref())?;
-                let meta = export::Provenance::describe(
+                let meta = export::Provenance::describe_scope(
                     session.read(),
                     &project,
                     export::provenance::ReportKind::Matrix,
                     &ScopeFilter::default(),
                     None,
-                    export::provenance::Extent::from(&crate::analysis::scope_totals(
-                        session.read(),
-                        &ScopeFilter::default(),
-                    )?),
                 )?;
                 export::xlsx::matrices(std::slice::from_ref(&m), Some(&meta))?
             } else {

@@ -158,6 +158,19 @@ impl Provenance {
         })
     }
 
+    /// [`Self::describe`] with the extent of `filter`'s scope computed here: for exports that
+    /// do not compute the frequency report's totals anyway.
+    pub fn describe_scope(
+        read: impl ProjectRead,
+        project: &Path,
+        kind: ReportKind,
+        filter: &ScopeFilter,
+        codes: Option<&[CodeId]>,
+    ) -> Result<Self> {
+        let extent = Extent::from(&crate::analysis::scope_totals(&read, filter)?);
+        Self::describe(read, project, kind, filter, codes, extent)
+    }
+
     /// The filters in words: `none`, or `coder Alex; cases P01, P03; role = peer worker`.
     pub fn filters_line(&self) -> String {
         let f = &self.filters;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::provenance::{Extent, Provenance, ReportKind};
+use super::provenance::{Provenance, ReportKind};
 use super::{Format, Result, json_bytes};
 use crate::analysis::kernels::speakers_of;
 use crate::analysis::{Scope, ScopeFilter};
@@ -162,17 +162,13 @@ pub fn segments_file(
     meta: Option<&std::path::Path>,
 ) -> Result<Vec<u8>> {
     let provenance = match meta {
-        Some(project) => {
-            let extent = Extent::from(&crate::analysis::scope_totals(&read, filter)?);
-            Some(Provenance::describe(
-                &read,
-                project,
-                ReportKind::Segments,
-                filter,
-                codes.as_deref(),
-                extent,
-            )?)
-        }
+        Some(project) => Some(Provenance::describe_scope(
+            &read,
+            project,
+            ReportKind::Segments,
+            filter,
+            codes.as_deref(),
+        )?),
         None => None,
     };
     encode(
@@ -259,6 +255,7 @@ pub fn to_markdown(rows: &[SegmentRow]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::export::provenance::Extent;
     use crate::model::CodingId;
 
     fn row(text: &str, memo: &str) -> SegmentRow {

@@ -397,12 +397,7 @@ fn spreadsheet(
 ) -> Result<Vec<u8>, export::ExportError> {
     use crate::analysis::matrix::{Across, case_table, matrix};
     let filter = ScopeFilter::default();
-    let report = match kind {
-        ExchangeExport::CaseTable => export::provenance::ReportKind::Cases,
-        _ => export::provenance::ReportKind::Matrix,
-    };
-    let extent = export::provenance::Extent::from(&crate::analysis::scope_totals(db, &filter)?);
-    let meta = export::Provenance::describe(db, project, report, &filter, None, extent)?;
+    let meta = |report| export::Provenance::describe_scope(db, project, report, &filter, None);
     match kind {
         ExchangeExport::Report => export::html_report::html_report_file(db, project, &filter),
         ExchangeExport::Matrix { cases } => {
@@ -412,10 +407,14 @@ fn spreadsheet(
                 Across::Documents
             };
             let counts = matrix(db, across, false)?;
-            let presence = matrix(db, across, true)?;
+            let presence = counts.to_presence();
+            let meta = meta(export::provenance::ReportKind::Matrix)?;
             export::xlsx::matrices(&[counts, presence], Some(&meta))
         }
-        _ => export::xlsx::classification(&case_table(db)?, Some(&meta)),
+        _ => {
+            let meta = meta(export::provenance::ReportKind::Cases)?;
+            export::xlsx::classification(&case_table(db)?, Some(&meta))
+        }
     }
 }
 
