@@ -29,6 +29,17 @@ pub fn normalize_newlines(text: &str) -> String {
     out
 }
 
+/// `text` cut to at most `n` chars, the last of them `…` when it was longer (for labels and
+/// previews; never for stored text).
+pub fn ellipsize(text: &str, n: usize) -> String {
+    if text.chars().count() <= n {
+        return text.to_owned();
+    }
+    let mut t: String = text.chars().take(n.saturating_sub(1)).collect();
+    t.push('…');
+    t
+}
+
 /// Number of chars in `text`.
 pub fn char_len(text: &str) -> usize {
     text.chars().count()
@@ -534,6 +545,13 @@ impl Splice {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ellipsize_cuts_by_chars() {
+        assert_eq!(ellipsize("Zoë 😀 here", 20), "Zoë 😀 here");
+        assert_eq!(ellipsize("Zoë 😀 here", 6), "Zoë 😀…");
+        assert_eq!(ellipsize("abc", 0), "…");
+    }
     use proptest::prelude::*;
 
     const HARD: &str = "Te\u{301}a 😀 together — 共同 ‏مرحبا‎ done.\n";

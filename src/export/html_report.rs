@@ -168,7 +168,7 @@ fn bar_chart(tree: &CodeTree, report: &FrequencyReport) -> String {
             4.0 + indent,
             y + 14.0,
             if c.depth == 0 { "top" } else { "sub" },
-            esc(&truncate(name, 34)),
+            esc(&crate::text::ellipsize(name, 34)),
             y + 3.0,
             row_h - 6.0,
             esc(&color),
@@ -384,15 +384,6 @@ fn method_section(h: &mut String) {
          first, then the longest passage of each case in turn, so that different participants \
          are heard.</p>\n</section>\n",
     );
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        return s.to_owned();
-    }
-    let mut t: String = s.chars().take(n - 1).collect();
-    t.push('…');
-    t
 }
 
 /// Escapes text for HTML content and attribute values.

@@ -95,7 +95,7 @@ impl SurveyDialog {
                                 .filter_map(|r| r.get(c))
                                 .filter(|v| !v.trim().is_empty())
                                 .take(3)
-                                .map(|v| truncate(v.trim(), 40))
+                                .map(|v| crate::text::ellipsize(v.trim(), 40).replace('\n', " "))
                                 .collect();
                             ui.add(
                                 egui::Label::new(egui::RichText::new(sample.join(" · ")).weak())
@@ -140,15 +140,6 @@ impl SurveyDialog {
         });
         (done, switch)
     }
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        return s.replace('\n', " ");
-    }
-    let mut t: String = s.chars().take(n - 1).collect::<String>().replace('\n', " ");
-    t.push('…');
-    t
 }
 
 impl WeftApp {
