@@ -117,19 +117,20 @@ fn refused(path: &Path, reason: impl Into<String>) -> ImportError {
     }
 }
 
-/// Reads the header and rows of the survey file at `path`.
-pub fn read_table(path: &Path, sheet: Option<&str>) -> Result<Table, ImportError> {
-    let bytes = std::fs::read(path).map_err(|error| ImportError::Unreadable {
+/// The bytes of the survey file at `path`, after the checks every import makes (a regular
+/// file, not over the size limit).
+fn read_bytes(path: &Path) -> Result<Vec<u8>, ImportError> {
+    let unreadable = |error| ImportError::Unreadable {
         path: path.to_owned(),
         error,
-    })?;
-    if bytes.len() as u64 > super::MAX_FILE_BYTES {
-        return Err(ImportError::FileTooLarge {
-            path: path.to_owned(),
-            size: bytes.len() as u64,
-        });
-    }
-    table_from_bytes(path, &bytes, sheet)
+    };
+    super::check_file(path, &std::fs::metadata(path).map_err(unreadable)?)?;
+    std::fs::read(path).map_err(unreadable)
+}
+
+/// Reads the header and rows of the survey file at `path`.
+pub fn read_table(path: &Path, sheet: Option<&str>) -> Result<Table, ImportError> {
+    table_from_bytes(path, &read_bytes(path)?, sheet)
 }
 
 fn table_from_bytes(path: &Path, bytes: &[u8], sheet: Option<&str>) -> Result<Table, ImportError> {
@@ -263,10 +264,7 @@ fn cell_text(cell: &calamine::Data) -> String {
 
 /// Reads the survey at `path` and turns it into documents, cases and attributes.
 pub fn read_survey(path: &Path, opts: &SurveyOptions) -> Result<Survey, ImportError> {
-    let bytes = std::fs::read(path).map_err(|error| ImportError::Unreadable {
-        path: path.to_owned(),
-        error,
-    })?;
+    let bytes = read_bytes(path)?;
     let table = table_from_bytes(path, &bytes, opts.sheet.as_deref())?;
     survey_from_table(path, &table, opts, &sha256_hex(&bytes))
 }
