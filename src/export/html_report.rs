@@ -45,7 +45,6 @@ pub fn html_report(read: impl ProjectRead, project: &Path, filter: &ScopeFilter)
                 .unwrap_or_default()
         });
     let segments = coded_segments(&read, None, filter)?;
-    let exemplars = read.exemplars().unwrap_or_default();
 
     let mut h = String::with_capacity(64 * 1024);
     h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
@@ -71,7 +70,7 @@ pub fn html_report(read: impl ProjectRead, project: &Path, filter: &ScopeFilter)
     h.push_str("<nav><a href=\"#frequencies\">Frequencies</a> · <a href=\"#themes\">Themes and quotes</a> · <a href=\"#codebook\">Codebook</a> · <a href=\"#method\">What the numbers mean</a></nav>\n");
 
     frequencies_section(&mut h, &tree, &report);
-    themes_section(&mut h, &tree, &report, &segments, &exemplars);
+    themes_section(&mut h, &tree, &report, &segments);
     codebook_section(&mut h, &tree);
     method_section(&mut h);
 
@@ -196,7 +195,6 @@ fn themes_section(
     tree: &CodeTree,
     report: &FrequencyReport,
     segments: &[SegmentRow],
-    exemplars: &std::collections::HashSet<crate::model::CodingId>,
 ) {
     h.push_str("<section id=\"themes\">\n<h2>Themes and quotes</h2>\n");
     let stats: HashMap<CodeId, &crate::analysis::CodeStats> =
@@ -250,10 +248,7 @@ fn themes_section(
             }
             h.push_str("</ul>\n");
         }
-        let quotes = choose_quotes(
-            by_theme.get(&theme).map_or(&[][..], Vec::as_slice),
-            exemplars,
-        );
+        let quotes = choose_quotes(by_theme.get(&theme).map_or(&[][..], Vec::as_slice));
         if quotes.is_empty() {
             h.push_str("<p class=\"none\">No coded passages in scope.</p>\n");
         }
@@ -274,7 +269,7 @@ fn themes_section(
                 "<figure class=\"quote\"><blockquote>{}</blockquote><figcaption>{}{}</figcaption>",
                 esc(&q.text),
                 cite.join(" · "),
-                if exemplars.contains(&q.coding_id) {
+                if q.exemplar {
                     " · <span class=\"ex\">exemplar</span>"
                 } else {
                     ""
@@ -298,10 +293,7 @@ fn themes_section(
 /// Up to [`QUOTES_PER_THEME`] quotes: exemplars first (longest first), then the longest
 /// coding of each case in turn, round after round, so different participants are heard; ties
 /// go to the earlier passage. Never the same passage twice.
-pub fn choose_quotes<'a>(
-    rows: &[&'a SegmentRow],
-    exemplars: &std::collections::HashSet<crate::model::CodingId>,
-) -> Vec<&'a SegmentRow> {
+pub fn choose_quotes<'a>(rows: &[&'a SegmentRow]) -> Vec<&'a SegmentRow> {
     let len = |r: &SegmentRow| r.end.saturating_sub(r.start);
     let order = |a: &&SegmentRow, b: &&SegmentRow| {
         len(b)
@@ -311,11 +303,7 @@ pub fn choose_quotes<'a>(
     };
     let mut out: Vec<&SegmentRow> = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    let mut marked: Vec<&SegmentRow> = rows
-        .iter()
-        .copied()
-        .filter(|r| exemplars.contains(&r.coding_id))
-        .collect();
+    let mut marked: Vec<&SegmentRow> = rows.iter().copied().filter(|r| r.exemplar).collect();
     marked.sort_by(order);
     for r in marked {
         if out.len() < QUOTES_PER_THEME && seen.insert((r.document.clone(), r.start, r.end)) {
@@ -492,17 +480,12 @@ mod tests {
             row(5, "P03", 100, 110),
         ];
         let refs: Vec<&SegmentRow> = rows.iter().collect();
-        let none = std::collections::HashSet::new();
-        let ids: Vec<i64> = choose_quotes(&refs, &none)
-            .iter()
-            .map(|r| r.coding_id.0)
-            .collect();
+        let ids: Vec<i64> = choose_quotes(&refs).iter().map(|r| r.coding_id.0).collect();
         assert_eq!(ids, [1, 4, 3, 2], "one per case first, longest case first");
-        let marked: std::collections::HashSet<CodingId> = [CodingId(5)].into();
-        let ids: Vec<i64> = choose_quotes(&refs, &marked)
-            .iter()
-            .map(|r| r.coding_id.0)
-            .collect();
+        let mut rows = rows;
+        rows[4].exemplar = true;
+        let refs: Vec<&SegmentRow> = rows.iter().collect();
+        let ids: Vec<i64> = choose_quotes(&refs).iter().map(|r| r.coding_id.0).collect();
         assert_eq!(ids, [5, 1, 4, 3]);
     }
 
