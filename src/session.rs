@@ -35,6 +35,26 @@ pub struct Stepped {
     pub changes: Changes,
 }
 
+/// What [`Session::import_project`] read: the report of a REFI-QDA or a Taguette import.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(untagged)]
+pub enum ProjectImport {
+    /// A QDPX project.
+    Qdpx(crate::import::qdpx::QdpxReport),
+    /// A Taguette database.
+    Taguette(crate::import::taguette::TaguetteReport),
+}
+
+impl ProjectImport {
+    /// The report as text: what came in, what was checked, what was skipped.
+    pub fn to_text(&self) -> String {
+        match self {
+            Self::Qdpx(r) => r.to_text(),
+            Self::Taguette(r) => r.to_text(),
+        }
+    }
+}
+
 /// What to delete permanently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purge {
@@ -616,6 +636,61 @@ impl Session {
 
 /// Creating a whole project from another tool's project (REFI-QDA QDPX, Taguette).
 impl Session {
+    /// Makes the new project `target` from another tool's whole project `source`, told by its
+    /// content: a zip is a REFI-QDA project (QDPX), an SQLite file a Taguette database. Refuses
+    /// an existing `target`; `progress(done, total)` follows the QDPX sources and answers
+    /// whether to go on, and `cancelled` is asked once more before the new file is put in
+    /// place. Nothing is left behind on failure. Errors are one sentence naming the file.
+    pub fn import_project(
+        source: &Path,
+        target: &Path,
+        progress: &mut dyn FnMut(usize, usize) -> bool,
+        cancelled: &dyn Fn() -> bool,
+    ) -> std::result::Result<(Self, ProjectImport), String> {
+        if target.exists() {
+            return Err(format!(
+                "a file already exists there, choose another name: {}",
+                target.display()
+            ));
+        }
+        let mut head = [0u8; 16];
+        let n = std::fs::File::open(source)
+            .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+            .map_err(|e| {
+                format!(
+                    "cannot import: cannot read the file ({e}): {}",
+                    source.display()
+                )
+            })?;
+        let (label, bundle, report) =
+            if n >= 4 && (head[..4] == *b"PK\x03\x04" || head[..4] == *b"PK\x05\x06") {
+                let imported =
+                    crate::import::qdpx::read(source, progress).map_err(|e| e.to_string())?;
+                let label = format!("Import project “{}”", imported.report.file);
+                (label, imported.bundle, ProjectImport::Qdpx(imported.report))
+            } else if n == 16 && head == *b"SQLite format 3\0" {
+                let imported = Self::read_taguette(source).map_err(|e| e.to_string())?;
+                let name = source
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let label = format!("Import Taguette project “{name}”");
+                (
+                    label,
+                    imported.bundle,
+                    ProjectImport::Taguette(imported.report),
+                )
+            } else {
+                return Err(format!(
+                    "cannot import: not a QDPX project (a zip archive) nor a Taguette database: {}",
+                    source.display()
+                ));
+            };
+        let (session, _) = Self::create_from_bundle(target, &label, bundle, cancelled)
+            .map_err(|e| e.to_string())?;
+        Ok((session, report))
+    }
+
     /// Reads a Taguette project database (read-only) and converts it into a bundle with a
     /// report, ready for [`Self::create_from_bundle`]: the store reads the rows, the importer
     /// converts them.

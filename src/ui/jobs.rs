@@ -723,50 +723,18 @@ fn import_project(
     total: &AtomicUsize,
     cancel: &AtomicBool,
 ) -> Result<String, String> {
-    use crate::import::qdpx;
-    if target.exists() {
-        return Err(format!(
-            "a file already exists there, choose another name: {}",
-            target.display()
-        ));
-    }
-    if !qdpx::looks_like_zip(source) {
-        let mut head = [0u8; 16];
-        let sqlite = std::fs::File::open(source)
-            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
-            .is_ok_and(|()| head == *b"SQLite format 3\0");
-        if !sqlite {
-            return Err(format!(
-                "cannot import: not a QDPX project (a zip archive) nor a Taguette database: {}",
-                source.display()
-            ));
-        }
-        let imported = crate::session::Session::read_taguette(source).map_err(|e| e.to_string())?;
-        let name = source
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let stop = || cancel.load(Ordering::Relaxed);
-        crate::session::Session::create_from_bundle(
-            target,
-            &format!("Import Taguette project “{name}”"),
-            imported.bundle,
-            &stop,
-        )
-        .map_err(|e| e.to_string())?;
-        return Ok(imported.report.to_text());
-    }
-    let imported = qdpx::read(source, &mut |i, n| {
-        done.store(i, Ordering::Relaxed);
-        total.store(n, Ordering::Relaxed);
-        !cancel.load(Ordering::Relaxed)
-    })
-    .map_err(|e| e.to_string())?;
-    let label = format!("Import project “{}”", imported.report.file);
     let stop = || cancel.load(Ordering::Relaxed);
-    crate::session::Session::create_from_bundle(target, &label, imported.bundle, &stop)
-        .map_err(|e| e.to_string())?;
-    Ok(imported.report.to_text())
+    let (_, report) = crate::session::Session::import_project(
+        source,
+        target,
+        &mut |i, n| {
+            done.store(i, Ordering::Relaxed);
+            total.store(n, Ordering::Relaxed);
+            !cancel.load(Ordering::Relaxed)
+        },
+        &stop,
+    )?;
+    Ok(report.to_text())
 }
 
 #[cfg(test)]
