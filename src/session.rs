@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::thread::JoinHandle;
 
 use crate::actions::{Action, Outcome};
-use crate::model::CoderId;
+use crate::model::{CoderId, DocId};
 use crate::store::backup::{self, Snapshot};
 use crate::store::undo::HISTORY_KEEP_SETTING;
 use crate::store::{
@@ -233,6 +233,28 @@ impl Session {
         let outcome = self.store.untracked(|tx| action.run(tx))?;
         self.coder = self.read().default_coder()?.or(self.coder);
         Ok(outcome)
+    }
+
+    /// Records how far a document has been read on screen (familiarisation), outside the undo
+    /// history: reading is not an edit. Does nothing on a read-only project.
+    pub fn record_reading(&mut self, doc: DocId, furthest: usize, finished: bool) -> Result<()> {
+        if self.is_read_only() {
+            return Ok(());
+        }
+        let guid = self.read().document(doc)?.guid;
+        self.store
+            .untracked(|tx| tx.record_reading(&guid, furthest, finished))
+    }
+
+    /// Records that a workflow milestone happened now (the level-2 grid looked at, the report
+    /// exported: [`crate::model::GRID_SEEN_SETTING`], [`crate::model::REPORT_EXPORTED_SETTING`]),
+    /// outside the undo history. Does nothing on a read-only project.
+    pub fn record_milestone(&mut self, setting: &str) -> Result<()> {
+        if self.is_read_only() {
+            return Ok(());
+        }
+        let now = crate::store::now();
+        self.store.untracked(|tx| tx.set_setting(setting, &now))
     }
 
     /// Imports `files` as one undoable action, optionally assigning them to the case `case`

@@ -249,17 +249,13 @@ pub fn frequencies_with(
     count_words: bool,
 ) -> Result<FrequencyReport> {
     let tree = read.code_tree()?;
-    let scope = Scope::load(&read, filter)?;
-    let mut spans = read.coding_spans()?;
-    spans.sort_unstable_by_key(|s| (s.doc, s.start));
-
-    // Dense code indexes, and each code's chain of itself and its ancestors.
     let index: HashMap<CodeId, usize> = tree
         .codes
         .iter()
         .enumerate()
         .map(|(i, c)| (c.id, i))
         .collect();
+    // Each code's chain of itself and its ancestors.
     let chains: Vec<Vec<usize>> = tree
         .codes
         .iter()
@@ -277,10 +273,71 @@ pub fn frequencies_with(
         })
         .collect();
     let n = tree.codes.len();
-    let mut own = vec![Acc::default(); n];
-    let mut agg = vec![Acc::default(); n];
-    let mut own_scratch = Scratch::new(n);
-    let mut agg_scratch = Scratch::new(n);
+    let layers = [
+        Layer {
+            groups: n,
+            of_code: (0..n).map(|i| vec![i]).collect(),
+        },
+        Layer {
+            groups: n,
+            of_code: chains,
+        },
+    ];
+    let (mut counts, mut totals) = count_layers(&read, filter, count_words, &tree, &layers)?;
+    totals.codes = n;
+    let agg = counts.pop().unwrap_or_default();
+    let own = counts.pop().unwrap_or_default();
+
+    let codes = tree
+        .codes
+        .iter()
+        .enumerate()
+        .map(|(i, code)| CodeStats {
+            code: code.id,
+            path: tree.path(code.id),
+            depth: tree.depth(code.id),
+            own: own[i],
+            aggregate: agg[i],
+        })
+        .collect();
+    Ok(FrequencyReport { totals, codes })
+}
+
+/// One way of counting codings into groups: for each code (in the order of the code tree's
+/// `codes`), the groups its codings count for. Codes count for themselves (a layer of
+/// `vec![i]`), for their ancestors (the aggregate), or for the themes they are linked to.
+pub(crate) struct Layer {
+    /// Number of groups.
+    pub groups: usize,
+    /// For each code, by its index in the tree, the groups it feeds.
+    pub of_code: Vec<Vec<usize>>,
+}
+
+/// Counts the codings in scope under `filter` into the groups of each layer, in one pass over
+/// the codings, document by document: each group's ranges in a document are merged (a union,
+/// so overlaps count once), measured against the document's word index when `count_words`,
+/// and added up. Returns each layer's counts and what was in scope (`codes` left at 0).
+pub(crate) fn count_layers(
+    read: &impl ProjectRead,
+    filter: &ScopeFilter,
+    count_words: bool,
+    tree: &crate::model::CodeTree,
+    layers: &[Layer],
+) -> Result<(Vec<Vec<Counts>>, Totals)> {
+    let scope = Scope::load(read, filter)?;
+    let mut spans = read.coding_spans()?;
+    spans.sort_unstable_by_key(|s| (s.doc, s.start));
+    let index: HashMap<CodeId, usize> = tree
+        .codes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id, i))
+        .collect();
+    let mut accs: Vec<Vec<Acc>> = layers
+        .iter()
+        .map(|l| vec![Acc::default(); l.groups])
+        .collect();
+    let mut scratches: Vec<Scratch> = layers.iter().map(|l| Scratch::new(l.groups)).collect();
     let mut counted = 0;
     let mut coded_words: HashMap<DocId, WordIndex> = HashMap::new();
 
@@ -314,32 +371,32 @@ pub fn frequencies_with(
                 continue;
             };
             let range = (span.start, span.end);
-            if mapped {
+            let cases = if mapped {
                 let Some(cases) = scope.admit(span) else {
                     continue;
                 };
-                for &c in &chains[code] {
-                    agg[c].cases.extend(cases.iter().copied());
-                }
-                own[code].cases.extend(cases.iter().copied());
-            }
+                Some(cases)
+            } else {
+                None
+            };
             counted += 1;
-            own[code].segments += 1;
-            for &c in &chains[code] {
-                agg[c].segments += 1;
-            }
             let pieces: Vec<(usize, usize)> = match &region {
                 None => vec![range],
                 Some(region) => clip(range, region),
             };
-            for piece in pieces {
-                own_scratch.push(code, piece);
-                for &c in &chains[code] {
-                    agg_scratch.push(c, piece);
+            for ((layer, acc), scratch) in layers.iter().zip(&mut accs).zip(&mut scratches) {
+                for &g in &layer.of_code[code] {
+                    acc[g].segments += 1;
+                    if let Some(cases) = &cases {
+                        acc[g].cases.extend(cases.iter().copied());
+                    }
+                    for &piece in &pieces {
+                        scratch.push(g, piece);
+                    }
                 }
             }
         }
-        if own_scratch.touched.is_empty() {
+        if scratches.iter().all(|s| s.touched.is_empty()) {
             continue;
         }
         let words = if count_words {
@@ -349,8 +406,9 @@ pub fn frequencies_with(
         };
         let counted_cases = scope.counted_cases(doc, doc_cases);
         let cases = (!mapped).then_some(counted_cases.as_slice());
-        own_scratch.flush(&mut own, words.as_ref(), cases);
-        agg_scratch.flush(&mut agg, words.as_ref(), cases);
+        for (acc, scratch) in accs.iter_mut().zip(&mut scratches) {
+            scratch.flush(acc, words.as_ref(), cases);
+        }
         if let Some(w) = words
             && mapped
         {
@@ -358,21 +416,11 @@ pub fn frequencies_with(
         }
     }
 
-    let mut totals = scope_totals_with(&read, &scope, count_words, &mut coded_words)?;
+    let mut totals = scope_totals_with(read, &scope, count_words, &mut coded_words)?;
     totals.segments = counted;
-    totals.codes = n;
-
-    let codes = tree
-        .codes
+    let counts = accs
         .iter()
-        .enumerate()
-        .map(|(i, code)| CodeStats {
-            code: code.id,
-            path: tree.path(code.id),
-            depth: tree.depth(code.id),
-            own: own[i].counts(totals.chars),
-            aggregate: agg[i].counts(totals.chars),
-        })
+        .map(|layer| layer.iter().map(|a| a.counts(totals.chars)).collect())
         .collect();
-    Ok(FrequencyReport { totals, codes })
+    Ok((counts, totals))
 }

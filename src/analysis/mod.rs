@@ -5,7 +5,9 @@
 pub mod frequencies;
 pub mod kernels;
 pub mod matrix;
+pub mod phases;
 pub mod scope;
+pub mod themes;
 
 pub use frequencies::{
     CodeStats, Counts, EXPLANATION, FrequencyReport, Totals, frequencies, frequencies_with,

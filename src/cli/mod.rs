@@ -31,6 +31,7 @@ mod history;
 mod import_project;
 mod lists;
 mod names;
+mod theme;
 
 use crate::actions::Action;
 use crate::analysis::ScopeFilter;
@@ -288,6 +289,9 @@ pub enum Command {
     },
     /// Export the whole project (REFI-QDA .qdpx) or its codebook (.qdc, CSV, Markdown).
     Export(exchange::ExportArgs),
+    /// Themes: add, link codes, set status, define, review, list with counts.
+    #[command(subcommand)]
+    Theme(theme::ThemeCommand),
 }
 
 /// `weft code ...`
@@ -906,6 +910,7 @@ pub fn run(command: Command) -> Result<()> {
         } => backup::run(&project, list, dir.as_deref(), always)?,
         Command::Restore { project, snapshot } => backup::restore(&project, &snapshot)?,
         Command::Export(args) => exchange::export(&args)?,
+        Command::Theme(c) => theme::run(c)?,
     }
     Ok(())
 }

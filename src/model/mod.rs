@@ -63,6 +63,12 @@ id_type!(
     MemoId
 );
 
+mod themes;
+pub use themes::{
+    AnalyticEvent, EventKind, GRID_SEEN_SETTING, PHASES, REPORT_EXPORTED_SETTING, Reading,
+    ReviewMark, Subject, Theme, ThemeId, ThemeStatus, Verdict, theme_order, theme_subtree,
+};
+
 /// A half-open range `[start, end)` of Unicode scalar values (chars) over a document's stored
 /// text: how a selection travels from the transcript to the project file. Construct it with
 /// [`CharRange::new`], which refuses empty and reversed ranges.
@@ -409,6 +415,9 @@ pub struct Memo {
     pub created_at: String,
     /// Last changed (RFC 3339).
     pub updated_at: String,
+    /// For a journal entry: the phase of thematic analysis (1-6) it reflects on.
+    #[serde(default)]
+    pub phase: Option<u8>,
 }
 
 /// How documents and speakers belong to cases, and the attribute values of both: everything

@@ -92,6 +92,30 @@ pub trait ProjectRead {
     fn exemplars(&self) -> ReadResult<std::collections::HashSet<super::CodingId>> {
         Ok(std::collections::HashSet::new())
     }
+    /// Every theme with its linked codes. (Defaults to none.)
+    fn themes(&self) -> ReadResult<Vec<super::Theme>> {
+        Ok(Vec::new())
+    }
+    /// Every level-1 review mark. (Defaults to none.)
+    fn review_marks(&self) -> ReadResult<Vec<super::ReviewMark>> {
+        Ok(Vec::new())
+    }
+    /// Saved positions on the thematic map, by node GUID. (Defaults to none.)
+    fn map_positions(&self) -> ReadResult<std::collections::HashMap<String, (f32, f32)>> {
+        Ok(std::collections::HashMap::new())
+    }
+    /// The analytic audit trail, oldest first. (Defaults to none.)
+    fn analytic_events(&self) -> ReadResult<Vec<super::AnalyticEvent>> {
+        Ok(Vec::new())
+    }
+    /// How far each document was read. (Defaults to none.)
+    fn readings(&self) -> ReadResult<Vec<super::Reading>> {
+        Ok(Vec::new())
+    }
+    /// A project setting (`None` when unset, or when the implementation has no settings).
+    fn setting(&self, _key: &str) -> ReadResult<Option<String>> {
+        Ok(None)
+    }
 }
 
 impl<R: ProjectRead + ?Sized> ProjectRead for &R {
@@ -139,5 +163,23 @@ impl<R: ProjectRead + ?Sized> ProjectRead for &R {
     }
     fn selection_guids(&self) -> ReadResult<std::collections::HashMap<super::CodingId, String>> {
         (**self).selection_guids()
+    }
+    fn themes(&self) -> ReadResult<Vec<super::Theme>> {
+        (**self).themes()
+    }
+    fn review_marks(&self) -> ReadResult<Vec<super::ReviewMark>> {
+        (**self).review_marks()
+    }
+    fn map_positions(&self) -> ReadResult<std::collections::HashMap<String, (f32, f32)>> {
+        (**self).map_positions()
+    }
+    fn analytic_events(&self) -> ReadResult<Vec<super::AnalyticEvent>> {
+        (**self).analytic_events()
+    }
+    fn readings(&self) -> ReadResult<Vec<super::Reading>> {
+        (**self).readings()
+    }
+    fn setting(&self, key: &str) -> ReadResult<Option<String>> {
+        (**self).setting(key)
     }
 }

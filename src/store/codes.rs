@@ -340,6 +340,15 @@ impl Tx<'_> {
                AND s.coder_id = t.coder_id AND s.memo <> '' AND s.memo <> t.memo",
             params![source.0, target.0],
         )?;
+        // A duplicate marked as an exemplar passes its mark on.
+        self.conn().execute(
+            "UPDATE coding AS t SET exemplar = 1
+             FROM coding AS s
+             WHERE s.code_id = ?1 AND t.code_id = ?2 AND s.doc_id = t.doc_id
+               AND s.start_char = t.start_char AND s.end_char = t.end_char
+               AND s.coder_id = t.coder_id AND s.exemplar <> 0 AND t.exemplar = 0",
+            params![source.0, target.0],
+        )?;
         report.collapsed = self.conn().execute(
             "DELETE FROM coding WHERE code_id = ?1 AND EXISTS (
                 SELECT 1 FROM coding AS t WHERE t.code_id = ?2 AND t.doc_id = coding.doc_id
@@ -355,6 +364,8 @@ impl Tx<'_> {
             "UPDATE memo SET target_id = ?2 WHERE kind = 'code' AND target_id = ?1",
             params![source.0, target.0],
         )?;
+        // The themes the source supported are now supported by the target.
+        self.move_theme_links(source, target)?;
         for child in tree.children(Some(source)) {
             let name = tree.get(*child).map(|c| c.name.clone()).unwrap_or_default();
             match self.child_named(Some(target), &name)? {

@@ -33,6 +33,9 @@ fn memo_from_row(r: &Row<'_>) -> rusqlite::Result<Memo> {
         created_at: r.get(6)?,
         updated_at: r.get(7)?,
         guid: r.get(8)?,
+        phase: r
+            .get::<_, Option<i64>>(9)?
+            .and_then(|p| u8::try_from(p).ok()),
     })
 }
 
@@ -40,7 +43,8 @@ impl Db<'_> {
     /// All memos, newest first.
     pub fn memos(&self) -> Result<Vec<Memo>> {
         let mut st = self.0.prepare_cached(
-            "SELECT id, kind, target_id, title, body, coder_id, created_at, updated_at, guid FROM memo
+            "SELECT id, kind, target_id, title, body, coder_id, created_at, updated_at, guid, phase
+             FROM memo
              ORDER BY created_at DESC, id DESC",
         )?;
         let rows = st.query_map([], memo_from_row)?;

@@ -17,6 +17,7 @@ pub mod purge;
 mod read;
 pub mod schema;
 pub mod taguette;
+mod themes;
 pub mod undo;
 mod watch;
 
@@ -245,6 +246,8 @@ pub struct Changes {
     pub codings: bool,
     /// Memos.
     pub memos: bool,
+    /// Themes, their links, review marks, map positions and the audit trail.
+    pub themes: bool,
     /// Documents whose rows changed (their codings, text, links).
     pub docs: std::collections::BTreeSet<crate::model::DocId>,
     /// Cases whose rows changed.
@@ -262,6 +265,7 @@ impl Changes {
             codebook: true,
             codings: true,
             memos: true,
+            themes: true,
             ..Self::default()
         }
     }
@@ -282,6 +286,9 @@ impl Changes {
             "code" => self.codebook = true,
             "coding" => self.codings = true,
             "memo" => self.memos = true,
+            "theme" | "theme_code" | "theme_review" | "map_position" | "analytic_event" => {
+                self.themes = true
+            }
             _ => *self = Self::everything(),
         }
     }

@@ -148,6 +148,7 @@ impl Store {
                 "DELETE FROM memo WHERE kind = 'document' AND target_id = ?1",
                 "DELETE FROM document_words WHERE doc_id = ?1",
                 "DELETE FROM document_text WHERE doc_id = ?1",
+                "DELETE FROM reading WHERE doc_guid = (SELECT guid FROM document WHERE id = ?1)",
                 "DELETE FROM document WHERE id = ?1",
             ] {
                 tx.execute(sql, [d])?;

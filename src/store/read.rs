@@ -61,4 +61,22 @@ impl ProjectRead for Db<'_> {
     ) -> ReadResult<std::collections::HashMap<crate::model::CodingId, String>> {
         wrap(Db::selection_guids(self))
     }
+    fn themes(&self) -> ReadResult<Vec<crate::model::Theme>> {
+        wrap(Db::themes(self))
+    }
+    fn review_marks(&self) -> ReadResult<Vec<crate::model::ReviewMark>> {
+        wrap(Db::review_marks(self))
+    }
+    fn map_positions(&self) -> ReadResult<std::collections::HashMap<String, (f32, f32)>> {
+        wrap(Db::map_positions(self))
+    }
+    fn analytic_events(&self) -> ReadResult<Vec<crate::model::AnalyticEvent>> {
+        wrap(Db::analytic_events(self))
+    }
+    fn readings(&self) -> ReadResult<Vec<crate::model::Reading>> {
+        wrap(Db::readings(self))
+    }
+    fn setting(&self, key: &str) -> ReadResult<Option<String>> {
+        wrap(Db::setting(self, key))
+    }
 }

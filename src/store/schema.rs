@@ -13,7 +13,7 @@ use crate::text::WordIndex;
 pub const APPLICATION_ID: i32 = 0x5745_4654;
 
 /// The schema version this build writes.
-pub const VERSION: i32 = 5;
+pub const VERSION: i32 = 6;
 
 /// Version 1: the core tables. Frozen: never edit, add a migration instead.
 ///
@@ -191,9 +191,76 @@ const V5: &str = r#"
 ALTER TABLE coding ADD COLUMN exemplar INTEGER NOT NULL DEFAULT 0;
 "#;
 
-/// The oldest schema whose recorded undo steps still replay: versions 4 and 5 only added
-/// columns that may be left out (nullable, or with a default), and every recorded step names
-/// its columns, so version 3 and 4 steps are kept.
+/// Version 6: thematic analysis. Themes (with sub-themes) linked many-to-many to codes; level-1
+/// review marks (one per theme and extract); positions of nodes on the thematic map; the
+/// analytic audit trail (how codes and themes changed, kept when the undo history is
+/// trimmed); how far each document was read (by GUID: reading is not an edit and is not
+/// undone); the phase a journal entry reflects on.
+const V6: &str = r#"
+CREATE TABLE theme (
+    id         INTEGER PRIMARY KEY,
+    guid       TEXT NOT NULL UNIQUE,
+    parent_id  INTEGER REFERENCES theme(id),
+    name       TEXT NOT NULL UNIQUE,
+    concept    TEXT NOT NULL DEFAULT '',
+    definition TEXT NOT NULL DEFAULT '',
+    boundaries TEXT NOT NULL DEFAULT '',
+    status     TEXT NOT NULL DEFAULT 'candidate'
+               CHECK (status IN ('candidate', 'reviewed', 'final', 'discarded')),
+    color      TEXT NOT NULL,
+    sort_order INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX theme_parent ON theme(parent_id);
+
+CREATE TABLE theme_code (
+    theme_id  INTEGER NOT NULL REFERENCES theme(id) ON DELETE CASCADE,
+    code_id   INTEGER NOT NULL REFERENCES code(id) ON DELETE CASCADE,
+    linked_at TEXT NOT NULL,
+    PRIMARY KEY (theme_id, code_id)
+) WITHOUT ROWID;
+CREATE INDEX theme_code_code ON theme_code(code_id);
+
+CREATE TABLE theme_review (
+    theme_id  INTEGER NOT NULL REFERENCES theme(id) ON DELETE CASCADE,
+    coding_id INTEGER NOT NULL REFERENCES coding(id) ON DELETE CASCADE,
+    verdict   TEXT NOT NULL CHECK (verdict IN ('fits', 'misfit', 'elsewhere')),
+    at        TEXT NOT NULL,
+    PRIMARY KEY (theme_id, coding_id)
+) WITHOUT ROWID;
+CREATE INDEX theme_review_coding ON theme_review(coding_id);
+
+CREATE TABLE map_position (
+    node TEXT PRIMARY KEY,
+    x    REAL NOT NULL,
+    y    REAL NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE analytic_event (
+    id      INTEGER PRIMARY KEY,
+    at      TEXT NOT NULL,
+    coder   TEXT NOT NULL DEFAULT '',
+    kind    TEXT NOT NULL,
+    subject TEXT NOT NULL CHECK (subject IN ('code', 'theme')),
+    guid    TEXT NOT NULL,
+    name    TEXT NOT NULL,
+    detail  TEXT NOT NULL DEFAULT '',
+    note    TEXT
+);
+
+CREATE TABLE reading (
+    doc_guid    TEXT PRIMARY KEY,
+    opened_at   TEXT NOT NULL,
+    furthest    INTEGER NOT NULL DEFAULT 0,
+    finished_at TEXT
+) WITHOUT ROWID;
+
+ALTER TABLE memo ADD COLUMN phase INTEGER CHECK (phase BETWEEN 1 AND 6);
+"#;
+
+/// The oldest schema whose recorded undo steps still replay: versions 4 to 6 only added
+/// columns that may be left out (nullable, or with a default) and new tables, and every
+/// recorded step names its columns, so version 3 to 5 steps are kept.
 const OLDEST_REPLAYABLE: i32 = 3;
 
 /// Brings a project at `from` up to [`VERSION`] inside `tx`.
@@ -223,6 +290,8 @@ pub fn upgrade_from(tx: &Transaction<'_>, from: i32) -> Result<(), StoreError> {
             4 => tx.execute_batch(V4)?,
             // Exemplar marks on codings.
             5 => tx.execute_batch(V5)?,
+            // Themes, review, map, audit trail, reading, journal phases.
+            6 => tx.execute_batch(V6)?,
             _ => {
                 return Err(StoreError::Invalid(format!(
                     "no migration to file format version {version}"
@@ -289,4 +358,9 @@ pub const TRACKED_TABLES: &[&str] = &[
     "code",
     "coding",
     "memo",
+    "theme",
+    "theme_code",
+    "theme_review",
+    "map_position",
+    "analytic_event",
 ];

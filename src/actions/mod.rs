@@ -7,10 +7,14 @@
 use std::collections::HashMap;
 
 use crate::model::{
-    Bundle, CaseId, CharRange, CodeId, CoderId, CodingId, CodingRow, Color, DocId, MemoId,
-    MemoTarget,
+    Bundle, CaseId, CharRange, CodeId, CoderId, CodingId, CodingRow, Color, DocId, EventKind,
+    MemoId, MemoTarget, ThemeId,
 };
 use crate::store::{BundleReport, Db, Result, Store, StoreError, Tx};
+
+mod themes;
+pub use themes::ThemeAction;
+use themes::{code_event, code_path};
 
 /// One user edit.
 #[derive(Debug, Clone, PartialEq)]
@@ -133,6 +137,17 @@ pub enum Action {
     LinkSpeakers(Vec<SpeakerLink>),
     /// Mark a coding as an exemplar (a quote that stands for its code), or clear the mark.
     MarkExemplar { coding: CodingId, exemplar: bool },
+    /// Split a code: a new sibling code named `name` takes over `codings`.
+    SplitCode {
+        code: CodeId,
+        name: String,
+        codings: Vec<CodingId>,
+    },
+    /// An edit of the thematic analysis (themes, review, map, phase notes).
+    Theme(ThemeAction),
+    /// Another action with a journal entry saying why, written in the same step and tied to
+    /// the audit-trail entries the action makes.
+    WithNote { action: Box<Action>, note: String },
 }
 
 /// The project setting holding the number keys pinned to codes: JSON `{"3": "<code guid>"}`.
@@ -186,6 +201,8 @@ pub enum Outcome {
     Case(CaseId),
     /// A memo was created.
     Memo(MemoId),
+    /// A theme was added or changed.
+    Theme(ThemeId),
     /// Content was added.
     Content(BundleReport),
     /// A batch of codings: how many went in, and the refused rows as `(line, reason)`.
@@ -221,7 +238,10 @@ impl Action {
                 coder,
                 range,
             } => {
-                let (code, _) = db.ensure_code_path(path, None, "")?;
+                let (code, created) = db.ensure_code_path(path, None, "")?;
+                if created {
+                    code_event(db, EventKind::Created, code, "")?;
+                }
                 Outcome::Coding(db.apply_code(*doc, code, *coder, range.start, range.end, "")?)
             }
             Self::ApplyCodings(rows) => apply_rows(db, rows)?,
@@ -236,7 +256,9 @@ impl Action {
                         "the code “{path}” already exists"
                     )));
                 }
-                Outcome::Code(db.ensure_code_path(path, *color, description)?.0)
+                let code = db.ensure_code_path(path, *color, description)?.0;
+                code_event(db, EventKind::Created, code, "")?;
+                Outcome::Code(code)
             }
             Self::AssignCaseByName { case, docs } => {
                 let c = db.ensure_case(case)?;
@@ -269,9 +291,17 @@ impl Action {
                 parent,
                 name,
                 color,
-            } => Outcome::Code(db.add_code(*parent, name, *color, "")?),
+            } => {
+                let code = db.add_code(*parent, name, *color, "")?;
+                code_event(db, EventKind::Created, code, "")?;
+                Outcome::Code(code)
+            }
             Self::RenameCode { code, name } => {
+                let old = code_path(db, *code)?;
                 db.rename_code(*code, name)?;
+                if old != code_path(db, *code)? {
+                    code_event(db, EventKind::Renamed, *code, &format!("was “{old}”"))?;
+                }
                 Outcome::Done
             }
             Self::RecolorCode { code, color } => {
@@ -279,7 +309,11 @@ impl Action {
                 Outcome::Done
             }
             Self::DescribeCode { code, description } => {
+                let old = db.code(*code)?.description;
                 db.set_code_description(*code, description)?;
+                if old.trim() != db.code(*code)?.description.trim() {
+                    code_event(db, EventKind::Defined, *code, "definition")?;
+                }
                 Outcome::Done
             }
             Self::MoveCode {
@@ -287,16 +321,70 @@ impl Action {
                 parent,
                 index,
             } => {
+                let old_parent = db.code(*code)?.parent;
                 db.move_code(*code, *parent, *index)?;
+                if old_parent != *parent {
+                    let detail = match parent {
+                        Some(p) => format!("now under “{}”", code_path(db, *p)?),
+                        None => "now at the top of the codebook".to_owned(),
+                    };
+                    code_event(db, EventKind::Moved, *code, &detail)?;
+                }
                 Outcome::Done
             }
             Self::MergeCodes { source, target } => {
+                let target_path = code_path(db, *target)?;
+                code_event(
+                    db,
+                    EventKind::Merged,
+                    *source,
+                    &format!("into “{target_path}”"),
+                )?;
                 db.merge_codes(*source, *target)?;
                 Outcome::Code(*target)
             }
             Self::DeleteCode(c) => {
+                code_event(db, EventKind::Deleted, *c, "")?;
                 db.delete_code(*c, true)?;
                 Outcome::Done
+            }
+            Self::SplitCode {
+                code,
+                name,
+                codings,
+            } => {
+                let parent = db.code(*code)?.parent;
+                let color = None;
+                let new = db.add_code(parent, name, color, "")?;
+                for c in codings {
+                    if db.coding(*c)?.code != *code {
+                        return Err(StoreError::Invalid(format!(
+                            "coding #{c} is not coded with “{}”",
+                            code_path(db, *code)?
+                        )));
+                    }
+                    db.set_coding_code(*c, new)?;
+                }
+                code_event(db, EventKind::Created, new, "")?;
+                let detail = format!(
+                    "{} of its codings moved to “{}”",
+                    codings.len(),
+                    code_path(db, new)?
+                );
+                code_event(db, EventKind::Split, *code, &detail)?;
+                Outcome::Code(new)
+            }
+            Self::Theme(t) => t.run(db)?,
+            Self::WithNote { action, note } => {
+                let before = db.max_event_id()?;
+                let out = action.run(db)?;
+                if !note.trim().is_empty() {
+                    let title = action.label(**db);
+                    let coder = db.default_coder()?;
+                    let memo = db.add_memo(MemoTarget::Project, &title, note.trim(), coder)?;
+                    db.attach_note(before, &db.memo_guid(memo)?)?;
+                }
+                out
             }
             Self::RenameDocument { doc, name } => {
                 db.rename_document(*doc, name)?;
@@ -450,6 +538,11 @@ impl Action {
             Self::MarkExemplar {
                 exemplar: false, ..
             } => "Unmark exemplar".into(),
+            Self::SplitCode { code: c, name, .. } => {
+                format!("Split {} into “{name}”", code(c))
+            }
+            Self::Theme(t) => t.label(db),
+            Self::WithNote { action, .. } => action.label(db),
         }
     }
 }
