@@ -6,6 +6,7 @@
 
 pub mod codebook;
 pub mod html_report;
+pub mod map_svg;
 pub mod provenance;
 pub mod qdpx;
 pub mod report;

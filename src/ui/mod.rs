@@ -15,9 +15,12 @@ pub mod frequencies;
 pub mod inline_rename;
 pub mod jobs;
 pub mod memos;
+pub mod phases;
+pub mod review;
 pub mod scope_bar;
 pub mod segments;
 pub mod settings;
+pub mod thematic_map;
 pub mod transcript;
 pub mod view;
 

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use crate::actions::Action;
 use crate::analysis::{FrequencyReport, ScopeFilter, frequencies_with};
 use crate::model::{
-    Attribute, Case, CaseId, CodeId, Coder, CoderId, CodingId, DocId, Document, Memo,
+    Attribute, Case, CaseId, CodeId, Coder, CoderId, CodingId, DocId, Document, Memo, Theme,
 };
 use crate::store::{CaseLinks, CodeTree, Db, Result};
 
@@ -26,11 +26,25 @@ pub enum Tab {
     Frequencies,
     /// Memos and the project journal.
     Memos,
+    /// The thematic map: themes and codes as nodes, links as edges.
+    Map,
+    /// Reviewing themes: level 1 (a theme's extracts) and level 2 (coverage grids).
+    Review,
+    /// Braun and Clarke's six phases, with progress computed from the project.
+    Phases,
 }
 
 impl Tab {
     /// Every tab, in display order.
-    pub const ALL: [Tab; 4] = [Tab::Transcript, Tab::Segments, Tab::Frequencies, Tab::Memos];
+    pub const ALL: [Tab; 7] = [
+        Tab::Transcript,
+        Tab::Segments,
+        Tab::Frequencies,
+        Tab::Memos,
+        Tab::Map,
+        Tab::Review,
+        Tab::Phases,
+    ];
 
     /// The tab's title.
     pub fn title(self) -> &'static str {
@@ -39,6 +53,9 @@ impl Tab {
             Tab::Segments => "Coded segments",
             Tab::Frequencies => "Frequencies",
             Tab::Memos => "Memos",
+            Tab::Map => "Thematic map",
+            Tab::Review => "Review themes",
+            Tab::Phases => "Phases",
         }
     }
 }
@@ -77,6 +94,18 @@ pub enum Command {
     ExportFrequencies(ScopeFilter),
     /// Export coded segments of these codes (all when `None`) with these filters.
     ExportSegments(Option<Vec<CodeId>>, ScopeFilter),
+    /// Record a workflow milestone now (a project setting outside the undo history, such as
+    /// [`crate::model::GRID_SEEN_SETTING`]).
+    Milestone(&'static str),
+    /// Record how far a document has been read on screen (familiarisation).
+    Reading {
+        /// The document.
+        doc: DocId,
+        /// The furthest char shown.
+        furthest: usize,
+        /// Whether its end was shown.
+        finished: bool,
+    },
 }
 
 /// A snapshot of the project for drawing.
@@ -106,6 +135,10 @@ pub struct ProjectView {
     pub coder: Option<CoderId>,
     /// Memos, newest first.
     pub memos: Vec<Memo>,
+    /// Themes with their linked codes (see [`crate::model::theme_order`] for display order).
+    pub themes: Vec<Theme>,
+    /// Saved positions on the thematic map, by node GUID.
+    pub map_positions: HashMap<String, (f32, f32)>,
     /// What Undo would undo.
     pub undo_label: Option<String>,
     /// What Redo would redo.
@@ -147,6 +180,8 @@ impl ProjectView {
             coders: db.coders()?,
             coder: db.default_coder()?,
             memos: db.memos()?,
+            themes: db.themes()?,
+            map_positions: db.map_positions()?,
             key_pins: Self::load_key_pins(db)?,
             undo_label: None,
             redo_label: None,

@@ -472,6 +472,24 @@ impl WeftApp {
                     let format = self.segments.export_format.take().unwrap_or(Format::Csv);
                     self.ask_path(DialogPurpose::ExportSegments(codes, f, format), ctx);
                 }
+                Command::Milestone(setting) => {
+                    if let Some(session) = &mut self.session
+                        && let Err(e) = session.record_milestone(setting)
+                    {
+                        self.error(format!("could not record the step in the project: {e}"));
+                    }
+                }
+                Command::Reading {
+                    doc,
+                    furthest,
+                    finished,
+                } => {
+                    if let Some(session) = &mut self.session
+                        && let Err(e) = session.record_reading(doc, furthest, finished)
+                    {
+                        self.error(format!("could not record how far you have read: {e}"));
+                    }
+                }
             }
         }
     }

@@ -26,8 +26,11 @@ use super::codebook::CodebookPanel;
 use super::documents::DocumentsPanel;
 use super::frequencies::FrequenciesView;
 use super::jobs::{DialogPurpose, Job, NativeDialog, Recounter};
+use super::phases::PhasesView;
+use super::review::ReviewView;
 use super::segments::SegmentsView;
 use super::settings::{self, Settings};
+use super::thematic_map::MapView;
 use super::transcript::{TranscriptEvent, TranscriptView};
 use super::view::{Command, ProjectView, Tab};
 use crate::model::{CodeId, DocId};
@@ -73,6 +76,9 @@ pub struct WeftApp {
     documents: DocumentsPanel,
     segments: SegmentsView,
     frequencies: FrequenciesView,
+    map: MapView,
+    review: ReviewView,
+    phases: PhasesView,
     memos: MemosView,
     quick: QuickCode,
     toasts: Vec<Toast>,
@@ -140,6 +146,9 @@ impl WeftApp {
             documents: DocumentsPanel::default(),
             segments: SegmentsView::default(),
             frequencies: FrequenciesView::default(),
+            map: MapView::default(),
+            review: ReviewView::default(),
+            phases: PhasesView::default(),
             memos: MemosView::default(),
             quick: QuickCode::default(),
             toasts: Vec::new(),
@@ -484,6 +493,24 @@ impl WeftApp {
                     }
                 }
                 self.memos.ui(ui, &self.view, &mut self.commands);
+            }
+            Tab::Map => {
+                if let Some(session) = &self.session {
+                    self.map
+                        .ui(ui, session.read(), &self.view, &mut self.commands);
+                }
+            }
+            Tab::Review => {
+                if let Some(session) = &self.session {
+                    self.review
+                        .ui(ui, session.read(), &self.view, &mut self.commands);
+                }
+            }
+            Tab::Phases => {
+                if let Some(session) = &self.session {
+                    self.phases
+                        .ui(ui, session.read(), &self.view, &mut self.commands);
+                }
             }
         }
     }

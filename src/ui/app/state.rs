@@ -160,6 +160,11 @@ impl WeftApp {
             if changes.memos {
                 v.memos = db.memos()?;
             }
+            if changes.themes || changes.codebook {
+                // A deleted or merged code takes its links with it.
+                v.themes = db.themes()?;
+                v.map_positions = db.map_positions()?;
+            }
             if changes.documents && changes.docs.is_empty() {
                 v.doc_codings = ProjectView::count_codings(db)?;
             } else if changes.codings || changes.documents {
