@@ -223,6 +223,18 @@ impl Action {
         store.action(&label, |tx| self.run(tx))
     }
 
+    /// This action with a journal entry saying why (see [`Action::WithNote`]); itself when
+    /// `note` is empty or absent.
+    pub fn with_note(self, note: Option<String>) -> Self {
+        match note {
+            Some(note) if !note.trim().is_empty() => Self::WithNote {
+                action: Box::new(self),
+                note,
+            },
+            _ => self,
+        }
+    }
+
     /// Does the action's writes inside the caller's transaction.
     pub fn run(&self, db: &Tx<'_>) -> Result<Outcome> {
         Ok(match self {

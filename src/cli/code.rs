@@ -124,13 +124,15 @@ pub fn run(c: CodeCommand) -> Result<()> {
             project,
             path,
             name,
+            note,
         } => {
             let mut session = open_for_edit(&project)?;
             let code = session.read().require_code(&path)?;
-            session.apply(&Action::RenameCode {
+            let action = Action::RenameCode {
                 code,
                 name: name.clone(),
-            })?;
+            };
+            session.apply(&action.with_note(note))?;
             out!("renamed code {path} to {name}");
         }
         CodeCommand::Move {
@@ -158,6 +160,7 @@ pub fn run(c: CodeCommand) -> Result<()> {
             project,
             source,
             target,
+            note,
         } => {
             let mut session = open_for_edit(&project)?;
             let s = session.read().require_code(&source)?;
@@ -165,11 +168,37 @@ pub fn run(c: CodeCommand) -> Result<()> {
             if s == t {
                 bail!("cannot merge the code “{source}” into itself");
             }
-            session.apply(&Action::MergeCodes {
+            let action = Action::MergeCodes {
                 source: s,
                 target: t,
-            })?;
+            };
+            session.apply(&action.with_note(note))?;
             out!("merged code {source} into {target}");
+        }
+        CodeCommand::Split {
+            project,
+            path,
+            name,
+            codings,
+            note,
+        } => {
+            let mut session = open_for_edit(&project)?;
+            let code = session.read().require_code(&path)?;
+            let codings = codings
+                .iter()
+                .map(|c| super::coding::require(&session, c.trim()))
+                .collect::<Result<Vec<_>>>()?;
+            let n = codings.len();
+            let action = Action::SplitCode {
+                code,
+                name: name.clone(),
+                codings,
+            };
+            session.apply(&action.with_note(note))?;
+            out!(
+                "split {path}: {n} coding(s) moved to the new code {}",
+                name.trim()
+            );
         }
         CodeCommand::Delete { project, path } => {
             let mut session = open_for_edit(&project)?;

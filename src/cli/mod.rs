@@ -342,6 +342,9 @@ pub enum CodeCommand {
         path: String,
         /// The new name.
         name: String,
+        /// A journal entry saying why (the analytic audit trail ties it to the rename).
+        #[arg(long)]
+        note: Option<String>,
     },
     /// Move a code under another code, or to the top level.
     Move {
@@ -367,6 +370,25 @@ pub enum CodeCommand {
         source: String,
         /// The code that stays.
         target: String,
+        /// A journal entry saying why (the analytic audit trail ties it to the merge).
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Split a code: a new code beside it takes over the codings named (their ids, as
+    /// `coding list` prints them).
+    Split {
+        /// The project.
+        project: PathBuf,
+        /// The code to split.
+        path: String,
+        /// The new code's name (it goes beside the code, under the same parent).
+        name: String,
+        /// The codings that move to the new code (repeatable, or comma-separated).
+        #[arg(long = "coding", value_delimiter = ',', required = true)]
+        codings: Vec<String>,
+        /// A journal entry saying why.
+        #[arg(long)]
+        note: Option<String>,
     },
     /// Delete a code, its sub-codes and their codings (undoable).
     Delete {

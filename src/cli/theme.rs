@@ -180,15 +180,9 @@ fn code_ids(session: &Session, paths: &[String], subtree: bool) -> Result<Vec<Co
 }
 
 fn apply(session: &mut Session, action: ThemeAction, note: Option<String>) -> Result<Outcome> {
-    let action = Action::Theme(action);
-    let action = match note {
-        Some(note) if !note.trim().is_empty() => Action::WithNote {
-            action: Box::new(action),
-            note,
-        },
-        _ => action,
-    };
-    Ok(session.apply(&action)?.outcome)
+    Ok(session
+        .apply(&Action::Theme(action).with_note(note))?
+        .outcome)
 }
 
 /// Runs a `weft theme` command.

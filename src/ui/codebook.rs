@@ -14,7 +14,7 @@ use egui::{
     Sense, Stroke, TextEdit, TextStyle, Ui, WidgetInfo, pos2, text::LayoutJob, vec2,
 };
 
-use crate::actions::Action;
+use crate::actions::{Action, ThemeAction};
 use crate::model::{CodeId, Color};
 use crate::ui::inline_rename::{InlineRename, RenameOutcome};
 use crate::ui::scope_bar::{color32, fmt_count as thousands, plural};
@@ -873,6 +873,36 @@ impl CodebookPanel {
                     key: None,
                 }));
                 ui.close();
+            }
+        });
+        ui.menu_button("Themes", |ui| {
+            if view.themes.is_empty() {
+                ui.weak("No themes yet: add one on the Thematic map tab.");
+                if ui.button("Open the thematic map").clicked() {
+                    out.push(Command::ShowTab(Tab::Map));
+                    ui.close();
+                }
+                return;
+            }
+            ui.weak("The themes this code supports (a code may support several):");
+            for (depth, theme) in crate::model::theme_order(&view.themes) {
+                let mut linked = theme.codes.contains(&row.id);
+                let label = format!("{}{}", "    ".repeat(depth), theme.name);
+                if ui.checkbox(&mut linked, label).changed() {
+                    let codes = vec![row.id];
+                    let action = if linked {
+                        ThemeAction::Link {
+                            theme: theme.id,
+                            codes,
+                        }
+                    } else {
+                        ThemeAction::Unlink {
+                            theme: theme.id,
+                            codes,
+                        }
+                    };
+                    out.push(Command::Edit(Action::Theme(action)));
+                }
             }
         });
         ui.separator();
