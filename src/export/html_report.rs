@@ -341,7 +341,7 @@ pub fn choose_quotes<'a>(rows: &[&'a SegmentRow]) -> Vec<&'a SegmentRow> {
     out
 }
 
-fn codebook_section(h: &mut String, tree: &CodeTree) {
+pub(crate) fn codebook_section(h: &mut String, tree: &CodeTree) {
     h.push_str("<section id=\"codebook\">\n<h2>Codebook</h2>\n<dl class=\"codebook\">\n");
     for c in &tree.codes {
         let depth = tree.depth(c.id);
@@ -375,7 +375,7 @@ fn method_section(h: &mut String) {
 }
 
 /// Escapes text for HTML content and attribute values.
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {
@@ -390,7 +390,8 @@ fn esc(s: &str) -> String {
     out
 }
 
-const CSS: &str = r#"
+/// The report's styles, shared by the theme table page and the portfolio.
+pub(crate) const CSS: &str = r#"
 :root { --ink: #1d2228; --muted: #5b6470; --rule: #d9dde3; --bg: #ffffff; --soft: #f5f6f8; }
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--soft); color: var(--ink);
