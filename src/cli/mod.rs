@@ -836,8 +836,13 @@ pub fn run(command: Command) -> Result<()> {
             let session = open_read_only(&project)?;
             let filter = scope_filter(&session, coder, &case, &filters)?;
             let bytes = export::html_report::html_report_file(session.read(), &project, &filter)?;
+            drop(session);
             export::write_export(&output, &bytes, Some(&project))?;
             out!("wrote {}", output.display());
+            // For the Writing-up phase; a project that cannot be written is left alone.
+            if let Ok(mut s) = Session::open_for_command(&project) {
+                let _ = s.record_milestone(crate::model::REPORT_EXPORTED_SETTING);
+            }
         }
         Command::Matrix {
             project,

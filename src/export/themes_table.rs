@@ -163,7 +163,13 @@ pub fn exemplar(e: &Extract) -> Exemplar {
 
 /// The theme table of the project (the whole project, no filter).
 pub fn theme_table(read: impl ProjectRead) -> Result<ThemeTable> {
-    let report = theme_counts(&read, &ScopeFilter::default(), false)?;
+    theme_table_under(read, &ScopeFilter::default())
+}
+
+/// The theme table with its numbers counted under `filter` (the exemplars are the researcher's
+/// choice and shown whatever the filter).
+pub fn theme_table_under(read: impl ProjectRead, filter: &ScopeFilter) -> Result<ThemeTable> {
+    let report = theme_counts(&read, filter, false)?;
     let mut rows = Vec::with_capacity(report.themes.len());
     let mut discarded = Vec::new();
     for t in &report.themes {
