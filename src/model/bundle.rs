@@ -192,6 +192,7 @@ const BOUNDARIES_HEAD: &str = "Boundaries:";
 const STATUS_HEAD: &str = "Status: ";
 const COLOUR_HEAD: &str = "Colour: ";
 const PARENT_HEAD: &str = "Sub-theme of: ";
+const HEADS: [&str; 3] = [CONCEPT_HEAD, DEFINITION_HEAD, BOUNDARIES_HEAD];
 
 impl BundleTheme {
     /// A candidate theme of `name` with nothing else said.
@@ -239,7 +240,16 @@ impl BundleTheme {
             (DEFINITION_HEAD, &self.definition),
             (BOUNDARIES_HEAD, &self.boundaries),
         ] {
-            out.push_str(&format!("\n{head}\n{}\n", text.trim()));
+            out.push_str(&format!("\n{head}\n"));
+            // A line of the text that would read as a heading (or starts with the escape)
+            // gets a backslash in front, taken off again when read.
+            for line in text.trim().lines() {
+                if HEADS.contains(&line.trim_end()) || line.starts_with('\\') {
+                    out.push('\\');
+                }
+                out.push_str(line);
+                out.push('\n');
+            }
         }
         out
     }
@@ -289,7 +299,13 @@ impl BundleTheme {
                 .copied()
                 .find(|&e| e > s)
                 .unwrap_or(rest.len());
-            rest[s + 1..end].join("\n").trim().to_owned()
+            rest[s + 1..end]
+                .iter()
+                .map(|l| l.strip_prefix('\\').unwrap_or(l))
+                .collect::<Vec<_>>()
+                .join("\n")
+                .trim()
+                .to_owned()
         };
         self.concept = block(c, &[d, b]);
         self.definition = block(d, &[b]);
@@ -333,7 +349,7 @@ mod tests {
             name: "Giving back makes it worth it".into(),
             parent: Some("Parent theme".into()),
             concept: "Helping others\nmakes the work bearable".into(),
-            definition: "A paragraph.\n\nConcept:\nAnother paragraph with a header-like line.".into(),
+            definition: "A paragraph.\n\nBoundaries:\n\\Another paragraph with a header-like line.".into(),
             boundaries: "Not about pay.".into(),
             status: ThemeStatus::Reviewed,
             color: Some(Color::parse("#4e79a7").unwrap_or(Color::palette(0))),
