@@ -325,8 +325,10 @@ impl AuditTrail {
         out
     }
 
-    /// The trail as an HTML fragment (a list per date), for the portfolio.
-    pub fn to_html(&self) -> String {
+    /// The trail as an HTML fragment (a list per date), for the portfolio. Journal notes tied
+    /// to an edit are quoted; a journal entry written on its own is quoted only with
+    /// `full_journal` (the portfolio prints the journal in a section of its own).
+    pub fn to_html(&self, full_journal: bool) -> String {
         let mut h = String::new();
         if self.entries.is_empty() {
             h.push_str("<p class=\"none\">Nothing recorded yet: creating, renaming, merging and splitting codes, and building themes, is recorded here.</p>\n");
@@ -369,7 +371,7 @@ impl AuditTrail {
                             .unwrap_or_default()
                     ),
                     "journal",
-                    Some(n.body.as_str()),
+                    full_journal.then_some(n.body.as_str()),
                 ),
             };
             let _ = write!(

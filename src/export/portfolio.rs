@@ -154,7 +154,7 @@ pub fn portfolio(read: impl ProjectRead, project: &Path) -> Result<String> {
     // 3. Evolution.
     h.push_str("<section id=\"evolution\">\n<h2>How the themes evolved</h2>\n");
     h.push_str("<p class=\"lead\">Every change to the codebook and the themes, as Weft recorded it (undone edits are not listed), with the journal notes written along the way. Times in UTC.</p>\n");
-    h.push_str(&trail.to_html());
+    h.push_str(&trail.to_html(false));
     h.push_str("</section>\n");
 
     // 4. Map.
@@ -316,7 +316,7 @@ fn extracts_html(h: &mut String, extracts: &[Extract]) {
     if !others.is_empty() {
         let _ = writeln!(
             h,
-            "<p class=\"sub\">Further extracts ({} of {} not shown)</p>",
+            "<p class=\"sub\">Further extracts ({} of {})</p>",
             others.len(),
             usable.len() - exemplars.len()
         );
@@ -347,6 +347,7 @@ fn quote(h: &mut String, e: &Extract, exemplar: bool) {
 }
 
 const PORTFOLIO_CSS: &str = r#"
+main { max-width: 72rem; }
 p.kicker { margin: 0; color: var(--muted); text-transform: uppercase; letter-spacing: .08em; font-size: .8rem; }
 p.lead { color: var(--muted); }
 article.doc, article.entry { margin: 1.2rem 0; }

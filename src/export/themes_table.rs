@@ -462,7 +462,7 @@ pub fn to_html_table(table: &ThemeTable) -> String {
                 h,
                 "<tr class=\"l{}\"><th scope=\"row\">{}{}<br><small class=\"status s-{}\">{}</small></th>\
                  <td>{}</td><td>{}</td><td class=\"def\">{}</td><td class=\"codes\">{}</td>\
-                 <td class=\"n\">{}</td><td class=\"ex\">{}</td></tr>",
+                 <td class=\"n\">{}</td><td class=\"exm\">{}</td></tr>",
                 r.level.min(3),
                 if r.level > 0 { "↳ " } else { "" },
                 esc(&r.theme),
@@ -494,7 +494,7 @@ table.themes thead th { font-weight: 600; border-bottom: 2px solid var(--rule); 
 table.themes tbody th { font-weight: 600; min-width: 9rem; }
 table.themes tr.l1 th, table.themes tr.l2 th, table.themes tr.l3 th { font-weight: 500; padding-left: 1.2rem; }
 table.themes td.n { text-align: right; font-variant-numeric: tabular-nums; }
-table.themes td.def, table.themes td.ex { white-space: pre-wrap; }
+table.themes td.def, table.themes td.exm { white-space: pre-wrap; }
 table.themes td.codes { color: #333a42; }
 table.themes q { font-style: italic; }
 table.themes .who { color: var(--muted); font-style: normal; }
