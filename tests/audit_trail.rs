@@ -12,8 +12,20 @@ fn the_trail_lists_a_rename_and_a_merge_with_their_times() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("demo.weft");
     ok(&["demo", s(&p)]);
-    ok(&["code", "rename", s(&p), "Relationship/Hope", "Hope and its refusal"]);
-    ok(&["code", "merge", s(&p), "Mutuality/Equality", "Mutuality/Two-way learning"]);
+    ok(&[
+        "code",
+        "rename",
+        s(&p),
+        "Relationship/Hope",
+        "Hope and its refusal",
+    ]);
+    ok(&[
+        "code",
+        "merge",
+        s(&p),
+        "Mutuality/Equality",
+        "Mutuality/Two-way learning",
+    ]);
     ok(&["theme", "add", s(&p), "Giving back makes it worth it"]);
     ok(&[
         "theme",
@@ -46,17 +58,28 @@ fn the_trail_lists_a_rename_and_a_merge_with_their_times() {
             .unwrap_or_else(|| panic!("no {kind} entry in {trail}"))
     };
     for (kind, words) in [
-        ("renamed", "Code renamed to “Relationship/Hope and its refusal” (was “Relationship/Hope”)"),
-        ("merged", "Code “Mutuality/Equality” merged into “Mutuality/Two-way learning”"),
+        (
+            "renamed",
+            "Code renamed to “Relationship/Hope and its refusal” (was “Relationship/Hope”)",
+        ),
+        (
+            "merged",
+            "Code “Mutuality/Equality” merged into “Mutuality/Two-way learning”",
+        ),
     ] {
         let e = find(kind);
         let at = e["at"].as_str().unwrap();
-        let t = chrono::DateTime::parse_from_rfc3339(at).unwrap().with_timezone(&chrono::Utc);
+        let t = chrono::DateTime::parse_from_rfc3339(at)
+            .unwrap()
+            .with_timezone(&chrono::Utc);
         let line = md
             .lines()
             .find(|l| l.contains(words))
             .unwrap_or_else(|| panic!("{words} missing:\n{md}"));
-        assert!(line.starts_with(&format!("- **{}** — ", t.format("%H:%M:%S"))), "{line}");
+        assert!(
+            line.starts_with(&format!("- **{}** — ", t.format("%H:%M:%S"))),
+            "{line}"
+        );
         assert!(md.contains(&format!("## {}", t.format("%Y-%m-%d"))));
         assert!(!e["coder"].as_str().unwrap().is_empty(), "a coder: {e}");
     }
@@ -65,14 +88,27 @@ fn the_trail_lists_a_rename_and_a_merge_with_their_times() {
         .find("Code “Reciprocity” linked to theme “Giving back makes it worth it”")
         .unwrap();
     assert!(md[link..].starts_with("Code “Reciprocity” linked"), "{md}");
-    assert!(md.contains("\n  > Reciprocity carries the \\*motive\\* \\| here.\n"), "{md}");
-    assert!(md.contains("status changed: candidate → reviewed\n  > Every extract fits.\n"), "{md}");
-    assert_eq!(find("linked")["note"]["body"], "Reciprocity carries the *motive* | here.");
+    assert!(
+        md.contains("\n  > Reciprocity carries the \\*motive\\* \\| here.\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("status changed: candidate → reviewed\n  > Every extract fits.\n"),
+        "{md}"
+    );
+    assert_eq!(
+        find("linked")["note"]["body"],
+        "Reciprocity carries the *motive* | here."
+    );
 
     // Written to a file too.
     let out = dir.path().join("trail.md");
     ok(&["history", s(&p), "--analytic", "-o", s(&out)]);
-    assert!(std::fs::read_to_string(&out).unwrap().contains("merged into"));
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .contains("merged into")
+    );
 
     // Undo the status change, the link, the theme, the merge and the rename: the rename's
     // entry is gone, and so is the merge's.

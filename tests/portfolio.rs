@@ -13,9 +13,32 @@ fn the_portfolio_has_every_section_escapes_names_and_fetches_nothing() {
     ok(&["demo", s(&p)]);
     let hostile = "<script>alert('x')</script> & \"co\"";
     ok(&["theme", "add", s(&p), hostile]);
-    ok(&["theme", "link", s(&p), hostile, "Reciprocity/Giving back", "--note", "Why: <img src=x>"]);
-    ok(&["theme", "define", s(&p), hostile, "--concept", "Concept <i>here</i>", "--boundaries", "Not <pay>"]);
-    ok(&["code", "rename", s(&p), "Relationship/Hope", "Hope <u>and<u> refusal"]);
+    ok(&[
+        "theme",
+        "link",
+        s(&p),
+        hostile,
+        "Reciprocity/Giving back",
+        "--note",
+        "Why: <img src=x>",
+    ]);
+    ok(&[
+        "theme",
+        "define",
+        s(&p),
+        hostile,
+        "--concept",
+        "Concept <i>here</i>",
+        "--boundaries",
+        "Not <pay>",
+    ]);
+    ok(&[
+        "code",
+        "rename",
+        s(&p),
+        "Relationship/Hope",
+        "Hope <u>and<u> refusal",
+    ]);
     ok(&["memo", s(&p), "Journal <entry>", "Body & <stuff>"]);
     {
         let mut session = weft::session::Session::open(&p).unwrap();
@@ -48,10 +71,15 @@ fn the_portfolio_has_every_section_escapes_names_and_fetches_nothing() {
     // Escaped everywhere.
     assert!(!html.contains("<script"), "no scripts");
     assert!(!html.contains("<img"));
-    assert!(!html.contains("<u>and<u>") && !html.contains("<i>here</i>") && !html.contains("<pay>"));
+    assert!(
+        !html.contains("<u>and<u>") && !html.contains("<i>here</i>") && !html.contains("<pay>")
+    );
     assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;"));
     assert!(html.contains("Hope &lt;u&gt;and&lt;u&gt; refusal"));
-    assert!(html.contains("Why: &lt;img src=x&gt;"), "the journal note of the link");
+    assert!(
+        html.contains("Why: &lt;img src=x&gt;"),
+        "the journal note of the link"
+    );
     assert!(html.contains("Journal &lt;entry&gt;"));
     // The theme's definition block and its extracts (none marked: says so, then others).
     assert!(html.contains("Concept &lt;i&gt;here&lt;/i&gt;"));
@@ -66,7 +94,10 @@ fn the_portfolio_has_every_section_escapes_names_and_fetches_nothing() {
     for attr in ["src=", "href=", "url(", "@import"] {
         for (i, _) in html.match_indices(attr) {
             let rest: String = html[i..].chars().take(80).collect();
-            assert!(!rest.contains("http") && !rest.contains("//"), "external reference: {rest}");
+            assert!(
+                !rest.contains("http") && !rest.contains("//"),
+                "external reference: {rest}"
+            );
         }
     }
     assert!(fails(&["portfolio", s(&p), "-o", s(&p)]).contains("cannot write the export there"));

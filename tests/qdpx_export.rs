@@ -583,7 +583,11 @@ fn themes_are_sets_and_validate() {
             let d = tx.add_theme("Set aside", None, None, None)?;
             tx.set_theme_status(d, ThemeStatus::Discarded)?;
             let tree = tx.code_tree()?;
-            for (t, path) in [(a, "Reciprocity"), (a, "Reciprocity/Giving back"), (b, "Reciprocity/Exchange and obligation")] {
+            for (t, path) in [
+                (a, "Reciprocity"),
+                (a, "Reciprocity/Giving back"),
+                (b, "Reciprocity/Exchange and obligation"),
+            ] {
                 tx.link_code(t, tree.find_path(path).unwrap())?;
             }
             Ok(())
@@ -592,7 +596,11 @@ fn themes_are_sets_and_validate() {
     let files = unzip(&qdpx(&store, Offsets::Codepoints));
     validate(&files["project.qde"], "Project-mrt2019.xsd");
     let xml = String::from_utf8(files["project.qde"].clone()).unwrap();
-    assert_eq!(xml.matches("<Set ").count(), 3, "discarded themes travel too");
+    assert_eq!(
+        xml.matches("<Set ").count(),
+        3,
+        "discarded themes travel too"
+    );
     assert_eq!(xml.matches("<MemberCode ").count(), 3);
     assert!(xml.contains("Status: discarded"));
 }

@@ -273,9 +273,22 @@ fn qdpx_to_weft_to_qdpx_keeps_every_coded_selection() {
     assert!(checked > 100, "{checked} selections checked");
 }
 
+/// A theme as plain values (see [`themes_of`]).
+type ThemeValues = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Vec<String>,
+);
+
 /// The themes of a project as plain values: GUID, name, parent, concept, definition,
 /// boundaries, status, colour and linked code paths.
-fn themes_of(path: &Path) -> BTreeSet<(String, String, String, String, String, String, String, String, Vec<String>)> {
+fn themes_of(path: &Path) -> BTreeSet<ThemeValues> {
     let store = Store::open(path).unwrap();
     let db = store.db();
     let tree = db.code_tree().unwrap();
@@ -309,7 +322,14 @@ fn themes_survive_weft_to_qdpx_to_weft() {
     let top = "Giving back makes it worth it";
     let sub = "Owing <a debt> & paying it";
     ok(&["theme", "add", s(&p), top]);
-    ok(&["theme", "link", s(&p), top, "Reciprocity/Giving back", "Reciprocity/Helping as healing"]);
+    ok(&[
+        "theme",
+        "link",
+        s(&p),
+        top,
+        "Reciprocity/Giving back",
+        "Reciprocity/Helping as healing",
+    ]);
     ok(&[
         "theme",
         "define",
@@ -325,7 +345,13 @@ fn themes_survive_weft_to_qdpx_to_weft() {
     ok(&["theme", "status", s(&p), top, "final"]);
     ok(&["theme", "add", s(&p), sub]);
     ok(&["theme", "nest", s(&p), sub, top]);
-    ok(&["theme", "link", s(&p), sub, "Reciprocity/Exchange and obligation"]);
+    ok(&[
+        "theme",
+        "link",
+        s(&p),
+        sub,
+        "Reciprocity/Exchange and obligation",
+    ]);
     ok(&["theme", "status", s(&p), sub, "reviewed"]);
     ok(&["theme", "add", s(&p), "Dropped"]);
     ok(&["theme", "status", s(&p), "Dropped", "discarded"]);
@@ -361,16 +387,24 @@ fn another_tools_sets_become_candidate_themes() {
             let xml = String::from_utf8(bytes).unwrap();
             let start = xml.find("<Description>Weft theme").unwrap();
             let end = start + xml[start..].find("</Description>").unwrap();
-            let src = xml[xml.find("<TextSource guid=\"").unwrap() + 18..].split('"').next().unwrap().to_owned();
+            let src = xml[xml.find("<TextSource guid=\"").unwrap() + 18..]
+                .split('"')
+                .next()
+                .unwrap()
+                .to_owned();
             let xml = format!(
                 "{}<Description>Codes about exchange</Description>{}",
                 &xml[..start],
                 &xml[end + 14..]
             )
-            .replace("</Set>", &format!("<MemberSource targetGUID=\"{src}\"/></Set>"));
+            .replace(
+                "</Set>",
+                &format!("<MemberSource targetGUID=\"{src}\"/></Set>"),
+            );
             bytes = xml.into_bytes();
         }
-        w.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        w.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
         std::io::Write::write_all(&mut w, &bytes).unwrap();
     }
     w.finish().unwrap();
@@ -379,6 +413,9 @@ fn another_tools_sets_become_candidate_themes() {
     assert!(said.contains("MemberSource"), "{said}");
     let themes = themes_of(&back);
     let t = themes.iter().next().unwrap();
-    assert_eq!((t.1.as_str(), t.4.as_str(), t.6.as_str()), ("T", "Codes about exchange", "candidate"));
+    assert_eq!(
+        (t.1.as_str(), t.4.as_str(), t.6.as_str()),
+        ("T", "Codes about exchange", "candidate")
+    );
     assert_eq!(t.8, vec!["Reciprocity".to_owned()]);
 }

@@ -118,7 +118,7 @@ fn the_report_is_self_contained_and_quotes_verbatim() {
 
 #[test]
 fn the_report_has_a_themes_section_and_marks_the_writing_up_phase() {
-    use weft::model::{ProjectRead, REPORT_EXPORTED_SETTING};
+    use weft::model::REPORT_EXPORTED_SETTING;
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("demo.weft");
     ok(&["demo", s(&p)]);
@@ -129,7 +129,10 @@ fn the_report_has_a_themes_section_and_marks_the_writing_up_phase() {
     let themes = &html[html.find("<section id=\"themes\">").unwrap()..];
     let themes = &themes[..themes.find("</section>").unwrap()];
     assert!(themes.contains("<h2>Themes</h2>"));
-    assert!(themes.contains("No themes yet") && themes.contains("weft theme add"), "{themes}");
+    assert!(
+        themes.contains("No themes yet") && themes.contains("weft theme add"),
+        "{themes}"
+    );
     // The export is recorded for the phases view.
     let recorded = weft::store::Store::open(&p)
         .unwrap()
@@ -139,7 +142,13 @@ fn the_report_has_a_themes_section_and_marks_the_writing_up_phase() {
     assert!(recorded.is_some_and(|t| chrono::DateTime::parse_from_rfc3339(&t).is_ok()));
     // With themes: the theme table and the map.
     ok(&["theme", "add", s(&p), "Giving back <makes> it worth it"]);
-    ok(&["theme", "link", s(&p), "Giving back <makes> it worth it", "Reciprocity"]);
+    ok(&[
+        "theme",
+        "link",
+        s(&p),
+        "Giving back <makes> it worth it",
+        "Reciprocity",
+    ]);
     ok(&["report", s(&p), "-o", s(&out)]);
     let html = std::fs::read_to_string(&out).unwrap();
     let themes = &html[html.find("<section id=\"themes\">").unwrap()..];

@@ -28,7 +28,13 @@ fn project(dir: &std::path::Path) -> std::path::PathBuf {
     ]);
     ok(&["theme", "add", s(&p), SUB]);
     ok(&["theme", "nest", s(&p), SUB, TOP]);
-    ok(&["theme", "link", s(&p), SUB, "Reciprocity/Exchange and obligation"]);
+    ok(&[
+        "theme",
+        "link",
+        s(&p),
+        SUB,
+        "Reciprocity/Exchange and obligation",
+    ]);
     ok(&["theme", "add", s(&p), "Set aside"]);
     ok(&["theme", "status", s(&p), "Set aside", "discarded"]);
     let codings: serde_json::Value = serde_json::from_str(&ok(&[
@@ -51,28 +57,45 @@ fn markdown_shows_themes_participants_and_marked_exemplars() {
     let dir = tempfile::tempdir().unwrap();
     let p = project(dir.path());
     let md = ok(&["themes-table", s(&p)]);
-    assert!(md.starts_with("## Theme table — demo.weft"), "provenance first: {md}");
-    let row = md.lines().find(|l| l.contains(&format!("**{TOP}**"))).unwrap();
+    assert!(
+        md.starts_with("## Theme table — demo.weft"),
+        "provenance first: {md}"
+    );
+    let row = md
+        .lines()
+        .find(|l| l.contains(&format!("**{TOP}**")))
+        .unwrap();
     // Exemplars with their case: the two marked ones (P01 and P02), nothing else.
     assert!(row.contains("(P01)") && row.contains("(P02)"), "{row}");
     assert!(row.contains("Helping others makes one's own recovery worth it"));
     assert!(row.contains("Reciprocity/Giving back"));
     let sub = md.lines().find(|l| l.contains("↳ Owing")).unwrap();
-    assert!(sub.contains("\\<b\\>a debt\\</b\\> \\| & more"), "escaped: {sub}");
+    assert!(
+        sub.contains("\\<b\\>a debt\\</b\\> \\| & more"),
+        "escaped: {sub}"
+    );
     assert!(sub.contains("_no exemplar chosen yet_"), "{sub}");
     let pipes = sub.len() - sub.replace('|', "").len() - sub.matches("\\|").count();
     assert_eq!(pipes, 8, "a table row of seven cells: {sub}");
     // Participants: the cases behind the theme and its sub-theme.
-    let json: serde_json::Value =
-        serde_json::from_str(&ok(&["themes-table", s(&p), "--format", "json", "--no-meta"]))
-            .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&ok(&[
+        "themes-table",
+        s(&p),
+        "--format",
+        "json",
+        "--no-meta",
+    ]))
+    .unwrap();
     let rows = json["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 2, "the discarded theme is left out");
     assert!(rows[0]["participants"].as_u64().unwrap() >= rows[1]["participants"].as_u64().unwrap());
     assert!(rows[0]["participants"].as_u64().unwrap() > 0);
     assert_eq!(rows[0]["exemplars"].as_array().unwrap().len(), 2);
     assert_eq!(json["discarded"][0], "Set aside");
-    assert!(md.contains("Left out: 1 discarded theme (“Set aside”)."), "{md}");
+    assert!(
+        md.contains("Left out: 1 discarded theme (“Set aside”)."),
+        "{md}"
+    );
     assert!(ok(&["themes-table", s(&p), "--no-meta"]).starts_with("| Theme |"));
 }
 
@@ -82,7 +105,11 @@ fn csv_xlsx_and_html() {
     let p = project(dir.path());
     let csv = ok(&["themes-table", s(&p), "--format", "csv"]);
     assert!(csv.starts_with("# Report: theme table\n"), "{csv}");
-    let body: String = csv.lines().filter(|l| !l.starts_with('#')).collect::<Vec<_>>().join("\n");
+    let body: String = csv
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n");
     let mut r = csv::Reader::from_reader(body.as_bytes());
     assert_eq!(r.headers().unwrap().iter().next(), Some("theme"));
     let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();

@@ -14,9 +14,7 @@ use serde::Serialize;
 use super::Result;
 use super::html_report::esc;
 use crate::analysis::ScopeFilter;
-use crate::model::{
-    AnalyticEvent, EventKind, MemoTarget, PHASES, ProjectRead, Subject,
-};
+use crate::model::{AnalyticEvent, EventKind, MemoTarget, PHASES, ProjectRead, Subject};
 
 /// A journal entry (a memo on the project).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -137,11 +135,7 @@ pub fn audit_trail(read: impl ProjectRead, project: &Path) -> Result<AuditTrail>
         None,
         super::provenance::Extent::default(),
     )?;
-    let coders: HashMap<_, _> = read
-        .coders()?
-        .into_iter()
-        .map(|c| (c.id, c.name))
-        .collect();
+    let coders: HashMap<_, _> = read.coders()?.into_iter().map(|c| (c.id, c.name)).collect();
     let mut journal: HashMap<String, JournalNote> = read
         .memos()?
         .into_iter()
@@ -247,11 +241,7 @@ impl AuditTrail {
     /// happened"), each journal note quoted below its entry.
     pub fn to_markdown(&self, meta: bool) -> String {
         let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "# Audit trail of the analysis — {}\n",
-            md(&self.title)
-        );
+        let _ = writeln!(out, "# Audit trail of the analysis — {}\n", md(&self.title));
         if meta {
             let _ = writeln!(
                 out,
@@ -378,7 +368,11 @@ impl AuditTrail {
                 h,
                 "<li class=\"k-{kind}\"><span class=\"when\">{}</span> <span class=\"who\">{}</span> {what}",
                 esc(&time),
-                esc(if coder.is_empty() { "unknown coder" } else { coder }),
+                esc(if coder.is_empty() {
+                    "unknown coder"
+                } else {
+                    coder
+                }),
             );
             if let Some(b) = body.filter(|b| !b.trim().is_empty()) {
                 let _ = write!(h, "<blockquote>{}</blockquote>", esc(b.trim()));

@@ -102,7 +102,11 @@ pub fn html_report_file(
 pub const NO_THEMES_YET: &str = "No themes yet. Themes are built from codes: in the app, open the Thematic map tab and create a theme, then link the codes that support it; on the command line, weft theme add PROJECT \"A theme that says something\" and weft theme link PROJECT \"A theme that says something\" CODE.";
 
 /// The "Themes" section: the theme table (numbers under `filter`) and the thematic map.
-fn analytic_themes_section(h: &mut String, read: &impl ProjectRead, filter: &ScopeFilter) -> Result<()> {
+fn analytic_themes_section(
+    h: &mut String,
+    read: &impl ProjectRead,
+    filter: &ScopeFilter,
+) -> Result<()> {
     h.push_str("<section id=\"themes\">\n<h2>Themes</h2>\n");
     if read.themes()?.is_empty() {
         let _ = writeln!(h, "<p class=\"none\">{}</p>", esc(NO_THEMES_YET));
@@ -120,7 +124,11 @@ fn analytic_themes_section(h: &mut String, read: &impl ProjectRead, filter: &Sco
             );
         }
         Err(e) => {
-            let _ = writeln!(h, "<p class=\"none\">The map could not be drawn: {}</p>", esc(&e.to_string()));
+            let _ = writeln!(
+                h,
+                "<p class=\"none\">The map could not be drawn: {}</p>",
+                esc(&e.to_string())
+            );
         }
     }
     h.push_str("</section>\n");

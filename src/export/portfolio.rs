@@ -29,11 +29,7 @@ pub fn portfolio(read: impl ProjectRead, project: &Path) -> Result<String> {
     let tree = read.code_tree()?;
     let docs = read.documents()?;
     let memos = read.memos()?;
-    let coders: HashMap<_, _> = read
-        .coders()?
-        .into_iter()
-        .map(|c| (c.id, c.name))
-        .collect();
+    let coders: HashMap<_, _> = read.coders()?.into_iter().map(|c| (c.id, c.name)).collect();
     let title = trail.title.clone();
 
     let mut h = String::with_capacity(64 * 1024);
@@ -294,7 +290,7 @@ fn extracts_html(h: &mut String, extracts: &[Extract]) {
         per_case.entry(e.cases.join(", ")).or_default().push(e);
     }
     for list in per_case.values_mut() {
-        list.sort_by(|a, b| (b.end - b.start).cmp(&(a.end - a.start)));
+        list.sort_by_key(|e| std::cmp::Reverse(e.end - e.start));
     }
     let mut others = Vec::new();
     let mut round = 0;

@@ -191,7 +191,10 @@ pub fn theme_table_under(read: impl ProjectRead, filter: &ScopeFilter) -> Result
             participants: t.aggregate.cases,
             documents: t.aggregate.documents,
             extracts: t.aggregate.segments,
-            exemplars: pick_exemplars(&extracts).into_iter().map(exemplar).collect(),
+            exemplars: pick_exemplars(&extracts)
+                .into_iter()
+                .map(exemplar)
+                .collect(),
         });
     }
     Ok(ThemeTable {
@@ -408,7 +411,8 @@ pub fn to_csv(table: &ThemeTable, meta: Option<&Provenance>) -> Result<Vec<u8>> 
                 &exemplars_text(r, "\n"),
             ])?;
         }
-        w.flush().map_err(|e| super::ExportError::Csv(e.to_string()))?;
+        w.flush()
+            .map_err(|e| super::ExportError::Csv(e.to_string()))?;
     }
     for f in table.footnotes() {
         out.extend_from_slice(format!("# {f}\n").as_bytes());
@@ -433,7 +437,11 @@ pub fn to_html_table(table: &ThemeTable) -> String {
                 if items.is_empty() {
                     "<span class=\"none\">—</span>".to_owned()
                 } else {
-                    items.iter().map(|s| esc(s)).collect::<Vec<_>>().join("<br>")
+                    items
+                        .iter()
+                        .map(|s| esc(s))
+                        .collect::<Vec<_>>()
+                        .join("<br>")
                 }
             };
             let text = |s: &str| {

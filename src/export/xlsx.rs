@@ -329,7 +329,16 @@ pub fn themes_table(
     let mut book = new_book();
     let columns: Vec<Column> = super::themes_table::CSV_HEADER
         .iter()
-        .map(|h| col(h, if *h == "exemplars" || *h == "definition" { 80.0 } else { 40.0 }))
+        .map(|h| {
+            col(
+                h,
+                if *h == "exemplars" || *h == "definition" {
+                    80.0
+                } else {
+                    40.0
+                },
+            )
+        })
         .collect();
     let mut sheet = Sheet::new(book.add_worksheet(), "themes", &columns)?;
     for (i, r) in table.rows.iter().enumerate() {
@@ -362,4 +371,3 @@ pub fn themes_table(
     }
     Ok(book.save_to_buffer()?)
 }
-

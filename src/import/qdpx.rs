@@ -803,7 +803,10 @@ impl Builder {
                 theme.definition = desc.trim().to_owned();
             }
             for m in s.all("MemberCode") {
-                let target = m.attr("targetGUID").or_else(|| m.attr("guid")).unwrap_or("");
+                let target = m
+                    .attr("targetGUID")
+                    .or_else(|| m.attr("guid"))
+                    .unwrap_or("");
                 match self.codes.get(&norm_guid(target)) {
                     Some(path) => {
                         if !theme.codes.contains(path) {
@@ -822,10 +825,15 @@ impl Builder {
                 .iter()
                 .filter(|c| c.name == "MemberSource" || c.name == "MemberNote")
             {
-                self.report
-                    .skip(&format!("<{}> of a set (not kept by Weft)", other.name), || {
-                        format!("set “{name}”: <{}> skipped, a theme holds codes only", other.name)
-                    });
+                self.report.skip(
+                    &format!("<{}> of a set (not kept by Weft)", other.name),
+                    || {
+                        format!(
+                            "set “{name}”: <{}> skipped, a theme holds codes only",
+                            other.name
+                        )
+                    },
+                );
             }
             self.bundle.themes.push(theme);
             self.report.themes += 1;

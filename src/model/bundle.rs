@@ -228,7 +228,10 @@ impl BundleTheme {
     /// …
     /// ```
     pub fn description(&self) -> String {
-        let mut out = format!("{THEME_SET_MARKER}\n{STATUS_HEAD}{}\n", self.status.as_str());
+        let mut out = format!(
+            "{THEME_SET_MARKER}\n{STATUS_HEAD}{}\n",
+            self.status.as_str()
+        );
         if let Some(c) = self.color {
             out.push_str(&format!("{COLOUR_HEAD}{}\n", c.to_hex()));
         }
@@ -349,7 +352,8 @@ mod tests {
             name: "Giving back makes it worth it".into(),
             parent: Some("Parent theme".into()),
             concept: "Helping others\nmakes the work bearable".into(),
-            definition: "A paragraph.\n\nBoundaries:\n\\Another paragraph with a header-like line.".into(),
+            definition: "A paragraph.\n\nBoundaries:\n\\Another paragraph with a header-like line."
+                .into(),
             boundaries: "Not about pay.".into(),
             status: ThemeStatus::Reviewed,
             color: Some(Color::parse("#4e79a7").unwrap_or(Color::palette(0))),

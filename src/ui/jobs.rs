@@ -423,9 +423,7 @@ fn spreadsheet(
                 Ok(trail.to_markdown(true).into_bytes())
             }
         }
-        ExchangeExport::Portfolio => {
-            Ok(export::portfolio::portfolio(db, project)?.into_bytes())
-        }
+        ExchangeExport::Portfolio => Ok(export::portfolio::portfolio(db, project)?.into_bytes()),
         ExchangeExport::Matrix { cases } => {
             let across = if cases {
                 Across::Cases
