@@ -837,6 +837,10 @@ mod tests {
             ExchangeExport::Matrix { cases: false },
             ExchangeExport::Matrix { cases: true },
             ExchangeExport::CaseTable,
+            ExchangeExport::Report,
+            ExchangeExport::ThemesTable,
+            ExchangeExport::AuditTrail,
+            ExchangeExport::Portfolio,
         ] {
             let out = dir
                 .path()
@@ -850,7 +854,12 @@ mod tests {
             let head = std::fs::read(&out).unwrap();
             match kind {
                 ExchangeExport::Qdc => assert!(head.starts_with(b"<?xml")),
-                ExchangeExport::Report => assert!(head.starts_with(b"<!DOCTYPE html>")),
+                ExchangeExport::Report
+                | ExchangeExport::ThemesTable
+                | ExchangeExport::Portfolio => {
+                    assert!(head.starts_with(b"<!DOCTYPE html>"));
+                }
+                ExchangeExport::AuditTrail => assert!(head.starts_with(b"# Audit trail")),
                 // The zips: a REFI-QDA project, an Excel workbook.
                 _ => assert!(head.starts_with(b"PK")),
             }
