@@ -101,7 +101,7 @@ impl ThemeTable {
     pub fn footnotes(&self) -> Vec<String> {
         let mut out = vec![format!(
             "Participants: the cases whose coded data supports the theme or one of its \
-             sub-themes (of {} in the project).",
+             sub-themes (of {} in scope).",
             self.participants_total
         )];
         out.push(format!(
