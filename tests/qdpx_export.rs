@@ -18,8 +18,8 @@ use weft::export::qdpx::{Offsets, QdpxOptions, selection_guid, write_qdpx};
 use weft::model::read::SPEAKER_TURN_MARKER;
 use weft::model::{
     AttrScope, AttrType, Bundle, BundleAttribute, BundleCase, BundleCode, BundleCoder,
-    BundleCoding, BundleDocument, BundleMemo, BundleTarget, CharRange, CodingFilter, Color,
-    NewDocument, Origin, ProjectRead, Turn,
+    BundleCoding, BundleDocument, BundleMemo, BundleTarget, BundleTheme, CharRange, CodingFilter,
+    Color, NewDocument, Origin, ProjectRead, ThemeStatus, Turn,
 };
 use weft::store::Store;
 
@@ -260,6 +260,22 @@ fn everything() -> Store {
                 "Sam O'Neil",
             ),
         ],
+        themes: vec![
+            BundleTheme {
+                guid: Some("6f1d3c1e-8f4a-4d7b-9a58-1c2b3d4e5f60".into()),
+                concept: "Rules protect & <bind>".into(),
+                definition: "How workers keep\nthe line.".into(),
+                boundaries: "Not pay.".into(),
+                status: ThemeStatus::Final,
+                codes: vec!["Role/Boundaries".into(), "Never used".into()],
+                ..BundleTheme::named("Boundaries hold the role together")
+            },
+            BundleTheme {
+                parent: Some("Boundaries hold the role together".into()),
+                codes: vec!["Role/Boundaries".into()],
+                ..BundleTheme::named("A sub-theme")
+            },
+        ],
     };
     let mut store = Store::in_memory().unwrap();
     store.untracked(|tx| tx.add_bundle(&bundle)).unwrap();
@@ -458,6 +474,17 @@ fn every_kind_of_object_validates_and_lands_exactly() {
         "one per turn of a mapped speaker"
     );
     assert!(xml.contains(r#"name="Alex"/>"#) && xml.contains(r#"name="Sam O&apos;Neil"/>"#));
+    // Themes are sets of codes, after the notes, with their GUID, members and description.
+    let sets = &xml[xml.find("<Sets>").expect("a Sets element")..];
+    assert!(xml.find("</Notes>").unwrap() < xml.find("<Sets>").unwrap());
+    assert_eq!(sets.matches("<Set ").count(), 2);
+    assert!(sets.contains(
+        r#"<Set guid="6f1d3c1e-8f4a-4d7b-9a58-1c2b3d4e5f60" name="Boundaries hold the role together">"#
+    ));
+    assert!(sets.contains("Weft theme\nStatus: final\n"));
+    assert!(sets.contains("Rules protect &amp; &lt;bind&gt;"));
+    assert!(sets.contains("Sub-theme of: Boundaries hold the role together"));
+    assert_eq!(sets.matches("<MemberCode targetGUID=").count(), 3);
     // NoteRefs from the project (the journal), a code, a source and codings.
     let project_refs = xml.rsplit("</Notes>").next().unwrap();
     assert_eq!(project_refs.matches("<NoteRef ").count(), 2);
@@ -542,4 +569,38 @@ fn cli_export_refuses_the_project_and_writes_each_format() {
         6,
         "no temporary files left"
     );
+}
+
+#[test]
+fn themes_are_sets_and_validate() {
+    let mut store = demo();
+    store
+        .untracked(|tx| {
+            let a = tx.add_theme("Giving back makes it worth it", None, None, None)?;
+            tx.set_theme_text(a, Some("Helping & <healing>"), Some("Def"), Some("Not pay"))?;
+            tx.set_theme_status(a, ThemeStatus::Reviewed)?;
+            let b = tx.add_theme("Owing", Some(a), None, None)?;
+            let d = tx.add_theme("Set aside", None, None, None)?;
+            tx.set_theme_status(d, ThemeStatus::Discarded)?;
+            let tree = tx.code_tree()?;
+            for (t, path) in [
+                (a, "Reciprocity"),
+                (a, "Reciprocity/Giving back"),
+                (b, "Reciprocity/Exchange and obligation"),
+            ] {
+                tx.link_code(t, tree.find_path(path).unwrap())?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let files = unzip(&qdpx(&store, Offsets::Codepoints));
+    validate(&files["project.qde"], "Project-mrt2019.xsd");
+    let xml = String::from_utf8(files["project.qde"].clone()).unwrap();
+    assert_eq!(
+        xml.matches("<Set ").count(),
+        3,
+        "discarded themes travel too"
+    );
+    assert_eq!(xml.matches("<MemberCode ").count(), 3);
+    assert!(xml.contains("Status: discarded"));
 }

@@ -272,3 +272,150 @@ fn qdpx_to_weft_to_qdpx_keeps_every_coded_selection() {
     }
     assert!(checked > 100, "{checked} selections checked");
 }
+
+/// A theme as plain values (see [`themes_of`]).
+type ThemeValues = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Vec<String>,
+);
+
+/// The themes of a project as plain values: GUID, name, parent, concept, definition,
+/// boundaries, status, colour and linked code paths.
+fn themes_of(path: &Path) -> BTreeSet<ThemeValues> {
+    let store = Store::open(path).unwrap();
+    let db = store.db();
+    let tree = db.code_tree().unwrap();
+    let themes = db.themes().unwrap();
+    let name = |id| themes.iter().find(|t| t.id == id).unwrap().name.clone();
+    themes
+        .iter()
+        .map(|t| {
+            let mut codes: Vec<String> = t.codes.iter().map(|c| tree.path(*c)).collect();
+            codes.sort();
+            (
+                t.guid.to_lowercase(),
+                t.name.clone(),
+                t.parent.map(name).unwrap_or_default(),
+                t.concept.clone(),
+                t.definition.clone(),
+                t.boundaries.clone(),
+                t.status.as_str().to_owned(),
+                t.color.to_hex(),
+                codes,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn themes_survive_weft_to_qdpx_to_weft() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("demo.weft");
+    ok(&["demo", s(&p)]);
+    let top = "Giving back makes it worth it";
+    let sub = "Owing <a debt> & paying it";
+    ok(&["theme", "add", s(&p), top]);
+    ok(&[
+        "theme",
+        "link",
+        s(&p),
+        top,
+        "Reciprocity/Giving back",
+        "Reciprocity/Helping as healing",
+    ]);
+    ok(&[
+        "theme",
+        "define",
+        s(&p),
+        top,
+        "--concept",
+        "Helping others makes one's own recovery worth it",
+        "--definition",
+        "Line one.\n\nBoundaries:\nA line that looks like a heading.",
+        "--boundaries",
+        "Not about pay.",
+    ]);
+    ok(&["theme", "status", s(&p), top, "final"]);
+    ok(&["theme", "add", s(&p), sub]);
+    ok(&["theme", "nest", s(&p), sub, top]);
+    ok(&[
+        "theme",
+        "link",
+        s(&p),
+        sub,
+        "Reciprocity/Exchange and obligation",
+    ]);
+    ok(&["theme", "status", s(&p), sub, "reviewed"]);
+    ok(&["theme", "add", s(&p), "Dropped"]);
+    ok(&["theme", "status", s(&p), "Dropped", "discarded"]);
+    let qdpx = dir.path().join("demo.qdpx");
+    ok(&["export", s(&p), "--format", "qdpx", "-o", s(&qdpx)]);
+    let back = dir.path().join("back.weft");
+    let said = ok(&["import-project", s(&qdpx), s(&back)]);
+    assert!(said.contains("3 themes"), "{said}");
+    let (a, b) = (themes_of(&p), themes_of(&back));
+    assert_eq!(a.len(), 3);
+    assert_eq!(a, b);
+}
+
+#[test]
+fn another_tools_sets_become_candidate_themes() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("demo.weft");
+    ok(&["demo", s(&p)]);
+    ok(&["theme", "add", s(&p), "T"]);
+    ok(&["theme", "link", s(&p), "T", "Reciprocity"]);
+    let qdpx = dir.path().join("demo.qdpx");
+    ok(&["export", s(&p), "--format", "qdpx", "-o", s(&qdpx)]);
+    // Rewrite the set as another tool would: a plain description, a source member.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&qdpx).unwrap()).unwrap();
+    let out = dir.path().join("other.qdpx");
+    let mut w = zip::ZipWriter::new(std::fs::File::create(&out).unwrap());
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let name = f.name().to_owned();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut bytes).unwrap();
+        if name == "project.qde" {
+            let xml = String::from_utf8(bytes).unwrap();
+            let start = xml.find("<Description>Weft theme").unwrap();
+            let end = start + xml[start..].find("</Description>").unwrap();
+            let src = xml[xml.find("<TextSource guid=\"").unwrap() + 18..]
+                .split('"')
+                .next()
+                .unwrap()
+                .to_owned();
+            let xml = format!(
+                "{}<Description>Codes about exchange</Description>{}",
+                &xml[..start],
+                &xml[end + 14..]
+            )
+            .replace(
+                "</Set>",
+                &format!("<MemberSource targetGUID=\"{src}\"/></Set>"),
+            );
+            bytes = xml.into_bytes();
+        }
+        w.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut w, &bytes).unwrap();
+    }
+    w.finish().unwrap();
+    let back = dir.path().join("back.weft");
+    let said = ok(&["import-project", s(&out), s(&back)]);
+    assert!(said.contains("MemberSource"), "{said}");
+    let themes = themes_of(&back);
+    let t = themes.iter().next().unwrap();
+    assert_eq!(
+        (t.1.as_str(), t.4.as_str(), t.6.as_str()),
+        ("T", "Codes about exchange", "candidate")
+    );
+    assert_eq!(t.8, vec!["Reciprocity".to_owned()]);
+}

@@ -115,3 +115,47 @@ fn the_report_is_self_contained_and_quotes_verbatim() {
         "a real page"
     );
 }
+
+#[test]
+fn the_report_has_a_themes_section_and_marks_the_writing_up_phase() {
+    use weft::model::REPORT_EXPORTED_SETTING;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("demo.weft");
+    ok(&["demo", s(&p)]);
+    let out = dir.path().join("report.html");
+    // No themes yet: the section says how to start.
+    ok(&["report", s(&p), "-o", s(&out)]);
+    let html = std::fs::read_to_string(&out).unwrap();
+    let themes = &html[html.find("<section id=\"themes\">").unwrap()..];
+    let themes = &themes[..themes.find("</section>").unwrap()];
+    assert!(themes.contains("<h2>Themes</h2>"));
+    assert!(
+        themes.contains("No themes yet") && themes.contains("weft theme add"),
+        "{themes}"
+    );
+    // The export is recorded for the phases view.
+    let recorded = weft::store::Store::open(&p)
+        .unwrap()
+        .db()
+        .setting(REPORT_EXPORTED_SETTING)
+        .unwrap();
+    assert!(recorded.is_some_and(|t| chrono::DateTime::parse_from_rfc3339(&t).is_ok()));
+    // With themes: the theme table and the map.
+    ok(&["theme", "add", s(&p), "Giving back <makes> it worth it"]);
+    ok(&[
+        "theme",
+        "link",
+        s(&p),
+        "Giving back <makes> it worth it",
+        "Reciprocity",
+    ]);
+    ok(&["report", s(&p), "-o", s(&out)]);
+    let html = std::fs::read_to_string(&out).unwrap();
+    let themes = &html[html.find("<section id=\"themes\">").unwrap()..];
+    let themes = &themes[..themes.find("</section>").unwrap()];
+    assert!(themes.contains("<table class=\"themes\">"), "{themes}");
+    assert!(themes.contains("Giving back &lt;makes&gt; it worth it"));
+    assert!(themes.contains("Participants"));
+    assert!(themes.contains("<svg"), "the thematic map inline");
+    assert!(!themes.contains("<?xml"));
+}

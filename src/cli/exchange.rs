@@ -44,7 +44,7 @@ pub fn export(args: &ExportArgs) -> Result<()> {
                 export::qdpx::write_qdpx(&db, file, &options, &mut |_, _| true)
             })?;
             out!(
-                "wrote {}: {} documents, {} codes, {} codings, {} cases, {} notes, {} coders{}",
+                "wrote {}: {} documents, {} codes, {} codings, {} cases, {} notes, {} coders, {} themes{}",
                 out.display(),
                 summary.sources,
                 summary.codes,
@@ -52,6 +52,7 @@ pub fn export(args: &ExportArgs) -> Result<()> {
                 summary.cases,
                 summary.notes,
                 summary.users,
+                summary.sets,
                 if summary.skipped_codings > 0 {
                     format!(
                         "; {} codings outside their document's text were left out",

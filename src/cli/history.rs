@@ -1,11 +1,12 @@
-//! `weft history`: the undo history as an audit trail, and how much of it to keep.
+//! `weft history`: the undo history as an audit trail, and how much of it to keep; with
+//! `--analytic`, the audit trail of the analysis (how codes and themes changed).
 #![allow(clippy::print_stdout, clippy::print_stderr)] // printing is this module's job
 
 use std::path::Path;
 
 use anyhow::{Result, bail};
 
-use super::{open, open_for_edit, open_read_only};
+use super::{emit, open, open_for_edit, open_read_only};
 
 /// Runs `weft history`.
 pub fn run(
@@ -59,6 +60,21 @@ pub fn run(
     }
     if let Some(n) = session.history_keep()? {
         out!("(trimmed to the newest {n} steps after every edit)");
+    }
+    Ok(())
+}
+
+/// Runs `weft history --analytic`: the audit trail as Markdown or JSON.
+pub fn analytic(project: &Path, format: Option<&str>, output: Option<&Path>) -> Result<()> {
+    let session = open_read_only(project)?;
+    let trail = crate::export::audit::audit_trail(session.read(), project)?;
+    let bytes = match format {
+        Some("json") => crate::export::json_bytes(&trail)?,
+        _ => trail.to_markdown(true).into_bytes(),
+    };
+    emit(output, &bytes, project)?;
+    if let Some(o) = output {
+        out!("wrote {}", o.display());
     }
     Ok(())
 }

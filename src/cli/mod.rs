@@ -32,6 +32,7 @@ mod import_project;
 mod lists;
 mod names;
 mod theme;
+mod write_up;
 
 use crate::actions::Action;
 use crate::analysis::ScopeFilter;
@@ -265,6 +266,16 @@ pub enum Command {
         /// Stop trimming the history after every edit (undoes --always).
         #[arg(long, conflicts_with_all = ["keep", "always"])]
         keep_all: bool,
+        /// The audit trail of the analysis instead: how the codebook and the themes changed,
+        /// with time, coder and journal notes (a methods appendix).
+        #[arg(long, conflicts_with_all = ["keep", "always", "keep_all", "json"])]
+        analytic: bool,
+        /// With --analytic: md (the default) or json.
+        #[arg(long, requires = "analytic", value_parser = ["md", "markdown", "json"])]
+        format: Option<String>,
+        /// With --analytic: write to this file instead of standard output.
+        #[arg(short = 'o', long = "output", requires = "analytic")]
+        output: Option<PathBuf>,
     },
     /// Make a snapshot of the project now and print its path (or list the snapshots).
     Backup {
@@ -292,6 +303,12 @@ pub enum Command {
     /// Themes: add, link codes, set status, define, review, list with counts.
     #[command(subcommand)]
     Theme(theme::ThemeCommand),
+    /// The theme table papers print: theme, sub-themes, concept, definition, codes,
+    /// participants and exemplar extracts (Markdown, CSV, Excel, HTML).
+    ThemesTable(write_up::ThemesTableArgs),
+    /// One self-contained HTML page a lecturer can grade: familiarisation notes, codebook, how
+    /// the themes evolved, the thematic map, each theme with its extracts, the journal.
+    Portfolio(write_up::PortfolioArgs),
 }
 
 /// `weft code ...`
@@ -841,8 +858,13 @@ pub fn run(command: Command) -> Result<()> {
             let session = open_read_only(&project)?;
             let filter = scope_filter(&session, coder, &case, &filters)?;
             let bytes = export::html_report::html_report_file(session.read(), &project, &filter)?;
+            drop(session);
             export::write_export(&output, &bytes, Some(&project))?;
             out!("wrote {}", output.display());
+            // For the Writing-up phase; a project that cannot be written is left alone.
+            if let Ok(mut s) = Session::open_for_command(&project) {
+                let _ = s.record_milestone(crate::model::REPORT_EXPORTED_SETTING);
+            }
         }
         Command::Matrix {
             project,
@@ -919,10 +941,18 @@ pub fn run(command: Command) -> Result<()> {
         )?,
         Command::History {
             project,
+            analytic,
+            format,
+            output,
+            ..
+        } if analytic => history::analytic(&project, format.as_deref(), output.as_deref())?,
+        Command::History {
+            project,
             json,
             keep,
             always,
             keep_all,
+            ..
         } => history::run(&project, json, keep, always, keep_all)?,
         Command::Backup {
             project,
@@ -933,6 +963,8 @@ pub fn run(command: Command) -> Result<()> {
         Command::Restore { project, snapshot } => backup::restore(&project, &snapshot)?,
         Command::Export(args) => exchange::export(&args)?,
         Command::Theme(c) => theme::run(c)?,
+        Command::ThemesTable(a) => write_up::themes_table(&a)?,
+        Command::Portfolio(a) => write_up::portfolio(&a)?,
     }
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! The report a supervisor opens in any browser (`weft report`, File ▸ Export report…): one
 //! self-contained HTML file with no external requests (styles inline, the chart an inline SVG)
-//! holding the title, scope and filters, the codebook with its definitions, the frequency
-//! table and a bar chart, each theme (top-level code) with its sub-codes and a few exemplar
+//! holding the title, scope and filters, the themes in the shape of the theme table papers
+//! print with the thematic map (an inline SVG), the codebook with its definitions, the
+//! frequency table and a bar chart, each top-level code with its sub-codes and a few exemplar
 //! quotes, and a note on what every number means (the app's own words). Print styles make it a
 //! clean PDF from the browser's Print.
 //!
@@ -52,6 +53,8 @@ pub fn html_report(read: impl ProjectRead, project: &Path, filter: &ScopeFilter)
     let _ = writeln!(h, "<title>{} — Weft report</title>", esc(&title));
     h.push_str("<style>\n");
     h.push_str(CSS);
+    h.push_str(super::themes_table::TABLE_CSS);
+    h.push_str("figure.map svg { max-width: 100%; height: auto; border: 1px solid var(--rule); border-radius: 4px; }\n");
     h.push_str("</style>\n</head>\n<body>\n<main>\n");
 
     // Title, scope and filters.
@@ -67,8 +70,9 @@ pub fn html_report(read: impl ProjectRead, project: &Path, filter: &ScopeFilter)
     );
     h.push_str("</dl>\n</header>\n");
 
-    h.push_str("<nav><a href=\"#frequencies\">Frequencies</a> · <a href=\"#themes\">Themes and quotes</a> · <a href=\"#codebook\">Codebook</a> · <a href=\"#method\">What the numbers mean</a></nav>\n");
+    h.push_str("<nav><a href=\"#themes\">Themes</a> · <a href=\"#frequencies\">Frequencies</a> · <a href=\"#quotes\">Codes and quotes</a> · <a href=\"#codebook\">Codebook</a> · <a href=\"#method\">What the numbers mean</a></nav>\n");
 
+    analytic_themes_section(&mut h, &read, filter)?;
     frequencies_section(&mut h, &tree, &report);
     themes_section(&mut h, &tree, &report, &segments);
     codebook_section(&mut h, &tree);
@@ -92,6 +96,43 @@ pub fn html_report_file(
     filter: &ScopeFilter,
 ) -> Result<Vec<u8>> {
     Ok(html_report(read, project, filter)?.into_bytes())
+}
+
+/// What the themes section says when there are no themes yet.
+pub const NO_THEMES_YET: &str = "No themes yet. Themes are built from codes: in the app, open the Thematic map tab and create a theme, then link the codes that support it; on the command line, weft theme add PROJECT \"A theme that says something\" and weft theme link PROJECT \"A theme that says something\" CODE.";
+
+/// The "Themes" section: the theme table (numbers under `filter`) and the thematic map.
+fn analytic_themes_section(
+    h: &mut String,
+    read: &impl ProjectRead,
+    filter: &ScopeFilter,
+) -> Result<()> {
+    h.push_str("<section id=\"themes\">\n<h2>Themes</h2>\n");
+    if read.themes()?.is_empty() {
+        let _ = writeln!(h, "<p class=\"none\">{}</p>", esc(NO_THEMES_YET));
+        h.push_str("</section>\n");
+        return Ok(());
+    }
+    let table = super::themes_table::theme_table_under(read, filter)?;
+    h.push_str(&super::themes_table::to_html_table(&table));
+    match super::map_svg::map_svg(read) {
+        Ok(svg) => {
+            let _ = writeln!(
+                h,
+                "<figure class=\"map\">{}<figcaption>The thematic map.</figcaption></figure>",
+                super::portfolio::inline_svg(&svg)
+            );
+        }
+        Err(e) => {
+            let _ = writeln!(
+                h,
+                "<p class=\"none\">The map could not be drawn: {}</p>",
+                esc(&e.to_string())
+            );
+        }
+    }
+    h.push_str("</section>\n");
+    Ok(())
 }
 
 fn frequencies_section(h: &mut String, tree: &CodeTree, report: &FrequencyReport) {
@@ -196,7 +237,7 @@ fn themes_section(
     report: &FrequencyReport,
     segments: &[SegmentRow],
 ) {
-    h.push_str("<section id=\"themes\">\n<h2>Themes and quotes</h2>\n");
+    h.push_str("<section id=\"quotes\">\n<h2>Codes and quotes</h2>\n");
     let stats: HashMap<CodeId, &crate::analysis::CodeStats> =
         report.codes.iter().map(|c| (c.code, c)).collect();
     // Each segment under its top-level code.
@@ -341,7 +382,7 @@ pub fn choose_quotes<'a>(rows: &[&'a SegmentRow]) -> Vec<&'a SegmentRow> {
     out
 }
 
-fn codebook_section(h: &mut String, tree: &CodeTree) {
+pub(crate) fn codebook_section(h: &mut String, tree: &CodeTree) {
     h.push_str("<section id=\"codebook\">\n<h2>Codebook</h2>\n<dl class=\"codebook\">\n");
     for c in &tree.codes {
         let depth = tree.depth(c.id);
@@ -375,7 +416,7 @@ fn method_section(h: &mut String) {
 }
 
 /// Escapes text for HTML content and attribute values.
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {
@@ -390,7 +431,8 @@ fn esc(s: &str) -> String {
     out
 }
 
-const CSS: &str = r#"
+/// The report's styles, shared by the theme table page and the portfolio.
+pub(crate) const CSS: &str = r#"
 :root { --ink: #1d2228; --muted: #5b6470; --rule: #d9dde3; --bg: #ffffff; --soft: #f5f6f8; }
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--soft); color: var(--ink);

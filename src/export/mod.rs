@@ -4,13 +4,16 @@
 //! (`qdc`), CSV or Markdown (`codebook`). Data comes through the read interface
 //! ([`ProjectRead`](crate::model::ProjectRead)): no SQL, no writes.
 
+pub mod audit;
 pub mod codebook;
 pub mod html_report;
 pub mod map_svg;
+pub mod portfolio;
 pub mod provenance;
 pub mod qdpx;
 pub mod report;
 pub mod segments;
+pub mod themes_table;
 pub mod xlsx;
 
 pub use provenance::Provenance;

@@ -10,7 +10,11 @@
 //! `Coding`; memos are `Notes` pointed at by `NoteRef` from the project (journal), codes,
 //! sources and codings. A case cannot point at a note in the XSD, so the case's own memo is its
 //! `Description` and memos filed under a case are notes whose `Description` is
-//! [`CASE_MEMO_MARKER`] and the case's GUID.
+//! [`CASE_MEMO_MARKER`] and the case's GUID. Each theme is a `Set` (its GUID kept) with a
+//! `MemberCode` per linked code; what a set cannot hold (concept, definition, boundaries,
+//! status, colour, the theme it is a sub-theme of) is its `Description`, in the readable form
+//! of [`BundleTheme::description`](crate::model::BundleTheme::description) that the import
+//! reads back.
 //!
 //! It streams: the sources are written one at a time, then the XML is written straight into
 //! the zip, reading each document's text once more for the quotes and positions. Peak memory is
@@ -78,6 +82,8 @@ pub struct QdpxSummary {
     pub speaker_turns: usize,
     /// Memos of every kind, as `Note`s.
     pub notes: usize,
+    /// Themes, as `Set`s of codes.
+    pub sets: usize,
     /// Codings left out because their range lay outside their document's text.
     pub skipped_codings: usize,
 }
@@ -713,11 +719,55 @@ fn write_project<W: Write>(
         summary.notes = notes.len();
     }
 
+    write_sets(project, xml, &tree, &code_guid, summary)?;
+
     for g in &project_refs {
         xml.reference("NoteRef", g)?;
     }
     xml.close("Project")?;
     Ok(())
+}
+
+/// The themes as `Sets`, in display order (parents first).
+fn write_sets<W: Write>(
+    project: &impl ProjectRead,
+    xml: &mut Xml<W>,
+    tree: &CodeTree,
+    code_guid: &HashMap<CodeId, String>,
+    summary: &mut QdpxSummary,
+) -> Result<()> {
+    let themes = project.themes()?;
+    if themes.is_empty() {
+        return Ok(());
+    }
+    let names: HashMap<crate::model::ThemeId, &str> =
+        themes.iter().map(|t| (t.id, t.name.as_str())).collect();
+    xml.open("Sets", &[])?;
+    for (_, t) in crate::model::theme_order(&themes) {
+        let mut bt = crate::model::BundleTheme::named(&t.name);
+        bt.parent = t
+            .parent
+            .and_then(|p| names.get(&p))
+            .map(|n| (*n).to_owned());
+        bt.concept.clone_from(&t.concept);
+        bt.definition.clone_from(&t.definition);
+        bt.boundaries.clone_from(&t.boundaries);
+        bt.status = t.status;
+        bt.color = Some(t.color);
+        let guid = canonical_guid(&t.guid);
+        xml.open("Set", &[("guid", &guid), ("name", &t.name)])?;
+        xml.text_element("Description", &bt.description())?;
+        for c in &t.codes {
+            if tree.get(*c).is_some()
+                && let Some(g) = code_guid.get(c)
+            {
+                xml.reference("MemberCode", g)?;
+            }
+        }
+        xml.close("Set")?;
+        summary.sets += 1;
+    }
+    xml.close("Sets")
 }
 
 /// One `TextSource`: its selections (speaker turns of mapped speakers, then one per coding),

@@ -320,3 +320,54 @@ pub fn classification(
     }
     Ok(book.save_to_buffer()?)
 }
+
+/// The theme table as a workbook: sheet `themes` (one row per theme), then `meta` when given.
+pub fn themes_table(
+    table: &super::themes_table::ThemeTable,
+    meta: Option<&Provenance>,
+) -> Result<Vec<u8>> {
+    let mut book = new_book();
+    let columns: Vec<Column> = super::themes_table::CSV_HEADER
+        .iter()
+        .map(|h| {
+            col(
+                h,
+                if *h == "exemplars" || *h == "definition" {
+                    80.0
+                } else {
+                    40.0
+                },
+            )
+        })
+        .collect();
+    let mut sheet = Sheet::new(book.add_worksheet(), "themes", &columns)?;
+    for (i, r) in table.rows.iter().enumerate() {
+        let row = i as u32 + 1;
+        let texts = [
+            r.theme.clone(),
+            r.parent.clone().unwrap_or_default(),
+            r.status.as_str().to_owned(),
+            r.sub_themes.join("; "),
+            r.concept.clone(),
+            r.definition.clone(),
+            r.boundaries.clone(),
+            r.codes.join("; "),
+        ];
+        for (c, t) in texts.iter().enumerate() {
+            sheet.text(row, c as u16, t)?;
+        }
+        sheet.number(row, 8, r.participants as f64)?;
+        sheet.number(row, 9, r.documents as f64)?;
+        sheet.number(row, 10, r.extracts as f64)?;
+        sheet.text(row, 11, &super::themes_table::exemplars_text(r, "\n"))?;
+    }
+    let notes_at = table.rows.len() as u32 + 2;
+    for (i, f) in table.footnotes().iter().enumerate() {
+        sheet.ws.write_string(notes_at + i as u32, 0, f.as_str())?;
+    }
+    sheet.finish()?;
+    if let Some(meta) = meta {
+        meta_sheet(&mut book, meta)?;
+    }
+    Ok(book.save_to_buffer()?)
+}

@@ -5,8 +5,10 @@
 //! Lenient about what real tools write (see `../shared/refi-qda/NOTES.md`): names inside the zip
 //! match case-insensitively, any single `*.qde` at the root is the project, GUIDs compare
 //! without case or braces, elements match by local name whatever the namespace. What Weft
-//! cannot hold (PDF, pictures, audio, video, sets, links, uncoded selections) is skipped and
-//! counted; dangling references, duplicate GUIDs and positions outside a text are skipped with
+//! cannot hold (PDF, pictures, audio, video, links, uncoded selections, set members that are
+//! not codes) is skipped and counted; sets of codes become themes (a Weft theme's set carries
+//! its definition, status and parent in its `Description`, see [`BundleTheme::description`];
+//! another tool's set becomes a candidate theme with its description as the definition); dangling references, duplicate GUIDs and positions outside a text are skipped with
 //! a warning and counted. Hostile files are refused with one sentence naming the file: not a
 //! zip, entries escaping the folder, sizes past the limits, DTDs with entities.
 //!
@@ -24,7 +26,8 @@ use serde::Serialize;
 
 use crate::model::{
     AttrScope, AttrType, Bundle, BundleAttribute, BundleCase, BundleCode, BundleCoder,
-    BundleCoding, BundleDocument, BundleMemo, BundleTarget, CharRange, Color, NewDocument, Origin,
+    BundleCoding, BundleDocument, BundleMemo, BundleTarget, BundleTheme, CharRange, Color,
+    NewDocument, Origin,
 };
 use crate::text::{ForeignOffsets, ForeignUnit};
 use xml::{El, XmlError};
@@ -163,6 +166,8 @@ pub struct QdpxReport {
     pub memos: usize,
     /// Speakers mapped to cases (restored from a Weft export).
     pub speakers: usize,
+    /// Themes (sets of codes).
+    pub themes: usize,
     /// Per text source: the unit of its positions and how well its selections checked out.
     pub sources: Vec<SourceReport>,
     /// What was skipped, by reason, with counts.
@@ -203,6 +208,7 @@ impl QdpxReport {
             (self.memos, "memos"),
             (self.coders, "coders"),
             (self.speakers, "speakers mapped to cases"),
+            (self.themes, "themes (sets of codes)"),
         ] {
             let _ = writeln!(out, "  {n} {what}");
         }
@@ -733,6 +739,10 @@ impl Builder {
                 self.case(c);
             }
         }
+        // Sets: themes, once the codes they name are known.
+        if let Some(sets) = root.child("Sets") {
+            self.sets(sets);
+        }
         // Project notes.
         for r in root.all("NoteRef") {
             self.note_ref(r, BundleTarget::Project, "the project");
@@ -758,6 +768,7 @@ impl Builder {
                     | "Notes"
                     | "NoteRef"
                     | "Description"
+                    | "Sets"
             ) {
                 let n = el.children.len().max(1);
                 for _ in 0..n {
@@ -769,6 +780,64 @@ impl Builder {
             }
         }
         Ok(())
+    }
+
+    /// Each `Set` becomes a theme linked to its member codes.
+    fn sets(&mut self, sets: &El) {
+        let mut names = HashSet::new();
+        for s in sets.all("Set") {
+            let Some(g) = self.claim(s, "set") else {
+                continue;
+            };
+            let raw = s.attr("name").unwrap_or("").trim();
+            let base = if raw.is_empty() {
+                format!("Set {}", short(&g))
+            } else {
+                raw.to_owned()
+            };
+            let name = unique(&base, &mut names);
+            let mut theme = BundleTheme::named(&name);
+            theme.guid = Some(g);
+            let desc = s.child_text("Description");
+            if !theme.from_description(desc) {
+                theme.definition = desc.trim().to_owned();
+            }
+            for m in s.all("MemberCode") {
+                let target = m
+                    .attr("targetGUID")
+                    .or_else(|| m.attr("guid"))
+                    .unwrap_or("");
+                match self.codes.get(&norm_guid(target)) {
+                    Some(path) => {
+                        if !theme.codes.contains(path) {
+                            theme.codes.push(path.clone());
+                        }
+                    }
+                    None => self
+                        .report
+                        .skip("set member that is not a code of the codebook", || {
+                            format!("set “{name}”: member code {target} is not in the codebook")
+                        }),
+                }
+            }
+            for other in s
+                .children
+                .iter()
+                .filter(|c| c.name == "MemberSource" || c.name == "MemberNote")
+            {
+                self.report.skip(
+                    &format!("<{}> of a set (not kept by Weft)", other.name),
+                    || {
+                        format!(
+                            "set “{name}”: <{}> skipped, a theme holds codes only",
+                            other.name
+                        )
+                    },
+                );
+            }
+            self.bundle.themes.push(theme);
+            self.report.themes += 1;
+        }
     }
 
     /// Codes under `parent` (a `Codes` or `Code` element), depth first.

@@ -15,7 +15,7 @@ pub mod read;
 pub mod taguette;
 pub use bundle::{
     Bundle, BundleAttribute, BundleCase, BundleCode, BundleCoder, BundleCoding, BundleDocument,
-    BundleMemo, BundleTarget, CodingRow, NewDocument,
+    BundleMemo, BundleTarget, BundleTheme, CodingRow, NewDocument, THEME_SET_MARKER,
 };
 pub use codebook::{CodeTree, split_path};
 pub use read::{ProjectRead, ReadError, ReadResult};

@@ -21,6 +21,8 @@ pub struct BundleReport {
     pub codings: usize,
     /// Memos added.
     pub memos: usize,
+    /// Themes created (existing themes of the same name get the links only).
+    pub themes_created: usize,
 }
 
 impl Tx<'_> {
@@ -175,7 +177,66 @@ impl Tx<'_> {
             self.add_memo_with_guid(target, &m.title, &m.body, Some(coder), m.guid.as_deref())?;
             report.memos += 1;
         }
+        self.add_bundle_themes(&bundle.themes, &code_id, &mut report)?;
         Ok(report)
+    }
+
+    /// The themes of a bundle: each created (keeping its GUID unless another theme has it) or,
+    /// when a theme of that name exists, reused; then parents set by name, then codes linked
+    /// by path.
+    fn add_bundle_themes(
+        &self,
+        themes: &[crate::model::BundleTheme],
+        code_id: &dyn Fn(&str) -> Result<CodeId>,
+        report: &mut BundleReport,
+    ) -> Result<()> {
+        let mut ids = Vec::with_capacity(themes.len());
+        for t in themes {
+            let id = match self.theme_by_name(&t.name)? {
+                Some(id) => id,
+                None => {
+                    let guid = match &t.guid {
+                        Some(g) if !self.theme_guid_taken(g)? => Some(g.as_str()),
+                        _ => None,
+                    };
+                    let id = self.add_theme(&t.name, None, t.color, guid)?;
+                    self.set_theme_text(
+                        id,
+                        Some(&t.concept),
+                        Some(&t.definition),
+                        Some(&t.boundaries),
+                    )?;
+                    if t.status != crate::model::ThemeStatus::Candidate {
+                        self.set_theme_status(id, t.status)?;
+                    }
+                    report.themes_created += 1;
+                    id
+                }
+            };
+            ids.push(id);
+        }
+        for (t, &id) in themes.iter().zip(&ids) {
+            if let Some(parent) = &t.parent
+                && let Some(p) = self.theme_by_name(parent)?
+                && p != id
+                && self.theme(id)?.parent.is_none()
+            {
+                // A cycle (a file naming each theme the other's parent) leaves it on top.
+                let _ = self.set_theme_parent(id, Some(p));
+            }
+            for path in &t.codes {
+                self.link_code(id, code_id(path)?)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn theme_guid_taken(&self, guid: &str) -> Result<bool> {
+        Ok(self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM theme WHERE guid = ?1)",
+            [guid],
+            |r| r.get(0),
+        )?)
     }
 
     /// Inserts one coding of a bundle with its selection GUID in the same row (so the undo log

@@ -239,9 +239,12 @@ impl Job {
                         }
                         ExchangeExport::Matrix { .. }
                         | ExchangeExport::CaseTable
-                        | ExchangeExport::Report => {
+                        | ExchangeExport::Report
+                        | ExchangeExport::ThemesTable
+                        | ExchangeExport::AuditTrail
+                        | ExchangeExport::Portfolio => {
                             use std::io::Write;
-                            let bytes = spreadsheet(&db, &project, kind)?;
+                            let bytes = spreadsheet(&db, &project, kind, &out)?;
                             file.write_all(&bytes).map_err(|e| {
                                 export::ExportError::Exchange(format!("could not write: {e}"))
                             })
@@ -394,12 +397,33 @@ fn spreadsheet(
     db: &crate::store::Db<'_>,
     project: &std::path::Path,
     kind: ExchangeExport,
+    out: &std::path::Path,
 ) -> Result<Vec<u8>, export::ExportError> {
     use crate::analysis::matrix::{Across, case_table, matrix};
     let filter = ScopeFilter::default();
     let meta = |report| export::Provenance::describe_scope(db, project, report, &filter, None);
     match kind {
         ExchangeExport::Report => export::html_report::html_report_file(db, project, &filter),
+        ExchangeExport::ThemesTable => {
+            // The format the chosen file name asks for; a page for a browser otherwise.
+            let format = out
+                .extension()
+                .and_then(|e| export::themes_table::TableFormat::parse(&e.to_string_lossy()))
+                .unwrap_or(export::themes_table::TableFormat::Html);
+            export::themes_table::themes_table_file(db, format, Some(project))
+        }
+        ExchangeExport::AuditTrail => {
+            let trail = export::audit::audit_trail(db, project)?;
+            if out
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+            {
+                export::json_bytes(&trail)
+            } else {
+                Ok(trail.to_markdown(true).into_bytes())
+            }
+        }
+        ExchangeExport::Portfolio => Ok(export::portfolio::portfolio(db, project)?.into_bytes()),
         ExchangeExport::Matrix { cases } => {
             let across = if cases {
                 Across::Cases
@@ -437,6 +461,12 @@ pub enum ExchangeExport {
     CaseTable,
     /// The HTML report (one self-contained file for any browser).
     Report,
+    /// The theme table (format by the file's extension: .html, .md, .csv, .xlsx, .json).
+    ThemesTable,
+    /// The audit trail of the analysis as Markdown (or JSON, by the extension).
+    AuditTrail,
+    /// The teaching portfolio (one self-contained HTML page).
+    Portfolio,
 }
 
 impl ExchangeExport {
@@ -448,6 +478,9 @@ impl ExchangeExport {
             Self::Matrix { .. } => "Exporting the matrix",
             Self::CaseTable => "Exporting the case attributes",
             Self::Report => "Writing the report",
+            Self::ThemesTable => "Writing the theme table",
+            Self::AuditTrail => "Writing the audit trail",
+            Self::Portfolio => "Writing the portfolio",
         }
     }
 
@@ -457,7 +490,8 @@ impl ExchangeExport {
             Self::Qdpx | Self::QdpxNvivo => "qdpx",
             Self::Qdc => "qdc",
             Self::Matrix { .. } | Self::CaseTable => "xlsx",
-            Self::Report => "html",
+            Self::Report | Self::ThemesTable | Self::Portfolio => "html",
+            Self::AuditTrail => "md",
         }
     }
 
@@ -470,6 +504,9 @@ impl ExchangeExport {
             Self::Matrix { cases: true } => "code-by-case",
             Self::CaseTable => "cases",
             Self::Report => "report",
+            Self::ThemesTable => "themes",
+            Self::AuditTrail => "audit-trail",
+            Self::Portfolio => "portfolio",
         }
     }
 }
@@ -510,6 +547,9 @@ impl DialogPurpose {
             Self::ExportExchange(ExchangeExport::Matrix { .. }) => "Export matrix",
             Self::ExportExchange(ExchangeExport::CaseTable) => "Export case attributes",
             Self::ExportExchange(ExchangeExport::Report) => "Export report",
+            Self::ExportExchange(ExchangeExport::ThemesTable) => "Export theme table",
+            Self::ExportExchange(ExchangeExport::AuditTrail) => "Export audit trail",
+            Self::ExportExchange(ExchangeExport::Portfolio) => "Export teaching portfolio",
         }
     }
 
@@ -797,6 +837,10 @@ mod tests {
             ExchangeExport::Matrix { cases: false },
             ExchangeExport::Matrix { cases: true },
             ExchangeExport::CaseTable,
+            ExchangeExport::Report,
+            ExchangeExport::ThemesTable,
+            ExchangeExport::AuditTrail,
+            ExchangeExport::Portfolio,
         ] {
             let out = dir
                 .path()
@@ -810,7 +854,12 @@ mod tests {
             let head = std::fs::read(&out).unwrap();
             match kind {
                 ExchangeExport::Qdc => assert!(head.starts_with(b"<?xml")),
-                ExchangeExport::Report => assert!(head.starts_with(b"<!DOCTYPE html>")),
+                ExchangeExport::Report
+                | ExchangeExport::ThemesTable
+                | ExchangeExport::Portfolio => {
+                    assert!(head.starts_with(b"<!DOCTYPE html>"));
+                }
+                ExchangeExport::AuditTrail => assert!(head.starts_with(b"# Audit trail")),
                 // The zips: a REFI-QDA project, an Excel workbook.
                 _ => assert!(head.starts_with(b"PK")),
             }

@@ -319,10 +319,17 @@ impl WeftApp {
         if let Some(job) = &self.job
             && let Some(result) = job.poll()
         {
+            let report = job.label == crate::ui::jobs::ExchangeExport::Report.label();
             self.job = None;
             match result {
                 JobResult::Import(r) => self.finish_import(r),
-                JobResult::Export(Ok(p)) => self.notice(format!("Exported {}", p.display())),
+                JobResult::Export(Ok(p)) => {
+                    // The report marks the Writing-up phase; a failure to note it is no error.
+                    if report && let Some(session) = &mut self.session {
+                        let _ = session.record_milestone(crate::model::REPORT_EXPORTED_SETTING);
+                    }
+                    self.notice(format!("Exported {}", p.display()));
+                }
                 JobResult::Export(Err(e)) => self.error(e),
                 JobResult::Crashed(kind) => self.error(kind.crash_message()),
             }

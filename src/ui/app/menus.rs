@@ -83,6 +83,9 @@ impl WeftApp {
                         ),
                         ("Case attributes (.xlsx)…", ExchangeExport::CaseTable),
                         ("Report for a browser (.html)…", ExchangeExport::Report),
+                        ("Themes table (.html, .md, .csv or .xlsx)…", ExchangeExport::ThemesTable),
+                        ("Analytic audit trail (.md)…", ExchangeExport::AuditTrail),
+                        ("Teaching portfolio (.html)…", ExchangeExport::Portfolio),
                     ] {
                         if ui.add_enabled(has_project, egui::Button::new(label)).clicked() {
                             let ctx = ui.ctx().clone();
