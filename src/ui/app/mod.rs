@@ -448,7 +448,8 @@ impl WeftApp {
     }
 
     pub(super) fn central_ui(&mut self, ui: &mut egui::Ui) {
-        ui.horizontal(|ui| {
+        // Wrapped, so that seven tabs never force a narrow window's transcript wider.
+        ui.horizontal_wrapped(|ui| {
             for t in Tab::ALL {
                 if ui.selectable_label(self.tab == t, t.title()).clicked() {
                     self.tab = t;
