@@ -650,4 +650,42 @@ mod tests {
             "building the demo is not an undo step"
         );
     }
+
+    #[test]
+    fn the_demo_shows_a_finished_analysis() {
+        let mut s = Store::in_memory().unwrap();
+        build(&mut s).unwrap();
+        let db = s.db();
+        for p in crate::analysis::phases::phases(db).unwrap() {
+            assert!(
+                (p.progress() - 1.0).abs() < 1e-9,
+                "phase {} is complete: {:?}",
+                p.number,
+                p.measures
+            );
+            assert!(!p.notes.is_empty(), "phase {} has a journal entry", p.number);
+        }
+        let themes = db.themes().unwrap();
+        let status = |st| themes.iter().filter(|t| t.status == st).count();
+        assert_eq!(status(ThemeStatus::Discarded), 1);
+        assert!(status(ThemeStatus::Final) >= 5);
+        assert!(themes.iter().any(|t| t.parent.is_some()), "a sub-theme");
+        let mut linked = std::collections::HashMap::new();
+        for t in &themes {
+            for c in &t.codes {
+                *linked.entry(*c).or_insert(0) += 1;
+            }
+        }
+        assert!(linked.values().any(|&n| n >= 2), "a code in two themes");
+        let events = db.analytic_events().unwrap();
+        assert!(events.iter().any(|e| e.kind == EventKind::Merged));
+        assert!(events.iter().any(|e| e.kind == EventKind::Renamed));
+        assert!(events.iter().any(|e| e.note.is_some()));
+        // Dated over weeks, in order, and none at the moment of building.
+        let first = &events.first().unwrap().at;
+        let last = &events.last().unwrap().at;
+        assert!(first.starts_with("2026-05") && last.starts_with("2026-07"), "{first} {last}");
+        assert!(events.windows(2).all(|w| w[0].at <= w[1].at));
+        assert_eq!(db.readings().unwrap().len(), db.documents().unwrap().len());
+    }
 }
