@@ -438,8 +438,8 @@ fn demo_coding(tx: &Tx<'_>, e: &DemoExtract) -> Result<CodingId> {
 
 /// Minutes after an RFC 3339 time, in the same format.
 fn later(at: &str, minutes: i64) -> Result<String> {
-    let t = chrono::DateTime::parse_from_rfc3339(at)
-        .map_err(|e| invalid(format!("time {at}: {e}")))?;
+    let t =
+        chrono::DateTime::parse_from_rfc3339(at).map_err(|e| invalid(format!("time {at}: {e}")))?;
     Ok((t + chrono::Duration::minutes(minutes))
         .with_timezone(&chrono::Utc)
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
@@ -468,7 +468,14 @@ fn build_analysis(tx: &Tx<'_>, a: &DemoAnalysis) -> Result<()> {
     for (i, code) in tree.codes.iter().enumerate() {
         let mark = tx.history_mark()?;
         let path = tree.path(code.id);
-        tx.record_event(EventKind::Created, Subject::Code, &code.guid, &path, "", None)?;
+        tx.record_event(
+            EventKind::Created,
+            Subject::Code,
+            &code.guid,
+            &path,
+            "",
+            None,
+        )?;
         let minutes = i64::try_from(i).unwrap_or(0) * 11;
         tx.backdate_since(&mark, &later(&a.codebook_at, minutes)?, None)?;
     }
@@ -663,7 +670,11 @@ mod tests {
                 p.number,
                 p.measures
             );
-            assert!(!p.notes.is_empty(), "phase {} has a journal entry", p.number);
+            assert!(
+                !p.notes.is_empty(),
+                "phase {} has a journal entry",
+                p.number
+            );
         }
         let themes = db.themes().unwrap();
         let status = |st| themes.iter().filter(|t| t.status == st).count();
@@ -684,7 +695,10 @@ mod tests {
         // Dated over weeks, in order, and none at the moment of building.
         let first = &events.first().unwrap().at;
         let last = &events.last().unwrap().at;
-        assert!(first.starts_with("2026-05") && last.starts_with("2026-07"), "{first} {last}");
+        assert!(
+            first.starts_with("2026-05") && last.starts_with("2026-07"),
+            "{first} {last}"
+        );
         assert!(events.windows(2).all(|w| w[0].at <= w[1].at));
         assert_eq!(db.readings().unwrap().len(), db.documents().unwrap().len());
     }

@@ -269,16 +269,28 @@ fn theme_counts_equal_the_union_of_the_linked_codes_codings_counted_by_hand() {
         let t = row(id);
         let got = |c: &weft::analysis::Counts| (c.segments, c.documents, c.cases, c.chars);
         assert_eq!(got(&t.own), by_hand(own), "{} own", t.name);
-        assert_eq!(got(&t.aggregate), by_hand(agg), "{} with sub-themes", t.name);
+        assert_eq!(
+            got(&t.aggregate),
+            by_hand(agg),
+            "{} with sub-themes",
+            t.name
+        );
     };
     // "Role" linked alone: its sub-codes' codings are not the theme's.
-    check(between, &["Role", "Trust"], &["Role", "Trust", "Role/Drift"]);
+    check(
+        between,
+        &["Role", "Trust"],
+        &["Role", "Trust", "Role/Drift"],
+    );
     check(sideways, &["Role/Drift"], &["Role/Drift"]);
     // "Trust" is in two themes and counts in both.
     check(debt, &["Gift", "Trust"], &["Gift", "Trust"]);
     check(empty, &[], &[]);
     // The figures by hand are not trivial: overlaps, two speakers, an unmapped speaker.
-    assert_eq!(by_hand(&["Role", "Trust"]), (5, 4, 3, 13 + 16 + 15 + 16 + 34));
+    assert_eq!(
+        by_hand(&["Role", "Trust"]),
+        (5, 4, 3, 13 + 16 + 15 + 16 + 34)
+    );
     assert_eq!(
         by_hand(&["Role", "Trust", "Role/Drift"]).3,
         26 + 16 + 15 + 16 + 34 + 13,
@@ -327,7 +339,14 @@ fn a_code_links_alone_and_with_subcodes_from_the_command_line() {
     ok(&["theme", "add", p, "Alone"]);
     ok(&["theme", "add", p, "With its subtree"]);
     ok(&["theme", "link", p, "Alone", "Role"]);
-    ok(&["theme", "link", p, "With its subtree", "Role", "--with-subcodes"]);
+    ok(&[
+        "theme",
+        "link",
+        p,
+        "With its subtree",
+        "Role",
+        "--with-subcodes",
+    ]);
     ok(&["theme", "link", p, "With its subtree", "Trust"]);
     let list: serde_json::Value =
         serde_json::from_str(&ok(&["theme", "list", p, "--json"])).unwrap();
@@ -353,7 +372,14 @@ fn a_code_links_alone_and_with_subcodes_from_the_command_line() {
         ["Role", "Role/Drift", "Role/Edge", "Trust"]
     );
     // Unlinking with sub-codes takes the subtree away again, one step; undo brings it back.
-    ok(&["theme", "unlink", p, "With its subtree", "Role", "--with-subcodes"]);
+    ok(&[
+        "theme",
+        "unlink",
+        p,
+        "With its subtree",
+        "Role",
+        "--with-subcodes",
+    ]);
     let list: serde_json::Value =
         serde_json::from_str(&ok(&["theme", "list", p, "--json"])).unwrap();
     let t = &list.as_array().unwrap()[1];
@@ -404,7 +430,10 @@ fn link_unlink_and_status_each_undo_and_redo_in_one_step() {
         .apply(&mut store)
         .unwrap();
     }
-    assert_eq!(store.db().theme(between).unwrap().status, ThemeStatus::Final);
+    assert_eq!(
+        store.db().theme(between).unwrap().status,
+        ThemeStatus::Final
+    );
     assert_eq!(store.db().analytic_events().unwrap().len(), events + 2);
     assert!(store.undo().unwrap().unwrap().contains("final"));
     assert_eq!(
@@ -449,7 +478,10 @@ fn deleting_a_code_takes_its_links_and_undo_restores_them_merging_moves_them() {
     store.undo().unwrap().unwrap();
     assert_eq!(linked(&store, between), ["Role", "Trust"]);
     assert_eq!(linked(&store, debt), ["Gift", "Trust"]);
-    assert_eq!(own(&report(&store), debt).chars, by_hand(&["Gift", "Trust"]).3);
+    assert_eq!(
+        own(&report(&store), debt).chars,
+        by_hand(&["Gift", "Trust"]).3
+    );
 
     // Merging "Gift" into "Role/Edge": the theme now links the target, and counts it.
     let gift = code(&store, "Gift");
@@ -463,7 +495,10 @@ fn deleting_a_code_takes_its_links_and_undo_restores_them_merging_moves_them() {
     assert_eq!(linked(&store, debt), ["Role/Edge", "Trust"]);
     let (segments, documents, cases, chars) = by_hand(&["Gift", "Role/Edge", "Trust"]);
     let o = own(&report(&store), debt);
-    assert_eq!((o.segments, o.documents, o.cases, o.chars), (segments, documents, cases, chars));
+    assert_eq!(
+        (o.segments, o.documents, o.cases, o.chars),
+        (segments, documents, cases, chars)
+    );
     store.undo().unwrap().unwrap();
     assert_eq!(linked(&store, debt), ["Gift", "Trust"]);
 }
@@ -479,10 +514,16 @@ fn theme_list_json_has_names_statuses_codes_and_counts() {
         serde_json::from_str(&ok(&["theme", "list", p, "--json"])).unwrap();
     let rows = list.as_array().unwrap();
     assert_eq!(rows.len(), 4);
-    let side = rows.iter().find(|t| t["name"] == "Pulled sideways").unwrap();
+    let side = rows
+        .iter()
+        .find(|t| t["name"] == "Pulled sideways")
+        .unwrap();
     assert_eq!(side["status"], "reviewed");
     assert_eq!(side["parent"], "Being in between");
-    let between = rows.iter().find(|t| t["name"] == "Being in between").unwrap();
+    let between = rows
+        .iter()
+        .find(|t| t["name"] == "Being in between")
+        .unwrap();
     assert_eq!(between["status"], "candidate");
     assert_eq!(between["codes"], serde_json::json!(["Role", "Trust"]));
     let (segments, documents, cases, chars) = by_hand(&["Role", "Trust"]);
@@ -494,7 +535,10 @@ fn theme_list_json_has_names_statuses_codes_and_counts() {
         between["aggregate"]["segments"],
         by_hand(&["Role", "Trust", "Role/Drift"]).0
     );
-    assert_eq!(between["sub_themes"], serde_json::json!(["Pulled sideways"]));
+    assert_eq!(
+        between["sub_themes"],
+        serde_json::json!(["Pulled sideways"])
+    );
     let empty = rows
         .iter()
         .find(|t| t["name"] == "Nothing linked yet")
