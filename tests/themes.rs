@@ -148,7 +148,7 @@ fn fixture(path: &Path) -> Store {
 fn cases_by_hand(doc: &str, start: usize, end: usize) -> BTreeSet<&'static str> {
     let (_, text, case) = DOCS.iter().find(|d| d.0 == doc).unwrap();
     if doc != "FG" {
-        return case.iter().map(|c| *c).collect();
+        return case.iter().copied().collect();
     }
     let mut out = BTreeSet::new();
     let mut pos = 0;
