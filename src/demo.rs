@@ -6,16 +6,24 @@
 //! Codings in `project.json` name their passage by its exact text (a quote), not by offsets,
 //! so the transcripts can be edited without silently shifting codings: a quote that is not
 //! found fails loudly (and the test below keeps it that way).
+//!
+//! On top of the coded data the demo carries a finished thematic analysis
+//! (`assets/demo/analysis.json`): familiarisation notes and reading progress, a codebook
+//! change, candidate themes gathered, split, renamed, reviewed, defined and made final, one
+//! discarded candidate, a sub-theme, exemplar extracts and a journal entry for each phase.
+//! It is built by running the same actions a student would, in the order and on the dates of
+//! the story, so the audit trail shows how the analysis developed over the weeks.
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-use crate::actions::Action;
+use crate::actions::{Action, ThemeAction};
 use crate::model::{
     AttrScope, AttrType, Bundle, BundleAttribute, BundleCase, BundleCode, BundleCoder,
-    BundleCoding, BundleDocument, BundleMemo, BundleTarget, CharRange, Color, NewDocument, Origin,
+    BundleCoding, BundleDocument, BundleMemo, BundleTarget, CharRange, CodeId, CodingFilter,
+    CodingId, Color, EventKind, MemoTarget, NewDocument, Origin, Subject, ThemeStatus, Verdict,
 };
-use crate::store::{Result, Store, StoreError};
+use crate::store::{Result, Store, StoreError, Tx};
 
 /// The demo's files: name and contents.
 pub const FILES: &[(&str, &str)] = &[
@@ -55,6 +63,9 @@ pub const FILES: &[(&str, &str)] = &[
 
 /// The demo's description of cases, codes and codings.
 pub const PROJECT_JSON: &str = include_str!("../assets/demo/project.json");
+
+/// The demo's thematic analysis, as the dated steps that built it.
+pub const ANALYSIS_JSON: &str = include_str!("../assets/demo/analysis.json");
 
 #[derive(Deserialize)]
 struct DemoAttr {
@@ -265,14 +276,334 @@ pub fn bundle() -> Result<Bundle> {
     Ok(b)
 }
 
-/// Fills an empty project with the demo: one action, not recorded for undo (the demo is the
-/// starting point, not an edit).
+/// Fills an empty project with the demo, its content and its finished analysis: one
+/// transaction, not recorded for undo (the demo is the starting point, not an edit).
 pub fn build(store: &mut Store) -> Result<()> {
     let action = Action::AddContent {
         label: "Create the demo project".into(),
         bundle: Box::new(bundle()?),
     };
-    store.untracked(|tx| action.run(tx))?;
+    let analysis: DemoAnalysis = serde_json::from_str(ANALYSIS_JSON)?;
+    store.untracked(|tx| {
+        action.run(tx)?;
+        build_analysis(tx, &analysis)
+    })?;
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct DemoCodingsAt {
+    coder: String,
+    at: String,
+}
+
+#[derive(Deserialize)]
+struct DemoReading {
+    document: String,
+    opened: String,
+    finished: String,
+}
+
+#[derive(Deserialize)]
+struct DemoJournal {
+    title: String,
+    at: String,
+    phase: u8,
+}
+
+#[derive(Deserialize)]
+struct DemoExtract {
+    document: String,
+    code: String,
+    quote: String,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+enum DemoOp {
+    DocMemo {
+        document: String,
+        title: String,
+        body: String,
+    },
+    AddCode {
+        path: String,
+    },
+    Recode {
+        #[serde(flatten)]
+        extract: DemoExtract,
+        to: String,
+    },
+    MergeCode {
+        source: String,
+        target: String,
+    },
+    AddTheme {
+        name: String,
+        #[serde(default)]
+        parent: Option<String>,
+        #[serde(default)]
+        definition: String,
+    },
+    Link {
+        theme: String,
+        codes: Vec<String>,
+    },
+    Unlink {
+        theme: String,
+        codes: Vec<String>,
+    },
+    Rename {
+        theme: String,
+        name: String,
+    },
+    Define {
+        theme: String,
+        concept: String,
+        definition: String,
+        boundaries: String,
+    },
+    Status {
+        theme: String,
+        status: String,
+    },
+    Review {
+        theme: String,
+        #[serde(default)]
+        misfit: Vec<DemoExtract>,
+    },
+    Exemplar {
+        #[serde(flatten)]
+        extract: DemoExtract,
+    },
+    Note {
+        phase: u8,
+        title: String,
+        body: String,
+    },
+    Milestone {
+        setting: String,
+    },
+}
+
+#[derive(Deserialize)]
+struct DemoStep {
+    at: String,
+    #[serde(default)]
+    coder: Option<String>,
+    #[serde(default)]
+    note: String,
+    #[serde(flatten)]
+    op: DemoOp,
+}
+
+#[derive(Deserialize)]
+struct DemoAnalysis {
+    codings_at: Vec<DemoCodingsAt>,
+    codebook_at: String,
+    readings: Vec<DemoReading>,
+    journal: Vec<DemoJournal>,
+    steps: Vec<DemoStep>,
+    /// The themes in the order the write-up tells them.
+    order: Vec<String>,
+}
+
+fn demo_code(tx: &Tx<'_>, path: &str) -> Result<CodeId> {
+    tx.code_by_path(path)?
+        .ok_or_else(|| invalid(format!("no code {path}")))
+}
+
+fn demo_codes(tx: &Tx<'_>, paths: &[String]) -> Result<Vec<CodeId>> {
+    paths.iter().map(|p| demo_code(tx, p)).collect()
+}
+
+/// The coding of `code` in the document whose passage holds `quote`.
+fn demo_coding(tx: &Tx<'_>, e: &DemoExtract) -> Result<CodingId> {
+    let doc = tx.require_document(&e.document)?;
+    let code = demo_code(tx, &e.code)?;
+    let text = tx.document_text(doc)?;
+    let range = find_quote(&text, &e.quote, 1)
+        .ok_or_else(|| invalid(format!("quote not found in “{}”: {}", e.document, e.quote)))?;
+    let filter = CodingFilter {
+        doc: Some(doc),
+        codes: Some(vec![code]),
+        ..CodingFilter::default()
+    };
+    tx.codings(&filter)?
+        .into_iter()
+        .find(|c| c.start <= range.start && range.end <= c.end)
+        .map(|c| c.id)
+        .ok_or_else(|| invalid(format!("no “{}” coding holds: {}", e.code, e.quote)))
+}
+
+/// Minutes after an RFC 3339 time, in the same format.
+fn later(at: &str, minutes: i64) -> Result<String> {
+    let t =
+        chrono::DateTime::parse_from_rfc3339(at).map_err(|e| invalid(format!("time {at}: {e}")))?;
+    Ok((t + chrono::Duration::minutes(minutes))
+        .with_timezone(&chrono::Utc)
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}
+
+/// Runs the dated steps of the demo's analysis after its content is in.
+fn build_analysis(tx: &Tx<'_>, a: &DemoAnalysis) -> Result<()> {
+    for c in &a.codings_at {
+        tx.set_codings_time(&c.coder, &c.at)?;
+    }
+    for r in &a.readings {
+        let doc = tx.document(tx.require_document(&r.document)?)?;
+        tx.set_reading(&doc.guid, &r.opened, &r.finished)?;
+    }
+    let memos = tx.memos()?;
+    for j in &a.journal {
+        let memo = memos
+            .iter()
+            .find(|m| m.title == j.title && m.target == MemoTarget::Project)
+            .ok_or_else(|| invalid(format!("no journal entry {}", j.title)))?;
+        tx.set_memo_phase(memo.id, Some(j.phase))?;
+        tx.set_memo_time(memo.id, &j.at)?;
+    }
+    // The codebook as it was first written, one code after another over a morning or two.
+    let tree = tx.code_tree()?;
+    for (i, code) in tree.codes.iter().enumerate() {
+        let mark = tx.history_mark()?;
+        let path = tree.path(code.id);
+        tx.record_event(
+            EventKind::Created,
+            Subject::Code,
+            &code.guid,
+            &path,
+            "",
+            None,
+        )?;
+        let minutes = i64::try_from(i).unwrap_or(0) * 11;
+        tx.backdate_since(&mark, &later(&a.codebook_at, minutes)?, None)?;
+    }
+    for step in &a.steps {
+        let mark = tx.history_mark()?;
+        run_step(tx, step)?;
+        tx.backdate_since(&mark, &step.at, step.coder.as_deref())?;
+    }
+    for (i, name) in a.order.iter().enumerate() {
+        tx.set_theme_sort_order(tx.require_theme(name)?, i64::try_from(i).unwrap_or(0))?;
+    }
+    Ok(())
+}
+
+fn run_step(tx: &Tx<'_>, step: &DemoStep) -> Result<()> {
+    let theme = |name: &str| tx.require_theme(name);
+    let action = match &step.op {
+        DemoOp::DocMemo {
+            document,
+            title,
+            body,
+        } => Action::AddMemo {
+            target: MemoTarget::Document(tx.require_document(document)?),
+            title: title.clone(),
+            body: body.clone(),
+            coder: tx.default_coder()?,
+        },
+        DemoOp::AddCode { path } => Action::AddCodePath {
+            path: path.clone(),
+            color: None,
+            description: String::new(),
+        },
+        DemoOp::Recode { extract, to } => Action::RecodeCoding {
+            coding: demo_coding(tx, extract)?,
+            code: demo_code(tx, to)?,
+        },
+        DemoOp::MergeCode { source, target } => Action::MergeCodes {
+            source: demo_code(tx, source)?,
+            target: demo_code(tx, target)?,
+        },
+        DemoOp::AddTheme {
+            name,
+            parent,
+            definition,
+        } => Action::Theme(ThemeAction::Add {
+            name: name.clone(),
+            parent: parent.as_deref().map(theme).transpose()?,
+            concept: String::new(),
+            definition: definition.clone(),
+            color: None,
+        }),
+        DemoOp::Link { theme: t, codes } => Action::Theme(ThemeAction::Link {
+            theme: theme(t)?,
+            codes: demo_codes(tx, codes)?,
+        }),
+        DemoOp::Unlink { theme: t, codes } => Action::Theme(ThemeAction::Unlink {
+            theme: theme(t)?,
+            codes: demo_codes(tx, codes)?,
+        }),
+        DemoOp::Rename { theme: t, name } => Action::Theme(ThemeAction::Rename {
+            theme: theme(t)?,
+            name: name.clone(),
+        }),
+        DemoOp::Define {
+            theme: t,
+            concept,
+            definition,
+            boundaries,
+        } => Action::Theme(ThemeAction::Define {
+            theme: theme(t)?,
+            concept: Some(concept.clone()),
+            definition: Some(definition.clone()),
+            boundaries: Some(boundaries.clone()),
+        }),
+        DemoOp::Status { theme: t, status } => Action::Theme(ThemeAction::Status {
+            theme: theme(t)?,
+            status: ThemeStatus::parse(status)
+                .ok_or_else(|| invalid(format!("status {status}")))?,
+        }),
+        DemoOp::Review { theme: t, misfit } => {
+            let id = theme(t)?;
+            let misfits = misfit
+                .iter()
+                .map(|e| demo_coding(tx, e))
+                .collect::<Result<Vec<_>>>()?;
+            let filter = CodingFilter {
+                codes: Some(tx.theme(id)?.codes),
+                ..CodingFilter::default()
+            };
+            for c in tx.codings(&filter)? {
+                let verdict = if misfits.contains(&c.id) {
+                    Verdict::Misfit
+                } else {
+                    Verdict::Fits
+                };
+                Action::Theme(ThemeAction::Mark {
+                    theme: id,
+                    coding: c.id,
+                    verdict: Some(verdict),
+                })
+                .run(tx)?;
+            }
+            return Ok(());
+        }
+        DemoOp::Exemplar { extract } => Action::MarkExemplar {
+            coding: demo_coding(tx, extract)?,
+            exemplar: true,
+        },
+        DemoOp::Note { phase, title, body } => Action::Theme(ThemeAction::PhaseNote {
+            phase: *phase,
+            title: title.clone(),
+            body: body.clone(),
+            coder: tx.default_coder()?,
+        }),
+        DemoOp::Milestone { setting } => {
+            tx.set_setting(setting, &step.at)?;
+            return Ok(());
+        }
+    };
+    let action = if step.note.trim().is_empty() {
+        action
+    } else {
+        Action::WithNote {
+            action: Box::new(action),
+            note: step.note.clone(),
+        }
+    };
+    action.run(tx)?;
     Ok(())
 }
 
@@ -325,5 +656,50 @@ mod tests {
             None,
             "building the demo is not an undo step"
         );
+    }
+
+    #[test]
+    fn the_demo_shows_a_finished_analysis() {
+        let mut s = Store::in_memory().unwrap();
+        build(&mut s).unwrap();
+        let db = s.db();
+        for p in crate::analysis::phases::phases(db).unwrap() {
+            assert!(
+                (p.progress() - 1.0).abs() < 1e-9,
+                "phase {} is complete: {:?}",
+                p.number,
+                p.measures
+            );
+            assert!(
+                !p.notes.is_empty(),
+                "phase {} has a journal entry",
+                p.number
+            );
+        }
+        let themes = db.themes().unwrap();
+        let status = |st| themes.iter().filter(|t| t.status == st).count();
+        assert_eq!(status(ThemeStatus::Discarded), 1);
+        assert!(status(ThemeStatus::Final) >= 5);
+        assert!(themes.iter().any(|t| t.parent.is_some()), "a sub-theme");
+        let mut linked = std::collections::HashMap::new();
+        for t in &themes {
+            for c in &t.codes {
+                *linked.entry(*c).or_insert(0) += 1;
+            }
+        }
+        assert!(linked.values().any(|&n| n >= 2), "a code in two themes");
+        let events = db.analytic_events().unwrap();
+        assert!(events.iter().any(|e| e.kind == EventKind::Merged));
+        assert!(events.iter().any(|e| e.kind == EventKind::Renamed));
+        assert!(events.iter().any(|e| e.note.is_some()));
+        // Dated over weeks, in order, and none at the moment of building.
+        let first = &events.first().unwrap().at;
+        let last = &events.last().unwrap().at;
+        assert!(
+            first.starts_with("2026-05") && last.starts_with("2026-07"),
+            "{first} {last}"
+        );
+        assert!(events.windows(2).all(|w| w[0].at <= w[1].at));
+        assert_eq!(db.readings().unwrap().len(), db.documents().unwrap().len());
     }
 }

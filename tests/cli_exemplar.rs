@@ -21,12 +21,20 @@ fn marked(p: &str) -> Vec<i64> {
         .collect()
 }
 
+/// The demo project without the exemplars its finished analysis comes with.
+fn demo_without_exemplars(p: &str) {
+    ok(&["demo", p]);
+    for coding in marked(p) {
+        ok(&["code", "exemplar", p, &coding.to_string(), "--unset"]);
+    }
+}
+
 #[test]
 fn a_coding_is_marked_seen_in_segments_unmarked_and_undone() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("demo.weft");
     let p = s(&path);
-    ok(&["demo", p]);
+    demo_without_exemplars(p);
     let rows = segments(p);
     assert!(rows.iter().all(|r| r["exemplar"] == false), "none marked");
     let first = rows[0]["coding"].as_i64().unwrap();
@@ -68,7 +76,7 @@ fn the_report_quotes_a_marked_coding_first() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("demo.weft");
     let p = s(&path);
-    ok(&["demo", p]);
+    demo_without_exemplars(p);
     // The shortest coding of the first theme that has several: never first on its own,
     // since quotes go longest first.
     let codes: serde_json::Value =

@@ -67,7 +67,11 @@ fn segments_and_frequencies_as_workbooks() {
             "the exact coded text"
         );
         assert_eq!(text(&r[12]), j["id"].as_str().unwrap());
-        assert_eq!(r[13], Data::Bool(false), "exemplar is a boolean");
+        assert_eq!(
+            r[13],
+            Data::Bool(j["exemplar"].as_bool().unwrap()),
+            "exemplar is a boolean"
+        );
     }
     let meta = b.worksheet_range("meta").unwrap();
     let facts: Vec<String> = meta.rows().map(|r| text(&r[0])).collect();

@@ -192,6 +192,20 @@ INSERT INTO undo_step VALUES (5, 'Remove coding', 'done', '2025-01-03T00:00:00Z'
 INSERT INTO undo_sql VALUES (5, 5, 'undo', 'INSERT INTO "coding" ("id","guid","doc_id","code_id","coder_id","start_char","end_char","memo","created_at","selection_guid") VALUES (4,''g-coding-4'',2,2,1,4,8,''gone'',''2025-01-01T00:00:00Z'',''g-selection-4'')', 2, NULL);
 "#;
 
+/// The version 5 change exactly as Weft 5 wrote it (a COPY, like the others).
+const FROZEN_V5: &str = r#"
+ALTER TABLE coding ADD COLUMN exemplar INTEGER NOT NULL DEFAULT 0;
+"#;
+
+/// Data and undo history as version 5 recorded them, naming every version 5 column of
+/// `coding`: coding 1 marked as an exemplar, a step whose undo clears the mark. Still
+/// replayable after version 6 (which only adds tables and a nullable memo column).
+const V5_HISTORY: &str = r#"
+UPDATE coding SET exemplar = 1 WHERE id = 1;
+INSERT INTO undo_step VALUES (6, 'Mark exemplar', 'done', '2025-01-04T00:00:00Z', 'Alex', 5);
+INSERT INTO undo_sql VALUES (6, 6, 'undo', 'UPDATE "coding" SET "id"=1,"guid"=''g-coding-1'',"doc_id"=1,"code_id"=1,"coder_id"=1,"start_char"=5,"end_char"=14,"memo"=''nice'',"created_at"=''2025-01-01T00:00:00Z'',"selection_guid"=NULL,"exemplar"=0 WHERE "id"=1', 1, NULL);
+"#;
+
 /// `PRAGMA application_id` of a Weft project ("WEFT").
 const APPLICATION_ID: i32 = 0x5745_4654;
 
@@ -267,6 +281,10 @@ fn fixture(path: &Path, version: i32) {
     if version >= 4 {
         c.execute_batch(FROZEN_V4).unwrap();
         c.execute_batch(V4_HISTORY).unwrap();
+    }
+    if version >= 5 {
+        c.execute_batch(FROZEN_V5).unwrap();
+        c.execute_batch(V5_HISTORY).unwrap();
     }
     c.pragma_update(None, "application_id", APPLICATION_ID)
         .unwrap();
@@ -462,4 +480,99 @@ fn a_frozen_v4_project_migrates_keeping_its_history_and_codings_can_be_marked_ex
         })
         .unwrap();
     assert_eq!(selection.as_deref(), Some("g-selection-4"));
+}
+
+#[test]
+fn a_frozen_v5_project_migrates_keeping_its_history_and_themes_work_after_the_upgrade() {
+    use weft::actions::{Action, ThemeAction};
+    use weft::model::{CodingId, ThemeStatus};
+    let (dir, path, mut store) = migrate(5);
+    check_data(&store);
+    let marked: Vec<CodingId> = store.db().exemplars().unwrap().into_iter().collect();
+    assert_eq!(marked, [CodingId(1)], "the version 5 mark survives");
+    assert!(store.db().themes().unwrap().is_empty(), "no themes yet");
+    assert!(store.db().analytic_events().unwrap().is_empty());
+    assert!(store.db().readings().unwrap().is_empty());
+    assert!(
+        store
+            .db()
+            .memos()
+            .unwrap()
+            .iter()
+            .all(|m| m.phase.is_none())
+    );
+    let note = store.take_note().expect("the version 2 steps went");
+    assert!(note.contains("3 undo steps"), "{note}");
+    let labels: Vec<String> = store
+        .history()
+        .unwrap()
+        .into_iter()
+        .map(|h| h.label)
+        .collect();
+    assert_eq!(
+        labels.len(),
+        3,
+        "the version 3, 4 and 5 steps are kept: {labels:?}"
+    );
+
+    // The version 5 step replays both ways.
+    assert_eq!(store.undo().unwrap().as_deref(), Some("Mark exemplar"));
+    assert!(store.db().exemplars().unwrap().is_empty());
+    assert_eq!(store.db().coding(CodingId(1)).unwrap().memo, "nice");
+    assert_eq!(store.redo().unwrap().as_deref(), Some("Mark exemplar"));
+    assert_eq!(store.db().exemplars().unwrap().len(), 1);
+
+    // Themes after the upgrade: add, link, set a status; each one undoable step.
+    let role = store.db().require_code("Role").unwrap();
+    let theme = match Action::Theme(ThemeAction::Add {
+        name: "Peer work helps the helper".into(),
+        parent: None,
+        concept: "Helping others keeps peer workers well.".into(),
+        definition: String::new(),
+        color: None,
+    })
+    .apply(&mut store)
+    .unwrap()
+    {
+        weft::actions::Outcome::Theme(t) => t,
+        other => panic!("{other:?}"),
+    };
+    Action::Theme(ThemeAction::Link {
+        theme,
+        codes: vec![role],
+    })
+    .apply(&mut store)
+    .unwrap();
+    Action::Theme(ThemeAction::Status {
+        theme,
+        status: ThemeStatus::Reviewed,
+    })
+    .apply(&mut store)
+    .unwrap();
+    let t = store.db().theme(theme).unwrap();
+    assert_eq!(
+        (t.codes.as_slice(), t.status),
+        ([role].as_slice(), ThemeStatus::Reviewed)
+    );
+    assert_eq!(store.db().analytic_events().unwrap().len(), 3);
+    let report = weft::analysis::themes::theme_counts(
+        store.db(),
+        &weft::analysis::ScopeFilter::default(),
+        false,
+    )
+    .unwrap();
+    assert_eq!(report.themes[0].own.segments, 2, "the two codings of Role");
+    assert!(store.undo().unwrap().unwrap().contains("reviewed"));
+    assert!(store.undo().unwrap().unwrap().contains("Link"));
+    assert!(store.db().theme(theme).unwrap().codes.is_empty());
+    assert!(store.redo().unwrap().unwrap().contains("Link"));
+    assert_eq!(store.db().theme(theme).unwrap().codes, [role]);
+    store.undo().unwrap().unwrap();
+    assert!(store.undo().unwrap().unwrap().contains("Add theme"));
+    assert!(store.db().themes().unwrap().is_empty());
+    assert!(store.db().analytic_events().unwrap().is_empty());
+    // The older steps are still there underneath.
+    assert_eq!(store.undo().unwrap().as_deref(), Some("Mark exemplar"));
+    drop(store);
+    assert_eq!(schema(&path), fresh_schema(dir.path()));
 }

@@ -284,6 +284,7 @@ struct Memory {
     coders: Vec<weft::model::Coder>,
     codings: Vec<weft::model::Coding>,
     texts: std::collections::HashMap<weft::model::DocId, (String, Vec<Turn>)>,
+    exemplars: std::collections::HashSet<weft::model::CodingId>,
 }
 
 impl Memory {
@@ -305,6 +306,7 @@ impl Memory {
             coders: db.coders().unwrap(),
             codings: db.codings(&Default::default()).unwrap(),
             texts,
+            exemplars: db.exemplars().unwrap(),
         }
     }
 
@@ -320,6 +322,9 @@ use weft::model::{ProjectRead, ReadError, ReadResult};
 impl ProjectRead for Memory {
     fn code_tree(&self) -> ReadResult<weft::model::CodeTree> {
         Ok(self.tree.clone())
+    }
+    fn exemplars(&self) -> ReadResult<std::collections::HashSet<weft::model::CodingId>> {
+        Ok(self.exemplars.clone())
     }
     fn documents(&self) -> ReadResult<Vec<weft::model::Document>> {
         Ok(self.documents.clone())

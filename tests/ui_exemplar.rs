@@ -16,6 +16,15 @@ use weft::ui::settings::Settings;
 fn demo_app() -> Harness<'static, WeftApp> {
     let mut store = Store::in_memory().unwrap();
     weft::demo::build(&mut store).unwrap();
+    // Without the exemplars the demo's finished analysis comes with.
+    store
+        .untracked(|tx| {
+            for c in tx.exemplars()? {
+                tx.set_exemplar(c, false)?;
+            }
+            Ok(())
+        })
+        .unwrap();
     let app = WeftApp::with_store(Some(store), Settings::default());
     let mut h = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))

@@ -389,9 +389,10 @@ impl Action {
             Self::Theme(t) => t.run(db)?,
             Self::WithNote { action, note } => {
                 let before = db.max_event_id()?;
+                // Named before it runs: afterwards a merged code or an old name is gone.
+                let title = action.label(**db);
                 let out = action.run(db)?;
                 if !note.trim().is_empty() {
-                    let title = action.label(**db);
                     let coder = db.default_coder()?;
                     let memo = db.add_memo(MemoTarget::Project, &title, note.trim(), coder)?;
                     db.attach_note(before, &db.memo_guid(memo)?)?;

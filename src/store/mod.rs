@@ -10,6 +10,7 @@ mod bundle;
 mod cases;
 mod codes;
 mod codings;
+pub mod demo_history;
 mod documents;
 mod exemplars;
 mod memos;
