@@ -246,31 +246,79 @@ pub fn coverage_grid(read: impl ProjectRead, across: GridAcross) -> Result<Cover
             )
         }
     };
-    let mut cells = vec![vec![0usize; columns.len()]; order.len()];
+    // Codings per (code, column) first, then per theme: one pass over the codings with no
+    // allocation per coding (a document's columns are worked out once, unless its speakers
+    // are mapped to cases, where each coding's turns decide).
+    let ncols = columns.len();
+    let mut per_code = vec![0usize; tree.codes.len() * ncols];
     let scope = match across {
         GridAcross::Cases => Some(Scope::load(&read, &ScopeFilter::default())?),
         GridAcross::Documents => None,
     };
+    let mut doc_cols: HashMap<DocId, Vec<usize>> = HashMap::new();
+    let mut last: Option<(DocId, bool)> = None;
+    let mut mapped_cols = Vec::new();
     for span in read.coding_spans()? {
         let Some(&ci) = code_index.get(&span.code) else {
             continue;
         };
-        let groups = &layer.of_code[ci];
-        if groups.is_empty() {
+        if layer.of_code[ci].is_empty() {
             continue;
         }
-        let cols: Vec<usize> = match &scope {
-            Some(scope) => scope
-                .coding_cases(span.doc, span.start, span.end)
-                .iter()
-                .filter_map(|c| column_of_case.get(c).copied())
-                .collect(),
-            None => column_of_doc.get(&span.doc).copied().into_iter().collect(),
+        let mapped = match last {
+            Some((d, m)) if d == span.doc => m,
+            _ => {
+                let m = scope
+                    .as_ref()
+                    .is_some_and(|s| s.has_mapped_speakers(span.doc));
+                last = Some((span.doc, m));
+                m
+            }
         };
+        let cols: &[usize] = if mapped {
+            mapped_cols.clear();
+            if let Some(scope) = &scope {
+                mapped_cols.extend(
+                    scope
+                        .coding_cases(span.doc, span.start, span.end)
+                        .iter()
+                        .filter_map(|c| column_of_case.get(c).copied()),
+                );
+            }
+            &mapped_cols
+        } else {
+            doc_cols.entry(span.doc).or_insert_with(|| match &scope {
+                Some(scope) => {
+                    let mut v: Vec<usize> = scope
+                        .links
+                        .doc_cases
+                        .get(&span.doc)
+                        .map_or(&[][..], Vec::as_slice)
+                        .iter()
+                        .filter_map(|c| column_of_case.get(c).copied())
+                        .collect();
+                    v.sort_unstable();
+                    v.dedup();
+                    v
+                }
+                None => column_of_doc.get(&span.doc).copied().into_iter().collect(),
+            })
+        };
+        let row = &mut per_code[ci * ncols..(ci + 1) * ncols];
+        for &c in cols {
+            row[c] += 1;
+        }
+    }
+    let mut cells = vec![vec![0usize; ncols]; order.len()];
+    for (ci, groups) in layer.of_code.iter().enumerate() {
+        let counts = &per_code[ci * ncols..(ci + 1) * ncols];
+        if counts.iter().all(|n| *n == 0) {
+            continue;
+        }
         for &g in groups {
             if let Some(r) = row_of[g] {
-                for &c in &cols {
-                    cells[r][c] += 1;
+                for (cell, n) in cells[r].iter_mut().zip(counts) {
+                    *cell += n;
                 }
             }
         }
