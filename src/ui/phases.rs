@@ -114,15 +114,8 @@ impl PhasesView {
                     ui.add_space(2.0);
                     ui.label(p.asks);
                     ui.add_space(6.0);
-                    let bar_w = ui.available_width().min(460.0);
                     for m in &p.measures {
-                        let mut bar = egui::ProgressBar::new(m.fraction() as f32)
-                            .desired_width(bar_w)
-                            .text(m.text.clone());
-                        if m.of > 0 && m.done >= m.of {
-                            bar = bar.fill(Color32::from_rgb(60, 140, 80));
-                        }
-                        ui.add(bar);
+                        progress_line(ui, m.fraction() as f32, &m.text);
                     }
                     for a in &p.advice {
                         ui.add_space(6.0);
@@ -219,4 +212,18 @@ impl PhasesView {
             self.draft = None;
         }
     }
+}
+
+/// A slim bar with its words beside it (text on a filled bar is hard to read).
+pub(crate) fn progress_line(ui: &mut Ui, fraction: f32, text: &str) {
+    ui.horizontal(|ui| {
+        let mut bar = egui::ProgressBar::new(fraction)
+            .desired_width(140.0)
+            .desired_height(10.0);
+        if fraction >= 1.0 {
+            bar = bar.fill(Color32::from_rgb(60, 140, 80));
+        }
+        ui.add(bar);
+        ui.label(text);
+    });
 }

@@ -169,11 +169,10 @@ impl ReviewView {
         let done = extracts.iter().filter(|e| e.verdict.is_some()).count();
         let total = extracts.len();
         ui.horizontal_wrapped(|ui| {
-            let text = format!("{done} of {total} extracts reviewed");
-            ui.add(
-                egui::ProgressBar::new(done as f32 / total as f32)
-                    .desired_width(ui.available_width().min(320.0))
-                    .text(text),
+            super::phases::progress_line(
+                ui,
+                done as f32 / total as f32,
+                &format!("{done} of {total} extracts reviewed"),
             );
             let fits = extracts
                 .iter()
@@ -376,7 +375,6 @@ fn extract_card(
         ui.push_id(e.coding, |ui| {
             ui.horizontal_wrapped(|ui| {
                 ui.weak(&e.document);
-                ui.weak(format!("· chars {}–{}", e.start, e.end));
                 if e.exemplar {
                     ui.label(RichText::new("★ Exemplar").color(Color32::from_rgb(200, 150, 40)));
                 }
@@ -441,12 +439,12 @@ fn verdict_buttons(
         "➡ Belongs elsewhere…"
     };
     let resp = ui.menu_button(label, |ui| {
-        ui.set_min_width(260.0);
+        ui.set_width(300.0);
         ui.label(RichText::new("Move this extract to the code:").strong());
         ui.add(
             egui::TextEdit::singleline(move_query)
                 .hint_text("Filter codes")
-                .desired_width(f32::INFINITY),
+                .desired_width(290.0),
         );
         let q = move_query.trim().to_lowercase();
         ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
@@ -497,7 +495,7 @@ fn draw_grid(ui: &mut Ui, grid: &CoverageGrid) {
     let text_color = ui.visuals().text_color();
     let weak = ui.visuals().weak_text_color();
     let warn = ui.visuals().warn_fg_color;
-    let cell = 44.0_f32;
+    let cell = 38.0_f32;
     let row_h = 30.0_f32;
     let name_w = ui.fonts_mut(|f| {
         grid.themes
@@ -509,7 +507,7 @@ fn draw_grid(ui: &mut Ui, grid: &CoverageGrid) {
             })
             .fold(120.0_f32, f32::max)
     });
-    let name_w = name_w.min(320.0) + 12.0;
+    let name_w = name_w.min(280.0) + 12.0;
     let header_h = ui
         .fonts_mut(|f| {
             grid.columns
