@@ -285,3 +285,131 @@ fn each_phase_moves_with_the_data() {
     assert_eq!(measures(&f.s, 4)[0], (1, 1));
     assert_eq!(measures(&f.s, 6)[0], (1, 1));
 }
+
+/// The level-2 grid on 500 codes, 40 themes and 200,000 codings (a tenth of the documents are
+/// focus groups with speakers mapped to cases) within half a second; run with
+/// `cargo test --release --test phases -- --ignored --nocapture`.
+#[test]
+#[ignore = "timing, run by hand in release"]
+fn grid_speed() {
+    use weft::analysis::themes::{GridAcross, coverage_grid, theme_extracts};
+    use weft::model::BundleCoding;
+    let mut s = Session::in_memory().unwrap();
+    let para = "We met every week and it changed how I see the service and myself. ";
+    let docs: Vec<BundleDocument> = (0..100)
+        .map(|d| {
+            let focus = d % 10 == 0;
+            let mut text = String::new();
+            for t in 0..60 {
+                if focus {
+                    text.push_str(&format!("S{}: ", t % 5));
+                } else {
+                    text.push_str(if t % 2 == 0 { "I: " } else { "P: " });
+                }
+                text.push_str(&para.repeat(5));
+                text.push('\n');
+            }
+            BundleDocument {
+                doc: NewDocument {
+                    name: format!("D{d:03}"),
+                    turns: weft::import::detect_turns(&text),
+                    text,
+                    ..NewDocument::default()
+                },
+                cases: if focus {
+                    Vec::new()
+                } else {
+                    vec![format!("C{d:03}")]
+                },
+                speakers: if focus {
+                    (0..5).map(|k| (format!("S{k}"), format!("C{:03}", d + k))).collect()
+                } else {
+                    Vec::new()
+                },
+                ..Default::default()
+            }
+        })
+        .collect();
+    let codes: Vec<BundleCode> = (0..500)
+        .map(|c| BundleCode {
+            path: format!("G{}/K{c}", c / 25),
+            ..Default::default()
+        })
+        .collect();
+    let mut codings = Vec::with_capacity(200_000);
+    let mut x: u64 = 7;
+    for i in 0..200_000usize {
+        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        let start = usize::try_from((x >> 33) % 20_000).unwrap();
+        codings.push(BundleCoding {
+            guid: None,
+            document: format!("D{:03}", i % 100),
+            code: format!("G{}/K{}", (i / 7 % 500) / 25, i / 7 % 500),
+            coder: None,
+            range: CharRange::new(start, start + 40).unwrap(),
+            memo: String::new(),
+            created_at: None,
+            selection_guid: None,
+        });
+    }
+    s.apply(&Action::AddContent {
+        label: "Import".into(),
+        bundle: Box::new(Bundle {
+            documents: docs,
+            codes,
+            codings,
+            ..Default::default()
+        }),
+    })
+    .unwrap();
+    let db = s.read();
+    let mut themes = Vec::new();
+    for t in 0..40 {
+        themes.push(format!("Theme number {t}"));
+    }
+    let code_ids: Vec<CodeId> = db.code_tree().unwrap().codes.iter().map(|c| c.id).collect();
+    for (t, name) in themes.iter().enumerate() {
+        s.apply(&Action::Theme(ThemeAction::Add {
+            name: name.clone(),
+            parent: None,
+            concept: String::new(),
+            definition: String::new(),
+            color: None,
+        }))
+        .unwrap();
+        let id = s.read().theme_by_name(name).unwrap().unwrap();
+        let codes = code_ids.iter().skip(t * 12).take(15).copied().collect();
+        s.apply(&Action::Theme(ThemeAction::Link { theme: id, codes }))
+            .unwrap();
+    }
+    let db = s.read();
+    assert!(db.coding_spans().unwrap().len() >= 199_000);
+    for across in [GridAcross::Cases, GridAcross::Documents] {
+        let t0 = std::time::Instant::now();
+        let g = coverage_grid(db, across).unwrap();
+        let ms = t0.elapsed().as_secs_f64() * 1000.0;
+        println!(
+            "coverage_grid {across:?}: {ms:.0} ms ({} × {})",
+            g.themes.len(),
+            g.columns.len()
+        );
+        if !cfg!(debug_assertions) {
+            assert!(ms <= 500.0, "{ms:.0} ms");
+        }
+    }
+    let t0 = std::time::Instant::now();
+    let p = phases(db).unwrap();
+    println!(
+        "phases: {:.0} ms ({} phases)",
+        t0.elapsed().as_secs_f64() * 1000.0,
+        p.len()
+    );
+    let first = db.theme_by_name("Theme number 0").unwrap().unwrap();
+    let t0 = std::time::Instant::now();
+    let x = theme_extracts(db, first).unwrap();
+    println!(
+        "theme_extracts: {:.0} ms ({} extracts)",
+        t0.elapsed().as_secs_f64() * 1000.0,
+        x.len()
+    );
+}

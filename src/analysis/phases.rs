@@ -248,7 +248,15 @@ pub fn phases(read: impl ProjectRead) -> Result<Vec<Phase>> {
         notes.sort_by(|a, b| a.created_at.cmp(&b.created_at));
         let mut advice = Vec::new();
         if number == 5 && named < nt {
-            advice.push(TOPIC_ADVICE.to_owned());
+            let one_word: Vec<String> = live
+                .iter()
+                .filter(|t| t.name_is_single_word())
+                .map(|t| format!("“{}”", t.name))
+                .collect();
+            advice.push(format!(
+                "{TOPIC_ADVICE} One-word names now: {}.",
+                one_word.join(", ")
+            ));
         }
         out.push(Phase {
             number,

@@ -309,10 +309,13 @@ impl ReviewView {
         ui.add_space(4.0);
         let warn = ui.visuals().warn_fg_color;
         if grid.single_column.is_empty() && grid.silent_columns.is_empty() {
-            ui.label(format!(
-                "Every theme draws on more than one {who}, and every one of the {whom} is spoken \
-                 for by some theme."
-            ));
+            ui.label(if across {
+                "Every theme draws on more than one document, and every document has extracts \
+                 in some theme."
+            } else {
+                "Every theme draws on more than one participant, and every case is spoken for \
+                 by some theme."
+            });
         }
         if !grid.single_column.is_empty() {
             ui.horizontal_wrapped(|ui| {
@@ -507,7 +510,7 @@ fn draw_grid(ui: &mut Ui, grid: &CoverageGrid) {
             })
             .fold(120.0_f32, f32::max)
     });
-    let name_w = name_w.min(280.0) + 12.0;
+    let name_w = name_w.min((ui.available_width() * 0.35).clamp(120.0, 280.0)) + 12.0;
     let header_h = ui
         .fonts_mut(|f| {
             grid.columns
