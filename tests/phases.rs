@@ -84,7 +84,11 @@ fn fixture() -> Fixture {
 
 /// `(done, of)` of each measure of phase `n`.
 fn measures(s: &Session, n: u8) -> Vec<(usize, usize)> {
-    phase(s, n).measures.iter().map(|m| (m.done, m.of)).collect()
+    phase(s, n)
+        .measures
+        .iter()
+        .map(|m| (m.done, m.of))
+        .collect()
 }
 
 fn phase(s: &Session, n: u8) -> Phase {
@@ -131,7 +135,10 @@ fn familiarisation_counts_documents_read_to_the_end_and_noted() {
     let mut f = fixture();
     assert_eq!(measures(&f.s, 1), vec![(0, 3), (0, 3)]);
     assert_eq!(current(&f.s), 1);
-    assert_eq!(phase(&f.s, 1).measures[0].text, "0 of 3 documents read to the end");
+    assert_eq!(
+        phase(&f.s, 1).measures[0].text,
+        "0 of 3 documents read to the end"
+    );
     // Opened but not read to the end: not counted.
     f.s.record_reading(f.docs[0], 10, false).unwrap();
     assert_eq!(measures(&f.s, 1)[0], (0, 3));
@@ -154,11 +161,10 @@ fn familiarisation_counts_documents_read_to_the_end_and_noted() {
 #[test]
 fn each_phase_moves_with_the_data() {
     let mut f = fixture();
-    for d in 0..3 {
-        f.s.record_reading(f.docs[d], TEXTS[d].chars().count(), true)
-            .unwrap();
+    for (d, text) in f.docs.clone().into_iter().zip(TEXTS) {
+        f.s.record_reading(d, text.chars().count(), true).unwrap();
         f.s.apply(&Action::SetDocumentMemo {
-            doc: f.docs[d],
+            doc: d,
             memo: "First impressions.".into(),
         })
         .unwrap();
@@ -176,9 +182,12 @@ fn each_phase_moves_with_the_data() {
     })
     .unwrap();
     assert_eq!(measures(&f.s, 2), vec![(2, 3), (1, 3)]);
-    for (i, d) in ["Trust between peers and staff.", "Helping as a way of healing."]
-        .iter()
-        .enumerate()
+    for (i, d) in [
+        "Trust between peers and staff.",
+        "Helping as a way of healing.",
+    ]
+    .iter()
+    .enumerate()
     {
         f.s.apply(&Action::DescribeCode {
             code: f.codes[i + 1],
@@ -322,7 +331,9 @@ fn grid_speed() {
                     vec![format!("C{d:03}")]
                 },
                 speakers: if focus {
-                    (0..5).map(|k| (format!("S{k}"), format!("C{:03}", d + k))).collect()
+                    (0..5)
+                        .map(|k| (format!("S{k}"), format!("C{:03}", d + k)))
+                        .collect()
                 } else {
                     Vec::new()
                 },

@@ -146,5 +146,8 @@ fn level_two_shows_the_grid_and_records_that_it_was_seen() {
     assert!(seen.is_some());
     h.get_by_label("Phases").click();
     h.run_steps(3);
-    assert!(h.query_by_label("theme × case grid looked at: yes").is_some());
+    assert!(
+        h.query_by_label("theme × case grid looked at: yes")
+            .is_some()
+    );
 }

@@ -183,9 +183,7 @@ impl PhasesView {
         );
         ui.add(
             egui::TextEdit::multiline(&mut d.body)
-                .hint_text(
-                    "What did you do, notice, decide? How might your own position shape it?",
-                )
+                .hint_text("What did you do, notice, decide? How might your own position shape it?")
                 .desired_rows(5)
                 .desired_width(f32::INFINITY),
         );

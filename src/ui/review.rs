@@ -79,7 +79,10 @@ impl ReviewView {
             );
             return;
         }
-        if self.theme.is_none_or(|t| !view.themes.iter().any(|x| x.id == t)) {
+        if self
+            .theme
+            .is_none_or(|t| !view.themes.iter().any(|x| x.id == t))
+        {
             self.theme = order.first().map(|(_, t)| t.id);
         }
 
@@ -130,7 +133,8 @@ impl ReviewView {
         let Some(theme) = view.themes.iter().find(|t| t.id == theme_id) else {
             return;
         };
-        let fresh = matches!(&self.extracts, Some((v, t, _)) if *v == view.version && *t == theme_id);
+        let fresh =
+            matches!(&self.extracts, Some((v, t, _)) if *v == view.version && *t == theme_id);
         if !fresh {
             let got = theme_extracts(db, theme_id).map_err(|e| e.to_string());
             self.extracts = Some((view.version, theme_id, got));
@@ -371,7 +375,10 @@ fn extract_card(
         None => ui.visuals().widgets.noninteractive.bg_stroke.color,
     };
     let frame = egui::Frame::group(ui.style())
-        .stroke(Stroke::new(if e.verdict.is_some() { 1.5 } else { 1.0 }, accent))
+        .stroke(Stroke::new(
+            if e.verdict.is_some() { 1.5 } else { 1.0 },
+            accent,
+        ))
         .inner_margin(10.0);
     frame.show(ui, |ui| {
         ui.set_width(ui.available_width());
@@ -515,7 +522,11 @@ fn draw_grid(ui: &mut Ui, grid: &CoverageGrid) {
         .fonts_mut(|f| {
             grid.columns
                 .iter()
-                .map(|n| f.layout_no_wrap(n.clone(), small.clone(), text_color).size().x)
+                .map(|n| {
+                    f.layout_no_wrap(n.clone(), small.clone(), text_color)
+                        .size()
+                        .x
+                })
                 .fold(30.0_f32, f32::max)
         })
         .min(160.0)
@@ -544,7 +555,8 @@ fn draw_grid(ui: &mut Ui, grid: &CoverageGrid) {
         let silent = grid.silent_columns.contains(name);
         let color = if silent { warn } else { text_color };
         let galley = ui.fonts_mut(|f| {
-            let mut job = egui::text::LayoutJob::simple_singleline(name.clone(), small.clone(), color);
+            let mut job =
+                egui::text::LayoutJob::simple_singleline(name.clone(), small.clone(), color);
             job.wrap = egui::text::TextWrapping::truncate_at_width(header_h - 10.0);
             f.layout_job(job)
         });
@@ -579,7 +591,10 @@ fn draw_grid(ui: &mut Ui, grid: &CoverageGrid) {
         );
         for (c, n) in row.iter().enumerate() {
             let x = origin.x + name_w + c as f32 * cell;
-            let r = egui::Rect::from_min_size(egui::pos2(x + 1.0, y + 1.0), vec2(cell - 2.0, row_h - 2.0));
+            let r = egui::Rect::from_min_size(
+                egui::pos2(x + 1.0, y + 1.0),
+                vec2(cell - 2.0, row_h - 2.0),
+            );
             if *n > 0 {
                 let share = (*n as f32 / max as f32).sqrt();
                 let alpha = (40.0 + 200.0 * share) as u8;
@@ -593,7 +608,12 @@ fn draw_grid(ui: &mut Ui, grid: &CoverageGrid) {
                     if strong { Color32::WHITE } else { text_color },
                 );
             } else {
-                painter.rect_stroke(r, 3.0, Stroke::new(1.0, weak.gamma_multiply(0.3)), StrokeKind::Inside);
+                painter.rect_stroke(
+                    r,
+                    3.0,
+                    Stroke::new(1.0, weak.gamma_multiply(0.3)),
+                    StrokeKind::Inside,
+                );
             }
         }
     }

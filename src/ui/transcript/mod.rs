@@ -483,7 +483,11 @@ impl TranscriptView {
         };
         let len = self.char_index.char_len();
         let finished = bottom >= self.total_height() - 2.0;
-        let furthest = if finished { len } else { self.blocks[b].end.min(len) };
+        let furthest = if finished {
+            len
+        } else {
+            self.blocks[b].end.min(len)
+        };
         let (seen, done) = self.reading;
         let step = (len / 20).clamp(1, 2000);
         let first = seen == 0 && !done && !self.reading_pending;
