@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use serde::Serialize;
 
 use super::Result;
-use super::themes::review_progress;
+use super::themes::progress_of;
 use crate::model::{
     DocId, GRID_SEEN_SETTING, MemoTarget, PHASES, ProjectRead, REPORT_EXPORTED_SETTING, ThemeStatus,
 };
@@ -171,7 +171,7 @@ pub fn phases(read: impl ProjectRead) -> Result<Vec<Phase>> {
         .collect();
     let linked: HashSet<_> = live.iter().flat_map(|t| t.codes.iter().copied()).collect();
     let linked_codes = tree.codes.iter().filter(|c| linked.contains(&c.id)).count();
-    let progress = review_progress(&read)?;
+    let progress = progress_of(&themes, &spans, &read.review_marks()?);
     let reviewed = live
         .iter()
         .filter(|t| {

@@ -10,8 +10,8 @@ use super::Result;
 use super::frequencies::{Counts, Layer, Totals, count_layers};
 use super::scope::{Scope, ScopeFilter};
 use crate::model::{
-    CaseId, CodeId, CodeTree, CodingFilter, CodingId, DocId, ProjectRead, Theme, ThemeId,
-    ThemeStatus, Verdict, theme_order,
+    CaseId, CodeId, CodeTree, CodingFilter, CodingId, CodingSpan, DocId, ProjectRead, ReviewMark,
+    Theme, ThemeId, ThemeStatus, Verdict, theme_order,
 };
 
 /// One theme's row: what it is, which codes support it, and its numbers.
@@ -455,17 +455,25 @@ pub fn theme_extracts(read: impl ProjectRead, theme: ThemeId) -> Result<Vec<Extr
 /// For each theme, how many of its own extracts are marked and how many there are: level-1
 /// review is done when every extract (and at least one) is marked.
 pub fn review_progress(read: impl ProjectRead) -> Result<HashMap<ThemeId, (usize, usize)>> {
-    let themes = read.themes()?;
+    Ok(progress_of(
+        &read.themes()?,
+        &read.coding_spans()?,
+        &read.review_marks()?,
+    ))
+}
+
+/// [`review_progress`] from data already read.
+pub(crate) fn progress_of(
+    themes: &[Theme],
+    spans: &[CodingSpan],
+    marks: &[ReviewMark],
+) -> HashMap<ThemeId, (usize, usize)> {
     let mut by_code: HashMap<CodeId, Vec<CodingId>> = HashMap::new();
-    for s in read.coding_spans()? {
+    for s in spans {
         by_code.entry(s.code).or_default().push(s.id);
     }
-    let marked: HashSet<(ThemeId, CodingId)> = read
-        .review_marks()?
-        .into_iter()
-        .map(|m| (m.theme, m.coding))
-        .collect();
-    Ok(themes
+    let marked: HashSet<(ThemeId, CodingId)> = marks.iter().map(|m| (m.theme, m.coding)).collect();
+    themes
         .iter()
         .map(|t| {
             let mut total = 0;
@@ -480,7 +488,7 @@ pub fn review_progress(read: impl ProjectRead) -> Result<HashMap<ThemeId, (usize
             }
             (t.id, (done, total))
         })
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]

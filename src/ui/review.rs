@@ -21,6 +21,9 @@ pub enum Level {
     Coverage,
 }
 
+/// Extracts drawn at a time in level 1 (a theme can have thousands).
+const PAGE: usize = 150;
+
 /// The review tab.
 #[derive(Default)]
 pub struct ReviewView {
@@ -29,6 +32,8 @@ pub struct ReviewView {
     only_unreviewed: bool,
     across_documents: bool,
     move_query: String,
+    /// How many extracts are drawn before "Show more" (0: [`PAGE`]).
+    limit: usize,
     /// `(version, theme, extracts)`.
     extracts: Option<(u64, ThemeId, Result<Vec<Extract>, String>)>,
     /// `(version, across documents, grid)`.
@@ -200,6 +205,9 @@ impl ReviewView {
         let mut actions: Vec<Action> = Vec::new();
         let only_unreviewed = self.only_unreviewed;
         let move_query = &mut self.move_query;
+        let limit = self.limit.max(PAGE);
+        let eligible = if only_unreviewed { total - done } else { total };
+        let mut more = false;
         ScrollArea::vertical()
             .id_salt(("review-extracts", theme_id))
             .auto_shrink(false)
@@ -207,7 +215,7 @@ impl ReviewView {
                 ui.set_max_width(ui.available_width().min(900.0));
                 let mut i = 0;
                 let mut shown = 0;
-                while i < extracts.len() {
+                while i < extracts.len() && shown < limit {
                     let code = extracts[i].code_id;
                     let j = extracts[i..]
                         .iter()
@@ -234,6 +242,9 @@ impl ReviewView {
                         if only_unreviewed && e.verdict.is_some() {
                             continue;
                         }
+                        if shown >= limit {
+                            break;
+                        }
                         let case = if e.cases.is_empty() {
                             "No case".to_owned()
                         } else {
@@ -252,7 +263,16 @@ impl ReviewView {
                     ui.add_space(8.0);
                     ui.label("Every extract is reviewed.");
                 }
+                if eligible > shown {
+                    ui.add_space(8.0);
+                    more = ui
+                        .button(format!("Show more ({} of {eligible} shown)", shown))
+                        .clicked();
+                }
             });
+        if more {
+            self.limit = limit + PAGE;
+        }
         out.extend(actions.into_iter().map(Command::Edit));
     }
 
