@@ -151,3 +151,18 @@ fn level_two_shows_the_grid_and_records_that_it_was_seen() {
             .is_some()
     );
 }
+
+#[test]
+fn showing_a_document_records_how_far_it_was_read() {
+    let (mut h, _, _) = app_with_theme(egui::vec2(1400.0, 900.0));
+    h.get_by_label("Transcript").click();
+    h.run_steps(4);
+    let readings = h.state().store().unwrap().db().readings().unwrap();
+    assert_eq!(readings.len(), 1, "the document shown at start");
+    assert!(readings[0].furthest > 0);
+    assert!(readings[0].finished_at.is_none(), "a long transcript, not read to the end");
+    // Drawn again and again, it is not recorded again until more of it is shown.
+    h.run_steps(10);
+    let again = h.state().store().unwrap().db().readings().unwrap();
+    assert_eq!(again[0].furthest, readings[0].furthest);
+}
