@@ -464,7 +464,7 @@ fn verdict_buttons(
     }
     let elsewhere = e.verdict == Some(Verdict::Elsewhere);
     let label = if elsewhere {
-        "➡ Moved here from elsewhere…"
+        "➡ Belongs elsewhere (moved)…"
     } else {
         "➡ Belongs elsewhere…"
     };
