@@ -160,7 +160,10 @@ fn showing_a_document_records_how_far_it_was_read() {
     let readings = h.state().store().unwrap().db().readings().unwrap();
     assert_eq!(readings.len(), 1, "the document shown at start");
     assert!(readings[0].furthest > 0);
-    assert!(readings[0].finished_at.is_none(), "a long transcript, not read to the end");
+    assert!(
+        readings[0].finished_at.is_none(),
+        "a long transcript, not read to the end"
+    );
     // Drawn again and again, it is not recorded again until more of it is shown.
     h.run_steps(10);
     let again = h.state().store().unwrap().db().readings().unwrap();

@@ -365,11 +365,17 @@ impl ReviewView {
                 ui.label(grid.silent_columns.join(" · "));
             });
         }
+        ui.weak("Hover a cell for its numbers; click a theme to review its extracts.");
         ui.add_space(6.0);
-        ScrollArea::both()
+        let picked = ScrollArea::both()
             .id_salt("review-grid")
             .auto_shrink(false)
-            .show(ui, |ui| draw_grid(ui, grid));
+            .show(ui, |ui| draw_grid(ui, grid))
+            .inner;
+        if let Some(theme) = picked {
+            self.theme = Some(theme);
+            self.level = Level::Extracts;
+        }
     }
 }
 
@@ -519,7 +525,8 @@ fn move_to(theme: ThemeId, coding: CodingId, code: CodeId) -> Action {
 }
 
 /// The coverage grid: themes down, columns across, each cell shaded by its number of codings.
-fn draw_grid(ui: &mut Ui, grid: &CoverageGrid) {
+/// Returns the theme whose row was clicked (to review its extracts).
+fn draw_grid(ui: &mut Ui, grid: &CoverageGrid) -> Option<ThemeId> {
     let font = FontId::proportional(14.0);
     let small = FontId::proportional(13.0);
     let text_color = ui.visuals().text_color();
@@ -554,7 +561,7 @@ fn draw_grid(ui: &mut Ui, grid: &CoverageGrid) {
     let cols = grid.columns.len() as f32;
     let rows = grid.themes.len() as f32;
     let size = vec2(name_w + cols * cell + 8.0, header_h + rows * row_h + 8.0);
-    let (rect, resp) = ui.allocate_exact_size(size, Sense::hover());
+    let (rect, resp) = ui.allocate_exact_size(size, Sense::click());
     let painter = ui.painter_at(rect);
     let max = grid
         .cells
@@ -637,21 +644,30 @@ fn draw_grid(ui: &mut Ui, grid: &CoverageGrid) {
             }
         }
     }
+    let mut picked = None;
     if let Some(p) = resp.hover_pos() {
         let c = ((p.x - origin.x - name_w) / cell).floor();
         let r = ((p.y - origin.y - header_h) / row_h).floor();
-        if c >= 0.0 && r >= 0.0 {
-            let (c, r) = (c as usize, r as usize);
-            if let (Some(col), Some((_, theme)), Some(n)) = (
-                grid.columns.get(c),
-                grid.themes.get(r),
-                grid.cells.get(r).and_then(|row| row.get(c)),
-            ) {
-                resp.on_hover_text_at_pointer(format!(
-                    "{theme}\n{col}: {}",
-                    plural(*n, "coded extract", "coded extracts")
-                ));
+        let row = (r >= 0.0).then_some(r as usize);
+        if let Some((id, theme)) = row.and_then(|r| grid.themes.get(r)) {
+            if resp.clicked() {
+                picked = Some(*id);
+            }
+            let n = (c >= 0.0)
+                .then_some(c as usize)
+                .and_then(|c| Some((grid.columns.get(c)?, grid.cells.get(row?)?.get(c)?)));
+            match n {
+                Some((col, n)) => {
+                    resp.on_hover_text_at_pointer(format!(
+                        "{theme}\n{col}: {}\nClick to review its extracts",
+                        plural(*n, "coded extract", "coded extracts")
+                    ));
+                }
+                None => {
+                    resp.on_hover_text_at_pointer(format!("{theme}\nClick to review its extracts"));
+                }
             }
         }
     }
+    picked
 }
