@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use serde::Serialize;
 
 use super::Result;
-use super::themes::review_progress;
+use super::themes::progress_of;
 use crate::model::{
     DocId, GRID_SEEN_SETTING, MemoTarget, PHASES, ProjectRead, REPORT_EXPORTED_SETTING, ThemeStatus,
 };
@@ -18,18 +18,47 @@ use crate::model::{
 pub struct Measure {
     /// What is measured ("documents read to the end").
     pub label: String,
-    /// How many are done.
+    /// How many are done (at most `of`).
     pub done: usize,
     /// Out of how many.
     pub of: usize,
+    /// The line shown beside its bar: "7 of 8 documents read to the end".
+    pub text: String,
 }
 
 impl Measure {
-    fn new(label: &str, done: usize, of: usize) -> Self {
+    /// `done` of `of` things: "7 of 8 documents read to the end".
+    fn count(label: &str, done: usize, of: usize) -> Self {
         Self {
             label: label.to_owned(),
             done: done.min(of),
             of,
+            text: format!("{} of {of} {label}", done.min(of)),
+        }
+    }
+
+    /// A step done once or not yet: "report exported: not yet".
+    fn yes_no(label: &str, done: bool) -> Self {
+        Self {
+            label: label.to_owned(),
+            done: usize::from(done),
+            of: 1,
+            text: format!("{label}: {}", if done { "yes" } else { "not yet" }),
+        }
+    }
+
+    /// A count with a modest target (`of`), shown as the count itself: "3 candidate themes".
+    fn at_least(label: &str, plural: &str, n: usize, of: usize, hint: &str) -> Self {
+        let word = if n == 1 { label } else { plural };
+        Self {
+            label: plural.to_owned(),
+            done: n.min(of),
+            of,
+            text: if n >= of {
+                format!("{n} {word}")
+            } else {
+                format!("{n} {word} ({hint})")
+            },
         }
     }
 
@@ -142,7 +171,7 @@ pub fn phases(read: impl ProjectRead) -> Result<Vec<Phase>> {
         .collect();
     let linked: HashSet<_> = live.iter().flat_map(|t| t.codes.iter().copied()).collect();
     let linked_codes = tree.codes.iter().filter(|c| linked.contains(&c.id)).count();
-    let progress = review_progress(&read)?;
+    let progress = progress_of(&themes, &spans, &read.review_marks()?);
     let reviewed = live
         .iter()
         .filter(|t| {
@@ -173,29 +202,35 @@ pub fn phases(read: impl ProjectRead) -> Result<Vec<Phase>> {
     let nt = live.len();
     let measures: [Vec<Measure>; 6] = [
         vec![
-            Measure::new("documents read to the end", read_through, nd),
-            Measure::new("documents with familiarisation notes", with_notes.len(), nd),
+            Measure::count("documents read to the end", read_through, nd),
+            Measure::count("documents with familiarisation notes", with_notes.len(), nd),
         ],
         vec![
-            Measure::new("documents with codings", coded_docs.len(), nd),
-            Measure::new("codes with a definition", defined_codes, nc),
+            Measure::count("documents with codings", coded_docs.len(), nd),
+            Measure::count("codes with a definition", defined_codes, nc),
         ],
         vec![
             // Two to eight themes is what most analyses end with; fewer is not yet a map.
-            Measure::new("candidate themes (two or more)", nt, 2),
-            Measure::new("codes linked to a theme", linked_codes, nc),
+            Measure::at_least(
+                "candidate theme",
+                "candidate themes",
+                nt,
+                2,
+                "two or more make a map",
+            ),
+            Measure::count("codes linked to a theme", linked_codes, nc),
         ],
         vec![
-            Measure::new("themes reviewed against their extracts", reviewed, nt),
-            Measure::new("theme × case grid looked at", usize::from(grid_seen), 1),
+            Measure::count("themes reviewed against their extracts", reviewed, nt),
+            Measure::yes_no("theme × case grid looked at", grid_seen),
         ],
         vec![
-            Measure::new("themes with a concept and a definition", defined_themes, nt),
-            Measure::new("theme names that say more than one word", named, nt),
+            Measure::count("themes with a concept and a definition", defined_themes, nt),
+            Measure::count("theme names that say more than one word", named, nt),
         ],
         vec![
-            Measure::new("themes with chosen exemplar extracts", with_exemplars, nt),
-            Measure::new("report exported", usize::from(report_exported), 1),
+            Measure::count("themes with chosen exemplar extracts", with_exemplars, nt),
+            Measure::yes_no("report exported", report_exported),
         ],
     ];
     let mut out = Vec::with_capacity(6);
@@ -213,7 +248,15 @@ pub fn phases(read: impl ProjectRead) -> Result<Vec<Phase>> {
         notes.sort_by(|a, b| a.created_at.cmp(&b.created_at));
         let mut advice = Vec::new();
         if number == 5 && named < nt {
-            advice.push(TOPIC_ADVICE.to_owned());
+            let one_word: Vec<String> = live
+                .iter()
+                .filter(|t| t.name_is_single_word())
+                .map(|t| format!("“{}”", t.name))
+                .collect();
+            advice.push(format!(
+                "{TOPIC_ADVICE} One-word names now: {}.",
+                one_word.join(", ")
+            ));
         }
         out.push(Phase {
             number,
@@ -225,4 +268,18 @@ pub fn phases(read: impl ProjectRead) -> Result<Vec<Phase>> {
         });
     }
     Ok(out)
+}
+
+/// How far a phase must be for the panel to call it essentially done and point to the next.
+pub const ESSENTIALLY_DONE: f64 = 0.8;
+
+/// The phase the project is in: the first one not essentially done (its progress under
+/// [`ESSENTIALLY_DONE`]), or the last when all are. Braun and Clarke's phases are recursive,
+/// not a ladder; this only says where the data suggests work is still to do.
+pub fn current_phase(phases: &[Phase]) -> u8 {
+    phases
+        .iter()
+        .find(|p| p.progress() < ESSENTIALLY_DONE)
+        .or(phases.last())
+        .map_or(1, |p| p.number)
 }

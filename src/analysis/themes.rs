@@ -10,8 +10,8 @@ use super::Result;
 use super::frequencies::{Counts, Layer, Totals, count_layers};
 use super::scope::{Scope, ScopeFilter};
 use crate::model::{
-    CaseId, CodeId, CodeTree, CodingFilter, CodingId, DocId, ProjectRead, Theme, ThemeId,
-    ThemeStatus, Verdict, theme_order,
+    CaseId, CodeId, CodeTree, CodingFilter, CodingId, CodingSpan, DocId, ProjectRead, ReviewMark,
+    Theme, ThemeId, ThemeStatus, Verdict, theme_order,
 };
 
 /// One theme's row: what it is, which codes support it, and its numbers.
@@ -246,31 +246,79 @@ pub fn coverage_grid(read: impl ProjectRead, across: GridAcross) -> Result<Cover
             )
         }
     };
-    let mut cells = vec![vec![0usize; columns.len()]; order.len()];
+    // Codings per (code, column) first, then per theme: one pass over the codings with no
+    // allocation per coding (a document's columns are worked out once, unless its speakers
+    // are mapped to cases, where each coding's turns decide).
+    let ncols = columns.len();
+    let mut per_code = vec![0usize; tree.codes.len() * ncols];
     let scope = match across {
         GridAcross::Cases => Some(Scope::load(&read, &ScopeFilter::default())?),
         GridAcross::Documents => None,
     };
+    let mut doc_cols: HashMap<DocId, Vec<usize>> = HashMap::new();
+    let mut last: Option<(DocId, bool)> = None;
+    let mut mapped_cols = Vec::new();
     for span in read.coding_spans()? {
         let Some(&ci) = code_index.get(&span.code) else {
             continue;
         };
-        let groups = &layer.of_code[ci];
-        if groups.is_empty() {
+        if layer.of_code[ci].is_empty() {
             continue;
         }
-        let cols: Vec<usize> = match &scope {
-            Some(scope) => scope
-                .coding_cases(span.doc, span.start, span.end)
-                .iter()
-                .filter_map(|c| column_of_case.get(c).copied())
-                .collect(),
-            None => column_of_doc.get(&span.doc).copied().into_iter().collect(),
+        let mapped = match last {
+            Some((d, m)) if d == span.doc => m,
+            _ => {
+                let m = scope
+                    .as_ref()
+                    .is_some_and(|s| s.has_mapped_speakers(span.doc));
+                last = Some((span.doc, m));
+                m
+            }
         };
+        let cols: &[usize] = if mapped {
+            mapped_cols.clear();
+            if let Some(scope) = &scope {
+                mapped_cols.extend(
+                    scope
+                        .coding_cases(span.doc, span.start, span.end)
+                        .iter()
+                        .filter_map(|c| column_of_case.get(c).copied()),
+                );
+            }
+            &mapped_cols
+        } else {
+            doc_cols.entry(span.doc).or_insert_with(|| match &scope {
+                Some(scope) => {
+                    let mut v: Vec<usize> = scope
+                        .links
+                        .doc_cases
+                        .get(&span.doc)
+                        .map_or(&[][..], Vec::as_slice)
+                        .iter()
+                        .filter_map(|c| column_of_case.get(c).copied())
+                        .collect();
+                    v.sort_unstable();
+                    v.dedup();
+                    v
+                }
+                None => column_of_doc.get(&span.doc).copied().into_iter().collect(),
+            })
+        };
+        let row = &mut per_code[ci * ncols..(ci + 1) * ncols];
+        for &c in cols {
+            row[c] += 1;
+        }
+    }
+    let mut cells = vec![vec![0usize; ncols]; order.len()];
+    for (ci, groups) in layer.of_code.iter().enumerate() {
+        let counts = &per_code[ci * ncols..(ci + 1) * ncols];
+        if counts.iter().all(|n| *n == 0) {
+            continue;
+        }
         for &g in groups {
             if let Some(r) = row_of[g] {
-                for &c in &cols {
-                    cells[r][c] += 1;
+                for (cell, n) in cells[r].iter_mut().zip(counts) {
+                    *cell += n;
                 }
             }
         }
@@ -407,17 +455,25 @@ pub fn theme_extracts(read: impl ProjectRead, theme: ThemeId) -> Result<Vec<Extr
 /// For each theme, how many of its own extracts are marked and how many there are: level-1
 /// review is done when every extract (and at least one) is marked.
 pub fn review_progress(read: impl ProjectRead) -> Result<HashMap<ThemeId, (usize, usize)>> {
-    let themes = read.themes()?;
+    Ok(progress_of(
+        &read.themes()?,
+        &read.coding_spans()?,
+        &read.review_marks()?,
+    ))
+}
+
+/// [`review_progress`] from data already read.
+pub(crate) fn progress_of(
+    themes: &[Theme],
+    spans: &[CodingSpan],
+    marks: &[ReviewMark],
+) -> HashMap<ThemeId, (usize, usize)> {
     let mut by_code: HashMap<CodeId, Vec<CodingId>> = HashMap::new();
-    for s in read.coding_spans()? {
+    for s in spans {
         by_code.entry(s.code).or_default().push(s.id);
     }
-    let marked: HashSet<(ThemeId, CodingId)> = read
-        .review_marks()?
-        .into_iter()
-        .map(|m| (m.theme, m.coding))
-        .collect();
-    Ok(themes
+    let marked: HashSet<(ThemeId, CodingId)> = marks.iter().map(|m| (m.theme, m.coding)).collect();
+    themes
         .iter()
         .map(|t| {
             let mut total = 0;
@@ -432,5 +488,220 @@ pub fn review_progress(read: impl ProjectRead) -> Result<HashMap<ThemeId, (usize
             }
             (t.id, (done, total))
         })
-        .collect())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::actions::{Action, ThemeAction};
+    use crate::model::{
+        Bundle, BundleCase, BundleCode, BundleCoding, BundleDocument, CharRange, NewDocument,
+    };
+    use crate::session::Session;
+
+    const FG: &str = "ANA: I trust them now.\nBEN: I never did, not once.\nANA: Fair.\n";
+
+    /// P1 and P2 have interviews, P3 speaks only in a focus group (as BEN; ANA is P1), P4 has
+    /// an interview nobody coded. "Trust" is coded in P1 and P2, "Power" in P1 only.
+    fn project() -> Session {
+        let mut s = Session::in_memory().unwrap();
+        let doc = |name: &str, text: &str, cases: &[&str]| BundleDocument {
+            doc: NewDocument {
+                name: name.into(),
+                text: text.into(),
+                turns: crate::import::detect_turns(text),
+                ..NewDocument::default()
+            },
+            cases: cases.iter().map(|c| (*c).to_owned()).collect(),
+            ..Default::default()
+        };
+        let mut fg = doc("Focus group", FG, &[]);
+        fg.speakers = vec![("ANA".into(), "P1".into()), ("BEN".into(), "P3".into())];
+        let coding = |document: &str, code: &str, start: usize, end: usize| BundleCoding {
+            guid: None,
+            document: document.into(),
+            code: code.into(),
+            coder: None,
+            range: CharRange::new(start, end).unwrap(),
+            memo: String::new(),
+            created_at: None,
+            selection_guid: None,
+        };
+        s.apply(&Action::AddContent {
+            label: "Import".into(),
+            bundle: Box::new(Bundle {
+                cases: ["P1", "P2", "P3", "P4"]
+                    .iter()
+                    .map(|n| BundleCase {
+                        name: (*n).into(),
+                        ..Default::default()
+                    })
+                    .collect(),
+                documents: vec![
+                    doc("P1 interview", "I trust my peer worker.", &["P1"]),
+                    doc("P2 interview", "Trust took a long time.", &["P2"]),
+                    doc("P4 interview", "Nothing to say.", &["P4"]),
+                    fg,
+                ],
+                codes: ["Trust", "Power", "Silence"]
+                    .iter()
+                    .map(|p| BundleCode {
+                        path: (*p).into(),
+                        ..Default::default()
+                    })
+                    .collect(),
+                codings: vec![
+                    coding("P1 interview", "Trust", 0, 7),
+                    coding("P2 interview", "Trust", 0, 5),
+                    coding("P1 interview", "Power", 8, 22),
+                    // ANA's turn: P1's, not the focus group's other speaker's.
+                    coding("Focus group", "Power", 5, 21),
+                ],
+                ..Default::default()
+            }),
+        })
+        .unwrap();
+        s
+    }
+
+    fn theme(s: &mut Session, name: &str, code: &str) -> ThemeId {
+        s.apply(&Action::Theme(ThemeAction::Add {
+            name: name.into(),
+            parent: None,
+            concept: String::new(),
+            definition: String::new(),
+            color: None,
+        }))
+        .unwrap();
+        let t = s.read().theme_by_name(name).unwrap().unwrap();
+        let c = s.read().code_by_path(code).unwrap().unwrap();
+        s.apply(&Action::Theme(ThemeAction::Link {
+            theme: t,
+            codes: vec![c],
+        }))
+        .unwrap();
+        t
+    }
+
+    fn row<'g>(g: &'g CoverageGrid, name: &str) -> Vec<(&'g str, usize)> {
+        let r = g.themes.iter().position(|(_, n)| n == name).unwrap();
+        g.columns
+            .iter()
+            .map(String::as_str)
+            .zip(g.cells[r].iter().copied())
+            .collect()
+    }
+
+    #[test]
+    fn a_theme_one_participant_supports_and_a_silent_case_are_flagged() {
+        let mut s = project();
+        theme(&mut s, "Trust grows slowly", "Trust");
+        theme(&mut s, "Power is felt", "Power");
+        let g = coverage_grid(s.read(), GridAcross::Cases).unwrap();
+        assert_eq!(g.columns, ["P1", "P2", "P3", "P4"]);
+        assert_eq!(
+            row(&g, "Trust grows slowly"),
+            [("P1", 1), ("P2", 1), ("P3", 0), ("P4", 0)]
+        );
+        // The focus-group coding is ANA's turn only: it counts for P1, not for P3.
+        assert_eq!(
+            row(&g, "Power is felt"),
+            [("P1", 2), ("P2", 0), ("P3", 0), ("P4", 0)]
+        );
+        assert_eq!(g.single_column, ["Power is felt"]);
+        assert_eq!(g.silent_columns, ["P3", "P4"]);
+
+        // BEN's turn coded: P3 is spoken for, and "Power" rests on two participants.
+        let power = s.read().code_by_path("Power").unwrap().unwrap();
+        let doc = s
+            .read()
+            .documents()
+            .unwrap()
+            .into_iter()
+            .find(|d| d.name == "Focus group")
+            .unwrap()
+            .id;
+        let coder = s.coder().unwrap();
+        s.apply(&Action::ApplyCode {
+            doc,
+            code: power,
+            coder,
+            range: CharRange::new(28, 40).unwrap(),
+        })
+        .unwrap();
+        let g = coverage_grid(s.read(), GridAcross::Cases).unwrap();
+        assert_eq!(
+            row(&g, "Power is felt"),
+            [("P1", 2), ("P2", 0), ("P3", 1), ("P4", 0)]
+        );
+        assert!(g.single_column.is_empty());
+        assert_eq!(g.silent_columns, ["P4"]);
+
+        // Across documents.
+        let g = coverage_grid(s.read(), GridAcross::Documents).unwrap();
+        assert_eq!(g.across, "document");
+        assert_eq!(g.silent_columns, ["P4 interview"]);
+    }
+
+    #[test]
+    fn sub_themes_count_for_their_parent_and_discarded_themes_drop_out() {
+        let mut s = project();
+        let parent = theme(&mut s, "Relationships are negotiated", "Trust");
+        let sub = theme(&mut s, "Power is felt", "Power");
+        s.apply(&Action::Theme(ThemeAction::Nest {
+            theme: sub,
+            parent: Some(parent),
+        }))
+        .unwrap();
+        let g = coverage_grid(s.read(), GridAcross::Cases).unwrap();
+        assert_eq!(
+            row(&g, "Relationships are negotiated"),
+            [("P1", 3), ("P2", 1), ("P3", 0), ("P4", 0)]
+        );
+        s.apply(&Action::Theme(ThemeAction::Status {
+            theme: sub,
+            status: ThemeStatus::Discarded,
+        }))
+        .unwrap();
+        let g = coverage_grid(s.read(), GridAcross::Cases).unwrap();
+        assert_eq!(g.themes.len(), 1);
+    }
+
+    #[test]
+    fn extracts_come_grouped_by_code_then_case_with_their_marks() {
+        let mut s = project();
+        let t = theme(&mut s, "Relationships are negotiated", "Power");
+        let trust = s.read().code_by_path("Trust").unwrap().unwrap();
+        s.apply(&Action::Theme(ThemeAction::Link {
+            theme: t,
+            codes: vec![trust],
+        }))
+        .unwrap();
+        let x = theme_extracts(s.read(), t).unwrap();
+        let keys: Vec<(&str, Vec<String>, &str)> = x
+            .iter()
+            .map(|e| (e.code.as_str(), e.cases.clone(), e.text.as_str()))
+            .collect();
+        assert_eq!(
+            keys,
+            vec![
+                ("Power", vec!["P1".to_owned()], "I trust them now"),
+                ("Power", vec!["P1".to_owned()], "my peer worker"),
+                ("Trust", vec!["P1".to_owned()], "I trust"),
+                ("Trust", vec!["P2".to_owned()], "Trust"),
+            ]
+        );
+        s.apply(&Action::Theme(ThemeAction::Mark {
+            theme: t,
+            coding: x[2].coding,
+            verdict: Some(Verdict::Fits),
+        }))
+        .unwrap();
+        let x = theme_extracts(s.read(), t).unwrap();
+        assert_eq!(x[2].verdict, Some(Verdict::Fits));
+        assert_eq!(review_progress(s.read()).unwrap()[&t], (1, 4));
+    }
 }

@@ -84,6 +84,8 @@ pub enum Command {
     },
     /// Switch the central tab.
     ShowTab(Tab),
+    /// Show a memo (a journal entry) in the Memos tab.
+    OpenMemo(crate::model::MemoId),
     /// Show an error to the user.
     Error(String),
     /// Show a short notice to the user.

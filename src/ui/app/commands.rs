@@ -468,6 +468,10 @@ impl WeftApp {
                     self.tab = Tab::Transcript;
                 }
                 Command::ShowTab(t) => self.tab = t,
+                Command::OpenMemo(m) => {
+                    self.memos.select(crate::ui::memos::Entry::Memo(m));
+                    self.tab = Tab::Memos;
+                }
                 Command::Error(e) => self.error(e),
                 Command::Notice(n) => self.notice(n),
                 Command::DeletePermanently(what) => self.ask_purge(what),

@@ -540,7 +540,15 @@ impl WeftApp {
                 crate::ui::scope_bar::plural(codings, "coding", "codings")
             ));
         });
-        for event in self.transcript.ui(ui) {
+        let events = self.transcript.ui(ui);
+        if let Some((doc, furthest, finished)) = self.transcript.take_reading() {
+            self.commands.push(Command::Reading {
+                doc,
+                furthest,
+                finished,
+            });
+        }
+        for event in events {
             if let TranscriptEvent::CodingClicked(c) = event {
                 self.flush_inspector();
                 if let Some(session) = &self.session

@@ -226,6 +226,10 @@ pub struct TranscriptView {
     last_placement: Option<(Vec2, Geo)>,
     sentinel: Option<Arc<Galley>>,
     last_stripes: Vec<(CodingId, Rect)>,
+    /// How far this document has been shown (furthest char, end seen), and what of that has
+    /// not been handed out by [`TranscriptView::take_reading`] yet.
+    reading: (usize, bool),
+    reading_pending: bool,
 }
 
 impl Default for TranscriptView {
@@ -277,6 +281,8 @@ impl TranscriptView {
             last_placement: None,
             sentinel: None,
             last_stripes: Vec::new(),
+            reading: (0, false),
+            reading_pending: false,
         }
     }
 
@@ -326,6 +332,8 @@ impl TranscriptView {
         self.find.searched = None;
         self.find.matches.clear();
         self.find.current = None;
+        self.reading = (0, false);
+        self.reading_pending = false;
         self.estimate_all();
     }
 
@@ -451,6 +459,44 @@ impl TranscriptView {
         self.scroll_y
     }
 
+    /// How far the shown document has been read on screen, when that grew noticeably since
+    /// last asked: `(document, furthest char shown, whether its end was shown)`. Given once
+    /// when a document is first drawn, then when the furthest char grows by a twentieth of
+    /// the text (or 2,000 chars), and when the end comes into view; never every frame.
+    pub fn take_reading(&mut self) -> Option<(DocId, usize, bool)> {
+        let doc = self.doc?;
+        if !std::mem::take(&mut self.reading_pending) {
+            return None;
+        }
+        Some((doc, self.reading.0, self.reading.1))
+    }
+
+    /// Notes how far the text is shown after a frame (see [`Self::take_reading`]).
+    fn track_reading(&mut self) {
+        let n = self.blocks.len();
+        if n == 0 || self.doc.is_none() {
+            return;
+        }
+        let bottom = self.scroll_y + self.view_h;
+        let Some(b) = self.block_at_y(bottom) else {
+            return;
+        };
+        let len = self.char_index.char_len();
+        let finished = bottom >= self.total_height() - 2.0;
+        let furthest = if finished {
+            len
+        } else {
+            self.blocks[b].end.min(len)
+        };
+        let (seen, done) = self.reading;
+        let step = (len / 20).clamp(1, 2000);
+        let first = seen == 0 && !done && !self.reading_pending;
+        if first || (finished && !done) || furthest >= seen + step {
+            self.reading = (furthest.max(seen), done || finished);
+            self.reading_pending = true;
+        }
+    }
+
     /// Whether the find bar is open.
     pub fn find_open(&self) -> bool {
         self.find.open
@@ -494,6 +540,7 @@ impl TranscriptView {
         self.view_h = out.inner_rect.height().max(1.0);
         self.update_anchor();
         self.evict();
+        self.track_reading();
 
         let sel = self.selection();
         if sel != self.reported {
