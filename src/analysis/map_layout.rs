@@ -152,7 +152,14 @@ pub fn code_radius(cases: usize) -> f32 {
 /// Gap between two codes on a ring, in map units: room for a label.
 const CODE_SPACING: f32 = 92.0;
 /// Gap around a cluster.
-const CLUSTER_MARGIN: f32 = 70.0;
+const CLUSTER_MARGIN: f32 = 90.0;
+/// Where the ring round a theme starts (radians, clockwise from the right, y down): past the
+/// sector below the theme that its label takes.
+const SWEEP_START: f32 = std::f32::consts::FRAC_PI_2 + 0.75;
+/// How much of the ring codes and sub-themes use.
+const SWEEP: f32 = std::f32::consts::TAU - 1.5;
+/// The smallest ring of codes round a theme.
+const RING_MIN: f32 = 80.0;
 
 /// The map of `input`.
 pub fn map_layout(input: &MapInput<'_>) -> MapLayout {
@@ -248,64 +255,92 @@ pub fn map_layout(input: &MapInput<'_>) -> MapLayout {
             subs[p].push(ti);
         }
     }
-    // How far a theme's cluster reaches: its codes on a ring, its sub-themes beyond them.
-    let ring = |n: usize| -> f32 {
-        if n == 0 {
+    // A theme with sub-themes holds them inside its circle, on an inner ring: its radius grows
+    // to fit them (sub-themes come after their parent, so walk backwards).
+    let mut inner = vec![0.0f32; order.len()];
+    for ti in (0..order.len()).rev() {
+        let m = subs[ti].len();
+        if m == 0 {
+            continue;
+        }
+        let rs = subs[ti]
+            .iter()
+            .map(|&s| nodes[s].radius)
+            .fold(0.0f32, f32::max);
+        inner[ti] = if m == 1 {
             0.0
         } else {
-            (n as f32 * CODE_SPACING / std::f32::consts::TAU).max(105.0)
-        }
-    };
-    let mut reach = vec![0.0f32; order.len()];
-    for ti in (0..order.len()).rev() {
-        let own_ring = ring(owned[ti].len()) + 40.0;
-        let sub_reach = subs[ti]
-            .iter()
-            .map(|&s| reach[s])
-            .fold(0.0f32, f32::max);
-        reach[ti] = if subs[ti].is_empty() {
-            own_ring.max(nodes[ti].radius + 20.0)
-        } else {
-            own_ring + 2.0 * sub_reach + 20.0
+            (rs + 34.0) / (std::f32::consts::PI / m as f32).sin()
         };
+        nodes[ti].radius = nodes[ti].radius.max(inner[ti] + rs + 50.0);
     }
-    // Top-level themes on a grid, row by row, each cell as big as the largest cluster.
+    // Each code goes round the top-level theme above the theme it is placed with.
+    let top_of = |mut ti: usize| {
+        for _ in 0..order.len() {
+            match nodes[ti].kind {
+                NodeKind::Theme { parent: Some(p), .. } => ti = p,
+                _ => break,
+            }
+        }
+        ti
+    };
+    let mut ringed: Vec<Vec<usize>> = vec![Vec::new(); order.len()];
+    for ti in 0..order.len() {
+        let top = top_of(ti);
+        ringed[top].extend_from_slice(&owned[ti]);
+    }
     let tops: Vec<usize> = (0..order.len())
         .filter(|&ti| matches!(nodes[ti].kind, NodeKind::Theme { parent: None, .. }))
         .collect();
-    let cell = tops
-        .iter()
-        .map(|&t| 2.0 * reach[t] + CLUSTER_MARGIN)
-        .fold(240.0f32, f32::max);
-    let cols = (tops.len() as f32).sqrt().ceil().max(1.0) as usize;
+    let ring: Vec<f32> = (0..order.len())
+        .map(|ti| {
+            (ringed[ti].len() as f32 * CODE_SPACING / SWEEP)
+                .max(RING_MIN)
+                .max(nodes[ti].radius + 62.0)
+        })
+        .collect();
+    let reach = |ti: usize| ring[ti] + if ringed[ti].len() > 6 { 34.0 } else { 0.0 } + 45.0;
+    // Top-level themes on a grid, row by row, a little taller than wide (as the app's canvas
+    // is); each column as wide and each row as tall as its largest cluster.
+    let cols = (tops.len() as f32).sqrt().round().max(1.0) as usize;
+    let rows = tops.len().div_ceil(cols);
+    let mut col_w = vec![0.0f32; cols];
+    let mut row_h = vec![0.0f32; rows];
     for (k, &ti) in tops.iter().enumerate() {
-        let default = (
-            (k % cols) as f32 * cell + cell / 2.0,
-            (k / cols) as f32 * cell + cell / 2.0,
-        );
+        let size = 2.0 * reach(ti) + CLUSTER_MARGIN;
+        col_w[k % cols] = col_w[k % cols].max(size);
+        row_h[k / cols] = row_h[k / cols].max(size);
+    }
+    let offset = |sizes: &[f32], i: usize| sizes[..i].iter().sum::<f32>() + sizes[i] / 2.0;
+    for (k, &ti) in tops.iter().enumerate() {
+        let default = (offset(&col_w, k % cols), offset(&row_h, k / cols));
         place(&mut nodes, ti, default, positions);
     }
-    // Then each theme's codes and sub-themes around it, parents first.
+    // Then, parents first: sub-themes inside their parent, codes round the top-level theme,
+    // leaving the sector straight below free for its label.
     for ti in 0..order.len() {
         let centre = nodes[ti].pos;
-        let r = ring(owned[ti].len());
-        let n = owned[ti].len();
-        for (k, &ci) in owned[ti].iter().enumerate() {
-            let a = std::f32::consts::TAU * k as f32 / n as f32 - std::f32::consts::FRAC_PI_2;
-            // Alternate two radii, so neighbouring labels do not run into each other.
-            let rr = if n > 6 && k % 2 == 1 { r + 34.0 } else { r };
-            let default = (centre.0 + rr * a.cos(), centre.1 + rr * a.sin());
-            place(&mut nodes, ci, default, positions);
-        }
         let m = subs[ti].len();
         for (k, &si) in subs[ti].iter().enumerate() {
-            // Between the codes' ring and the cluster's edge, spread round the circle (offset
-            // half a step from the codes so they do not sit on the same ray).
-            let a = std::f32::consts::TAU * (k as f32 + 0.5) / m as f32 - std::f32::consts::FRAC_PI_2
-                + std::f32::consts::PI / 7.0;
-            let d = ring(n) + 40.0 + reach[si] + 10.0;
-            let default = (centre.0 + d * a.cos(), centre.1 + d * a.sin());
+            let default = if m == 1 {
+                (centre.0, centre.1 - 18.0)
+            } else {
+                let a = std::f32::consts::TAU * k as f32 / m as f32 - std::f32::consts::FRAC_PI_2;
+                (centre.0 + inner[ti] * a.cos(), centre.1 - 18.0 + inner[ti] * a.sin())
+            };
             place(&mut nodes, si, default, positions);
+        }
+        let n = ringed[ti].len();
+        for (k, &ci) in ringed[ti].iter().enumerate() {
+            let a = SWEEP_START + SWEEP * (k as f32 + 0.5) / n as f32;
+            // Alternate two radii, so neighbouring labels do not run into each other.
+            let d = if n > 6 && k % 2 == 1 {
+                ring[ti] + 34.0
+            } else {
+                ring[ti]
+            };
+            let default = (centre.0 + d * a.cos(), centre.1 + d * a.sin());
+            place(&mut nodes, ci, default, positions);
         }
     }
     let tray = tree
@@ -353,18 +388,18 @@ impl MapLayout {
             lo.0 = lo.0.min(n.pos.0 - half);
             lo.1 = lo.1.min(n.pos.1 - n.radius);
             hi.0 = hi.0.max(n.pos.0 + half);
-            hi.1 = hi.1.max(n.pos.1 + n.radius + 22.0);
+            hi.1 = hi.1.max(n.pos.1 + n.radius + 6.0 + 17.0 * label_lines(&n.label).len() as f32);
         }
         (lo, hi)
     }
 
-    /// The topmost node whose circle holds `p` (codes are drawn over themes), skipping
-    /// `except`.
-    pub fn node_at(&self, p: (f32, f32), except: Option<usize>) -> Option<usize> {
+    /// The topmost node whose circle holds `p` (codes are drawn over themes), skipping the
+    /// nodes in `skip`.
+    pub fn node_at(&self, p: (f32, f32), skip: &[usize]) -> Option<usize> {
         let hit = |i: &usize| {
             let n = &self.nodes[*i];
             let (dx, dy) = (n.pos.0 - p.0, n.pos.1 - p.1);
-            Some(*i) != except && dx * dx + dy * dy <= (n.radius + 3.0) * (n.radius + 3.0)
+            dx * dx + dy * dy <= (n.radius + 3.0) * (n.radius + 3.0) && !skip.contains(i)
         };
         (0..self.nodes.len()).rev().find(hit)
     }
@@ -414,24 +449,61 @@ impl MapLayout {
     }
 }
 
-/// Roughly half the width of a label, in map units (7 units a char for a code's 12-point label,
-/// 8 for a theme's bold 13-point one), capped as labels are shortened to [`MAX_LABEL`] chars.
+/// Roughly half the width of a label's widest line, in map units (about 7 units a char for a
+/// code's 12-point label, 8 for a theme's bold 14-point one).
 pub fn label_half_width(label: &str, theme: bool) -> f32 {
-    let chars = label.chars().count().min(MAX_LABEL) as f32;
-    chars * if theme { 4.0 } else { 3.3 }
+    let chars = label_lines(label)
+        .iter()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0) as f32;
+    chars * if theme { 4.0 } else { 3.4 }
 }
 
-/// Labels longer than this are shortened with an ellipsis.
-pub const MAX_LABEL: usize = 34;
-
-/// `label`, shortened to [`MAX_LABEL`] chars with an ellipsis.
-pub fn short_label(label: &str) -> std::borrow::Cow<'_, str> {
-    if label.chars().count() <= MAX_LABEL {
+/// `label`, shortened to `max` chars with an ellipsis.
+pub fn short_label(label: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    if label.chars().count() <= max {
         label.into()
     } else {
-        let s: String = label.chars().take(MAX_LABEL - 1).collect();
+        let s: String = label.chars().take(max.saturating_sub(1)).collect();
         format!("{}…", s.trim_end()).into()
     }
+}
+
+/// Chars per line of a label on the map.
+pub const LABEL_CHARS: usize = 20;
+/// Lines of a label at most.
+pub const LABEL_LINES: usize = 3;
+
+/// `label` wrapped at spaces into lines of about [`LABEL_CHARS`] chars, at most
+/// [`LABEL_LINES`] of them, the last shortened with an ellipsis when the rest does not fit.
+pub fn label_lines(label: &str) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for word in label.split_whitespace() {
+        let fits = cur.chars().count() + 1 + word.chars().count() <= LABEL_CHARS;
+        if !cur.is_empty() && !fits {
+            lines.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(word);
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    if lines.len() > LABEL_LINES {
+        let rest = lines.split_off(LABEL_LINES - 1).join(" ");
+        lines.push(rest);
+    }
+    for l in &mut lines {
+        if l.chars().count() > LABEL_CHARS + 4 {
+            let s: String = l.chars().take(LABEL_CHARS + 3).collect();
+            *l = format!("{}…", s.trim_end());
+        }
+    }
+    lines
 }
 
 /// The counts the map shows, read from the project: each theme with its sub-themes, each code
@@ -571,10 +643,17 @@ mod tests {
         let a = layout(&themes, &tree, &HashMap::new());
         let b = layout(&themes, &tree, &HashMap::new());
         assert_eq!(a, b);
+        let dist = |x: &MapNode, y: &MapNode| {
+            ((x.pos.0 - y.pos.0).powi(2) + (x.pos.1 - y.pos.1).powi(2)).sqrt()
+        };
         for (i, x) in a.nodes.iter().enumerate() {
-            for y in &a.nodes[i + 1..] {
-                let d = ((x.pos.0 - y.pos.0).powi(2) + (x.pos.1 - y.pos.1).powi(2)).sqrt();
-                assert!(d > x.radius + y.radius, "{} overlaps {}", x.label, y.label);
+            for (j, y) in a.nodes.iter().enumerate().skip(i + 1) {
+                if (i, j) == (1, 2) {
+                    // The sub-theme is drawn inside its parent.
+                    assert!(dist(x, y) + y.radius < x.radius);
+                    continue;
+                }
+                assert!(dist(x, y) > x.radius + y.radius, "{} overlaps {}", x.label, y.label);
             }
         }
         // A code sits near the theme it is placed with.
@@ -614,9 +693,9 @@ mod tests {
         let (themes, tree) = sample();
         let m = layout(&themes, &tree, &HashMap::new());
         let p = m.nodes[3].pos;
-        assert_eq!(m.node_at(p, None), Some(3));
-        assert_eq!(m.node_at(p, Some(3)), None);
-        assert_eq!(m.node_at((-1e6, -1e6), None), None);
+        assert_eq!(m.node_at(p, &[]), Some(3));
+        assert_eq!(m.node_at(p, &[3]), None);
+        assert_eq!(m.node_at((-1e6, -1e6), &[]), None);
         let mut c = m.cluster(1);
         c.sort_unstable();
         assert_eq!(c, vec![1, 2, 4, 5], "the theme, its sub-theme and codes");
@@ -650,11 +729,20 @@ mod tests {
     }
 
     #[test]
-    fn labels_are_shortened() {
-        assert_eq!(short_label("Short"), "Short");
-        let long = "a".repeat(50);
-        let s = short_label(&long);
-        assert_eq!(s.chars().count(), MAX_LABEL);
-        assert!(s.ends_with('…'));
+    fn labels_are_wrapped_and_shortened() {
+        assert_eq!(label_lines("Short"), vec!["Short"]);
+        assert_eq!(
+            label_lines("Trust has to be earned twice"),
+            vec!["Trust has to be", "earned twice"]
+        );
+        let many = label_lines("one two three four five six seven eight nine ten eleven twelve thirteen fourteen");
+        assert_eq!(many.len(), LABEL_LINES);
+        assert!(many[2].ends_with('…'));
+        let long = label_lines(&"a".repeat(50));
+        assert_eq!(long.len(), 1);
+        assert!(long[0].ends_with('…'));
+        assert!(label_lines("").is_empty());
+        assert_eq!(short_label("Short", 10), "Short");
+        assert_eq!(short_label(&"a".repeat(50), 10).chars().count(), 10);
     }
 }

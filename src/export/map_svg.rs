@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use super::ExportError;
 use super::qdpx::{escape_attr, escape_text};
 use crate::analysis::map_layout::{
-    EdgeKind, MapLayout, MapNode, NodeKind, project_map, short_label,
+    EdgeKind, MapLayout, MapNode, NodeKind, label_lines, project_map, short_label,
 };
 use crate::model::{Color, ProjectRead, ThemeStatus};
 
@@ -75,18 +75,31 @@ pub fn layout_svg(layout: &MapLayout, title: &str) -> String {
             EdgeKind::SubTheme => (a.color.to_hex(), 4.0),
             EdgeKind::Link => ("#8a8f98".to_owned(), 1.3),
         };
+        // From rim to rim; a sub-theme inside its parent is joined by no line.
+        let (vx, vy) = (b.pos.0 - a.pos.0, b.pos.1 - a.pos.1);
+        let len = (vx * vx + vy * vy).sqrt();
+        if len <= a.radius + b.radius {
+            continue;
+        }
+        let (ux, uy) = (vx / len, vy / len);
         let _ = writeln!(
             s,
             r#"<line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="{stroke}" stroke-width="{w}" stroke-opacity="0.8"/>"#,
-            a.pos.0 + dx,
-            a.pos.1 + dy,
-            b.pos.0 + dx,
-            b.pos.1 + dy,
+            a.pos.0 + dx + ux * a.radius,
+            a.pos.1 + dy + uy * a.radius,
+            b.pos.0 + dx - ux * b.radius,
+            b.pos.1 + dy - uy * b.radius,
         );
     }
     s.push_str("</g>\n<g id=\"nodes\">\n");
-    for n in &layout.nodes {
-        node_svg(&mut s, n, dx, dy);
+    let mut container = vec![false; layout.nodes.len()];
+    for e in &layout.edges {
+        if e.kind == EdgeKind::SubTheme {
+            container[e.from] = true;
+        }
+    }
+    for (n, &holds) in layout.nodes.iter().zip(&container) {
+        node_svg(&mut s, n, holds, dx, dy);
     }
     s.push_str("</g>\n");
     side_svg(&mut s, layout, map_w.max(width - SIDE), HEAD + MARGIN);
@@ -94,17 +107,29 @@ pub fn layout_svg(layout: &MapLayout, title: &str) -> String {
     s
 }
 
-fn node_svg(s: &mut String, n: &MapNode, dx: f32, dy: f32) {
+/// One node; `holds` when it is a theme holding sub-themes (drawn faint, as a container).
+fn node_svg(s: &mut String, n: &MapNode, holds: bool, dx: f32, dy: f32) {
     let (x, y) = (n.pos.0 + dx, n.pos.1 + dy);
     let tip = escape_text(&format!(
         "{}: {} segments, {} documents, {} cases",
         n.full_name, n.counts.segments, n.counts.documents, n.counts.cases
     ));
-    let label = escape_text(&short_label(&n.label));
+    // One line per tspan, centred under the circle.
+    let step = if n.is_theme() { 17.0 } else { 14.5 };
+    let mut label = String::new();
+    for (k, line) in label_lines(&n.label).iter().enumerate() {
+        let dy = if k == 0 { 0.0 } else { step };
+        let _ = write!(
+            label,
+            r#"<tspan x="{x:.1}" dy="{dy}">{}</tspan>"#,
+            escape_text(line)
+        );
+    }
     let fill = n.color.to_hex();
     match n.kind {
         NodeKind::Theme { status, .. } => {
             let (w, dash, opacity) = status_style(status);
+            let opacity = if holds { opacity * 0.3 } else { opacity };
             let dash = dash
                 .map(|d| format!(" stroke-dasharray=\"{d}\""))
                 .unwrap_or_default();
@@ -194,7 +219,7 @@ fn side_svg(s: &mut String, layout: &MapLayout, x: f32, top: f32) {
             cy = y - 4.0,
             tx = x + 18.0,
             fill = escape_attr(&item.color.to_hex()),
-            label = escape_text(&short_label(&item.path)),
+            label = escape_text(&short_label(&item.path, 38)),
         );
         y += 20.0;
     }

@@ -237,6 +237,17 @@ impl Job {
                             export::codebook::write_qdc(&db, std::io::BufWriter::new(file))
                                 .map(drop)
                         }
+                        ExchangeExport::MapSvg | ExchangeExport::MapPng => {
+                            use std::io::Write;
+                            let bytes = if kind == ExchangeExport::MapSvg {
+                                export::map_svg::map_svg(&db)?.into_bytes()
+                            } else {
+                                export::map_svg::map_png(&db)?
+                            };
+                            file.write_all(&bytes).map_err(|e| {
+                                export::ExportError::Exchange(format!("could not write: {e}"))
+                            })
+                        }
                         ExchangeExport::Matrix { .. }
                         | ExchangeExport::CaseTable
                         | ExchangeExport::Report => {
@@ -437,6 +448,10 @@ pub enum ExchangeExport {
     CaseTable,
     /// The HTML report (one self-contained file for any browser).
     Report,
+    /// The thematic map as SVG.
+    MapSvg,
+    /// The thematic map as PNG.
+    MapPng,
 }
 
 impl ExchangeExport {
@@ -448,6 +463,7 @@ impl ExchangeExport {
             Self::Matrix { .. } => "Exporting the matrix",
             Self::CaseTable => "Exporting the case attributes",
             Self::Report => "Writing the report",
+            Self::MapSvg | Self::MapPng => "Exporting the thematic map",
         }
     }
 
@@ -458,6 +474,8 @@ impl ExchangeExport {
             Self::Qdc => "qdc",
             Self::Matrix { .. } | Self::CaseTable => "xlsx",
             Self::Report => "html",
+            Self::MapSvg => "svg",
+            Self::MapPng => "png",
         }
     }
 
@@ -470,6 +488,7 @@ impl ExchangeExport {
             Self::Matrix { cases: true } => "code-by-case",
             Self::CaseTable => "cases",
             Self::Report => "report",
+            Self::MapSvg | Self::MapPng => "thematic-map",
         }
     }
 }
@@ -510,6 +529,9 @@ impl DialogPurpose {
             Self::ExportExchange(ExchangeExport::Matrix { .. }) => "Export matrix",
             Self::ExportExchange(ExchangeExport::CaseTable) => "Export case attributes",
             Self::ExportExchange(ExchangeExport::Report) => "Export report",
+            Self::ExportExchange(ExchangeExport::MapSvg | ExchangeExport::MapPng) => {
+                "Export thematic map"
+            }
         }
     }
 
