@@ -151,3 +151,117 @@ fn dragging_a_theme_saves_its_place_and_a_theme_on_a_theme_nests_it() {
     let db = h.state().store().unwrap().db();
     assert_eq!(db.theme(b).unwrap().parent, Some(a));
 }
+
+/// The frame budget with 500 codes, 40 themes and 200,000 codings (measure in release:
+/// `cargo test --release --test ui_map -- --ignored --nocapture`).
+#[test]
+#[ignore = "a timing, not a check: run it by hand in release"]
+fn frame_time_with_500_codes_40_themes_200k_codings() {
+    use weft::actions::{Action, ThemeAction};
+    use weft::model::{Bundle, BundleCode, BundleCoding, BundleDocument, CharRange, NewDocument};
+    let mut b = Bundle::default();
+    let words = "peer support worker trust boundaries hope ";
+    for d in 0..40 {
+        b.documents.push(BundleDocument {
+            doc: NewDocument {
+                name: format!("Doc {d:02}"),
+                text: words.repeat(3000),
+                ..NewDocument::default()
+            },
+            ..BundleDocument::default()
+        });
+    }
+    for c in 0..500 {
+        b.codes.push(BundleCode {
+            path: format!("Group {}/Code {c:03}", c / 25),
+            ..BundleCode::default()
+        });
+    }
+    for k in 0..200_000usize {
+        let start = (k * 37) % 120_000;
+        b.codings.push(BundleCoding {
+            guid: None,
+            document: format!("Doc {:02}", k % 40),
+            code: format!("Group {}/Code {:03}", (k % 500) / 25, k % 500),
+            coder: None,
+            range: CharRange::new(start, start + 40).unwrap(),
+            memo: String::new(),
+            created_at: None,
+            selection_guid: None,
+        });
+    }
+    let mut session = weft::session::Session::in_memory().unwrap();
+    let t = std::time::Instant::now();
+    session
+        .apply_untracked(&Action::AddContent {
+            label: "Big".into(),
+            bundle: Box::new(b),
+        })
+        .unwrap();
+    eprintln!("built the project in {:?}", t.elapsed());
+    let ids: Vec<CodeId> = {
+        let tree = session.read().code_tree().unwrap();
+        tree.codes
+            .iter()
+            .filter(|c| c.parent.is_some())
+            .map(|c| c.id)
+            .collect()
+    };
+    for t in 0..40 {
+        session
+            .apply(&Action::Theme(ThemeAction::Add {
+                name: format!("Theme number {t}"),
+                parent: None,
+                concept: String::new(),
+                definition: String::new(),
+                color: None,
+            }))
+            .unwrap();
+        let id = session
+            .read()
+            .theme_by_name(&format!("Theme number {t}"))
+            .unwrap()
+            .unwrap();
+        session
+            .apply(&Action::Theme(ThemeAction::Link {
+                theme: id,
+                codes: ids[t * 12..t * 12 + 12].to_vec(),
+            }))
+            .unwrap();
+    }
+    // The map alone, as the app draws it in its central panel.
+    struct MapOnly {
+        session: weft::session::Session,
+        view: weft::ui::view::ProjectView,
+        map: weft::ui::thematic_map::MapView,
+    }
+    let view = weft::ui::view::ProjectView::load(session.read(), 1).unwrap();
+    let state = MapOnly {
+        session,
+        view,
+        map: weft::ui::thematic_map::MapView::default(),
+    };
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(900.0, 800.0))
+        .allow_missing_glyphs()
+        .build_ui_state(
+            |ui, s: &mut MapOnly| {
+                let mut out = Vec::new();
+                s.map.ui(ui, s.session.read(), &s.view, &mut out);
+            },
+            state,
+        );
+    let t = std::time::Instant::now();
+    h.step();
+    eprintln!("first map frame (counts and layout): {:?}", t.elapsed());
+    h.run_steps(3);
+    let n = 50;
+    let t = std::time::Instant::now();
+    for i in 0..n {
+        // Move the pointer over the canvas, so hover and tooltips are part of the frame.
+        h.hover_at(Pos2::new(300.0 + i as f32 * 4.0, 400.0));
+        h.step();
+    }
+    let per = t.elapsed() / n;
+    eprintln!("a map frame with 540 nodes (egui pass, no GPU): {per:?}");
+}
