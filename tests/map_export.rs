@@ -74,8 +74,14 @@ fn svg_is_well_formed_and_names_every_theme() {
         }
     }
     assert!(texts.contains("Not yet in a theme"));
-    assert!(texts.contains("Relationship/Power"), "an unlinked code in the tray");
-    assert!(texts.contains("Candidate") && texts.contains("Final"), "the legend");
+    assert!(
+        texts.contains("Relationship/Power"),
+        "an unlinked code in the tray"
+    );
+    assert!(
+        texts.contains("Candidate") && texts.contains("Final"),
+        "the legend"
+    );
 }
 
 #[test]

@@ -34,7 +34,9 @@ fn add_theme(h: &mut Harness<'_, WeftApp>, name: &str) -> ThemeId {
     h.get_by_label("Add theme").click();
     h.run_steps(4);
     let db = h.state().store().unwrap().db();
-    db.theme_by_name(name).unwrap().expect("the theme was added")
+    db.theme_by_name(name)
+        .unwrap()
+        .expect("the theme was added")
 }
 
 /// Presses at `from`, moves there in steps, releases at `to`.
@@ -80,9 +82,18 @@ fn undo_steps(h: &Harness<'_, WeftApp>) -> usize {
 #[test]
 fn drop_a_code_on_a_theme_in_the_map() {
     let mut h = demo_app();
-    let codes = h.state().store().unwrap().db().code_tree().unwrap().codes.len();
+    let codes = h
+        .state()
+        .store()
+        .unwrap()
+        .db()
+        .code_tree()
+        .unwrap()
+        .codes
+        .len();
     assert!(
-        h.query_by_label(&format!("Not yet in a theme ({codes})")).is_some(),
+        h.query_by_label(&format!("Not yet in a theme ({codes})"))
+            .is_some(),
         "every code waits in the tray while no theme exists"
     );
     let trust = h

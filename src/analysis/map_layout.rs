@@ -6,7 +6,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::model::{CodeId, CodeTree, Color, ProjectRead, Theme, ThemeId, ThemeStatus, theme_order};
+use crate::model::{
+    CodeId, CodeTree, Color, ProjectRead, Theme, ThemeId, ThemeStatus, theme_order,
+};
 
 use super::Result;
 use super::scope::ScopeFilter;
@@ -155,9 +157,9 @@ const CODE_SPACING: f32 = 92.0;
 const CLUSTER_MARGIN: f32 = 90.0;
 /// Where the ring round a theme starts (radians, clockwise from the right, y down): past the
 /// sector below the theme that its label takes.
-const SWEEP_START: f32 = std::f32::consts::FRAC_PI_2 + 0.75;
+const SWEEP_START: f32 = std::f32::consts::FRAC_PI_2 + 1.0;
 /// How much of the ring codes and sub-themes use.
-const SWEEP: f32 = std::f32::consts::TAU - 1.5;
+const SWEEP: f32 = std::f32::consts::TAU - 2.0;
 /// The smallest ring of codes round a theme.
 const RING_MIN: f32 = 80.0;
 
@@ -233,25 +235,18 @@ pub fn map_layout(input: &MapInput<'_>) -> MapLayout {
             });
         }
     }
-    for ti in 0..order.len() {
+    // Sub-theme edges, and the sub-themes of each theme in display order.
+    let mut subs: Vec<Vec<usize>> = vec![Vec::new(); order.len()];
+    for (ti, n) in nodes.iter().enumerate().take(order.len()) {
         if let NodeKind::Theme {
             parent: Some(p), ..
-        } = nodes[ti].kind
+        } = n.kind
         {
             edges.push(MapEdge {
                 from: p,
                 to: ti,
                 kind: EdgeKind::SubTheme,
             });
-        }
-    }
-    // Sub-themes of each theme, in display order.
-    let mut subs: Vec<Vec<usize>> = vec![Vec::new(); order.len()];
-    for ti in 0..order.len() {
-        if let NodeKind::Theme {
-            parent: Some(p), ..
-        } = nodes[ti].kind
-        {
             subs[p].push(ti);
         }
     }
@@ -278,16 +273,17 @@ pub fn map_layout(input: &MapInput<'_>) -> MapLayout {
     let top_of = |mut ti: usize| {
         for _ in 0..order.len() {
             match nodes[ti].kind {
-                NodeKind::Theme { parent: Some(p), .. } => ti = p,
+                NodeKind::Theme {
+                    parent: Some(p), ..
+                } => ti = p,
                 _ => break,
             }
         }
         ti
     };
     let mut ringed: Vec<Vec<usize>> = vec![Vec::new(); order.len()];
-    for ti in 0..order.len() {
-        let top = top_of(ti);
-        ringed[top].extend_from_slice(&owned[ti]);
+    for (ti, codes) in owned.iter().enumerate() {
+        ringed[top_of(ti)].extend_from_slice(codes);
     }
     let tops: Vec<usize> = (0..order.len())
         .filter(|&ti| matches!(nodes[ti].kind, NodeKind::Theme { parent: None, .. }))
@@ -326,7 +322,10 @@ pub fn map_layout(input: &MapInput<'_>) -> MapLayout {
                 (centre.0, centre.1 - 18.0)
             } else {
                 let a = std::f32::consts::TAU * k as f32 / m as f32 - std::f32::consts::FRAC_PI_2;
-                (centre.0 + inner[ti] * a.cos(), centre.1 - 18.0 + inner[ti] * a.sin())
+                (
+                    centre.0 + inner[ti] * a.cos(),
+                    centre.1 - 18.0 + inner[ti] * a.sin(),
+                )
             };
             place(&mut nodes, si, default, positions);
         }
@@ -388,7 +387,8 @@ impl MapLayout {
             lo.0 = lo.0.min(n.pos.0 - half);
             lo.1 = lo.1.min(n.pos.1 - n.radius);
             hi.0 = hi.0.max(n.pos.0 + half);
-            hi.1 = hi.1.max(n.pos.1 + n.radius + 6.0 + 17.0 * label_lines(&n.label).len() as f32);
+            hi.1 =
+                hi.1.max(n.pos.1 + n.radius + 6.0 + 17.0 * label_lines(&n.label).len() as f32);
         }
         (lo, hi)
     }
@@ -615,10 +615,20 @@ mod tests {
         // Themes in display order (parents before sub-themes), then codes once each.
         assert_eq!(
             labels,
-            vec!["Cost", "Trust is earned", "Twice", "Money", "Trust", "Earned"]
+            vec![
+                "Cost",
+                "Trust is earned",
+                "Twice",
+                "Money",
+                "Trust",
+                "Earned"
+            ]
         );
         let links = m.edges.iter().filter(|e| e.kind == EdgeKind::Link).count();
-        assert_eq!(links, 4, "Cost–Money, Trust is earned–Trust/Earned, Twice–Earned");
+        assert_eq!(
+            links, 4,
+            "Cost–Money, Trust is earned–Trust/Earned, Twice–Earned"
+        );
         assert!(m.edges.contains(&MapEdge {
             from: 1,
             to: 2,
@@ -626,11 +636,14 @@ mod tests {
         }));
         assert_eq!(m.tray.len(), 1);
         assert_eq!(m.tray[0].path, "Alone");
-        assert_eq!(m.nodes[2].kind, NodeKind::Theme {
-            id: ThemeId(2),
-            status: ThemeStatus::Candidate,
-            parent: Some(1)
-        });
+        assert_eq!(
+            m.nodes[2].kind,
+            NodeKind::Theme {
+                id: ThemeId(2),
+                status: ThemeStatus::Candidate,
+                parent: Some(1)
+            }
+        );
         // Size follows cases.
         assert!(m.nodes[4].radius > m.nodes[3].radius);
         assert_eq!(m.nodes[4].full_name, "Trust");
@@ -653,7 +666,12 @@ mod tests {
                     assert!(dist(x, y) + y.radius < x.radius);
                     continue;
                 }
-                assert!(dist(x, y) > x.radius + y.radius, "{} overlaps {}", x.label, y.label);
+                assert!(
+                    dist(x, y) > x.radius + y.radius,
+                    "{} overlaps {}",
+                    x.label,
+                    y.label
+                );
             }
         }
         // A code sits near the theme it is placed with.
@@ -709,7 +727,9 @@ mod tests {
 
     #[test]
     fn many_themes_make_a_grid_without_overlap_of_clusters() {
-        let codes: Vec<Code> = (1..=30).map(|i| code(i, None, &format!("Code {i}"))).collect();
+        let codes: Vec<Code> = (1..=30)
+            .map(|i| code(i, None, &format!("Code {i}")))
+            .collect();
         let tree = CodeTree::new(codes);
         let themes: Vec<Theme> = (1..=6)
             .map(|t| {
@@ -735,7 +755,9 @@ mod tests {
             label_lines("Trust has to be earned twice"),
             vec!["Trust has to be", "earned twice"]
         );
-        let many = label_lines("one two three four five six seven eight nine ten eleven twelve thirteen fourteen");
+        let many = label_lines(
+            "one two three four five six seven eight nine ten eleven twelve thirteen fourteen",
+        );
         assert_eq!(many.len(), LABEL_LINES);
         assert!(many[2].ends_with('…'));
         let long = label_lines(&"a".repeat(50));

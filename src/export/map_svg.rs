@@ -190,7 +190,7 @@ fn side_svg(s: &mut String, layout: &MapLayout, x: f32, top: f32) {
     );
     let _ = writeln!(
         s,
-        r##"<text x="{x}" y="{y}" font-size="12" fill="#555555">Thick lines: sub-themes.</text></g>"##,
+        r##"<text x="{x}" y="{y}" font-size="12" fill="#555555">A theme inside another: a sub-theme.</text></g>"##,
         y = y + 20.0
     );
     y += 56.0;

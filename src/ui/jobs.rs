@@ -240,9 +240,9 @@ impl Job {
                         ExchangeExport::MapSvg | ExchangeExport::MapPng => {
                             use std::io::Write;
                             let bytes = if kind == ExchangeExport::MapSvg {
-                                export::map_svg::map_svg(&db)?.into_bytes()
+                                export::map_svg::map_svg(db)?.into_bytes()
                             } else {
-                                export::map_svg::map_png(&db)?
+                                export::map_svg::map_png(db)?
                             };
                             file.write_all(&bytes).map_err(|e| {
                                 export::ExportError::Exchange(format!("could not write: {e}"))

@@ -15,7 +15,7 @@ use std::hash::{Hash, Hasher};
 use egui::accesskit;
 use egui::{
     Align2, Color32, ComboBox, CornerRadius, FontId, Key, LayerId, Modal, Order, Pos2, Rect, Role,
-    Sense, Shape, Stroke, TextEdit, Ui, Vec2, WidgetInfo, pos2, vec2,
+    Sense, Stroke, TextEdit, Ui, Vec2, WidgetInfo, pos2, vec2,
 };
 
 use super::jobs::ExchangeExport;
@@ -188,26 +188,31 @@ impl MapView {
 
     /// Brings the layout (and, when they may have changed, the counts) up to `view`.
     fn refresh(&mut self, db: Db<'_>, view: &ProjectView, out: &mut Vec<Command>) {
-        if self.cache.as_ref().is_some_and(|c| c.version == view.version) {
+        if self
+            .cache
+            .as_ref()
+            .is_some_and(|c| c.version == view.version)
+        {
             return;
         }
         let signature = signature(view);
-        if self.counts.as_ref().is_none_or(|c| c.signature != signature) {
-            let themes = match crate::analysis::themes::theme_counts(
-                db,
-                &ScopeFilter::default(),
-                false,
-            ) {
-                Ok(r) => r
-                    .themes
-                    .iter()
-                    .map(|t| (t.id, t.aggregate.into()))
-                    .collect(),
-                Err(e) => {
-                    out.push(Command::Error(format!("Could not count the themes: {e}")));
-                    HashMap::new()
-                }
-            };
+        if self
+            .counts
+            .as_ref()
+            .is_none_or(|c| c.signature != signature)
+        {
+            let themes =
+                match crate::analysis::themes::theme_counts(db, &ScopeFilter::default(), false) {
+                    Ok(r) => r
+                        .themes
+                        .iter()
+                        .map(|t| (t.id, t.aggregate.into()))
+                        .collect(),
+                    Err(e) => {
+                        out.push(Command::Error(format!("Could not count the themes: {e}")));
+                        HashMap::new()
+                    }
+                };
             let codes = view
                 .report
                 .iter()
@@ -233,11 +238,7 @@ impl MapView {
             theme_counts: &counts.themes,
             code_counts: &counts.codes,
         });
-        let labels = layout
-            .nodes
-            .iter()
-            .map(|n| label_lines(&n.label))
-            .collect();
+        let labels = layout.nodes.iter().map(|n| label_lines(&n.label)).collect();
         let ((x0, y0), (x1, y1)) = layout.bounds();
         let containers = containers(&layout);
         self.cache = Some(Cache {
@@ -398,9 +399,7 @@ impl MapView {
             if let Some(canvas) = self.canvas
                 && let Some(at) = at.filter(|p| canvas.contains(*p))
                 && let Some(cache) = &self.cache
-                && let Some(t) = cache
-                    .layout
-                    .node_at(self.camera.to_map(canvas, at), &[])
+                && let Some(t) = cache.layout.node_at(self.camera.to_map(canvas, at), &[])
                 && let NodeKind::Theme { id, .. } = cache.layout.nodes[t].kind
             {
                 out.push(Command::Edit(Action::Theme(ThemeAction::Link {
@@ -519,7 +518,9 @@ impl MapView {
                         .iter()
                         .any(|t| t.id == theme && t.codes.contains(&code));
                     if linked {
-                        out.push(Command::Notice("That code is already in this theme.".into()));
+                        out.push(Command::Notice(
+                            "That code is already in this theme.".into(),
+                        ));
                     } else {
                         out.push(Command::Edit(Action::Theme(ThemeAction::Link {
                             theme,
@@ -529,7 +530,11 @@ impl MapView {
                 }
                 (NodeKind::Theme { id: theme, .. }, Some(NodeKind::Theme { id: parent, .. })) => {
                     restore(layout);
-                    let current = view.themes.iter().find(|t| t.id == theme).and_then(|t| t.parent);
+                    let current = view
+                        .themes
+                        .iter()
+                        .find(|t| t.id == theme)
+                        .and_then(|t| t.parent);
                     if theme_subtree(&view.themes, theme).contains(&parent) {
                         out.push(Command::Error(
                             "A theme cannot become a sub-theme of its own sub-theme.".into(),
@@ -572,10 +577,7 @@ impl MapView {
 
         // Edges, then nodes, then labels (so labels are never hidden under a circle).
         let clip = rect.expand(40.0);
-        let link_stroke = Stroke::new(
-            1.2,
-            visuals.weak_text_color().gamma_multiply(0.8),
-        );
+        let link_stroke = Stroke::new(1.3, visuals.weak_text_color());
         for e in &layout.edges {
             let (a, b) = (&layout.nodes[e.from], &layout.nodes[e.to]);
             let (pa, pb) = (cam.to_screen(rect, a.pos), cam.to_screen(rect, b.pos));
@@ -584,7 +586,10 @@ impl MapView {
             }
             // From rim to rim; a sub-theme inside its parent is joined by no line.
             let along = (pb - pa).normalized();
-            let (pa, pb) = (pa + along * a.radius * cam.zoom, pb - along * b.radius * cam.zoom);
+            let (pa, pb) = (
+                pa + along * a.radius * cam.zoom,
+                pb - along * b.radius * cam.zoom,
+            );
             if (pb - pa).dot(along) <= 0.0 {
                 continue;
             }
@@ -607,7 +612,7 @@ impl MapView {
         for (i, n) in layout.nodes.iter().enumerate() {
             let c = cam.to_screen(rect, n.pos);
             let r = n.radius * cam.zoom;
-            if !clip.contains(c) && !rect.expand(r).contains(c) {
+            if !rect.expand(r + 40.0).contains(c) {
                 continue;
             }
             let fill = color32(n.color);
@@ -625,18 +630,22 @@ impl MapView {
                     };
                     painter.circle_filled(c, r, fill.gamma_multiply(opacity));
                     if dash.is_some() {
-                        let points: Vec<Pos2> = (0..=40)
-                            .map(|k| {
-                                let a = std::f32::consts::TAU * k as f32 / 40.0;
-                                c + vec2(a.cos(), a.sin()) * r
-                            })
-                            .collect();
+                        // Dashes as short arcs (a chord each): no path to build.
                         let (on, off) = if status == ThemeStatus::Discarded {
                             (2.0, 3.0)
                         } else {
                             (6.0, 4.0)
                         };
-                        painter.extend(Shape::dashed_line(&points, outline, on, off));
+                        let steps = ((std::f32::consts::TAU * r) / (on + off)).clamp(8.0, 90.0);
+                        let per = std::f32::consts::TAU / steps.floor();
+                        let along = per * on / (on + off);
+                        let mut a = 0.0f32;
+                        while a < std::f32::consts::TAU - 1e-3 {
+                            let p = c + vec2(a.cos(), a.sin()) * r;
+                            let q = c + vec2((a + along).cos(), (a + along).sin()) * r;
+                            painter.line_segment([p, q], outline);
+                            a += per;
+                        }
                     } else {
                         painter.circle_stroke(c, r, outline);
                     }
@@ -651,28 +660,25 @@ impl MapView {
                 painter.circle_stroke(c, r + 3.0, Stroke::new(1.5, visuals.strong_text_color()));
             }
             if Some(i) == target {
-                painter.circle_stroke(
-                    c,
-                    r + 6.0,
-                    Stroke::new(3.0, visuals.selection.stroke.color),
-                );
+                painter.circle_stroke(c, r + 6.0, Stroke::new(3.0, visuals.selection.stroke.color));
             }
-            let label = if n.is_theme() {
-                format!("Theme “{}”", n.full_name)
-            } else {
-                format!("Code “{}”", n.full_name)
-            };
+            // For screen readers (and tests): each node as a button, named by what it is.
             let bounds = Rect::from_center_size(c, Vec2::splat(2.0 * r.max(4.0)));
-            ui.ctx().accesskit_node_builder(canvas_id.with(("node", i)), |b| {
-                b.set_role(accesskit::Role::Button);
-                b.set_label(label);
-                b.set_bounds(accesskit::Rect {
-                    x0: bounds.min.x.into(),
-                    y0: bounds.min.y.into(),
-                    x1: bounds.max.x.into(),
-                    y1: bounds.max.y.into(),
+            ui.ctx()
+                .accesskit_node_builder(canvas_id.with(("node", i)), |b| {
+                    b.set_role(accesskit::Role::Button);
+                    b.set_label(if n.is_theme() {
+                        format!("Theme “{}”", n.full_name)
+                    } else {
+                        format!("Code “{}”", n.full_name)
+                    });
+                    b.set_bounds(accesskit::Rect {
+                        x0: bounds.min.x.into(),
+                        y0: bounds.min.y.into(),
+                        x1: bounds.max.x.into(),
+                        y1: bounds.max.y.into(),
+                    });
                 });
-            });
         }
         // Labels: skipped when zoomed too far out to read them.
         let theme_size = 14.0 * cam.zoom.clamp(0.85, 1.3);
@@ -683,11 +689,14 @@ impl MapView {
                 continue;
             }
             let c = cam.to_screen(rect, n.pos);
-            if !clip.contains(c) {
+            if !rect.expand(n.radius * cam.zoom + 120.0).contains(c) {
                 continue;
             }
             let (font, color) = if n.is_theme() {
-                (FontId::proportional(theme_size), visuals.strong_text_color())
+                (
+                    FontId::proportional(theme_size),
+                    visuals.strong_text_color(),
+                )
             } else {
                 (FontId::proportional(code_size), visuals.text_color())
             };
@@ -767,7 +776,9 @@ impl MapView {
             }
             self.editor = Some(Editor::of(t));
         }
-        let Some(ed) = self.editor.as_mut() else { return };
+        let Some(ed) = self.editor.as_mut() else {
+            return;
+        };
         ui.heading("Theme");
         ui.add_space(4.0);
         // Each field commits on Enter or when it loses focus; while not being edited it shows
@@ -792,7 +803,13 @@ impl MapView {
         if t.name_is_single_word() {
             ui.weak("A one-word name is often a topic, not a theme: say what it claims.");
         }
-        field(ui, "Central organising concept", &mut ed.concept, &t.concept, false);
+        field(
+            ui,
+            "Central organising concept",
+            &mut ed.concept,
+            &t.concept,
+            false,
+        );
         field(ui, "Definition", &mut ed.definition, &t.definition, true);
         field(
             ui,
@@ -829,7 +846,8 @@ impl MapView {
                 let (r, resp) = ui.allocate_exact_size(vec2(20.0, 20.0), Sense::click());
                 let hex = c.to_hex();
                 resp.widget_info(|| WidgetInfo::labeled(Role::Button, true, &hex));
-                ui.painter().rect_filled(r, CornerRadius::same(4), color32(c));
+                ui.painter()
+                    .rect_filled(r, CornerRadius::same(4), color32(c));
                 if c == t.color {
                     ui.painter().rect_stroke(
                         r,
@@ -858,7 +876,10 @@ impl MapView {
             ));
         }
         ui.separator();
-        if let Some(p) = t.parent.and_then(|p| view.themes.iter().find(|x| x.id == p)) {
+        if let Some(p) = t
+            .parent
+            .and_then(|p| view.themes.iter().find(|x| x.id == p))
+        {
             ui.horizontal_wrapped(|ui| {
                 ui.label(format!("Sub-theme of “{}”", p.name));
                 if ui.small_button("Make top-level").clicked() {
@@ -874,10 +895,13 @@ impl MapView {
             ui.weak("Drag codes onto the theme to link them.");
         }
         for &c in &t.codes {
-            let Some(code) = view.tree.get(c) else { continue };
+            let Some(code) = view.tree.get(c) else {
+                continue;
+            };
             ui.horizontal(|ui| {
                 let (r, _) = ui.allocate_exact_size(vec2(10.0, 10.0), Sense::hover());
-                ui.painter().circle_filled(r.center(), 5.0, color32(code.color));
+                ui.painter()
+                    .circle_filled(r.center(), 5.0, color32(code.color));
                 if ui
                     .link(view.tree.path(c))
                     .on_hover_text("Select it in the codebook")
@@ -942,7 +966,9 @@ impl MapView {
                         Some(p) => format!("New sub-theme of “{p}”"),
                         None => "New theme".to_owned(),
                     });
-                    ui.weak("Name it by what it claims (“Trust has to be earned twice”), not by topic.");
+                    ui.weak(
+                        "Name it by what it claims (“Trust has to be earned twice”), not by topic.",
+                    );
                     let r = ui.add(
                         TextEdit::singleline(name)
                             .hint_text("Theme name")
