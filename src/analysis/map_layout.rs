@@ -152,7 +152,10 @@ pub fn code_radius(cases: usize) -> f32 {
 }
 
 /// Gap between two codes on a ring, in map units: room for a label.
-const CODE_SPACING: f32 = 92.0;
+const CODE_SPACING: f32 = 120.0;
+/// The same when codes alternate between two radii (more than six round a theme): neighbours
+/// on the same radius are two steps apart.
+const CODE_SPACING_ALTERNATE: f32 = 72.0;
 /// Gap around a cluster.
 const CLUSTER_MARGIN: f32 = 90.0;
 /// Where the ring round a theme starts (radians, clockwise from the right, y down): past the
@@ -290,7 +293,13 @@ pub fn map_layout(input: &MapInput<'_>) -> MapLayout {
         .collect();
     let ring: Vec<f32> = (0..order.len())
         .map(|ti| {
-            (ringed[ti].len() as f32 * CODE_SPACING / SWEEP)
+            let n = ringed[ti].len();
+            let spacing = if n > 6 {
+                CODE_SPACING_ALTERNATE
+            } else {
+                CODE_SPACING
+            };
+            (n as f32 * spacing / SWEEP)
                 .max(RING_MIN)
                 .max(nodes[ti].radius + 62.0)
         })
