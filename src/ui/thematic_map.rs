@@ -188,10 +188,12 @@ impl MapView {
 
     /// Brings the layout (and, when they may have changed, the counts) up to `view`.
     fn refresh(&mut self, db: Db<'_>, view: &ProjectView, out: &mut Vec<Command>) {
+        // A drag in progress keeps the layout it started on (its nodes are indexes into it);
+        // the new one comes when it ends.
         if self
             .cache
             .as_ref()
-            .is_some_and(|c| c.version == view.version)
+            .is_some_and(|c| c.version == view.version || self.drag.is_some())
         {
             return;
         }
