@@ -4,6 +4,7 @@
 
 pub mod frequencies;
 pub mod kernels;
+pub mod map_layout;
 pub mod matrix;
 pub mod phases;
 pub mod scope;

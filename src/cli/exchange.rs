@@ -12,14 +12,15 @@ use super::open_read_only;
 use crate::export::qdpx::{Offsets, QdpxOptions};
 use crate::export::{self, codebook};
 
-/// `weft export P.weft --format qdpx|qdc|codebook-csv|codebook-md -o OUT`
+/// `weft export P.weft --format qdpx|qdc|codebook-csv|codebook-md|map-svg|map-png -o OUT`
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// The project.
     pub project: PathBuf,
     /// What to write: the whole project (qdpx), the codebook (qdc, codebook-csv, codebook-md)
-    /// or the case attribute table, one row per case (cases-csv, cases-xlsx).
-    #[arg(long, value_parser = ["qdpx", "qdc", "codebook-csv", "codebook-md", "cases-csv", "cases-xlsx"])]
+    /// or the case attribute table, one row per case (cases-csv, cases-xlsx), or the thematic
+    /// map (map-svg, map-png).
+    #[arg(long, value_parser = ["qdpx", "qdc", "codebook-csv", "codebook-md", "cases-csv", "cases-xlsx", "map-svg", "map-png"])]
     pub format: String,
     /// The file to write.
     #[arg(short = 'o', long = "output")]
@@ -87,6 +88,12 @@ pub fn export(args: &ExportArgs) -> Result<()> {
                 &export::xlsx::classification(&table, Some(&meta))?,
                 project,
             )?;
+        }
+        "map-svg" => {
+            export::write_export(out, export::map_svg::map_svg(db)?.as_bytes(), project)?;
+        }
+        "map-png" => {
+            export::write_export(out, &export::map_svg::map_png(db)?, project)?;
         }
         "codebook-csv" => {
             export::write_export(out, &codebook::codebook_csv(&db)?, project)?;

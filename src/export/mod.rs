@@ -43,6 +43,9 @@ pub enum ExportError {
     /// Writing the XML or the zip of a REFI-QDA export failed.
     #[error("could not write the REFI-QDA file: {0}")]
     Exchange(String),
+    /// An image could not be drawn.
+    #[error("{0}")]
+    Render(String),
     /// The output path is refused: it would overwrite the project, another database or
     /// something that is not a plain file.
     #[error("cannot write the export there: {reason}; nothing was written: {}", path.display())]

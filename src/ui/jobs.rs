@@ -242,7 +242,9 @@ impl Job {
                         | ExchangeExport::Report
                         | ExchangeExport::ThemesTable
                         | ExchangeExport::AuditTrail
-                        | ExchangeExport::Portfolio => {
+                        | ExchangeExport::Portfolio
+                        | ExchangeExport::MapSvg
+                        | ExchangeExport::MapPng => {
                             use std::io::Write;
                             let bytes = spreadsheet(&db, &project, kind, &out)?;
                             file.write_all(&bytes).map_err(|e| {
@@ -392,7 +394,7 @@ fn cancelled(cancel: &AtomicBool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The workbook of a matrix or case-table export.
+/// The bytes of an export made whole in memory: a workbook, a page, the map.
 fn spreadsheet(
     db: &crate::store::Db<'_>,
     project: &std::path::Path,
@@ -424,6 +426,8 @@ fn spreadsheet(
             }
         }
         ExchangeExport::Portfolio => Ok(export::portfolio::portfolio(db, project)?.into_bytes()),
+        ExchangeExport::MapSvg => Ok(export::map_svg::map_svg(db)?.into_bytes()),
+        ExchangeExport::MapPng => export::map_svg::map_png(db),
         ExchangeExport::Matrix { cases } => {
             let across = if cases {
                 Across::Cases
@@ -467,6 +471,10 @@ pub enum ExchangeExport {
     AuditTrail,
     /// The teaching portfolio (one self-contained HTML page).
     Portfolio,
+    /// The thematic map as SVG.
+    MapSvg,
+    /// The thematic map as PNG.
+    MapPng,
 }
 
 impl ExchangeExport {
@@ -481,6 +489,7 @@ impl ExchangeExport {
             Self::ThemesTable => "Writing the theme table",
             Self::AuditTrail => "Writing the audit trail",
             Self::Portfolio => "Writing the portfolio",
+            Self::MapSvg | Self::MapPng => "Exporting the thematic map",
         }
     }
 
@@ -492,6 +501,8 @@ impl ExchangeExport {
             Self::Matrix { .. } | Self::CaseTable => "xlsx",
             Self::Report | Self::ThemesTable | Self::Portfolio => "html",
             Self::AuditTrail => "md",
+            Self::MapSvg => "svg",
+            Self::MapPng => "png",
         }
     }
 
@@ -507,6 +518,7 @@ impl ExchangeExport {
             Self::ThemesTable => "themes",
             Self::AuditTrail => "audit-trail",
             Self::Portfolio => "portfolio",
+            Self::MapSvg | Self::MapPng => "thematic-map",
         }
     }
 }
@@ -550,6 +562,9 @@ impl DialogPurpose {
             Self::ExportExchange(ExchangeExport::ThemesTable) => "Export theme table",
             Self::ExportExchange(ExchangeExport::AuditTrail) => "Export audit trail",
             Self::ExportExchange(ExchangeExport::Portfolio) => "Export teaching portfolio",
+            Self::ExportExchange(ExchangeExport::MapSvg | ExchangeExport::MapPng) => {
+                "Export thematic map"
+            }
         }
     }
 

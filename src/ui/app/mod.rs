@@ -500,6 +500,10 @@ impl WeftApp {
                     self.map
                         .ui(ui, session.read(), &self.view, &mut self.commands);
                 }
+                if let Some(kind) = self.map.take_export() {
+                    let ctx = ui.ctx().clone();
+                    self.ask_path(DialogPurpose::ExportExchange(kind), &ctx);
+                }
             }
             Tab::Review => {
                 if let Some(session) = &self.session {
