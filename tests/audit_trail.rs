@@ -51,9 +51,11 @@ fn the_trail_lists_a_rename_and_a_merge_with_their_times() {
     let trail: serde_json::Value =
         serde_json::from_str(&ok(&["history", s(&p), "--analytic", "--format", "json"])).unwrap();
     let entries = trail["entries"].as_array().unwrap();
+    // The newest entry of the kind: the demo's own analysis has older renames and merges.
     let find = |kind: &str| {
         entries
             .iter()
+            .rev()
             .find(|e| e["kind"] == kind)
             .unwrap_or_else(|| panic!("no {kind} entry in {trail}"))
     };
@@ -117,7 +119,10 @@ fn the_trail_lists_a_rename_and_a_merge_with_their_times() {
     }
     let md = ok(&["history", s(&p), "--analytic"]);
     assert!(!md.contains("Hope and its refusal"), "{md}");
-    assert!(!md.contains("merged into"), "{md}");
+    assert!(
+        !md.contains("Code “Mutuality/Equality” merged into"),
+        "{md}"
+    );
     assert!(!md.contains("Every extract fits."), "{md}");
 }
 
