@@ -279,6 +279,17 @@ pub fn bundle() -> Result<Bundle> {
 /// Fills an empty project with the demo, its content and its finished analysis: one
 /// transaction, not recorded for undo (the demo is the starting point, not an edit).
 pub fn build(store: &mut Store) -> Result<()> {
+    build_with(store, true)
+}
+
+/// Fills an empty project with the demo's coded transcripts only, without its thematic
+/// analysis (no themes, reviews, exemplars, phase notes or reading): for practising theme
+/// building on coded data (`weft demo --no-analysis`).
+pub fn build_without_analysis(store: &mut Store) -> Result<()> {
+    build_with(store, false)
+}
+
+fn build_with(store: &mut Store, with_analysis: bool) -> Result<()> {
     let action = Action::AddContent {
         label: "Create the demo project".into(),
         bundle: Box::new(bundle()?),
@@ -286,7 +297,10 @@ pub fn build(store: &mut Store) -> Result<()> {
     let analysis: DemoAnalysis = serde_json::from_str(ANALYSIS_JSON)?;
     store.untracked(|tx| {
         action.run(tx)?;
-        build_analysis(tx, &analysis)
+        if with_analysis {
+            build_analysis(tx, &analysis)?;
+        }
+        Ok(())
     })?;
     Ok(())
 }
@@ -607,10 +621,16 @@ fn run_step(tx: &Tx<'_>, step: &DemoStep) -> Result<()> {
     Ok(())
 }
 
-/// Creates the demo project at `path` (which must not exist).
+/// Creates the demo project at `path` (which must not exist), with its finished analysis.
 pub fn create(path: &std::path::Path) -> Result<Store> {
+    create_with(path, true)
+}
+
+/// Creates the demo project at `path` (which must not exist), with its finished analysis or
+/// (`with_analysis` false) its coded transcripts only.
+pub fn create_with(path: &std::path::Path, with_analysis: bool) -> Result<Store> {
     let mut store = Store::create(path)?;
-    build(&mut store)?;
+    build_with(&mut store, with_analysis)?;
     Ok(store)
 }
 

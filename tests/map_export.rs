@@ -17,7 +17,7 @@ const THEMES: [&str; 3] = [
 
 fn project() -> Session {
     let mut store = weft::store::Store::in_memory().unwrap();
-    weft::demo::build(&mut store).unwrap();
+    weft::demo::build_without_analysis(&mut store).unwrap();
     let mut s = Session::new(store).unwrap();
     for name in THEMES {
         s.apply(&Action::Theme(ThemeAction::Add {

@@ -288,6 +288,13 @@ fn demo() -> Store {
     store
 }
 
+/// The demo's coded transcripts without its thematic analysis.
+fn coded_demo() -> Store {
+    let mut store = Store::in_memory().unwrap();
+    weft::demo::build_without_analysis(&mut store).unwrap();
+    store
+}
+
 /// The `.qdpx` bytes of `store`.
 fn qdpx(store: &Store, offsets: Offsets) -> Vec<u8> {
     let mut out = Cursor::new(Vec::new());
@@ -573,7 +580,7 @@ fn cli_export_refuses_the_project_and_writes_each_format() {
 
 #[test]
 fn themes_are_sets_and_validate() {
-    let mut store = demo();
+    let mut store = coded_demo();
     store
         .untracked(|tx| {
             let a = tx.add_theme("Giving back makes it worth it", None, None, None)?;

@@ -121,7 +121,7 @@ fn the_report_has_a_themes_section_and_marks_the_writing_up_phase() {
     use weft::model::REPORT_EXPORTED_SETTING;
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("demo.weft");
-    ok(&["demo", s(&p)]);
+    ok(&["demo", s(&p), "--no-analysis"]);
     let out = dir.path().join("report.html");
     // No themes yet: the section says how to start.
     ok(&["report", s(&p), "-o", s(&out)]);

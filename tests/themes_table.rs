@@ -13,7 +13,7 @@ const SUB: &str = "Owing <b>a debt</b> | & more";
 /// A demo project with a theme (two marked exemplars), a sub-theme (none) and a discarded one.
 fn project(dir: &std::path::Path) -> std::path::PathBuf {
     let p = dir.join("demo.weft");
-    ok(&["demo", s(&p)]);
+    ok(&["demo", s(&p), "--no-analysis"]);
     ok(&["theme", "add", s(&p), TOP]);
     ok(&["theme", "link", s(&p), TOP, "Reciprocity/Giving back"]);
     ok(&[

@@ -13,7 +13,7 @@ use weft::ui::settings::Settings;
 
 fn demo_app() -> Harness<'static, WeftApp> {
     let mut store = Store::in_memory().unwrap();
-    weft::demo::build(&mut store).unwrap();
+    weft::demo::build_without_analysis(&mut store).unwrap();
     let app = WeftApp::with_store(Some(store), Settings::default());
     let mut h = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))

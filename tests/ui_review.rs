@@ -16,7 +16,7 @@ use weft::ui::settings::Settings;
 /// The demo project with one theme linked to "Relationship/Trust".
 fn app_with_theme(size: egui::Vec2) -> (Harness<'static, WeftApp>, ThemeId, CodeId) {
     let mut store = Store::in_memory().unwrap();
-    weft::demo::build(&mut store).unwrap();
+    weft::demo::build_without_analysis(&mut store).unwrap();
     let mut s = Session::new(store).unwrap();
     let trust = s
         .read()

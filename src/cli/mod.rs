@@ -61,10 +61,15 @@ pub enum Command {
         /// The project file to create (`.weft`).
         project: PathBuf,
     },
-    /// Create the demo project (interviews about peer support, coded).
+    /// Create the demo project (interviews about peer support, coded, with a finished
+    /// thematic analysis).
     Demo {
         /// The project file to create.
         project: PathBuf,
+        /// Leave out the thematic analysis (themes, reviews, exemplars, the journal's phase
+        /// notes): the coded transcripts only, to practise building themes.
+        #[arg(long)]
+        no_analysis: bool,
     },
     /// Create a project from another tool's project (REFI-QDA .qdpx); prints what came in
     /// and what was skipped.
@@ -699,8 +704,11 @@ pub fn run(command: Command) -> Result<()> {
             Session::create(&project)?;
             out!("created {}", project.display());
         }
-        Command::Demo { project } => {
-            crate::demo::create(&project)?;
+        Command::Demo {
+            project,
+            no_analysis,
+        } => {
+            crate::demo::create_with(&project, !no_analysis)?;
             out!("created the demo project {}", project.display());
         }
         Command::Import {
