@@ -205,7 +205,7 @@ fn each_phase_moves_with_the_data() {
     assert_eq!(measures(&f.s, 3), vec![(1, 2), (1, 3)]);
     assert_eq!(
         phase(&f.s, 3).measures[0].text,
-        "1 candidate theme (two or more make a map)"
+        "1 theme constructed (two or more make a map)"
     );
     let trust = add_theme(&mut f, "Trust", vec![c[1]]);
     f.s.apply(&Action::Theme(ThemeAction::Link {
@@ -214,7 +214,7 @@ fn each_phase_moves_with_the_data() {
     }))
     .unwrap();
     assert_eq!(measures(&f.s, 3), vec![(2, 2), (3, 3)]);
-    assert_eq!(phase(&f.s, 3).measures[0].text, "2 candidate themes");
+    assert_eq!(phase(&f.s, 3).measures[0].text, "2 themes constructed");
     assert_eq!(current(&f.s), 4);
 
     // Phase 4: level-1 marks on every extract of one theme, then the grid looked at.

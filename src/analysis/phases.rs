@@ -47,7 +47,7 @@ impl Measure {
         }
     }
 
-    /// A count with a modest target (`of`), shown as the count itself: "3 candidate themes".
+    /// A count with a modest target (`of`), shown as the count itself: "3 themes constructed".
     fn at_least(label: &str, plural: &str, n: usize, of: usize, hint: &str) -> Self {
         let word = if n == 1 { label } else { plural };
         Self {
@@ -212,8 +212,8 @@ pub fn phases(read: impl ProjectRead) -> Result<Vec<Phase>> {
         vec![
             // Two to eight themes is what most analyses end with; fewer is not yet a map.
             Measure::at_least(
-                "candidate theme",
-                "candidate themes",
+                "theme constructed",
+                "themes constructed",
                 nt,
                 2,
                 "two or more make a map",

@@ -71,8 +71,17 @@ pub fn layout_svg(layout: &MapLayout, title: &str) -> String {
     s.push_str("<g id=\"edges\" fill=\"none\">\n");
     for e in &layout.edges {
         let (a, b) = (&layout.nodes[e.from], &layout.nodes[e.to]);
+        // A discarded theme's links recede: it is history, not the map.
+        let discarded = matches!(
+            a.kind,
+            NodeKind::Theme {
+                status: ThemeStatus::Discarded,
+                ..
+            }
+        );
         let (stroke, w) = match e.kind {
             EdgeKind::SubTheme => (a.color.to_hex(), 4.0),
+            EdgeKind::Link if discarded => ("#c8cbd0".to_owned(), 1.0),
             EdgeKind::Link => ("#8a8f98".to_owned(), 1.3),
         };
         // From rim to rim; a sub-theme inside its parent is joined by no line.

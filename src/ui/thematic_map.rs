@@ -595,7 +595,18 @@ impl MapView {
             if (pb - pa).dot(along) <= 0.0 {
                 continue;
             }
+            // A discarded theme's links stay visible but recede: it is history, not the map.
+            let discarded = matches!(
+                a.kind,
+                NodeKind::Theme {
+                    status: ThemeStatus::Discarded,
+                    ..
+                }
+            );
             let stroke = match e.kind {
+                EdgeKind::Link if discarded => {
+                    Stroke::new(1.0, visuals.weak_text_color().gamma_multiply(0.3))
+                }
                 EdgeKind::Link => link_stroke,
                 EdgeKind::SubTheme => Stroke::new(
                     (4.0 * cam.zoom).clamp(1.5, 6.0),
