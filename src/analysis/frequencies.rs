@@ -249,12 +249,6 @@ pub fn frequencies_with(
     count_words: bool,
 ) -> Result<FrequencyReport> {
     let tree = read.code_tree()?;
-    let index: HashMap<CodeId, usize> = tree
-        .codes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.id, i))
-        .collect();
     // Each code's chain of itself and its ancestors.
     let chains: Vec<Vec<usize>> = tree
         .codes
@@ -263,8 +257,8 @@ pub fn frequencies_with(
             let mut chain = Vec::new();
             let mut cur = Some(c.id);
             while let Some(id) = cur {
-                match index.get(&id) {
-                    Some(&i) if !chain.contains(&i) => chain.push(i),
+                match tree.position(id) {
+                    Some(i) if !chain.contains(&i) => chain.push(i),
                     _ => break,
                 }
                 cur = tree.get(id).and_then(|x| x.parent);
@@ -327,12 +321,6 @@ pub(crate) fn count_layers(
     let scope = Scope::load(read, filter)?;
     let mut spans = read.coding_spans()?;
     spans.sort_unstable_by_key(|s| (s.doc, s.start));
-    let index: HashMap<CodeId, usize> = tree
-        .codes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.id, i))
-        .collect();
     let mut accs: Vec<Vec<Acc>> = layers
         .iter()
         .map(|l| vec![Acc::default(); l.groups])
@@ -367,7 +355,7 @@ pub(crate) fn count_layers(
             if filter.coder.is_some_and(|c| c != span.coder) {
                 continue;
             }
-            let Some(&code) = index.get(&span.code) else {
+            let Some(code) = tree.position(span.code) else {
                 continue;
             };
             let range = (span.start, span.end);

@@ -61,12 +61,6 @@ pub struct ThemeReport {
 /// For each code of `tree` (by index), the themes (indexes into `themes`) it is linked to;
 /// with `with_parents`, also every theme above those.
 fn code_theme_layer(tree: &CodeTree, themes: &[Theme], with_parents: bool) -> Layer {
-    let index: HashMap<CodeId, usize> = tree
-        .codes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.id, i))
-        .collect();
     let theme_index: HashMap<ThemeId, usize> =
         themes.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
     let mut of_code = vec![Vec::new(); tree.codes.len()];
@@ -85,7 +79,7 @@ fn code_theme_layer(tree: &CodeTree, themes: &[Theme], with_parents: bool) -> La
             }
         }
         for c in &t.codes {
-            if let Some(&ci) = index.get(c) {
+            if let Some(ci) = tree.position(*c) {
                 for &g in &chain {
                     if !of_code[ci].contains(&g) {
                         of_code[ci].push(g);
@@ -210,12 +204,6 @@ pub fn coverage_grid(read: impl ProjectRead, across: GridAcross) -> Result<Cover
     for (r, (id, _)) in order.iter().enumerate() {
         row_of[all_index[id]] = Some(r);
     }
-    let code_index: HashMap<CodeId, usize> = tree
-        .codes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.id, i))
-        .collect();
 
     let (columns, column_of_case, column_of_doc): (
         Vec<String>,
@@ -259,7 +247,7 @@ pub fn coverage_grid(read: impl ProjectRead, across: GridAcross) -> Result<Cover
     let mut last: Option<(DocId, bool)> = None;
     let mut mapped_cols = Vec::new();
     for span in read.coding_spans()? {
-        let Some(&ci) = code_index.get(&span.code) else {
+        let Some(ci) = tree.position(span.code) else {
             continue;
         };
         if layer.of_code[ci].is_empty() {

@@ -46,6 +46,11 @@ impl CodeTree {
         }
     }
 
+    /// Where the code with this id stands in [`Self::codes`].
+    pub fn position(&self, id: CodeId) -> Option<usize> {
+        self.index.get(&id).copied()
+    }
+
     /// The code with this id.
     pub fn get(&self, id: CodeId) -> Option<&Code> {
         self.index.get(&id).map(|&i| &self.codes[i])
