@@ -343,7 +343,7 @@ pub fn read_with_limits(
             path: path.to_owned(),
             entry: qde_name,
             expected: "project",
-            root: root.name,
+            root: root.name.into(),
         });
     }
     let file_name = file_name(path);
@@ -380,7 +380,7 @@ pub fn read_codebook(path: &Path) -> Result<(Vec<BundleCode>, QdpxReport), QdpxE
             path: path.to_owned(),
             entry: name,
             expected: "codebook",
-            root: root.name,
+            root: root.name.into(),
         });
     }
     let mut b = Builder::new(&name, root.attr("origin").unwrap_or(""));

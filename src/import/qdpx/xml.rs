@@ -16,11 +16,70 @@ const UNUSED: [&[u8]; 4] = [
 /// Deepest nesting accepted (codes nest, nothing else goes deep).
 const MAX_DEPTH: usize = 512;
 
-/// An element: local name, attributes by local name, children, and its own text.
+/// An element or attribute name, shared by every element that has it: a large project has
+/// hundreds of thousands of elements and a few dozen names, so each name is stored once.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub(crate) struct Name(std::sync::Arc<str>);
+
+impl Name {
+    /// The name as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Name {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<&str> for Name {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<str> for Name {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl std::fmt::Display for Name {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<Name> for String {
+    fn from(n: Name) -> Self {
+        n.0.to_string()
+    }
+}
+
+/// Names seen so far, so that each is allocated once.
+#[derive(Default)]
+struct Names(std::collections::HashMap<Vec<u8>, Name>);
+
+impl Names {
+    fn get(&mut self, raw: &[u8]) -> Name {
+        if let Some(n) = self.0.get(raw) {
+            return n.clone();
+        }
+        let n = Name(String::from_utf8_lossy(raw).into());
+        self.0.insert(raw.to_vec(), n.clone());
+        n
+    }
+}
+
+/// An element: local name, attributes by local name, children, and its own text (text that
+/// is only the indentation between children is not kept).
 #[derive(Debug, Default)]
 pub(crate) struct El {
-    pub name: String,
-    pub attrs: Vec<(String, String)>,
+    pub name: Name,
+    pub attrs: Vec<(Name, Box<str>)>,
     pub children: Vec<El>,
     pub text: String,
 }
@@ -30,8 +89,8 @@ impl El {
     pub fn attr(&self, name: &str) -> Option<&str> {
         self.attrs
             .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| &**v)
     }
 
     /// Children named `name`.
@@ -65,6 +124,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<El, XmlError> {
     reader.config_mut().trim_text(false);
     let mut stack: Vec<El> = Vec::new();
     let mut root: Option<El> = None;
+    let mut names = Names::default();
     let bad =
         |e: &dyn std::fmt::Display, pos: u64| XmlError::Malformed(format!("{e} (at byte {pos})"));
     loop {
@@ -82,19 +142,25 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<El, XmlError> {
                         "elements nested more than {MAX_DEPTH} deep"
                     )));
                 }
-                stack.push(element(&e).map_err(|m| bad(&m, pos))?);
+                stack.push(element(&e, &mut names).map_err(|m| bad(&m, pos))?);
             }
             Event::Empty(e) => {
-                let el = element(&e).map_err(|m| bad(&m, pos))?;
+                let el = element(&e, &mut names).map_err(|m| bad(&m, pos))?;
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(el),
                     None => root = Some(el),
                 }
             }
             Event::End(_) => {
-                let Some(el) = stack.pop() else {
+                let Some(mut el) = stack.pop() else {
                     return Err(XmlError::Malformed("unbalanced end tag".to_owned()));
                 };
+                el.children.shrink_to_fit();
+                if el.text.trim().is_empty() {
+                    el.text = String::new();
+                } else {
+                    el.text.shrink_to_fit();
+                }
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(el),
                     None => root = Some(el),
@@ -102,6 +168,10 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<El, XmlError> {
             }
             Event::Text(t) => {
                 if let Some(el) = stack.last_mut() {
+                    // The indentation between children is not text anyone wrote.
+                    if el.text.is_empty() && t.iter().all(u8::is_ascii_whitespace) {
+                        continue;
+                    }
                     el.text.push_str(&t.unescape().map_err(|e| bad(&e, pos))?);
                 }
             }
@@ -128,18 +198,19 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<El, XmlError> {
     root.ok_or_else(|| XmlError::Malformed("no root element".to_owned()))
 }
 
-fn element(e: &quick_xml::events::BytesStart<'_>) -> Result<El, String> {
-    let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+fn element(e: &quick_xml::events::BytesStart<'_>, names: &mut Names) -> Result<El, String> {
+    let name = names.get(e.local_name().as_ref());
     let mut attrs = Vec::new();
     for a in e.attributes() {
         let a = a.map_err(|e| e.to_string())?;
         if a.key.as_ref().starts_with(b"xmlns") || UNUSED.contains(&a.key.local_name().as_ref()) {
             continue;
         }
-        let key = String::from_utf8_lossy(a.key.local_name().as_ref()).into_owned();
-        let value = a.unescape_value().map_err(|e| e.to_string())?.into_owned();
+        let key = names.get(a.key.local_name().as_ref());
+        let value: Box<str> = a.unescape_value().map_err(|e| e.to_string())?.into();
         attrs.push((key, value));
     }
+    attrs.shrink_to_fit();
     Ok(El {
         name,
         attrs,
