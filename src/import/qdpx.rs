@@ -335,9 +335,7 @@ pub fn read_with_limits(
         })?;
     let mut archive = Archive::index(path, &mut zip, limits)?;
     let qde_name = archive.project_entry()?;
-    let bytes = archive.read(&mut zip, &qde_name, limits.project_xml, "the project XML")?;
-    let root = parse_xml(path, &qde_name, &bytes)?;
-    drop(bytes);
+    let root = archive.read_xml(&mut zip, &qde_name, limits.project_xml, "the project XML")?;
     if root.name != "Project" {
         return Err(QdpxError::WrongRoot {
             path: path.to_owned(),
@@ -405,7 +403,11 @@ fn file_name(path: &Path) -> String {
 }
 
 fn parse_xml(path: &Path, entry: &str, bytes: &[u8]) -> Result<El, QdpxError> {
-    xml::parse(bytes).map_err(|e| match e {
+    xml::parse(bytes).map_err(|e| xml_error(path, entry, e))
+}
+
+fn xml_error(path: &Path, entry: &str, e: XmlError) -> QdpxError {
+    match e {
         XmlError::Entities => QdpxError::Entities {
             path: path.to_owned(),
         },
@@ -414,7 +416,7 @@ fn parse_xml(path: &Path, entry: &str, bytes: &[u8]) -> Result<El, QdpxError> {
             entry: entry.to_owned(),
             detail,
         },
-    })
+    }
 }
 
 type Zip = zip::ZipArchive<std::io::BufReader<std::fs::File>>;
@@ -521,46 +523,100 @@ impl Archive {
         limit: u64,
         what: &str,
     ) -> Result<Vec<u8>, QdpxError> {
+        let path = self.path.clone();
+        self.read_with(zip, name, limit, what, |r, size| {
+            let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+            r.read_to_end(&mut bytes)
+                .map_err(|e| QdpxError::NotZip {
+                    path,
+                    reason: format!("{name}: {e}"),
+                })
+                .map(|_| bytes)
+        })
+    }
+
+    /// Parses entry `name` as XML while inflating it, never holding its bytes whole (a large
+    /// project's XML is a hundred megabytes), with the limits of [`Self::read`].
+    fn read_xml(
+        &mut self,
+        zip: &mut Zip,
+        name: &str,
+        limit: u64,
+        what: &str,
+    ) -> Result<El, QdpxError> {
+        let path = self.path.clone();
+        self.read_with(zip, name, limit, what, |r, _| {
+            xml::parse_reader(std::io::BufReader::with_capacity(1 << 16, r))
+                .map_err(|e| xml_error(&path, name, e))
+        })
+    }
+
+    /// Opens entry `name` and hands it to `consume` (with its declared size), checking the
+    /// declared and the actual size against `limit` and the archive's total: a zip bomb is
+    /// refused at its declared size, or when inflating gives more than it declared.
+    fn read_with<T>(
+        &mut self,
+        zip: &mut Zip,
+        name: &str,
+        limit: u64,
+        what: &str,
+        consume: impl FnOnce(&mut dyn Read, u64) -> Result<T, QdpxError>,
+    ) -> Result<T, QdpxError> {
         let Some((index, _)) = self.entries.get(&name.replace('\\', "/").to_lowercase()) else {
             return Err(QdpxError::NoProject {
                 path: self.path.clone(),
                 reason: format!("the archive has no entry {name}"),
             });
         };
-        let too_large = |what: String, limit: u64| QdpxError::TooLarge {
-            path: self.path.clone(),
-            what,
-            limit,
-        };
         let left = self.limits.total.saturating_sub(self.read_total);
         let limit_here = limit.min(left);
+        let over = || QdpxError::TooLarge {
+            path: self.path.clone(),
+            what: if limit <= left {
+                format!("{what} ({name})")
+            } else {
+                "the archive's content".to_owned()
+            },
+            limit: if limit <= left {
+                limit
+            } else {
+                self.limits.total
+            },
+        };
         let f = zip.by_index(*index).map_err(|e| QdpxError::NotZip {
             path: self.path.clone(),
             reason: e.to_string(),
         })?;
-        let over = || {
-            if limit <= left {
-                too_large(format!("{what} ({name})"), limit)
-            } else {
-                too_large("the archive's content".to_owned(), self.limits.total)
-            }
-        };
         // The declared size first (cheap), then what inflating really gives.
-        if f.size() > limit_here {
+        let size = f.size();
+        if size > limit_here {
             return Err(over());
         }
-        let mut bytes = Vec::with_capacity(usize::try_from(f.size()).unwrap_or(0));
-        f.take(limit_here + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| QdpxError::NotZip {
-                path: self.path.clone(),
-                reason: format!("{name}: {e}"),
-            })?;
-        if bytes.len() as u64 > limit_here {
+        let mut counted = Counted {
+            inner: f.take(limit_here + 1),
+            n: 0,
+        };
+        let out = consume(&mut counted, size);
+        let n = counted.n;
+        if n > limit_here {
             return Err(over());
         }
-        self.read_total += bytes.len() as u64;
-        Ok(bytes)
+        self.read_total += n;
+        out
+    }
+}
+
+/// A reader that counts the bytes it gives.
+struct Counted<R> {
+    inner: R,
+    n: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let k = self.inner.read(buf)?;
+        self.n += k as u64;
+        Ok(k)
     }
 }
 

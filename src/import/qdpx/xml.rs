@@ -120,7 +120,13 @@ pub(crate) enum XmlError {
 
 /// Parses `bytes` into the tree of its root element.
 pub(crate) fn parse(bytes: &[u8]) -> Result<El, XmlError> {
-    let mut reader = Reader::from_reader(bytes);
+    parse_reader(bytes)
+}
+
+/// Parses what `input` gives into the tree of its root element, reading it piece by piece.
+pub(crate) fn parse_reader(input: impl std::io::BufRead) -> Result<El, XmlError> {
+    let mut reader = Reader::from_reader(input);
+    let mut buf = Vec::new();
     reader.config_mut().trim_text(false);
     let mut stack: Vec<El> = Vec::new();
     let mut root: Option<El> = None;
@@ -129,7 +135,8 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<El, XmlError> {
         |e: &dyn std::fmt::Display, pos: u64| XmlError::Malformed(format!("{e} (at byte {pos})"));
     loop {
         let pos = reader.buffer_position();
-        let event = reader.read_event().map_err(|e| bad(&e, pos))?;
+        buf.clear();
+        let event = reader.read_event_into(&mut buf).map_err(|e| bad(&e, pos))?;
         match event {
             Event::Start(_) | Event::Empty(_) if root.is_some() => {
                 return Err(XmlError::Malformed(
