@@ -148,6 +148,20 @@ pub enum Action {
     /// Another action with a journal entry saying why, written in the same step and tied to
     /// the audit-trail entries the action makes.
     WithNote { action: Box<Action>, note: String },
+    /// Code many passages with one code in one step: auto-coding the hits of a search, or
+    /// saving a coding query's result as a code. The code is created (with any missing
+    /// parents) when `path` names none. A passage that a coding of that code already covers
+    /// is left alone, so running it twice adds nothing.
+    CodeRanges {
+        /// The code, by `Parent/Child` path.
+        path: String,
+        /// Who the new codings are attributed to.
+        coder: CoderId,
+        /// The passages, each in its document.
+        ranges: Vec<(DocId, CharRange)>,
+        /// What the history calls the step ("Auto-code “trust” as “Trust”").
+        label: String,
+    },
 }
 
 /// The project setting holding the number keys pinned to codes: JSON `{"3": "<code guid>"}`.
@@ -205,6 +219,17 @@ pub enum Outcome {
     Theme(ThemeId),
     /// Content was added.
     Content(BundleReport),
+    /// Passages coded with one code ([`Action::CodeRanges`]).
+    Coded {
+        /// The code (made by the action when it did not exist).
+        code: CodeId,
+        /// Codings created.
+        created: usize,
+        /// Documents in which codings were created.
+        documents: usize,
+        /// Passages left alone because a coding of the code already covered them.
+        already: usize,
+    },
     /// A batch of codings: how many went in, and the refused rows as `(line, reason)`.
     Codings {
         /// Codings added (a row identical to an existing coding counts, it changes nothing).
@@ -257,6 +282,12 @@ impl Action {
                 Outcome::Coding(db.apply_code(*doc, code, *coder, range.start, range.end, "")?)
             }
             Self::ApplyCodings(rows) => apply_rows(db, rows)?,
+            Self::CodeRanges {
+                path,
+                coder,
+                ranges,
+                ..
+            } => code_ranges(db, path, *coder, ranges)?,
             Self::AddContent { bundle, .. } => Outcome::Content(db.add_bundle(bundle)?),
             Self::AddCodePath {
                 path,
@@ -556,6 +587,7 @@ impl Action {
             }
             Self::Theme(t) => t.label(db),
             Self::WithNote { action, .. } => action.label(db),
+            Self::CodeRanges { label, .. } => label.clone(),
         }
     }
 }
@@ -651,6 +683,51 @@ fn pin_key(db: &Tx<'_>, code: CodeId, key: Option<u8>) -> Result<()> {
 
 /// Applies rows given by name; refused rows are reported, not fatal. Lookups are cached, so
 /// a hundred thousand rows cost little more than their inserts.
+fn code_ranges(
+    db: &Tx<'_>,
+    path: &str,
+    coder: CoderId,
+    ranges: &[(DocId, CharRange)],
+) -> Result<Outcome> {
+    let (code, created_code) = db.ensure_code_path(path, None, "")?;
+    if created_code {
+        code_event(db, EventKind::Created, code, "")?;
+    }
+    // What the code already covers, per document, as sorted ranges.
+    let mut covered: HashMap<DocId, Vec<(usize, usize)>> = HashMap::new();
+    for c in db.codings(&crate::model::CodingFilter {
+        codes: Some(vec![code]),
+        ..Default::default()
+    })? {
+        covered.entry(c.doc).or_default().push((c.start, c.end));
+    }
+    let mut sorted: Vec<(DocId, CharRange)> = ranges.to_vec();
+    sorted.sort_by_key(|(d, r)| (*d, r.start, r.end));
+    sorted.dedup();
+    let (mut created, mut already) = (0, 0);
+    let mut docs = std::collections::HashSet::new();
+    for (doc, range) in sorted {
+        let have = covered.entry(doc).or_default();
+        if have
+            .iter()
+            .any(|&(s, e)| s <= range.start && range.end <= e)
+        {
+            already += 1;
+            continue;
+        }
+        db.apply_code(doc, code, coder, range.start, range.end, "")?;
+        have.push((range.start, range.end));
+        created += 1;
+        docs.insert(doc);
+    }
+    Ok(Outcome::Coded {
+        code,
+        created,
+        documents: docs.len(),
+        already,
+    })
+}
+
 fn apply_rows(db: &Tx<'_>, rows: &[CodingRow]) -> Result<Outcome> {
     let mut docs: HashMap<&str, Option<(DocId, usize)>> = HashMap::new();
     let mut codes: HashMap<&str, Option<CodeId>> = HashMap::new();

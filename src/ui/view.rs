@@ -32,11 +32,16 @@ pub enum Tab {
     Review,
     /// Braun and Clarke's six phases, with progress computed from the project.
     Phases,
+    /// Project-wide search, with auto-coding of the hits.
+    Search,
+    /// Questions of the data and the coding: coding queries, co-occurrence, crosstabs, word
+    /// frequencies, passages like a code's.
+    Questions,
 }
 
 impl Tab {
     /// Every tab, in display order.
-    pub const ALL: [Tab; 7] = [
+    pub const ALL: [Tab; 9] = [
         Tab::Transcript,
         Tab::Segments,
         Tab::Frequencies,
@@ -44,6 +49,8 @@ impl Tab {
         Tab::Map,
         Tab::Review,
         Tab::Phases,
+        Tab::Search,
+        Tab::Questions,
     ];
 
     /// The tab's title.
@@ -56,6 +63,8 @@ impl Tab {
             Tab::Map => "Thematic map",
             Tab::Review => "Review themes",
             Tab::Phases => "Phases",
+            Tab::Search => "Search",
+            Tab::Questions => "Questions",
         }
     }
 }

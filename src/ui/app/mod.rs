@@ -27,7 +27,9 @@ use super::documents::DocumentsPanel;
 use super::frequencies::FrequenciesView;
 use super::jobs::{DialogPurpose, Job, NativeDialog, Recounter};
 use super::phases::PhasesView;
+use super::questions::QuestionsView;
 use super::review::ReviewView;
+use super::search::SearchView;
 use super::segments::SegmentsView;
 use super::settings::{self, Settings};
 use super::thematic_map::MapView;
@@ -76,6 +78,8 @@ pub struct WeftApp {
     documents: DocumentsPanel,
     segments: SegmentsView,
     frequencies: FrequenciesView,
+    questions: QuestionsView,
+    search: SearchView,
     map: MapView,
     review: ReviewView,
     phases: PhasesView,
@@ -146,6 +150,8 @@ impl WeftApp {
             documents: DocumentsPanel::default(),
             segments: SegmentsView::default(),
             frequencies: FrequenciesView::default(),
+            questions: QuestionsView::default(),
+            search: SearchView::default(),
             map: MapView::default(),
             review: ReviewView::default(),
             phases: PhasesView::default(),
@@ -514,6 +520,18 @@ impl WeftApp {
             Tab::Phases => {
                 if let Some(session) = &self.session {
                     self.phases
+                        .ui(ui, session.read(), &self.view, &mut self.commands);
+                }
+            }
+            Tab::Search => {
+                if let Some(session) = &self.session {
+                    self.search
+                        .ui(ui, session.read(), &self.view, &mut self.commands);
+                }
+            }
+            Tab::Questions => {
+                if let Some(session) = &self.session {
+                    self.questions
                         .ui(ui, session.read(), &self.view, &mut self.commands);
                 }
             }
