@@ -1185,3 +1185,187 @@ mod foreign_tests {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Words for project-wide search.
+//
+// The search index never lets SQLite split text: Weft splits it into UAX #29 words here, folds
+// each (case, Latin/Greek/Cyrillic accents, typographic apostrophes) and hands SQLite one ASCII
+// token per word, separated by spaces ([`index_token`]). So the index and every hit agree on
+// what a word is, whatever Unicode version SQLite's own tokenizer knows (an emoji after a word
+// never glues to it).
+
+/// Folds one word for search: lowercase, accents removed from Latin, Greek and Cyrillic letters
+/// (`Équipe` → `equipe`), typographic apostrophes made plain (`don’t` → `don't`). Other scripts
+/// keep their marks (a Japanese voiced mark changes the word).
+pub fn fold_word(word: &str, out: &mut String) {
+    out.clear();
+    for c in word.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+            continue;
+        }
+        let c = match c {
+            '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{FF07}' => '\'',
+            c => c,
+        };
+        let strip = matches!(c as u32, 0x00C0..=0x052F | 0x1E00..=0x1FFF);
+        if strip {
+            unicode_normalization::char::decompose_canonical(c, |d| {
+                if !unicode_normalization::char::is_combining_mark(d) {
+                    out.extend(d.to_lowercase());
+                }
+            });
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+}
+
+/// Appends the index token of a folded word to `out`: ASCII letters and digits stand for
+/// themselves except `q`, which doubles; any other char becomes `q`, its code point in hex,
+/// `q`. The token is ASCII letters and digits only (one token for any tokenizer), the coding
+/// is reversible, and the token of a prefix is a prefix of the token (so `trus*` finds
+/// `trust`, and `日*` finds `日本`).
+pub fn index_token(folded: &str, out: &mut String) {
+    use std::fmt::Write;
+    for c in folded.chars() {
+        match c {
+            'q' => out.push_str("qq"),
+            c if c.is_ascii_alphanumeric() => out.push(c),
+            c => {
+                let _ = write!(out, "q{:x}q", c as u32);
+            }
+        }
+    }
+}
+
+/// The words of `text` for search, in order: each word's char range within `text` and its
+/// folded form ([`fold_word`]). Words are UAX #29 words with a letter or digit in them.
+pub fn search_words(text: &str) -> Vec<(std::ops::Range<usize>, String)> {
+    let mut out = Vec::new();
+    let mut chars = 0usize;
+    let mut bytes = 0usize;
+    let mut folded = String::new();
+    for (b, w) in text.unicode_word_indices() {
+        chars += count_chars(&text[bytes..b]);
+        let n = count_chars(w);
+        fold_word(w, &mut folded);
+        out.push((chars..chars + n, folded.clone()));
+        chars += n;
+        bytes = b + w.len();
+    }
+    out
+}
+
+/// The index text of `text`: the [`index_token`] of each of its [`search_words`], separated
+/// by single spaces; and the number of words.
+pub fn index_text(text: &str) -> (String, usize) {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut folded = String::new();
+    let mut n = 0;
+    for w in text.unicode_words() {
+        if n > 0 {
+            out.push(' ');
+        }
+        fold_word(w, &mut folded);
+        index_token(&folded, &mut out);
+        n += 1;
+    }
+    (out, n)
+}
+
+/// Chars in `s`, fast for ASCII.
+fn count_chars(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    }
+}
+
+#[cfg(test)]
+mod search_word_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn folded(w: &str) -> String {
+        let mut s = String::new();
+        fold_word(w, &mut s);
+        s
+    }
+
+    fn token(w: &str) -> String {
+        let mut s = String::new();
+        index_token(&folded(w), &mut s);
+        s
+    }
+
+    #[test]
+    fn folds_case_accents_and_apostrophes() {
+        assert_eq!(folded("Équipe"), "equipe");
+        assert_eq!(folded("ZOË"), "zoe");
+        assert_eq!(folded("café"), "cafe");
+        assert_eq!(folded("don’t"), "don't");
+        assert_eq!(folded("Ελλάδα"), "ελλαδα");
+        // A kana voiced mark is part of the letter, not an accent.
+        assert_eq!(folded("が"), "が");
+    }
+
+    #[test]
+    fn tokens_are_ascii_alphanumeric_and_prefix_closed() {
+        for w in ["trust", "queen", "日本", "don't", "naïve", "Qi"] {
+            let t = token(w);
+            assert!(t.chars().all(|c| c.is_ascii_alphanumeric()), "{w}: {t}");
+        }
+        assert_ne!(token("qa"), token("q61"));
+        assert!(token("日本語").starts_with(&token("日本")));
+    }
+
+    #[test]
+    fn emoji_never_glue_to_words() {
+        let words: Vec<String> = search_words("trust🙂 and 👍🏽hope, café!")
+            .into_iter()
+            .map(|(_, w)| w)
+            .collect();
+        assert_eq!(words, ["trust", "and", "hope", "cafe"]);
+        let w = search_words("I trust🙂you");
+        assert_eq!(w[1].0, 2..7);
+        assert_eq!(w[2].0, 8..11);
+    }
+
+    #[test]
+    fn cjk_words_survive() {
+        let w = search_words("我们信任 peer");
+        assert!(w.len() >= 2);
+        assert_eq!(w.last().map(|x| x.1.as_str()), Some("peer"));
+    }
+
+    proptest! {
+        #[test]
+        fn index_text_has_one_token_per_search_word(text in "\\PC{0,80}") {
+            let (index, n) = index_text(&text);
+            let words = search_words(&text);
+            prop_assert_eq!(n, words.len());
+            let tokens: Vec<&str> = index.split(' ').filter(|t| !t.is_empty()).collect();
+            prop_assert_eq!(tokens.len(), n);
+            for (tok, (range, w)) in tokens.iter().zip(&words) {
+                let mut t = String::new();
+                index_token(w, &mut t);
+                prop_assert_eq!(*tok, t.as_str());
+                prop_assert!(tok.chars().all(|c| c.is_ascii_alphanumeric()));
+                prop_assert!(range.end <= char_len(&text));
+            }
+        }
+
+        #[test]
+        fn token_of_a_prefix_is_a_prefix(w in "\\PC{1,12}", k in 0usize..12) {
+            let f = folded(&w);
+            let cut: String = f.chars().take(k).collect();
+            let (mut a, mut b) = (String::new(), String::new());
+            index_token(&f, &mut a);
+            index_token(&cut, &mut b);
+            prop_assert!(a.starts_with(&b));
+        }
+    }
+}

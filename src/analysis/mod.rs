@@ -8,6 +8,7 @@ pub mod map_layout;
 pub mod matrix;
 pub mod phases;
 pub mod scope;
+pub mod search;
 pub mod themes;
 
 pub use frequencies::{
@@ -24,6 +25,10 @@ pub enum AnalysisError {
     /// The project could not be read.
     #[error("could not read the project to compute the report: {0}")]
     Read(ReadError),
+    /// A question was asked in a way that cannot be answered (a malformed search, an
+    /// invalid regular expression); the message says what is wrong.
+    #[error("{0}")]
+    Query(String),
 }
 
 impl From<ReadError> for AnalysisError {

@@ -31,6 +31,7 @@ mod history;
 mod import_project;
 mod lists;
 mod names;
+mod search;
 mod theme;
 mod write_up;
 
@@ -314,6 +315,13 @@ pub enum Command {
     /// One self-contained HTML page a lecturer can grade: familiarisation notes, codebook, how
     /// the themes evolved, the thematic map, each theme with its extracts, the journal.
     Portfolio(write_up::PortfolioArgs),
+    /// Search every document: words (ignoring case and accents), "phrases", prefix*, AND, OR,
+    /// NOT, NEAR within speaker turns, or --regex; hits in context with document, speaker,
+    /// case and position.
+    Search(search::SearchArgs),
+    /// Code every hit of a search as one undoable step, widened to its sentence, paragraph or
+    /// speaker turn if asked; passages already coded so are left alone.
+    Autocode(search::AutocodeArgs),
 }
 
 /// `weft code ...`
@@ -973,6 +981,8 @@ pub fn run(command: Command) -> Result<()> {
         Command::Theme(c) => theme::run(c)?,
         Command::ThemesTable(a) => write_up::themes_table(&a)?,
         Command::Portfolio(a) => write_up::portfolio(&a)?,
+        Command::Search(a) => search::run_search(&a)?,
+        Command::Autocode(a) => search::run_autocode(&a)?,
     }
     Ok(())
 }

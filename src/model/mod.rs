@@ -12,6 +12,7 @@ use std::fmt;
 mod bundle;
 mod codebook;
 pub mod read;
+pub mod search;
 pub mod taguette;
 pub use bundle::{
     Bundle, BundleAttribute, BundleCase, BundleCode, BundleCoder, BundleCoding, BundleDocument,

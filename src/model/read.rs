@@ -183,3 +183,35 @@ impl<R: ProjectRead + ?Sized> ProjectRead for &R {
         (**self).setting(key)
     }
 }
+
+/// The search index of a project (see [`super::search`]): which units satisfy a query, where
+/// each searched word occurs, and where the units are. The store implements it over SQLite
+/// FTS5.
+pub trait SearchIndex {
+    /// The ids of the units that satisfy `fts`, a query in FTS5's syntax over index tokens
+    /// ([`super::search::SearchQuery::fts`]).
+    fn matching_units(&self, fts: &str) -> ReadResult<Vec<i64>>;
+    /// Every occurrence of an index token (or of every token starting with it, when
+    /// `prefix`), as `(unit id, word position in the unit)`.
+    fn token_instances(&self, token: &str, prefix: bool) -> ReadResult<Vec<(i64, u32)>>;
+    /// For each document with units: its id and its first and last unit id (a document's
+    /// units have consecutive ids, in text order).
+    fn unit_spans(&self) -> ReadResult<Vec<(DocId, i64, i64)>>;
+    /// The units of one document, in text order.
+    fn units(&self, doc: DocId) -> ReadResult<Vec<super::search::SearchUnit>>;
+}
+
+impl<T: SearchIndex + ?Sized> SearchIndex for &T {
+    fn matching_units(&self, fts: &str) -> ReadResult<Vec<i64>> {
+        (**self).matching_units(fts)
+    }
+    fn token_instances(&self, token: &str, prefix: bool) -> ReadResult<Vec<(i64, u32)>> {
+        (**self).token_instances(token, prefix)
+    }
+    fn unit_spans(&self) -> ReadResult<Vec<(DocId, i64, i64)>> {
+        (**self).unit_spans()
+    }
+    fn units(&self, doc: DocId) -> ReadResult<Vec<super::search::SearchUnit>> {
+        (**self).units(doc)
+    }
+}

@@ -17,6 +17,7 @@ mod memos;
 pub mod purge;
 mod read;
 pub mod schema;
+mod search;
 pub mod taguette;
 mod themes;
 pub mod undo;
@@ -718,6 +719,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let step = undo::begin_step(&tx, label, coder)?;
         let out = f(&Tx { db: Db(&tx) })?;
+        search::sync(&tx)?;
         let recorded = undo::end_step(&tx, step)?;
         if recorded {
             undo::trim_to_setting(&tx)?;
@@ -745,6 +747,7 @@ impl Store {
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
             let out = f(&Tx { db: Db(&tx) })?;
+            search::sync(&tx)?;
             tx.commit()?;
             Ok(out)
         };
@@ -773,6 +776,7 @@ impl Store {
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
             let done = step(&tx)?;
+            search::sync(&tx)?;
             tx.commit()?;
             Ok(done)
         };

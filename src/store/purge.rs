@@ -176,6 +176,13 @@ impl Store {
         // The history of a redacted document holds its old text (and old offsets): it goes too.
         let holding: Vec<i64> = docs.iter().chain(&redacted_docs).copied().collect();
         out.steps_dropped = drop_steps_holding(&tx, &holding, &cases)?;
+        // The search index follows: deleted documents leave it, redacted ones are indexed
+        // again, and the index is rewritten so no deleted word stays in its pages.
+        super::search::sync(&tx)?;
+        for &d in &redacted_docs {
+            super::search::reindex(&tx, d)?;
+        }
+        super::search::optimize(&tx)?;
         // Until the file is scrubbed, opening it finishes the job (see `Store::open`).
         tx.execute(
             "INSERT INTO project (key, value) VALUES (?1, '1')

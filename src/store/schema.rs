@@ -13,7 +13,7 @@ use crate::text::WordIndex;
 pub const APPLICATION_ID: i32 = 0x5745_4654;
 
 /// The schema version this build writes.
-pub const VERSION: i32 = 6;
+pub const VERSION: i32 = 7;
 
 /// Version 1: the core tables. Frozen: never edit, add a migration instead.
 ///
@@ -261,6 +261,31 @@ ALTER TABLE memo ADD COLUMN phase INTEGER CHECK (phase BETWEEN 1 AND 6);
 /// The oldest schema whose recorded undo steps still replay: versions 4 to 6 only added
 /// columns that may be left out (nullable, or with a default) and new tables, and every
 /// recorded step names its columns, so version 3 to 5 steps are kept.
+/// Version 7: the project-wide search index. Each document is cut into units (the bodies of
+/// speaker turns, paragraphs elsewhere); `search_fts` holds one row per unit whose text is Weft's own
+/// word tokens ([`crate::text::index_text`]), contentless (the text is in `document_text`
+/// already). Derived data, rebuilt from the documents: not recorded for undo, brought in line
+/// with the documents at the end of every write (`super::search::sync`).
+pub(super) const V7: &str = r#"
+CREATE TABLE search_unit (
+    id         INTEGER PRIMARY KEY,
+    doc_id     INTEGER NOT NULL,
+    start_char INTEGER NOT NULL,
+    end_char   INTEGER NOT NULL,
+    speaker    TEXT
+);
+CREATE INDEX search_unit_doc ON search_unit(doc_id);
+CREATE TABLE search_doc (
+    doc_id     INTEGER PRIMARY KEY,
+    first_unit INTEGER,
+    last_unit  INTEGER
+);
+CREATE VIRTUAL TABLE search_fts USING fts5(
+    words, content = '', contentless_delete = 1, tokenize = 'ascii', detail = full
+);
+CREATE VIRTUAL TABLE search_vocab USING fts5vocab(search_fts, instance);
+"#;
+
 const OLDEST_REPLAYABLE: i32 = 3;
 
 /// Brings a project at `from` up to [`VERSION`] inside `tx`.
@@ -292,6 +317,11 @@ pub fn upgrade_from(tx: &Transaction<'_>, from: i32) -> Result<(), StoreError> {
             5 => tx.execute_batch(V5)?,
             // Themes, review, map, audit trail, reading, journal phases.
             6 => tx.execute_batch(V6)?,
+            // The search index, built for the documents there are.
+            7 => {
+                tx.execute_batch(V7)?;
+                super::search::sync(tx)?;
+            }
             _ => {
                 return Err(StoreError::Invalid(format!(
                     "no migration to file format version {version}"

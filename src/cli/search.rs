@@ -1,0 +1,336 @@
+//! `weft search` and `weft autocode`: project-wide search, keyword in context, and coding
+//! every hit as one undoable step.
+#![allow(clippy::print_stdout, clippy::print_stderr)] // printing is this module's job
+
+use std::path::PathBuf;
+
+use anyhow::{Result, anyhow, bail};
+use clap::Args;
+
+use super::{emit, open, open_for_edit};
+use crate::actions::{Action, Outcome};
+use crate::analysis::search::{CodeUnit, SearchFilter, SearchMode, SearchResult, search, widen};
+use crate::model::{CharRange, DocId};
+use crate::session::Session;
+
+/// The query language, for `--help`.
+const QUERY_HELP: &str = "A word matches whole words, ignoring case and accents (cafe finds Café). \
+\"a phrase\" matches words in a row, whatever punctuation lies between them. recover* matches \
+words that start so. AND (or a space), OR, NOT (trust NOT power: with trust, without power), \
+NEAR (within 10 words) and NEAR/5 combine within one speaker turn, or one paragraph where a \
+document has no turns; brackets group. Operators are written in capitals. With --regex the \
+query is a regular expression over the text ((?i) ignores case).";
+
+/// What to search, shared by `search` and `autocode`.
+#[derive(Debug, Args)]
+pub struct SearchScope {
+    /// Read the query as a regular expression over the stored text.
+    #[arg(long)]
+    regex: bool,
+    /// Only this document (repeatable).
+    #[arg(long = "doc", value_name = "NAME")]
+    docs: Vec<String>,
+    /// Only what belongs to this case (repeatable).
+    #[arg(long = "case", value_name = "NAME")]
+    cases: Vec<String>,
+    /// Only what this speaker said (repeatable).
+    #[arg(long = "speaker", value_name = "LABEL")]
+    speakers: Vec<String>,
+    /// Only where an attribute has this value, KEY=VALUE (repeatable; all must hold).
+    #[arg(long = "where", value_name = "KEY=VALUE")]
+    filters: Vec<String>,
+}
+
+/// `weft search P.weft QUERY`
+#[derive(Debug, Args)]
+#[command(after_help = QUERY_HELP)]
+pub struct SearchArgs {
+    /// The project.
+    project: PathBuf,
+    /// What to look for (see below).
+    query: String,
+    #[command(flatten)]
+    scope: SearchScope,
+    /// List at most this many hits (the total counts all).
+    #[arg(long)]
+    limit: Option<usize>,
+    /// Output format.
+    #[arg(long, default_value = "md", value_parser = ["csv", "json", "md"])]
+    format: String,
+    /// Write to this file instead of standard output.
+    #[arg(short = 'o', long = "output")]
+    output: Option<PathBuf>,
+}
+
+/// `weft autocode P.weft QUERY --code PATH`
+#[derive(Debug, Args)]
+#[command(after_help = QUERY_HELP)]
+pub struct AutocodeArgs {
+    /// The project.
+    project: PathBuf,
+    /// What to look for (as `weft search`).
+    query: String,
+    /// The code to apply (`Parent/Child`; made when it does not exist).
+    #[arg(long)]
+    code: String,
+    /// What to code of each hit: the hit itself, its sentence, its paragraph or its speaker
+    /// turn.
+    #[arg(long, default_value = "match", value_parser = ["match", "sentence", "paragraph", "turn"])]
+    unit: String,
+    #[command(flatten)]
+    scope: SearchScope,
+    /// Attribute the codings to this coder (an existing one; default: the project's).
+    #[arg(long)]
+    coder: Option<String>,
+    /// Say what would be coded, and change nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+fn filter_of(session: &Session, scope: &SearchScope) -> Result<SearchFilter> {
+    let db = session.read();
+    let docs = if scope.docs.is_empty() {
+        None
+    } else {
+        Some(
+            scope
+                .docs
+                .iter()
+                .map(|d| {
+                    let name = super::names::document_name(session, d)?;
+                    Ok(db.require_document(&name)?)
+                })
+                .collect::<Result<Vec<DocId>>>()?,
+        )
+    };
+    let cases = if scope.cases.is_empty() {
+        None
+    } else {
+        Some(
+            scope
+                .cases
+                .iter()
+                .map(|c| db.require_case(c))
+                .collect::<Result<_, _>>()?,
+        )
+    };
+    if !scope.speakers.is_empty() {
+        let mut known = std::collections::BTreeSet::new();
+        for d in db.documents()? {
+            for t in db.turns(d.id)? {
+                known.insert(t.speaker.to_lowercase());
+            }
+        }
+        for s in &scope.speakers {
+            if !known.contains(&s.trim().to_lowercase()) {
+                eprintln!(
+                    "warning: no transcript has a speaker “{s}”; nothing they said can be found"
+                );
+            }
+        }
+    }
+    Ok(SearchFilter {
+        docs,
+        cases,
+        speakers: scope.speakers.clone(),
+        attrs: super::filters::parse_where(session, &scope.filters)?,
+    })
+}
+
+fn mode(scope: &SearchScope) -> SearchMode {
+    if scope.regex {
+        SearchMode::Regex
+    } else {
+        SearchMode::Words
+    }
+}
+
+/// Runs `weft search`.
+pub fn run_search(a: &SearchArgs) -> Result<()> {
+    let session = open(&a.project)?;
+    let filter = filter_of(&session, &a.scope)?;
+    let result = search(session.read(), &a.query, mode(&a.scope), &filter, a.limit)?;
+    let bytes = match a.format.as_str() {
+        "json" => {
+            let mut v = serde_json::to_vec_pretty(&result)?;
+            v.push(b'\n');
+            v
+        }
+        "csv" => to_csv(&result)?,
+        _ => to_markdown(&result).into_bytes(),
+    };
+    emit(a.output.as_deref(), &bytes, &a.project)
+}
+
+fn to_csv(r: &SearchResult) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "document", "start", "end", "speaker", "case", "before", "text", "after",
+    ])?;
+    for h in &r.hits {
+        w.write_record([
+            h.document.as_str(),
+            &h.start.to_string(),
+            &h.end.to_string(),
+            h.speaker.as_deref().unwrap_or(""),
+            h.case.as_deref().unwrap_or(""),
+            &h.before,
+            &h.text,
+            &h.after,
+        ])?;
+    }
+    w.into_inner()
+        .map_err(|e| anyhow!("could not write the CSV: {e}"))
+}
+
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+fn to_markdown(r: &SearchResult) -> String {
+    let mut s = format!(
+        "# Search: {}\n\n{} hit{} in {} document{}{}.\n\n",
+        md_cell(&r.query),
+        r.total,
+        if r.total == 1 { "" } else { "s" },
+        r.documents,
+        if r.documents == 1 { "" } else { "s" },
+        if r.hits.len() < r.total {
+            format!(" (the first {} listed)", r.hits.len())
+        } else {
+            String::new()
+        }
+    );
+    if r.hits.is_empty() {
+        return s;
+    }
+    s.push_str("| document | position | speaker | case | in context |\n|---|---|---|---|---|\n");
+    for h in &r.hits {
+        s.push_str(&format!(
+            "| {} | {}–{} | {} | {} | {}**{}**{} |\n",
+            md_cell(&h.document),
+            h.start,
+            h.end,
+            md_cell(h.speaker.as_deref().unwrap_or("")),
+            md_cell(h.case.as_deref().unwrap_or("")),
+            md_cell(&h.before),
+            md_cell(&h.text),
+            md_cell(&h.after)
+        ));
+    }
+    s.push_str(
+        "\nPositions are characters from the start of the document's text, end exclusive.\n",
+    );
+    s
+}
+
+/// The passages auto-coding would code: every hit, widened to `unit`, in document order.
+pub fn autocode_ranges(
+    session: &Session,
+    result: &SearchResult,
+    unit: CodeUnit,
+) -> Result<Vec<(DocId, CharRange)>> {
+    let db = session.read();
+    let mut out = Vec::with_capacity(result.hits.len());
+    let mut cur: Option<(DocId, String, Vec<crate::model::Turn>)> = None;
+    for h in &result.hits {
+        let (s, e) = if unit == CodeUnit::Match {
+            (h.start, h.end)
+        } else {
+            if cur.as_ref().is_none_or(|c| c.0 != h.doc) {
+                cur = Some((h.doc, db.document_text(h.doc)?, db.turns(h.doc)?));
+            }
+            let Some((_, text, turns)) = &cur else {
+                continue;
+            };
+            widen(text, turns, h.start, h.end, unit)
+        };
+        if let Some(r) = CharRange::new(s, e) {
+            out.push((h.doc, r));
+        }
+    }
+    Ok(out)
+}
+
+/// Runs `weft autocode`.
+pub fn run_autocode(a: &AutocodeArgs) -> Result<()> {
+    let mut session = if a.dry_run {
+        open(&a.project)?
+    } else {
+        open_for_edit(&a.project)?
+    };
+    let unit = CodeUnit::parse(&a.unit).ok_or_else(|| anyhow!("unknown unit “{}”", a.unit))?;
+    let filter = filter_of(&session, &a.scope)?;
+    let result = search(session.read(), &a.query, mode(&a.scope), &filter, None)?;
+    if result.total == 0 {
+        println!("Nothing found for “{}”: nothing coded.", a.query);
+        return Ok(());
+    }
+    let ranges = autocode_ranges(&session, &result, unit)?;
+    let coder = match a.coder.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(name) => session.read().coder_by_name(name)?.ok_or_else(|| {
+            anyhow!("there is no coder “{name}”; `weft coder list` shows the coders")
+        })?,
+        None => match session.read().default_coder()? {
+            Some(c) => c,
+            None => bail!("the project has no coder to attribute the codings to; pass --coder"),
+        },
+    };
+    if a.dry_run {
+        println!(
+            "Would code {} passage{} ({} hit{} in {} document{}, each {}) as “{}”.",
+            ranges.len(),
+            if ranges.len() == 1 { "" } else { "s" },
+            result.total,
+            if result.total == 1 { "" } else { "s" },
+            result.documents,
+            if result.documents == 1 { "" } else { "s" },
+            unit_words(unit),
+            a.code
+        );
+        return Ok(());
+    }
+    session.set_coder(coder);
+    let action = Action::CodeRanges {
+        path: a.code.clone(),
+        coder,
+        ranges,
+        label: format!("Auto-code “{}” as “{}”", a.query, a.code),
+    };
+    let applied = session.apply(&action)?;
+    if let Outcome::Coded {
+        created,
+        documents,
+        already,
+        ..
+    } = applied.outcome
+    {
+        print_coded(&a.code, created, documents, already);
+    }
+    Ok(())
+}
+
+fn unit_words(unit: CodeUnit) -> &'static str {
+    match unit {
+        CodeUnit::Match => "the words found",
+        CodeUnit::Sentence => "its sentence",
+        CodeUnit::Paragraph => "its paragraph",
+        CodeUnit::Turn => "its speaker turn",
+    }
+}
+
+fn print_coded(code: &str, created: usize, documents: usize, already: usize) {
+    println!(
+        "Created {created} coding{} in {documents} document{} as “{code}”{}. `weft undo` takes them back.",
+        if created == 1 { "" } else { "s" },
+        if documents == 1 { "" } else { "s" },
+        if already > 0 {
+            format!(
+                " ({already} passage{} already coded so, left alone)",
+                if already == 1 { "" } else { "s" }
+            )
+        } else {
+            String::new()
+        }
+    );
+}

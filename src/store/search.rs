@@ -1,0 +1,177 @@
+//! The project-wide search index (schema 7): SQLite FTS5 over Weft's own word tokens.
+//!
+//! Each document is cut into units ([`crate::model::search::units_of`]); each unit is one
+//! row of `search_unit` (document, range, speaker) and one row of the contentless FTS5 table
+//! `search_fts`, whose text is [`crate::text::index_text`] of the unit: one ASCII token per
+//! UAX #29 word, folded. The index is derived data. It is never recorded for undo; instead
+//! [`sync`] brings it in line with the `document` table at the end of every write (an import
+//! adds documents, a deletion, an undo or a redo adds or removes them), in the same
+//! transaction, so the index and the documents never disagree. Comparing the two id lists
+//! costs well under a millisecond, so every edit pays it.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{Db, Result};
+use crate::model::read::{ReadResult, SearchIndex};
+use crate::model::search::{SearchUnit, units_of};
+use crate::model::{DocId, ReadError, Turn};
+use crate::text::{CharIndex, index_text};
+
+/// Indexes the documents the index lacks and drops the ones that are gone.
+pub(super) fn sync(conn: &Connection) -> Result<()> {
+    let gone: Vec<i64> = conn
+        .prepare_cached("SELECT doc_id FROM search_doc EXCEPT SELECT id FROM document")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for d in gone {
+        drop_doc(conn, d)?;
+    }
+    let new: Vec<i64> = conn
+        .prepare_cached("SELECT id FROM document EXCEPT SELECT doc_id FROM search_doc")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for d in new {
+        index_doc(conn, d)?;
+    }
+    Ok(())
+}
+
+/// Indexes a document again (its text changed: a focus group redacted by a permanent
+/// deletion).
+pub(super) fn reindex(conn: &Connection, doc: i64) -> Result<()> {
+    drop_doc(conn, doc)?;
+    index_doc(conn, doc)
+}
+
+/// Rewrites the index so that no trace of removed units stays in its pages (FTS5 otherwise
+/// keeps deleted entries until segments merge). A permanent deletion runs it.
+pub(super) fn optimize(conn: &Connection) -> Result<()> {
+    conn.execute(
+        "INSERT INTO search_fts (search_fts) VALUES ('optimize')",
+        [],
+    )?;
+    Ok(())
+}
+
+fn drop_doc(conn: &Connection, doc: i64) -> Result<()> {
+    conn.prepare_cached(
+        "DELETE FROM search_fts WHERE rowid IN (SELECT id FROM search_unit WHERE doc_id = ?1)",
+    )?
+    .execute([doc])?;
+    conn.prepare_cached("DELETE FROM search_unit WHERE doc_id = ?1")?
+        .execute([doc])?;
+    conn.prepare_cached("DELETE FROM search_doc WHERE doc_id = ?1")?
+        .execute([doc])?;
+    Ok(())
+}
+
+fn index_doc(conn: &Connection, doc: i64) -> Result<()> {
+    let row: Option<(String, String)> = conn
+        .prepare_cached("SELECT text, turns FROM document_text WHERE doc_id = ?1")?
+        .query_row([doc], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (text, turns) = row.unwrap_or_default();
+    // Turns that cannot be read leave the document searched by paragraph.
+    let turns: Vec<Turn> = serde_json::from_str(&turns).unwrap_or_default();
+    let index = CharIndex::new(&text);
+    let mut unit = conn.prepare_cached(
+        "INSERT INTO search_unit (doc_id, start_char, end_char, speaker) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    let mut fts = conn.prepare_cached("INSERT INTO search_fts (rowid, words) VALUES (?1, ?2)")?;
+    let (mut first, mut last) = (None, None);
+    for (start, end, speaker) in units_of(&text, &turns) {
+        let Some(slice) = index.slice(&text, start, end) else {
+            continue;
+        };
+        let (words, n) = index_text(slice);
+        if n == 0 {
+            continue;
+        }
+        unit.execute(params![doc, start as i64, end as i64, speaker])?;
+        let id = conn.last_insert_rowid();
+        fts.execute(params![id, words])?;
+        first.get_or_insert(id);
+        last = Some(id);
+    }
+    conn.prepare_cached(
+        "INSERT INTO search_doc (doc_id, first_unit, last_unit) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![doc, first, last])?;
+    Ok(())
+}
+
+impl Db<'_> {
+    /// The ids of the units whose words satisfy `fts` (FTS5 syntax over index tokens).
+    pub fn search_matching_units(&self, fts: &str) -> Result<Vec<i64>> {
+        let mut stmt = self
+            .0
+            .prepare_cached("SELECT rowid FROM search_fts WHERE search_fts MATCH ?1")?;
+        let rows = stmt.query_map([fts], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Each indexed document with its first and last unit id.
+    pub fn search_unit_spans(&self) -> Result<Vec<(DocId, i64, i64)>> {
+        let mut stmt = self.0.prepare_cached(
+            "SELECT doc_id, first_unit, last_unit FROM search_doc
+              WHERE first_unit IS NOT NULL ORDER BY first_unit",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((DocId(r.get(0)?), r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The search units of one document, in text order.
+    pub fn search_units(&self, doc: DocId) -> Result<Vec<SearchUnit>> {
+        let mut stmt = self.0.prepare_cached(
+            "SELECT id, doc_id, start_char, end_char, speaker FROM search_unit
+              WHERE doc_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([doc.0], |r| {
+            Ok(SearchUnit {
+                id: r.get(0)?,
+                doc: DocId(r.get(1)?),
+                start: r.get::<_, i64>(2)? as usize,
+                end: r.get::<_, i64>(3)? as usize,
+                speaker: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every occurrence of a token (or of every token it begins, when `prefix`) as
+    /// `(unit id, word position)`.
+    pub fn search_token_instances(&self, token: &str, prefix: bool) -> Result<Vec<(i64, u32)>> {
+        let map = |r: &rusqlite::Row<'_>| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)? as u32));
+        if prefix {
+            // Tokens are ASCII letters and digits, all below `{`.
+            let upper = format!("{token}{{");
+            let mut stmt = self.0.prepare_cached(
+                "SELECT doc, offset FROM search_vocab WHERE term >= ?1 AND term < ?2",
+            )?;
+            let rows = stmt.query_map([token, upper.as_str()], map)?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        } else {
+            let mut stmt = self
+                .0
+                .prepare_cached("SELECT doc, offset FROM search_vocab WHERE term = ?1")?;
+            let rows = stmt.query_map([token], map)?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        }
+    }
+}
+
+impl SearchIndex for Db<'_> {
+    fn matching_units(&self, fts: &str) -> ReadResult<Vec<i64>> {
+        self.search_matching_units(fts).map_err(ReadError::new)
+    }
+    fn unit_spans(&self) -> ReadResult<Vec<(DocId, i64, i64)>> {
+        self.search_unit_spans().map_err(ReadError::new)
+    }
+    fn units(&self, doc: DocId) -> ReadResult<Vec<SearchUnit>> {
+        self.search_units(doc).map_err(ReadError::new)
+    }
+    fn token_instances(&self, token: &str, prefix: bool) -> ReadResult<Vec<(i64, u32)>> {
+        self.search_token_instances(token, prefix)
+            .map_err(ReadError::new)
+    }
+}
