@@ -206,6 +206,76 @@ INSERT INTO undo_step VALUES (6, 'Mark exemplar', 'done', '2025-01-04T00:00:00Z'
 INSERT INTO undo_sql VALUES (6, 6, 'undo', 'UPDATE "coding" SET "id"=1,"guid"=''g-coding-1'',"doc_id"=1,"code_id"=1,"coder_id"=1,"start_char"=5,"end_char"=14,"memo"=''nice'',"created_at"=''2025-01-01T00:00:00Z'',"selection_guid"=NULL,"exemplar"=0 WHERE "id"=1', 1, NULL);
 "#;
 
+/// The version 6 change exactly as Weft 6 wrote it (a COPY, like the others).
+const FROZEN_V6: &str = r#"
+CREATE TABLE theme (
+    id         INTEGER PRIMARY KEY,
+    guid       TEXT NOT NULL UNIQUE,
+    parent_id  INTEGER REFERENCES theme(id),
+    name       TEXT NOT NULL UNIQUE,
+    concept    TEXT NOT NULL DEFAULT '',
+    definition TEXT NOT NULL DEFAULT '',
+    boundaries TEXT NOT NULL DEFAULT '',
+    status     TEXT NOT NULL DEFAULT 'candidate'
+               CHECK (status IN ('candidate', 'reviewed', 'final', 'discarded')),
+    color      TEXT NOT NULL,
+    sort_order INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX theme_parent ON theme(parent_id);
+
+CREATE TABLE theme_code (
+    theme_id  INTEGER NOT NULL REFERENCES theme(id) ON DELETE CASCADE,
+    code_id   INTEGER NOT NULL REFERENCES code(id) ON DELETE CASCADE,
+    linked_at TEXT NOT NULL,
+    PRIMARY KEY (theme_id, code_id)
+) WITHOUT ROWID;
+CREATE INDEX theme_code_code ON theme_code(code_id);
+
+CREATE TABLE theme_review (
+    theme_id  INTEGER NOT NULL REFERENCES theme(id) ON DELETE CASCADE,
+    coding_id INTEGER NOT NULL REFERENCES coding(id) ON DELETE CASCADE,
+    verdict   TEXT NOT NULL CHECK (verdict IN ('fits', 'misfit', 'elsewhere')),
+    at        TEXT NOT NULL,
+    PRIMARY KEY (theme_id, coding_id)
+) WITHOUT ROWID;
+CREATE INDEX theme_review_coding ON theme_review(coding_id);
+
+CREATE TABLE map_position (
+    node TEXT PRIMARY KEY,
+    x    REAL NOT NULL,
+    y    REAL NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE analytic_event (
+    id      INTEGER PRIMARY KEY,
+    at      TEXT NOT NULL,
+    coder   TEXT NOT NULL DEFAULT '',
+    kind    TEXT NOT NULL,
+    subject TEXT NOT NULL CHECK (subject IN ('code', 'theme')),
+    guid    TEXT NOT NULL,
+    name    TEXT NOT NULL,
+    detail  TEXT NOT NULL DEFAULT '',
+    note    TEXT
+);
+
+CREATE TABLE reading (
+    doc_guid    TEXT PRIMARY KEY,
+    opened_at   TEXT NOT NULL,
+    furthest    INTEGER NOT NULL DEFAULT 0,
+    finished_at TEXT
+) WITHOUT ROWID;
+
+ALTER TABLE memo ADD COLUMN phase INTEGER CHECK (phase BETWEEN 1 AND 6);
+"#;
+
+/// Data as version 6 recorded it: a theme linked to a code, and an audit-trail entry.
+const V6_DATA: &str = r#"
+INSERT INTO theme (id, guid, name, concept, color, created_at)
+  VALUES (1, 'g-theme-1', 'Helping heals', 'Helping others keeps peer workers well.', '#e15759', '2025-01-05T00:00:00Z');
+INSERT INTO theme_code (theme_id, code_id, linked_at) VALUES (1, 1, '2025-01-05T00:00:00Z');
+"#;
+
 /// `PRAGMA application_id` of a Weft project ("WEFT").
 const APPLICATION_ID: i32 = 0x5745_4654;
 
@@ -285,6 +355,10 @@ fn fixture(path: &Path, version: i32) {
     if version >= 5 {
         c.execute_batch(FROZEN_V5).unwrap();
         c.execute_batch(V5_HISTORY).unwrap();
+    }
+    if version >= 6 {
+        c.execute_batch(FROZEN_V6).unwrap();
+        c.execute_batch(V6_DATA).unwrap();
     }
     c.pragma_update(None, "application_id", APPLICATION_ID)
         .unwrap();
@@ -573,6 +647,34 @@ fn a_frozen_v5_project_migrates_keeping_its_history_and_themes_work_after_the_up
     assert!(store.db().analytic_events().unwrap().is_empty());
     // The older steps are still there underneath.
     assert_eq!(store.undo().unwrap().as_deref(), Some("Mark exemplar"));
+    drop(store);
+    assert_eq!(schema(&path), fresh_schema(dir.path()));
+}
+
+#[test]
+fn a_frozen_v6_project_migrates_and_every_document_is_searchable() {
+    use weft::analysis::search::{SearchFilter, SearchMode, search};
+    let (dir, path, mut store) = migrate(6);
+    check_data(&store);
+    assert_eq!(store.db().themes().unwrap().len(), 1, "the version 6 theme survives");
+    let found = |store: &Store, q: &str| {
+        search(store.db(), q, SearchMode::Words, &SearchFilter::default(), None)
+            .unwrap()
+            .total
+    };
+    // Built by the migration: P01's turn (emoji beside words) and P02's paragraph (an accent).
+    assert_eq!(found(&store, "helped"), 1);
+    assert_eq!(found(&store, "zoe"), 1);
+    assert_eq!(found(&store, "\"peer work\""), 1);
+    assert_eq!(found(&store, "P01"), 0, "a speaker's label is not what they said");
+    // The index follows a deletion and its undo.
+    let p02 = store.db().require_document("P02").unwrap();
+    weft::actions::Action::DeleteDocument(p02)
+        .apply(&mut store)
+        .unwrap();
+    assert_eq!(found(&store, "zoe"), 0);
+    store.undo().unwrap();
+    assert_eq!(found(&store, "zoe"), 1);
     drop(store);
     assert_eq!(schema(&path), fresh_schema(dir.path()));
 }

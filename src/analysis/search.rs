@@ -560,24 +560,30 @@ fn trim(chars: &[char], mut a: usize, mut b: usize, start: usize, end: usize) ->
     (a, b)
 }
 
-/// Widens a hit `[start, end)` of a document to `unit`. Never narrows it.
-pub fn widen(
-    text: &str,
-    turns: &[Turn],
-    start: usize,
-    end: usize,
-    unit: CodeUnit,
-) -> (usize, usize) {
+/// The turn whose body holds char `pos`.
+fn turn_at(turns: &[Turn], pos: usize) -> Option<&Turn> {
+    turns
+        .iter()
+        .find(|t| t.body_start <= pos && pos < t.end.max(t.body_start + 1))
+}
+
+/// Widens a hit `[start, end)` of a document to `unit`. Never narrows it. Paragraphs and
+/// sentences stop at the start of a turn's body: a speaker's label is never coded.
+pub fn widen(text: &str, turns: &[Turn], start: usize, end: usize, unit: CodeUnit) -> (usize, usize) {
     let chars: Vec<char> = text.chars().collect();
+    let paragraph = || {
+        let (a, b) = paragraph_of(&chars, start, end);
+        match turn_at(turns, start) {
+            Some(t) => trim(&chars, a.max(t.body_start).min(start), b, start, end),
+            None => (a, b),
+        }
+    };
     match unit {
         CodeUnit::Match => (start, end),
-        CodeUnit::Paragraph => paragraph_of(&chars, start, end),
-        CodeUnit::Turn => match turns
-            .iter()
-            .find(|t| t.body_start <= start && start < t.end.max(t.body_start + 1))
-        {
+        CodeUnit::Paragraph => paragraph(),
+        CodeUnit::Turn => match turn_at(turns, start) {
             Some(t) => {
-                let (a, b) = trim(&chars, t.body_start, t.end.max(end), start, end);
+                let (a, b) = trim(&chars, t.body_start.min(start), t.end.max(end), start, end);
                 (a.min(start), b.max(end))
             }
             None => paragraph_of(&chars, start, end),
@@ -585,7 +591,7 @@ pub fn widen(
         CodeUnit::Sentence => {
             // Sentences are found within the paragraph, so a sentence never runs across a
             // line break (transcripts rarely end a turn with a full stop).
-            let (pa, pb) = paragraph_of(&chars, start, end);
+            let (pa, pb) = paragraph();
             let para: String = chars[pa..pb].iter().collect();
             let mut a = start;
             let mut b = end;
@@ -601,8 +607,7 @@ pub fn widen(
                 }
                 pos = sb;
             }
-            let (a, b) = trim(&chars, a.min(start), b.max(end), start, end);
-            (a, b)
+            trim(&chars, a.min(start), b.max(end), start, end)
         }
     }
 }
@@ -635,7 +640,7 @@ mod tests {
         let s = widen(text, &turns, 7, 12, CodeUnit::Sentence);
         assert_eq!(&text[s.0..s.1], "I trust them.");
         let p = widen(text, &turns, 7, 12, CodeUnit::Paragraph);
-        assert_eq!(&text[p.0..p.1], "P01: I trust them. They listen.");
+        assert_eq!(&text[p.0..p.1], "I trust them. They listen.");
         let t = widen(text, &turns, 7, 12, CodeUnit::Turn);
         assert_eq!(
             &text[t.0..t.1],

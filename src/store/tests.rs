@@ -441,6 +441,17 @@ const UNTRACKED_TABLES: &[&str] = &[
     // edit must not make a document unread. Rows are keyed by document GUID, so one left
     // behind by an undone import names no other document; a permanent deletion removes it.
     "reading",
+    // The search index is derived from the documents and brought in line with them at the
+    // end of every write, undo and redo included (`store::search::sync`); recording it would
+    // double the history's size for nothing. FTS5 keeps its data in shadow tables.
+    "search_unit",
+    "search_doc",
+    "search_fts",
+    "search_fts_data",
+    "search_fts_idx",
+    "search_fts_docsize",
+    "search_fts_config",
+    "search_vocab",
 ];
 
 #[test]
