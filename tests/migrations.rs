@@ -656,17 +656,31 @@ fn a_frozen_v6_project_migrates_and_every_document_is_searchable() {
     use weft::analysis::search::{SearchFilter, SearchMode, search};
     let (dir, path, mut store) = migrate(6);
     check_data(&store);
-    assert_eq!(store.db().themes().unwrap().len(), 1, "the version 6 theme survives");
+    assert_eq!(
+        store.db().themes().unwrap().len(),
+        1,
+        "the version 6 theme survives"
+    );
     let found = |store: &Store, q: &str| {
-        search(store.db(), q, SearchMode::Words, &SearchFilter::default(), None)
-            .unwrap()
-            .total
+        search(
+            store.db(),
+            q,
+            SearchMode::Words,
+            &SearchFilter::default(),
+            None,
+        )
+        .unwrap()
+        .total
     };
     // Built by the migration: P01's turn (emoji beside words) and P02's paragraph (an accent).
     assert_eq!(found(&store, "helped"), 1);
     assert_eq!(found(&store, "zoe"), 1);
     assert_eq!(found(&store, "\"peer work\""), 1);
-    assert_eq!(found(&store, "P01"), 0, "a speaker's label is not what they said");
+    assert_eq!(
+        found(&store, "P01"),
+        0,
+        "a speaker's label is not what they said"
+    );
     // The index follows a deletion and its undo.
     let p02 = store.db().require_document("P02").unwrap();
     weft::actions::Action::DeleteDocument(p02)

@@ -61,7 +61,14 @@ fn project() -> (Store, [DocId; 3]) {
 }
 
 fn find(store: &Store, q: &str) -> SearchResult {
-    search(store.db(), q, SearchMode::Words, &SearchFilter::default(), None).unwrap()
+    search(
+        store.db(),
+        q,
+        SearchMode::Words,
+        &SearchFilter::default(),
+        None,
+    )
+    .unwrap()
 }
 
 fn total(store: &Store, q: &str) -> usize {
@@ -77,14 +84,15 @@ fn recount(text: &str, word: &str) -> usize {
     } else {
         turns
             .iter()
-            .map(|t| text.chars().skip(t.body_start).take(t.end - t.body_start).collect())
+            .map(|t| {
+                text.chars()
+                    .skip(t.body_start)
+                    .take(t.end - t.body_start)
+                    .collect()
+            })
             .collect()
     };
-    let fold = |w: &str| {
-        w.to_lowercase()
-            .replace(['é', 'è'], "e")
-            .replace('ë', "e")
-    };
+    let fold = |w: &str| w.to_lowercase().replace(['é', 'è'], "e").replace('ë', "e");
     spoken
         .iter()
         .flat_map(|t| {
@@ -99,7 +107,9 @@ fn recount(text: &str, word: &str) -> usize {
 #[test]
 fn totals_equal_a_plain_recount() {
     let (store, _) = project();
-    for w in ["trust", "power", "giving", "back", "equipe", "peer", "cafe", "the"] {
+    for w in [
+        "trust", "power", "giving", "back", "equipe", "peer", "cafe", "the",
+    ] {
         let expected: usize = [P01, P02, NOTES].iter().map(|t| recount(t, w)).sum();
         assert_eq!(total(&store, w), expected, "{w}");
     }
@@ -113,7 +123,11 @@ fn case_and_accents_fold_and_phrases_cross_punctuation() {
     assert_eq!(total(&store, "Équipe"), 1);
     assert_eq!(total(&store, "equipe"), 1);
     assert_eq!(total(&store, "l'equipe"), 1);
-    assert_eq!(total(&store, "L’équipe"), 1, "a typographic apostrophe is the same");
+    assert_eq!(
+        total(&store, "L’équipe"),
+        1,
+        "a typographic apostrophe is the same"
+    );
     assert_eq!(total(&store, "zoe"), 0, "labels are not searched");
     assert_eq!(total(&store, "cafe"), 2);
     // "Giving—back" and "giving back": both, whatever lies between the words.
@@ -156,7 +170,10 @@ fn emoji_and_cjk_survive() {
     let h = &re.hits[0];
     let text = store.db().document_text(h.doc).unwrap();
     assert_eq!(
-        text.chars().skip(h.start).take(h.end - h.start).collect::<String>(),
+        text.chars()
+            .skip(h.start)
+            .take(h.end - h.start)
+            .collect::<String>(),
         "🙂"
     );
 }
@@ -188,9 +205,15 @@ fn operators_combine_per_turn_or_paragraph() {
     assert_eq!(total(&store, "(trust OR cafe) AND helped"), 3);
     // Malformed queries are clear errors, not panics.
     for bad in ["", "NOT trust", "(trust", "trust AND", "🙂"] {
-        let e = search(store.db(), bad, SearchMode::Words, &SearchFilter::default(), None)
-            .unwrap_err()
-            .to_string();
+        let e = search(
+            store.db(),
+            bad,
+            SearchMode::Words,
+            &SearchFilter::default(),
+            None,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(!e.is_empty(), "{bad}");
     }
     let e = search(
@@ -362,14 +385,29 @@ fn cli_search_and_autocode() {
     let expected = recount(P01, "trust") + recount(P02, "trust");
     assert_eq!(json["total"], expected);
     let hit = &json["hits"][0];
-    for k in ["document", "start", "end", "text", "before", "after", "speaker", "case"] {
+    for k in [
+        "document", "start", "end", "text", "before", "after", "speaker", "case",
+    ] {
         assert!(hit.get(k).is_some(), "{k} in {hit}");
     }
-    let csv = ok(&["search", s(&p), "power", "--format", "csv", "--speaker", "P01"]);
+    let csv = ok(&[
+        "search",
+        s(&p),
+        "power",
+        "--format",
+        "csv",
+        "--speaker",
+        "P01",
+    ]);
     // P01 says power twice; the interviewer's "And power?" is not P01's.
     assert_eq!(csv.lines().count(), 1 + 2);
     let regex: serde_json::Value = serde_json::from_str(&ok(&[
-        "search", s(&p), "(?i)giv\\w+", "--regex", "--format", "json",
+        "search",
+        s(&p),
+        "(?i)giv\\w+",
+        "--regex",
+        "--format",
+        "json",
     ]))
     .unwrap();
     assert_eq!(regex["mode"], "regex");
@@ -413,14 +451,21 @@ fn cli_search_and_autocode() {
         "--no-meta",
     ]))
     .unwrap();
-    let rows = segs.as_array().or_else(|| segs["segments"].as_array()).unwrap();
+    let rows = segs
+        .as_array()
+        .or_else(|| segs["segments"].as_array())
+        .unwrap();
     assert_eq!(rows.len(), 1);
     let texts: Vec<&str> = rows.iter().map(|r| r["text"].as_str().unwrap()).collect();
-    assert!(texts.iter().any(|t| t.starts_with("Giving—back matters;")), "{texts:?}");
+    assert!(
+        texts.iter().any(|t| t.starts_with("Giving—back matters;")),
+        "{texts:?}"
+    );
     ok(&["undo", s(&p)]);
-    let after: serde_json::Value = serde_json::from_str(&ok(&[
-        "search", s(&p), "trust", "--format", "json",
-    ]))
-    .unwrap();
-    assert_eq!(after["total"], expected, "undo of auto-code leaves the index alone");
+    let after: serde_json::Value =
+        serde_json::from_str(&ok(&["search", s(&p), "trust", "--format", "json"])).unwrap();
+    assert_eq!(
+        after["total"], expected,
+        "undo of auto-code leaves the index alone"
+    );
 }

@@ -16,7 +16,7 @@ use unicode_segmentation::UnicodeSegmentation;
 use super::{AnalysisError, Result, Scope, ScopeFilter};
 use crate::model::read::SearchIndex;
 use crate::model::search::{SearchLeaf, SearchQuery, SearchUnit};
-use crate::model::{CaseId, DocId, Document, ProjectRead, Turn};
+use crate::model::{CaseId, CharRange, DocId, Document, ProjectRead, Turn};
 use crate::text::{CharIndex, search_words};
 
 /// How a query is read.
@@ -569,7 +569,13 @@ fn turn_at(turns: &[Turn], pos: usize) -> Option<&Turn> {
 
 /// Widens a hit `[start, end)` of a document to `unit`. Never narrows it. Paragraphs and
 /// sentences stop at the start of a turn's body: a speaker's label is never coded.
-pub fn widen(text: &str, turns: &[Turn], start: usize, end: usize, unit: CodeUnit) -> (usize, usize) {
+pub fn widen(
+    text: &str,
+    turns: &[Turn],
+    start: usize,
+    end: usize,
+    unit: CodeUnit,
+) -> (usize, usize) {
     let chars: Vec<char> = text.chars().collect();
     let paragraph = || {
         let (a, b) = paragraph_of(&chars, start, end);
@@ -610,6 +616,43 @@ pub fn widen(text: &str, turns: &[Turn], start: usize, end: usize, unit: CodeUni
             trim(&chars, a.min(start), b.max(end), start, end)
         }
     }
+}
+
+/// The passages auto-coding codes: every listed hit of `result` widened to `unit`, in
+/// document order (passages that widen to the same range appear once each time; the action
+/// that codes them skips repeats).
+pub fn code_ranges<R: ProjectRead>(
+    read: R,
+    result: &SearchResult,
+    unit: CodeUnit,
+) -> Result<Vec<(DocId, CharRange)>> {
+    let mut out = Vec::with_capacity(result.hits.len());
+    let mut cur: Option<(DocId, String, Vec<Turn>)> = None;
+    for h in &result.hits {
+        let (s, e) = if unit == CodeUnit::Match {
+            (h.start, h.end)
+        } else {
+            if cur.as_ref().is_none_or(|c| c.0 != h.doc) {
+                cur = Some((h.doc, read.document_text(h.doc)?, read.turns(h.doc)?));
+            }
+            let Some((_, text, turns)) = &cur else {
+                continue;
+            };
+            widen(text, turns, h.start, h.end, unit)
+        };
+        if let Some(r) = CharRange::new(s, e) {
+            out.push((h.doc, r));
+        }
+    }
+    Ok(out)
+}
+
+/// How many distinct passages and documents `ranges` holds (the preview before auto-coding).
+pub fn count_passages(ranges: &[(DocId, CharRange)]) -> (usize, usize) {
+    let passages: HashSet<(DocId, usize, usize)> =
+        ranges.iter().map(|(d, r)| (*d, r.start, r.end)).collect();
+    let docs: HashSet<DocId> = ranges.iter().map(|(d, _)| *d).collect();
+    (passages.len(), docs.len())
 }
 
 #[cfg(test)]

@@ -9,8 +9,10 @@ use clap::Args;
 
 use super::{emit, open, open_for_edit};
 use crate::actions::{Action, Outcome};
-use crate::analysis::search::{CodeUnit, SearchFilter, SearchMode, SearchResult, search, widen};
-use crate::model::{CharRange, DocId};
+use crate::analysis::search::{
+    CodeUnit, SearchFilter, SearchMode, SearchResult, code_ranges, count_passages, search,
+};
+use crate::model::DocId;
 use crate::session::Session;
 
 /// The query language, for `--help`.
@@ -224,34 +226,6 @@ fn to_markdown(r: &SearchResult) -> String {
     s
 }
 
-/// The passages auto-coding would code: every hit, widened to `unit`, in document order.
-pub fn autocode_ranges(
-    session: &Session,
-    result: &SearchResult,
-    unit: CodeUnit,
-) -> Result<Vec<(DocId, CharRange)>> {
-    let db = session.read();
-    let mut out = Vec::with_capacity(result.hits.len());
-    let mut cur: Option<(DocId, String, Vec<crate::model::Turn>)> = None;
-    for h in &result.hits {
-        let (s, e) = if unit == CodeUnit::Match {
-            (h.start, h.end)
-        } else {
-            if cur.as_ref().is_none_or(|c| c.0 != h.doc) {
-                cur = Some((h.doc, db.document_text(h.doc)?, db.turns(h.doc)?));
-            }
-            let Some((_, text, turns)) = &cur else {
-                continue;
-            };
-            widen(text, turns, h.start, h.end, unit)
-        };
-        if let Some(r) = CharRange::new(s, e) {
-            out.push((h.doc, r));
-        }
-    }
-    Ok(out)
-}
-
 /// Runs `weft autocode`.
 pub fn run_autocode(a: &AutocodeArgs) -> Result<()> {
     let mut session = if a.dry_run {
@@ -266,7 +240,7 @@ pub fn run_autocode(a: &AutocodeArgs) -> Result<()> {
         println!("Nothing found for “{}”: nothing coded.", a.query);
         return Ok(());
     }
-    let ranges = autocode_ranges(&session, &result, unit)?;
+    let ranges = code_ranges(session.read(), &result, unit)?;
     let coder = match a.coder.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         Some(name) => session.read().coder_by_name(name)?.ok_or_else(|| {
             anyhow!("there is no coder “{name}”; `weft coder list` shows the coders")
@@ -277,10 +251,11 @@ pub fn run_autocode(a: &AutocodeArgs) -> Result<()> {
         },
     };
     if a.dry_run {
+        let (passages, _) = count_passages(&ranges);
         println!(
-            "Would code {} passage{} ({} hit{} in {} document{}, each {}) as “{}”.",
-            ranges.len(),
-            if ranges.len() == 1 { "" } else { "s" },
+            "Would code {} passage{} ({} hit{} in {} document{}, each {}) as “{}”, less any already coded so.",
+            passages,
+            if passages == 1 { "" } else { "s" },
             result.total,
             if result.total == 1 { "" } else { "s" },
             result.documents,

@@ -67,6 +67,8 @@ pub enum AppCommand {
     Redo,
     /// Find in the transcript (handled by the transcript widget; listed for the help window).
     Find,
+    /// Search every document (the Search tab, its query box focused).
+    SearchProject,
     /// Code ▸ Quick code: the fuzzy code box.
     QuickCode,
     /// Code ▸ Code in vivo.
@@ -111,6 +113,7 @@ impl AppCommand {
             ToggleTheme,
             ToggleDocumentsPanel,
             ToggleCodebookPanel,
+            SearchProject,
         ];
         all.extend(Tab::ALL.iter().map(|t| ShowTab(*t)));
         all.extend([Redo, Undo, Find, QuickCode, CodeInVivo, RemoveCoding]);
@@ -134,6 +137,7 @@ impl AppCommand {
             Self::Undo => "Undo".into(),
             Self::Redo => "Redo".into(),
             Self::Find => "Find in document".into(),
+            Self::SearchProject => "Search all documents…".into(),
             Self::QuickCode => "Quick code…".into(),
             Self::CodeInVivo => "Code in vivo".into(),
             Self::RemoveCoding => "Remove selected coding".into(),
@@ -188,6 +192,7 @@ impl AppCommand {
             Self::Undo => vec![key(CMD, Key::Z)],
             Self::Redo => vec![key(CMD_SHIFT, Key::Z), key(CMD, Key::Y)],
             Self::Find => vec![key(CMD, Key::F)],
+            Self::SearchProject => vec![key(CMD_SHIFT, Key::F)],
             Self::QuickCode => vec![key(CMD, Key::K), key(Modifiers::NONE, Key::Q)],
             Self::CodeInVivo => vec![key(CMD, Key::I)],
             Self::RemoveCoding => vec![key(Modifiers::NONE, Key::Delete)],
@@ -234,6 +239,7 @@ impl AppCommand {
             | Self::ToggleTheme
             | Self::ToggleDocumentsPanel
             | Self::ToggleCodebookPanel
+            | Self::SearchProject
             | Self::ShowTab(_) => Scope::Global,
             Self::Find | Self::ZoomIn | Self::ZoomOut | Self::ZoomReset => Scope::Elsewhere,
             _ => Scope::NotTyping,

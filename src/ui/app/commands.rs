@@ -417,6 +417,10 @@ impl WeftApp {
             AppCommand::Undo => self.undo(),
             AppCommand::Redo => self.redo(),
             AppCommand::Find => self.tab = Tab::Transcript,
+            AppCommand::SearchProject => {
+                self.tab = Tab::Search;
+                self.search.focus_query();
+            }
             AppCommand::QuickCode => self.open_quick(),
             AppCommand::CodeInVivo => self.code_in_vivo(),
             AppCommand::RemoveCoding => {

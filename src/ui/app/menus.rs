@@ -110,6 +110,7 @@ impl WeftApp {
                 self.command_item(ui, AppCommand::Undo);
                 self.command_item(ui, AppCommand::Redo);
                 ui.separator();
+                self.command_item(ui, AppCommand::SearchProject);
                 ui.weak("Find in document: Ctrl+F (in the transcript)");
                 ui.weak("Every edit is saved at once.");
             });

@@ -1,0 +1,136 @@
+//! Questions benchmark (release build), issue 11, on the bench_core corpus (1,000 documents,
+//! 10 million words, 200,000 codings over 40 codes; built once and cached in the temp folder):
+//!
+//! - a word search and a phrase search: the first 100 hits plus the total;
+//! - a regular expression over all the text;
+//! - import with the search index (MB of text per second, 100 transcripts of 10,000 words
+//!   through `Store::action`, as an import does), and how much the project file grows beyond
+//!   the text it holds.
+//!
+//! Prints one JSON line with the figures and the targets.
+//!
+//! `cargo run --release --example bench_questions`
+#![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark prints and may panic
+
+use std::time::Instant;
+
+use weft::analysis::search::{SearchFilter, SearchMode, search};
+use weft::model::Origin;
+use weft::store::{NewDocument, Store};
+
+#[path = "common/corpus.rs"]
+mod corpus;
+use corpus::{big_project, peak_rss_mb, transcript};
+
+/// Best of `n` runs, in milliseconds, and the last result.
+fn best<T>(n: usize, mut f: impl FnMut() -> T) -> (f64, T) {
+    let mut best = f64::MAX;
+    let mut last = None;
+    for _ in 0..n {
+        let t = Instant::now();
+        let out = f();
+        best = best.min(t.elapsed().as_secs_f64() * 1000.0);
+        last = Some(out);
+    }
+    (best, last.unwrap())
+}
+
+fn import_figures() -> (f64, f64) {
+    const DOCS: usize = 100;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("import.weft");
+    let mut store = Store::create(&path).unwrap();
+    let docs: Vec<NewDocument> = (0..DOCS)
+        .map(|i| {
+            let (text, turns) = transcript(10_000);
+            NewDocument {
+                name: format!("P{i:04}"),
+                text,
+                origin: Origin {
+                    file_name: format!("p{i:04}.txt"),
+                    format: "txt".into(),
+                    encoding: "UTF-8".into(),
+                    sha256: String::new(),
+                },
+                turns,
+                guid: None,
+            }
+        })
+        .collect();
+    let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
+    let t = Instant::now();
+    store
+        .action("Import 100 documents", |db| {
+            for d in &docs {
+                db.add_document(d)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    store.checkpoint().unwrap();
+    drop(store);
+    let size = std::fs::metadata(&path).unwrap().len() as f64;
+    let mb_per_s = bytes as f64 / 1e6 / secs;
+    let growth = (size - bytes as f64) / bytes as f64 * 100.0;
+    (mb_per_s, growth)
+}
+
+fn main() {
+    let path = big_project();
+    let store = Store::open(&path).unwrap();
+    let db = store.db();
+    let none = SearchFilter::default();
+    let (word_ms, word) = best(5, || {
+        search(db, "trust", SearchMode::Words, &none, Some(100)).unwrap()
+    });
+    let (rare_ms, rare) = best(5, || {
+        search(db, "zoë", SearchMode::Words, &none, Some(100)).unwrap()
+    });
+    let (phrase_ms, phrase) = best(5, || {
+        search(db, "\"giving back\"", SearchMode::Words, &none, Some(100)).unwrap()
+    });
+    let (bool_ms, boolean) = best(3, || {
+        search(
+            db,
+            "trust AND power NOT ward",
+            SearchMode::Words,
+            &none,
+            Some(100),
+        )
+        .unwrap()
+    });
+    let (regex_ms, regex) = best(3, || {
+        search(db, "giv\\w+ back", SearchMode::Regex, &none, Some(100)).unwrap()
+    });
+    let (import_mb_s, growth_pct) = import_figures();
+    println!(
+        "{}",
+        serde_json::json!({
+            "bench": "questions",
+            "corpus": {"documents": 1000, "words": 10_000_000, "codings": 200_000},
+            "word_search_ms": round(word_ms),
+            "word_search_total": word.total,
+            "rare_word_search_ms": round(rare_ms),
+            "rare_word_search_total": rare.total,
+            "phrase_search_ms": round(phrase_ms),
+            "phrase_search_total": phrase.total,
+            "boolean_search_ms": round(bool_ms),
+            "boolean_search_total": boolean.total,
+            "regex_search_ms": round(regex_ms),
+            "regex_search_total": regex.total,
+            "import_with_index_mb_per_s": round(import_mb_s),
+            "file_growth_over_text_pct": round(growth_pct),
+            "peak_rss_mb": round(peak_rss_mb()),
+            "targets": {
+                "word_search_ms": 50, "regex_search_ms": 1000, "similar_ms": 500,
+                "cooccur_ms": 500, "crosstab_ms": 300, "words_ms": 1000,
+                "import_mb_per_s": 20, "file_growth_pct": 60
+            }
+        })
+    );
+}
+
+fn round(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
