@@ -1240,6 +1240,33 @@ pub fn index_token(folded: &str, out: &mut String) {
     }
 }
 
+/// The folded word an [`index_token`] stands for; `None` for a string no token could be.
+pub fn token_word(token: &str) -> Option<String> {
+    let mut out = String::with_capacity(token.len());
+    let mut it = token.chars();
+    while let Some(c) = it.next() {
+        if c != 'q' {
+            out.push(c);
+            continue;
+        }
+        let mut hex = String::new();
+        loop {
+            match it.next()? {
+                'q' if hex.is_empty() => {
+                    out.push('q');
+                    break;
+                }
+                'q' => {
+                    out.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
+                    break;
+                }
+                h => hex.push(h),
+            }
+        }
+    }
+    Some(out)
+}
+
 /// The words of `text` for search, in order: each word's char range within `text` and its
 /// folded form ([`fold_word`]). Words are UAX #29 words with a letter or digit in them.
 pub fn search_words(text: &str) -> Vec<(std::ops::Range<usize>, String)> {
@@ -1356,6 +1383,14 @@ mod search_word_tests {
                 prop_assert!(tok.chars().all(|c| c.is_ascii_alphanumeric()));
                 prop_assert!(range.end <= char_len(&text));
             }
+        }
+
+        #[test]
+        fn tokens_decode_to_their_word(w in "\\PC{1,12}") {
+            let f = folded(&w);
+            let mut t = String::new();
+            index_token(&f, &mut t);
+            prop_assert_eq!(token_word(&t), Some(f));
         }
 
         #[test]

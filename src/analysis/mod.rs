@@ -9,6 +9,7 @@ pub mod matrix;
 pub mod phases;
 pub mod scope;
 pub mod search;
+pub mod similar;
 pub mod themes;
 
 pub use frequencies::{

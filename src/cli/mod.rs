@@ -322,6 +322,9 @@ pub enum Command {
     /// Code every hit of a search as one undoable step, widened to its sentence, paragraph or
     /// speaker turn if asked; passages already coded so are left alone.
     Autocode(search::AutocodeArgs),
+    /// Passages not yet coded with a code, ranked by how much they share the words of its
+    /// coded extracts (BM25 over word stems; offline, the same answer every time).
+    Similar(search::SimilarArgs),
 }
 
 /// `weft code ...`
@@ -983,6 +986,7 @@ pub fn run(command: Command) -> Result<()> {
         Command::Portfolio(a) => write_up::portfolio(&a)?,
         Command::Search(a) => search::run_search(&a)?,
         Command::Autocode(a) => search::run_autocode(&a)?,
+        Command::Similar(a) => search::run_similar(&a)?,
     }
     Ok(())
 }

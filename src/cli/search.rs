@@ -309,3 +309,118 @@ fn print_coded(code: &str, created: usize, documents: usize, already: usize) {
         }
     );
 }
+
+/// `weft similar P.weft --code PATH`
+#[derive(Debug, Args)]
+#[command(after_help = crate::analysis::similar::METHOD)]
+pub struct SimilarArgs {
+    /// The project.
+    project: PathBuf,
+    /// The code whose coded extracts the passages should be like (`Parent/Child`).
+    #[arg(long)]
+    code: String,
+    /// What a passage is: a sentence, or a whole speaker turn.
+    #[arg(long, default_value = "sentence", value_parser = ["sentence", "turn"])]
+    unit: String,
+    /// How many passages to list.
+    #[arg(long, default_value_t = 20)]
+    limit: usize,
+    /// The language of the transcripts, for stop words and stemming (two letters: en, fr,
+    /// de, es, nl, sv, ...).
+    #[arg(long, default_value = "en")]
+    language: String,
+    /// Output format.
+    #[arg(long, default_value = "md", value_parser = ["csv", "json", "md"])]
+    format: String,
+    /// Write to this file instead of standard output.
+    #[arg(short = 'o', long = "output")]
+    output: Option<PathBuf>,
+}
+
+/// Runs `weft similar`.
+pub fn run_similar(a: &SimilarArgs) -> Result<()> {
+    use crate::analysis::similar::{SimilarUnit, similar};
+    let session = open(&a.project)?;
+    let code = session.read().require_code(&a.code)?;
+    let unit = if a.unit == "turn" {
+        SimilarUnit::Turn
+    } else {
+        SimilarUnit::Sentence
+    };
+    let r = similar(session.read(), code, unit, a.limit, &a.language)?;
+    let bytes = match a.format.as_str() {
+        "json" => {
+            let mut v = serde_json::to_vec_pretty(&r)?;
+            v.push(b'\n');
+            v
+        }
+        "csv" => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record([
+                "rank", "score", "document", "start", "end", "speaker", "matched", "text",
+            ])?;
+            for (i, p) in r.passages.iter().enumerate() {
+                w.write_record([
+                    (i + 1).to_string(),
+                    format!("{:.3}", p.score),
+                    p.document.clone(),
+                    p.start.to_string(),
+                    p.end.to_string(),
+                    p.speaker.clone().unwrap_or_default(),
+                    matched(&p.matched),
+                    p.text.clone(),
+                ])?;
+            }
+            w.into_inner()
+                .map_err(|e| anyhow!("could not write the CSV: {e}"))?
+        }
+        _ => {
+            let mut s = format!(
+                "# Passages like “{}”\n\nFrom {} coded extract{}. The code's terms (stem: words, in how many of the project's {} turns): {}.\n\n",
+                md_cell(&r.code),
+                r.extracts,
+                if r.extracts == 1 { "" } else { "s" },
+                r.units,
+                r.terms
+                    .iter()
+                    .map(|t| format!("{} ({}; {})", t.stem, t.words.join(", "), t.units))
+                    .collect::<Vec<_>>()
+                    .join(" · ")
+            );
+            if r.passages.is_empty() {
+                s.push_str("No passage outside the code shares its terms.\n");
+            } else {
+                s.push_str("| # | score | document | position | speaker | matched | passage |\n|---|---|---|---|---|---|---|\n");
+                for (i, p) in r.passages.iter().enumerate() {
+                    s.push_str(&format!(
+                        "| {} | {:.2} | {} | {}–{} | {} | {} | {} |\n",
+                        i + 1,
+                        p.score,
+                        md_cell(&p.document),
+                        p.start,
+                        p.end,
+                        md_cell(p.speaker.as_deref().unwrap_or("")),
+                        md_cell(&matched(&p.matched)),
+                        md_cell(&p.text)
+                    ));
+                }
+            }
+            s.push_str(&format!("\n{}\n", r.method));
+            s.into_bytes()
+        }
+    };
+    emit(a.output.as_deref(), &bytes, &a.project)
+}
+
+fn matched(m: &[crate::analysis::similar::MatchedWord]) -> String {
+    m.iter()
+        .map(|w| {
+            if w.count == 1 {
+                w.word.clone()
+            } else {
+                format!("{} ×{}", w.word, w.count)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -199,6 +199,10 @@ pub trait SearchIndex {
     fn unit_spans(&self) -> ReadResult<Vec<(DocId, i64, i64)>>;
     /// The units of one document, in text order.
     fn units(&self, doc: DocId) -> ReadResult<Vec<super::search::SearchUnit>>;
+    /// Every index token with the number of units it occurs in.
+    fn vocabulary(&self) -> ReadResult<Vec<(String, u64)>>;
+    /// Every unit's id and number of words, in id order.
+    fn unit_lengths(&self) -> ReadResult<Vec<(i64, u32)>>;
 }
 
 impl<T: SearchIndex + ?Sized> SearchIndex for &T {
@@ -213,5 +217,11 @@ impl<T: SearchIndex + ?Sized> SearchIndex for &T {
     }
     fn units(&self, doc: DocId) -> ReadResult<Vec<super::search::SearchUnit>> {
         (**self).units(doc)
+    }
+    fn vocabulary(&self) -> ReadResult<Vec<(String, u64)>> {
+        (**self).vocabulary()
+    }
+    fn unit_lengths(&self) -> ReadResult<Vec<(i64, u32)>> {
+        (**self).unit_lengths()
     }
 }

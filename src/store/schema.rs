@@ -272,7 +272,8 @@ CREATE TABLE search_unit (
     doc_id     INTEGER NOT NULL,
     start_char INTEGER NOT NULL,
     end_char   INTEGER NOT NULL,
-    speaker    TEXT
+    speaker    TEXT,
+    words      INTEGER NOT NULL
 );
 CREATE INDEX search_unit_doc ON search_unit(doc_id);
 CREATE TABLE search_doc (
@@ -284,6 +285,7 @@ CREATE VIRTUAL TABLE search_fts USING fts5(
     words, content = '', contentless_delete = 1, tokenize = 'ascii', detail = full
 );
 CREATE VIRTUAL TABLE search_vocab USING fts5vocab(search_fts, instance);
+CREATE VIRTUAL TABLE search_terms USING fts5vocab(search_fts, row);
 "#;
 
 const OLDEST_REPLAYABLE: i32 = 3;

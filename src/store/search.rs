@@ -75,7 +75,8 @@ fn index_doc(conn: &Connection, doc: i64) -> Result<()> {
     let turns: Vec<Turn> = serde_json::from_str(&turns).unwrap_or_default();
     let index = CharIndex::new(&text);
     let mut unit = conn.prepare_cached(
-        "INSERT INTO search_unit (doc_id, start_char, end_char, speaker) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO search_unit (doc_id, start_char, end_char, speaker, words)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     let mut fts = conn.prepare_cached("INSERT INTO search_fts (rowid, words) VALUES (?1, ?2)")?;
     let (mut first, mut last) = (None, None);
@@ -87,7 +88,7 @@ fn index_doc(conn: &Connection, doc: i64) -> Result<()> {
         if n == 0 {
             continue;
         }
-        unit.execute(params![doc, start as i64, end as i64, speaker])?;
+        unit.execute(params![doc, start as i64, end as i64, speaker, n as i64])?;
         let id = conn.last_insert_rowid();
         fts.execute(params![id, words])?;
         first.get_or_insert(id);
@@ -160,7 +161,33 @@ impl Db<'_> {
     }
 }
 
+impl Db<'_> {
+    /// Every token of the index with the number of units it occurs in.
+    pub fn search_vocabulary(&self) -> Result<Vec<(String, u64)>> {
+        let mut stmt = self
+            .0
+            .prepare_cached("SELECT term, doc FROM search_terms")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every unit's id and number of words, in id order.
+    pub fn search_unit_lengths(&self) -> Result<Vec<(i64, u32)>> {
+        let mut stmt = self
+            .0
+            .prepare_cached("SELECT id, words FROM search_unit ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u32)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
 impl SearchIndex for Db<'_> {
+    fn vocabulary(&self) -> ReadResult<Vec<(String, u64)>> {
+        self.search_vocabulary().map_err(ReadError::new)
+    }
+    fn unit_lengths(&self) -> ReadResult<Vec<(i64, u32)>> {
+        self.search_unit_lengths().map_err(ReadError::new)
+    }
     fn matching_units(&self, fts: &str) -> ReadResult<Vec<i64>> {
         self.search_matching_units(fts).map_err(ReadError::new)
     }
