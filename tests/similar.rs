@@ -19,7 +19,11 @@ fn demo() -> Store {
 fn like_these_is_deterministic_and_never_returns_coded_passages() {
     let store = demo();
     let db = store.db();
-    for path in ["Relationship/Trust", "Reciprocity/Giving back", "Role/Boundaries"] {
+    for path in [
+        "Relationship/Trust",
+        "Reciprocity/Giving back",
+        "Role/Boundaries",
+    ] {
         let code = db.require_code(path).unwrap();
         let coded: Vec<(weft::model::DocId, usize, usize)> = db
             .codings(&CodingFilter {
@@ -99,7 +103,14 @@ fn cli_similar() {
     assert_eq!(json["passages"].as_array().unwrap().len(), 5);
     assert!(json["passages"][0]["score"].as_f64().unwrap() > 0.0);
     assert!(json["method"].as_str().unwrap().contains("BM25"));
-    let md = ok(&["similar", s(&p), "--code", "Relationship/Trust", "--unit", "turn"]);
+    let md = ok(&[
+        "similar",
+        s(&p),
+        "--code",
+        "Relationship/Trust",
+        "--unit",
+        "turn",
+    ]);
     assert!(md.contains("Passages like “Relationship/Trust”"), "{md}");
     let e = fails(&["similar", s(&p), "--code", "Nope"]);
     assert!(e.contains("Nope"), "{e}");
