@@ -319,8 +319,8 @@ fn search_words_query<R: ProjectRead + SearchIndex + Copy>(
             ix,
             names.get(&d).copied().unwrap_or_default(),
             d,
-            start,
-            end,
+            (start, end),
+            (u.start, u.end),
             u.speaker.clone(),
             case_names(&scope, d, start, end),
         ));
@@ -353,32 +353,34 @@ fn kwic(
     ix: &CharIndex,
     document: &str,
     doc: DocId,
-    start: usize,
-    end: usize,
+    (start, end): (usize, usize),
+    bounds: (usize, usize),
     speaker: Option<String>,
     case: Option<String>,
 ) -> SearchHit {
     let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let from = start.saturating_sub(CONTEXT_CHARS);
-    let to = (end + CONTEXT_CHARS).min(ix.char_len());
-    // Context stops at a line break: the next line is another turn or paragraph.
+    // Context stays inside `bounds` (a speaker turn's words, not its label) and stops at a
+    // line break: the next line is another turn or paragraph.
+    let (lo, hi) = (bounds.0.min(start), bounds.1.max(end).min(ix.char_len()));
+    let from = start.saturating_sub(CONTEXT_CHARS).max(lo);
+    let to = (end + CONTEXT_CHARS).min(hi);
     let before = ix.slice(text, from, start).unwrap_or_default();
-    let (before, from) = match before.rfind('\n') {
-        Some(i) => (&before[i + 1..], start),
-        None => (before, from),
+    let (before, cut_before) = match before.rfind('\n') {
+        Some(i) => (&before[i + 1..], false),
+        None => (before, from > lo),
     };
     let after = ix.slice(text, end, to).unwrap_or_default();
-    let (after, to) = match after.find('\n') {
-        Some(i) => (&after[..i], end),
-        None => (after, to),
+    let (after, cut_after) = match after.find('\n') {
+        Some(i) => (&after[..i], false),
+        None => (after, to < hi),
     };
-    // Cut the context at a word boundary where it was cut at all.
-    let before = if from > 0 {
+    // Cut the context at a word boundary where the window cut it.
+    let before = if cut_before {
         before.split_once(char::is_whitespace).map_or("", |x| x.1)
     } else {
         before
     };
-    let after = if to < ix.char_len() {
+    let after = if cut_after {
         after.rsplit_once(char::is_whitespace).map_or("", |x| x.0)
     } else {
         after
@@ -477,8 +479,8 @@ fn search_regex<R: ProjectRead + SearchIndex + Copy>(
                     ix,
                     &d.name,
                     d.id,
-                    start,
-                    end,
+                    (start, end),
+                    (0, usize::MAX),
                     speaker,
                     case_names(&scope, d.id, start, end),
                 ));

@@ -11,7 +11,8 @@
 //!    the extracts times its inverse document frequency over the project's speaker turns (and
 //!    paragraphs where a document has no turns): a word the whole project uses says little.
 //! 3. Every turn is scored with BM25 (k1 = 1.2, b = 0.75) over those terms; for sentences,
-//!    the best turns are cut into sentences (UAX #29) and each sentence scored the same way.
+//!    the best turns are cut into sentences (UAX #29) and each sentence of at least
+//!    [`SENTENCE_MIN_WORDS`] words scored the same way.
 //! 4. Passages that overlap a coding of the code are left out; ties go to document order.
 
 use std::collections::{HashMap, HashSet};
@@ -110,7 +111,7 @@ pub struct SimilarResult {
 /// The method, as the output states it.
 pub const METHOD: &str = "Ranked by BM25 (k1 = 1.2, b = 0.75) over the code's most distinctive word stems \
 (frequency in its coded extracts × inverse document frequency over the project's speaker turns), \
-after removing stop words and stemming (Snowball). Passages that overlap a coding of the code are left out; \
+after removing stop words and stemming (Snowball); sentences of fewer than five words are not offered. Passages that overlap a coding of the code are left out; \
 the same project always gives the same list.";
 
 /// The Snowball stemmer for an ISO 639-1 language code, if Snowball has one.
@@ -407,7 +408,7 @@ pub fn similar<R: ProjectRead + SearchIndex + Copy>(
                             row[i] += 1;
                         }
                     }
-                    if row.iter().all(|&t| t == 0) {
+                    if words.len() < SENTENCE_MIN_WORDS || row.iter().all(|&t| t == 0) {
                         continue;
                     }
                     let dl = words.len() as f64;
@@ -464,6 +465,9 @@ pub fn similar<R: ProjectRead + SearchIndex + Copy>(
         method: METHOD.to_owned(),
     })
 }
+
+/// Sentences shorter than this (in words) are not offered: "That's the answer." says little.
+pub const SENTENCE_MIN_WORDS: usize = 5;
 
 /// The average sentence length (words) BM25 normalises sentences by: a typical spoken
 /// sentence. A constant keeps scores comparable between runs and projects.
