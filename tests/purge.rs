@@ -127,6 +127,20 @@ fn a_document_deleted_permanently_leaves_no_byte_behind() {
     s.undo().unwrap();
     s.store().checkpoint().unwrap();
     assert!(holds(&path, SECRET), "the sentence is in the file before");
+    let found = |s: &Session, q: &str| {
+        weft::analysis::search::search(
+            s.read(),
+            q,
+            weft::analysis::search::SearchMode::Words,
+            &Default::default(),
+            None,
+        )
+        .unwrap()
+        .total
+    };
+    assert_eq!(found(&s, "Rosalind"), 1, "the search index holds it");
+    // Index tokens of plain words are the words themselves: the file holds "quickfoot".
+    assert!(holds(&path, "quickfoot"));
 
     let doc = s.read().require_document("P01 first interview").unwrap();
     let report = s.delete_permanently(Purge::Document(doc), false).unwrap();
@@ -139,6 +153,16 @@ fn a_document_deleted_permanently_leaves_no_byte_behind() {
         "the sentence is gone from the file and its -wal"
     );
     assert!(!holds(&path, DOC_MEMO));
+    assert_eq!(found(&s, "Rosalind"), 0);
+    assert!(
+        !holds(&path, "quickfoot"),
+        "no word of it stays in the search index's pages"
+    );
+    assert_eq!(
+        found(&s, "lifeline"),
+        1,
+        "the other document is still searchable"
+    );
     assert!(
         s.read()
             .document_by_name("P01 first interview")

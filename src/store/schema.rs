@@ -275,7 +275,6 @@ CREATE TABLE search_unit (
     speaker    TEXT,
     words      INTEGER NOT NULL
 );
-CREATE INDEX search_unit_doc ON search_unit(doc_id);
 CREATE TABLE search_doc (
     doc_id     INTEGER PRIMARY KEY,
     first_unit INTEGER,

@@ -54,12 +54,20 @@ pub(super) fn optimize(conn: &Connection) -> Result<()> {
 }
 
 fn drop_doc(conn: &Connection, doc: i64) -> Result<()> {
-    conn.prepare_cached(
-        "DELETE FROM search_fts WHERE rowid IN (SELECT id FROM search_unit WHERE doc_id = ?1)",
-    )?
-    .execute([doc])?;
-    conn.prepare_cached("DELETE FROM search_unit WHERE doc_id = ?1")?
-        .execute([doc])?;
+    // A document's units have consecutive ids, recorded in `search_doc` (no index on
+    // `search_unit.doc_id` is kept: it would cost a tenth of the index's size).
+    let span: Option<(Option<i64>, Option<i64>)> = conn
+        .prepare_cached("SELECT first_unit, last_unit FROM search_doc WHERE doc_id = ?1")?
+        .query_row([doc], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if let Some((Some(first), Some(last))) = span {
+        let mut fts = conn.prepare_cached("DELETE FROM search_fts WHERE rowid = ?1")?;
+        for id in first..=last {
+            fts.execute([id])?;
+        }
+        conn.prepare_cached("DELETE FROM search_unit WHERE id BETWEEN ?1 AND ?2")?
+            .execute([first, last])?;
+    }
     conn.prepare_cached("DELETE FROM search_doc WHERE doc_id = ?1")?
         .execute([doc])?;
     Ok(())
@@ -124,8 +132,9 @@ impl Db<'_> {
     /// The search units of one document, in text order.
     pub fn search_units(&self, doc: DocId) -> Result<Vec<SearchUnit>> {
         let mut stmt = self.0.prepare_cached(
-            "SELECT id, doc_id, start_char, end_char, speaker FROM search_unit
-              WHERE doc_id = ?1 ORDER BY id",
+            "SELECT u.id, u.doc_id, u.start_char, u.end_char, u.speaker
+               FROM search_doc d JOIN search_unit u ON u.id BETWEEN d.first_unit AND d.last_unit
+              WHERE d.doc_id = ?1 ORDER BY u.id",
         )?;
         let rows = stmt.query_map([doc.0], |r| {
             Ok(SearchUnit {
