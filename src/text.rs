@@ -207,14 +207,14 @@ impl WordIndex {
         let mut ends = Vec::new();
         let mut last_byte = 0;
         let mut last_char = 0usize;
-        for (b, w) in text.unicode_word_indices() {
-            let start = last_char + text[last_byte..b].chars().count();
-            let len = w.chars().count();
+        for_each_word(text, |b, w| {
+            let start = last_char + count_chars(&text[last_byte..b]);
+            let len = count_chars(w);
             starts.push(u32::try_from(start).unwrap_or(u32::MAX));
             ends.push(u32::try_from(start + len).unwrap_or(u32::MAX));
             last_byte = b + w.len();
             last_char = start + len;
-        }
+        });
         Self { starts, ends }
     }
 
@@ -291,9 +291,9 @@ impl WordIndex {
         let mut last_byte = 0;
         let mut last_char = 0usize;
         let mut prev_end = 0u32;
-        for (b, w) in text.unicode_word_indices() {
-            let start = last_char + text[last_byte..b].chars().count();
-            let len = w.chars().count();
+        for_each_word(text, |b, w| {
+            let start = last_char + count_chars(&text[last_byte..b]);
+            let len = count_chars(w);
             let s = u32::try_from(start).unwrap_or(u32::MAX);
             let e = u32::try_from(start + len).unwrap_or(u32::MAX);
             push_varint(&mut out, s.saturating_sub(prev_end));
@@ -302,7 +302,7 @@ impl WordIndex {
             last_byte = b + w.len();
             last_char = start + len;
             count += 1;
-        }
+        });
         out.shrink_to_fit();
         (out, count)
     }
@@ -353,7 +353,9 @@ fn read_varint(bytes: &[u8], pos: &mut usize) -> Option<u32> {
 
 /// Number of words (UAX #29, alphanumeric) in `text`.
 pub fn count_words(text: &str) -> usize {
-    text.unicode_words().count()
+    let mut n = 0;
+    for_each_word(text, |_, _| n += 1);
+    n
 }
 
 /// The word (UAX #29 segment) around char `local` in `text`, as a char range (the transcript
@@ -1195,11 +1197,164 @@ mod foreign_tests {
 // what a word is, whatever Unicode version SQLite's own tokenizer knows (an emoji after a word
 // never glues to it).
 
+// ---------------------------------------------------------------------------------------------
+// UAX #29 words, fast. `unicode_segmentation` finds words by the full rules at about 35 MB/s;
+// most transcripts are ASCII and Latin letters between spaces, where the rules reduce to a few
+// cases. `for_each_word` applies those directly and hands anything else to
+// `unicode_segmentation`, so the words are always exactly `unicode_word_indices`' (tested on
+// random text below).
+
+/// The word-break class of a char (UAX #29), as far as words of letters and digits go.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// ASCII and Latin letters (ALetter).
+    Letter,
+    Digit,
+    /// `_` (ExtendNumLet).
+    Under,
+    /// `:` (MidLetter).
+    MidLetter,
+    /// `.` and `'` (MidNumLet, Single_Quote).
+    MidNumLet,
+    /// `,` and `;` (MidNum).
+    MidNum,
+    Other,
+}
+
+/// The class of each ASCII byte.
+const ASCII_CLASS: [Class; 128] = {
+    let mut t = [Class::Other; 128];
+    let mut i = 0;
+    while i < 128 {
+        let b = i as u8;
+        t[i] = match b {
+            b'a'..=b'z' | b'A'..=b'Z' => Class::Letter,
+            b'0'..=b'9' => Class::Digit,
+            b'_' => Class::Under,
+            b':' => Class::MidLetter,
+            b'.' | b'\'' => Class::MidNumLet,
+            b',' | b';' => Class::MidNum,
+            _ => Class::Other,
+        };
+        i += 1;
+    }
+    t
+};
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+}
+
+/// Whether the two bytes at `i` are a Latin letter of U+00C0-U+024F (not × or ÷): letters
+/// UAX #29 treats as it treats ASCII letters.
+fn latin_letter(b: &[u8], i: usize) -> bool {
+    let (Some(&lead), Some(&cont)) = (b.get(i), b.get(i + 1)) else {
+        return false;
+    };
+    if !(0xC3..=0xC9).contains(&lead) || cont & 0xC0 != 0x80 {
+        return false;
+    }
+    let cp = (u32::from(lead & 0x1F) << 6) | u32::from(cont & 0x3F);
+    (0xC0..=0x24F).contains(&cp) && cp != 0xD7 && cp != 0xF7
+}
+
+/// Calls `f(byte_start, word)` for each UAX #29 word of `text` (those `unicode_words` gives),
+/// in order. Runs between ASCII whitespace made of ASCII and Latin letters are split by the
+/// word-break rules directly; anything else goes through `unicode_segmentation`.
+pub fn for_each_word(text: &str, mut f: impl FnMut(usize, &str)) {
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    let mut i = 0;
+    while i < n {
+        // ASCII whitespace is always a word boundary on both sides.
+        if is_space(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut simple = true;
+        while i < n && !is_space(bytes[i]) {
+            if bytes[i] < 0x80 {
+                i += 1;
+            } else if simple && latin_letter(bytes, i) {
+                i += 2;
+            } else {
+                simple = false;
+                i += 1;
+            }
+        }
+        let chunk = &text[start..i];
+        if simple {
+            simple_words(chunk, start, &mut f);
+        } else {
+            for (s, w) in chunk.unicode_word_indices() {
+                f(start + s, w);
+            }
+        }
+    }
+}
+
+/// The class and width in bytes of the char at `i` of a simple run (ASCII and Latin letters).
+fn class_at(b: &[u8], i: usize) -> (Class, usize) {
+    match b[i] {
+        x if x < 0x80 => (ASCII_CLASS[usize::from(x)], 1),
+        _ => (Class::Letter, 2),
+    }
+}
+
+/// The words of a run without whitespace made of ASCII and Latin letters.
+fn simple_words(chunk: &str, offset: usize, f: &mut impl FnMut(usize, &str)) {
+    let b = chunk.as_bytes();
+    let n = b.len();
+    let mut i = 0;
+    while i < n {
+        let (c, w) = class_at(b, i);
+        if !matches!(c, Class::Letter | Class::Digit | Class::Under) {
+            i += w;
+            continue;
+        }
+        let start = i;
+        let mut prev = c;
+        let mut alnum = c != Class::Under;
+        i += w;
+        while i < n {
+            let (next, nw) = class_at(b, i);
+            match (prev, next) {
+                // Letters, digits and `_` join one another (WB5, 8-10, 13a, 13b).
+                (_, Class::Letter | Class::Digit | Class::Under) => {
+                    i += nw;
+                    prev = next;
+                    alnum |= next != Class::Under;
+                }
+                // A letter, `:`, `.` or `'`, a letter (WB6, 7); a digit, `,` `;` or `.`, a
+                // digit (WB11, 12).
+                (Class::Letter, Class::MidLetter | Class::MidNumLet)
+                | (Class::Digit, Class::MidNum | Class::MidNumLet)
+                    if i + nw < n && class_at(b, i + nw).0 == prev =>
+                {
+                    let (after, aw) = class_at(b, i + nw);
+                    i += nw + aw;
+                    prev = after;
+                }
+                _ => break,
+            }
+        }
+        if alnum {
+            f(offset + start, &chunk[start..i]);
+        }
+    }
+}
+
 /// Folds one word for search: lowercase, accents removed from Latin, Greek and Cyrillic letters
 /// (`Équipe` → `equipe`), typographic apostrophes made plain (`don’t` → `don't`). Other scripts
 /// keep their marks (a Japanese voiced mark changes the word).
 pub fn fold_word(word: &str, out: &mut String) {
     out.clear();
+    if word.is_ascii() {
+        out.push_str(word);
+        out.make_ascii_lowercase();
+        return;
+    }
     for c in word.chars() {
         if c.is_ascii() {
             out.push(c.to_ascii_lowercase());
@@ -1274,14 +1429,14 @@ pub fn search_words(text: &str) -> Vec<(std::ops::Range<usize>, String)> {
     let mut chars = 0usize;
     let mut bytes = 0usize;
     let mut folded = String::new();
-    for (b, w) in text.unicode_word_indices() {
+    for_each_word(text, |b, w| {
         chars += count_chars(&text[bytes..b]);
         let n = count_chars(w);
         fold_word(w, &mut folded);
         out.push((chars..chars + n, folded.clone()));
         chars += n;
         bytes = b + w.len();
-    }
+    });
     out
 }
 
@@ -1291,14 +1446,14 @@ pub fn index_text(text: &str) -> (String, usize) {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     let mut folded = String::new();
     let mut n = 0;
-    for w in text.unicode_words() {
+    for_each_word(text, |_, w| {
         if n > 0 {
             out.push(' ');
         }
         fold_word(w, &mut folded);
         index_token(&folded, &mut out);
         n += 1;
-    }
+    });
     (out, n)
 }
 
@@ -1362,6 +1517,31 @@ mod search_word_tests {
     }
 
     #[test]
+    fn fast_words_are_exactly_uax29_words() {
+        let alphabet: Vec<char> = "aZ9_.:',; \n-\"!?é中😀\u{301}ßŁÿ×÷ǅ\u{ad}·\u{a0}Σ\u{2019}\t\r"
+            .chars()
+            .collect();
+        let mut seed = 987_654_321u64;
+        for _ in 0..20_000 {
+            let mut s = String::new();
+            for _ in 0..(seed % 32) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                s.push(alphabet[(seed % alphabet.len() as u64) as usize]);
+            }
+            seed = seed.wrapping_add(1);
+            let mut ours = Vec::new();
+            for_each_word(&s, |b, w| ours.push((b, w.to_owned())));
+            let theirs: Vec<(usize, String)> = s
+                .unicode_word_indices()
+                .map(|(b, w)| (b, w.to_owned()))
+                .collect();
+            assert_eq!(ours, theirs, "{s:?}");
+        }
+    }
+
+    #[test]
     fn cjk_words_survive() {
         let w = search_words("我们信任 peer");
         assert!(w.len() >= 2);
@@ -1383,6 +1563,17 @@ mod search_word_tests {
                 prop_assert!(tok.chars().all(|c| c.is_ascii_alphanumeric()));
                 prop_assert!(range.end <= char_len(&text));
             }
+        }
+
+        #[test]
+        fn fast_words_match_uax29_on_any_text(text in "\\PC{0,60}") {
+            let mut ours = Vec::new();
+            for_each_word(&text, |b, w| ours.push((b, w.to_owned())));
+            let theirs: Vec<(usize, String)> = text
+                .unicode_word_indices()
+                .map(|(b, w)| (b, w.to_owned()))
+                .collect();
+            prop_assert_eq!(ours, theirs);
         }
 
         #[test]

@@ -469,3 +469,28 @@ fn cli_search_and_autocode() {
         "undo of auto-code leaves the index alone"
     );
 }
+
+#[test]
+fn one_word_searches_agree_with_the_general_way() {
+    let (store, docs) = project();
+    let all = SearchFilter {
+        docs: Some(docs.to_vec()),
+        ..Default::default()
+    };
+    for q in [
+        "trust", "tru*", "equipe", "cafe", "power", "信任", "zzz", "p*",
+    ] {
+        for limit in [None, Some(1), Some(3)] {
+            let fast = search(
+                store.db(),
+                q,
+                SearchMode::Words,
+                &SearchFilter::default(),
+                limit,
+            )
+            .unwrap();
+            let general = search(store.db(), q, SearchMode::Words, &all, limit).unwrap();
+            assert_eq!(fast, general, "{q} {limit:?}");
+        }
+    }
+}

@@ -195,27 +195,142 @@ fn leaf_hits<R: SearchIndex>(read: &R, leaf: &SearchLeaf) -> Result<Vec<RawHit>>
             .map(|(unit, word)| RawHit { unit, word, len: 1 })
             .collect());
     }
-    let mut rest: Vec<HashSet<(i64, u32)>> = Vec::new();
+    // Occurrences come sorted by (unit, position): a phrase is a merge of its words' lists.
+    let mut rest: Vec<Vec<(i64, u32)>> = Vec::new();
     for (i, t) in tokens.iter().enumerate().skip(1) {
-        rest.push(
-            read.token_instances(t, leaf.prefix && i == last)?
-                .into_iter()
-                .collect(),
-        );
+        let mut v = read.token_instances(t, leaf.prefix && i == last)?;
+        v.sort_unstable();
+        rest.push(v);
     }
-    Ok(first_hits
-        .into_iter()
-        .filter(|&(u, w)| {
-            rest.iter()
-                .enumerate()
-                .all(|(i, set)| set.contains(&(u, w + i as u32 + 1)))
-        })
-        .map(|(unit, word)| RawHit {
-            unit,
-            word,
+    let mut first_hits = first_hits;
+    first_hits.sort_unstable();
+    let mut cursors = vec![0usize; rest.len()];
+    let mut out = Vec::new();
+    'next: for (u, w) in first_hits {
+        for (i, list) in rest.iter().enumerate() {
+            let want = (u, w + i as u32 + 1);
+            let c = &mut cursors[i];
+            while *c < list.len() && list[*c] < want {
+                *c += 1;
+            }
+            if list.get(*c) != Some(&want) {
+                continue 'next;
+            }
+        }
+        out.push(RawHit {
+            unit: u,
+            word: w,
             len: tokens.len() as u32,
-        })
-        .collect())
+        });
+    }
+    Ok(out)
+}
+
+/// Ids of qualifying units as a bitmap (unit ids are small and dense).
+struct UnitSet(Vec<u64>);
+
+impl UnitSet {
+    fn new(ids: &[i64]) -> Self {
+        let max = ids.iter().copied().max().unwrap_or(0).max(0) as usize;
+        let mut bits = vec![0u64; max / 64 + 1];
+        for &id in ids {
+            if id >= 0 {
+                bits[id as usize / 64] |= 1 << (id as usize % 64);
+            }
+        }
+        Self(bits)
+    }
+
+    fn contains(&self, id: i64) -> bool {
+        id >= 0
+            && self
+                .0
+                .get(id as usize / 64)
+                .is_some_and(|b| b & (1 << (id as usize % 64)) != 0)
+    }
+}
+
+/// A one-word (or one-prefix) query over the whole project: the total is the index's own
+/// count of the word, the documents come from the units that hold it, and only the hits
+/// listed are found by splitting their units again. Same answer as the general way, without
+/// reading every occurrence.
+fn search_one_word<R: ProjectRead + SearchIndex + Copy>(
+    read: R,
+    query: &str,
+    leaf: &SearchLeaf,
+    fts: &str,
+    limit: Option<usize>,
+) -> Result<SearchResult> {
+    let token = leaf.tokens().pop().unwrap_or_default();
+    let total = read.token_count(&token, leaf.prefix)? as usize;
+    let mut units = read.matching_units(fts)?;
+    units.sort_unstable();
+    let documents = read.documents()?;
+    let spans = read.unit_spans()?;
+    let mut by_doc: HashMap<DocId, Vec<i64>> = HashMap::new();
+    for u in units {
+        let i = spans.partition_point(|s| s.1 <= u);
+        if let Some(s) = i.checked_sub(1).and_then(|i| spans.get(i))
+            && u <= s.2
+        {
+            by_doc.entry(s.0).or_default().push(u);
+        }
+    }
+    let scope = scope_of(read, &SearchFilter::default())?;
+    let limit = limit.unwrap_or(usize::MAX);
+    let mut out = Vec::new();
+    let mut tok = String::new();
+    'docs: for d in &documents {
+        if out.len() >= limit {
+            break;
+        }
+        let Some(ids) = by_doc.get(&d.id) else {
+            continue;
+        };
+        let us: HashMap<i64, SearchUnit> =
+            read.units(d.id)?.into_iter().map(|u| (u.id, u)).collect();
+        let text = read.document_text(d.id)?;
+        let ix = CharIndex::new(&text);
+        for id in ids {
+            let Some(u) = us.get(id) else { continue };
+            let Some(body) = ix.slice(&text, u.start, u.end) else {
+                continue;
+            };
+            for (r, w) in search_words(body) {
+                tok.clear();
+                crate::text::index_token(&w, &mut tok);
+                let hit = if leaf.prefix {
+                    tok.starts_with(&token)
+                } else {
+                    tok == token
+                };
+                if !hit {
+                    continue;
+                }
+                if out.len() >= limit {
+                    break 'docs;
+                }
+                let (start, end) = (u.start + r.start, u.start + r.end);
+                out.push(kwic(
+                    &text,
+                    &ix,
+                    &d.name,
+                    d.id,
+                    (start, end),
+                    (u.start, u.end),
+                    u.speaker.clone(),
+                    case_names(&scope, d.id, start, end),
+                ));
+            }
+        }
+    }
+    Ok(SearchResult {
+        query: query.to_owned(),
+        mode: SearchMode::Words,
+        total,
+        hits: out,
+        documents: by_doc.len(),
+    })
 }
 
 fn search_words_query<R: ProjectRead + SearchIndex + Copy>(
@@ -225,13 +340,19 @@ fn search_words_query<R: ProjectRead + SearchIndex + Copy>(
     limit: Option<usize>,
 ) -> Result<SearchResult> {
     let parsed = SearchQuery::parse(query).map_err(bad_query)?;
+    if let SearchQuery::Leaf(leaf) = &parsed
+        && leaf.words.len() == 1
+        && filter.is_empty()
+    {
+        return search_one_word(read, query, leaf, &parsed.fts(), limit);
+    }
     let mut hits: Vec<RawHit> = Vec::new();
     for leaf in parsed.positive_leaves() {
         hits.extend(leaf_hits(&read, &leaf)?);
     }
     if !matches!(parsed, SearchQuery::Leaf(_)) {
-        let qualifying: HashSet<i64> = read.matching_units(&parsed.fts())?.into_iter().collect();
-        hits.retain(|h| qualifying.contains(&h.unit));
+        let qualifying = UnitSet::new(&read.matching_units(&parsed.fts())?);
+        hits.retain(|h| qualifying.contains(h.unit));
     }
     hits.sort_unstable();
     hits.dedup();
@@ -296,10 +417,10 @@ fn search_words_query<R: ProjectRead + SearchIndex + Copy>(
         let Some(u) = units_for(&read, &mut units, d)?.get(&h.unit).cloned() else {
             continue;
         };
-        if !texts.contains_key(&d) {
+        if let std::collections::hash_map::Entry::Vacant(e) = texts.entry(d) {
             let t = read.document_text(d)?;
             let ix = CharIndex::new(&t);
-            texts.insert(d, (t, ix));
+            e.insert((t, ix));
         }
         let (text, ix) = &texts[&d];
         let ranges = words_of.entry(h.unit).or_insert_with(|| {
@@ -340,9 +461,8 @@ fn units_for<'m, R: SearchIndex>(
     cache: &'m mut HashMap<DocId, HashMap<i64, SearchUnit>>,
     doc: DocId,
 ) -> Result<&'m HashMap<i64, SearchUnit>> {
-    if !cache.contains_key(&doc) {
-        let us = read.units(doc)?.into_iter().map(|u| (u.id, u)).collect();
-        cache.insert(doc, us);
+    if let std::collections::hash_map::Entry::Vacant(e) = cache.entry(doc) {
+        e.insert(read.units(doc)?.into_iter().map(|u| (u.id, u)).collect());
     }
     Ok(cache.entry(doc).or_default())
 }

@@ -15,6 +15,7 @@
 //!    [`SENTENCE_MIN_WORDS`] words scored the same way.
 //! 4. Passages that overlap a coding of the code are left out; ties go to document order.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
 use rust_stemmers::{Algorithm, Stemmer};
@@ -193,6 +194,19 @@ fn bm25(tf: f64, idf: f64, dl: f64, avgdl: f64) -> f64 {
     idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * dl / avgdl.max(1.0)))
 }
 
+/// A passage being ranked: score, document rank, position, document, range, speaker, matched
+/// words.
+type Candidate = (
+    f64,
+    usize,
+    usize,
+    DocId,
+    usize,
+    usize,
+    Option<String>,
+    Vec<MatchedWord>,
+);
+
 /// Passages like the coded extracts of `code` (its own codings), best first, at most `limit`.
 pub fn similar<R: ProjectRead + SearchIndex + Copy>(
     read: R,
@@ -221,10 +235,10 @@ pub fn similar<R: ProjectRead + SearchIndex + Copy>(
     let mut texts: HashMap<DocId, (String, CharIndex)> = HashMap::new();
     for c in &codings {
         coded.entry(c.doc).or_default().push((c.start, c.end));
-        if !texts.contains_key(&c.doc) {
+        if let Entry::Vacant(e) = texts.entry(c.doc) {
             let t = read.document_text(c.doc)?;
             let ix = CharIndex::new(&t);
-            texts.insert(c.doc, (t, ix));
+            e.insert((t, ix));
         }
         let (t, ix) = &texts[&c.doc];
         let Some(slice) = ix.slice(t, c.start, c.end) else {
@@ -340,16 +354,7 @@ pub fn similar<R: ProjectRead + SearchIndex + Copy>(
             .is_some_and(|v| v.iter().any(|&(a, b)| a < e && s < b))
     };
     let mut units_cache: HashMap<DocId, Vec<crate::model::search::SearchUnit>> = HashMap::new();
-    let mut candidates: Vec<(
-        f64,
-        usize,
-        usize,
-        DocId,
-        usize,
-        usize,
-        Option<String>,
-        Vec<MatchedWord>,
-    )> = Vec::new();
+    let mut candidates: Vec<Candidate> = Vec::new();
     let pool = match unit {
         SimilarUnit::Turn => unit_scores.len(),
         SimilarUnit::Sentence => (limit * 20).max(200),
@@ -360,8 +365,8 @@ pub fn similar<R: ProjectRead + SearchIndex + Copy>(
             break;
         }
         let Some(doc) = doc_of(u) else { continue };
-        if !units_cache.contains_key(&doc) {
-            units_cache.insert(doc, read.units(doc)?);
+        if let Entry::Vacant(e) = units_cache.entry(doc) {
+            e.insert(read.units(doc)?);
         }
         let Some(su) = units_cache
             .get(&doc)
@@ -370,10 +375,10 @@ pub fn similar<R: ProjectRead + SearchIndex + Copy>(
         else {
             continue;
         };
-        if !texts.contains_key(&doc) {
+        if let Entry::Vacant(e) = texts.entry(doc) {
             let t = read.document_text(doc)?;
             let ix = CharIndex::new(&t);
-            texts.insert(doc, (t, ix));
+            e.insert((t, ix));
         }
         let (text, ix) = &texts[&doc];
         let Some(body) = ix.slice(text, su.start, su.end) else {

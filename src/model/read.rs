@@ -203,6 +203,8 @@ pub trait SearchIndex {
     fn vocabulary(&self) -> ReadResult<Vec<(String, u64)>>;
     /// Every unit's id and number of words, in id order.
     fn unit_lengths(&self) -> ReadResult<Vec<(i64, u32)>>;
+    /// How many times a token (or every token starting with it, when `prefix`) occurs.
+    fn token_count(&self, token: &str, prefix: bool) -> ReadResult<u64>;
 }
 
 impl<T: SearchIndex + ?Sized> SearchIndex for &T {
@@ -223,5 +225,8 @@ impl<T: SearchIndex + ?Sized> SearchIndex for &T {
     }
     fn unit_lengths(&self) -> ReadResult<Vec<(i64, u32)>> {
         (**self).unit_lengths()
+    }
+    fn token_count(&self, token: &str, prefix: bool) -> ReadResult<u64> {
+        (**self).token_count(token, prefix)
     }
 }

@@ -30,10 +30,79 @@ pub(super) fn sync(conn: &Connection) -> Result<()> {
         .prepare_cached("SELECT id FROM document EXCEPT SELECT doc_id FROM search_doc")?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    for d in new {
-        index_doc(conn, d)?;
+    // Splitting text into words is the slow part: it runs on every core, a batch of
+    // documents at a time (so a thousand transcripts never sit in memory at once), while
+    // SQLite writes on this thread.
+    for batch in new.chunks(BATCH) {
+        let mut read = Vec::with_capacity(batch.len());
+        for &d in batch {
+            read.push((d, doc_text(conn, d)?));
+        }
+        for (d, units) in prepare_all(read) {
+            write_doc(conn, d, units)?;
+        }
     }
     Ok(())
+}
+
+/// Documents split into words together.
+const BATCH: usize = 32;
+
+/// A unit ready to write: range, speaker, index text, word count.
+type Prepared = (usize, usize, Option<String>, String, usize);
+
+fn doc_text(conn: &Connection, doc: i64) -> Result<(String, Vec<Turn>)> {
+    let row: Option<(String, String)> = conn
+        .prepare_cached("SELECT text, turns FROM document_text WHERE doc_id = ?1")?
+        .query_row([doc], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (text, turns) = row.unwrap_or_default();
+    // Turns that cannot be read leave the document searched by paragraph.
+    Ok((text, serde_json::from_str(&turns).unwrap_or_default()))
+}
+
+/// The units of a document with their index text.
+fn prepare(text: &str, turns: &[Turn]) -> Vec<Prepared> {
+    let index = CharIndex::new(text);
+    units_of(text, turns)
+        .into_iter()
+        .filter_map(|(start, end, speaker)| {
+            let (words, n) = index_text(index.slice(text, start, end)?);
+            (n > 0).then_some((start, end, speaker, words, n))
+        })
+        .collect()
+}
+
+/// [`prepare`] for many documents, on as many threads as there are cores.
+fn prepare_all(docs: Vec<(i64, (String, Vec<Turn>))>) -> Vec<(i64, Vec<Prepared>)> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(docs.len())
+        .max(1);
+    if threads == 1 {
+        return docs
+            .into_iter()
+            .map(|(d, (text, turns))| (d, prepare(&text, &turns)))
+            .collect();
+    }
+    let per = docs.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = docs
+            .chunks(per)
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|(d, (text, turns))| (*d, prepare(text, turns)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
 }
 
 /// Indexes a document again (its text changed: a focus group redacted by a permanent
@@ -74,28 +143,18 @@ fn drop_doc(conn: &Connection, doc: i64) -> Result<()> {
 }
 
 fn index_doc(conn: &Connection, doc: i64) -> Result<()> {
-    let row: Option<(String, String)> = conn
-        .prepare_cached("SELECT text, turns FROM document_text WHERE doc_id = ?1")?
-        .query_row([doc], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let (text, turns) = row.unwrap_or_default();
-    // Turns that cannot be read leave the document searched by paragraph.
-    let turns: Vec<Turn> = serde_json::from_str(&turns).unwrap_or_default();
-    let index = CharIndex::new(&text);
+    let (text, turns) = doc_text(conn, doc)?;
+    write_doc(conn, doc, prepare(&text, &turns))
+}
+
+fn write_doc(conn: &Connection, doc: i64, units: Vec<Prepared>) -> Result<()> {
     let mut unit = conn.prepare_cached(
         "INSERT INTO search_unit (doc_id, start_char, end_char, speaker, words)
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     let mut fts = conn.prepare_cached("INSERT INTO search_fts (rowid, words) VALUES (?1, ?2)")?;
     let (mut first, mut last) = (None, None);
-    for (start, end, speaker) in units_of(&text, &turns) {
-        let Some(slice) = index.slice(&text, start, end) else {
-            continue;
-        };
-        let (words, n) = index_text(slice);
-        if n == 0 {
-            continue;
-        }
+    for (start, end, speaker, words, n) in units {
         unit.execute(params![doc, start as i64, end as i64, speaker, n as i64])?;
         let id = conn.last_insert_rowid();
         fts.execute(params![id, words])?;
@@ -190,7 +249,30 @@ impl Db<'_> {
     }
 }
 
+impl Db<'_> {
+    /// Occurrences of a token (or of every token it begins, when `prefix`) in the index.
+    pub fn search_token_count(&self, token: &str, prefix: bool) -> Result<u64> {
+        let n: i64 = if prefix {
+            let upper = format!("{token}{{");
+            self.0
+                .prepare_cached(
+                    "SELECT coalesce(sum(cnt), 0) FROM search_terms WHERE term >= ?1 AND term < ?2",
+                )?
+                .query_row([token, upper.as_str()], |r| r.get(0))?
+        } else {
+            self.0
+                .prepare_cached("SELECT coalesce(sum(cnt), 0) FROM search_terms WHERE term = ?1")?
+                .query_row([token], |r| r.get(0))?
+        };
+        Ok(n.max(0) as u64)
+    }
+}
+
 impl SearchIndex for Db<'_> {
+    fn token_count(&self, token: &str, prefix: bool) -> ReadResult<u64> {
+        self.search_token_count(token, prefix)
+            .map_err(ReadError::new)
+    }
     fn vocabulary(&self) -> ReadResult<Vec<(String, u64)>> {
         self.search_vocabulary().map_err(ReadError::new)
     }

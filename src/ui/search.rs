@@ -16,6 +16,12 @@ use crate::store::Db;
 /// Hits listed at most (the total still counts all).
 const LISTED: usize = 500;
 
+/// Passages to code, each in its document.
+type Ranges = Vec<(DocId, CharRange)>;
+
+/// What a result was computed for: query, regex, document, speaker, project version.
+type SearchKey = (String, bool, Option<DocId>, String, u64);
+
 /// The auto-code form under the results.
 #[derive(Debug, Default)]
 struct AutoCode {
@@ -23,7 +29,7 @@ struct AutoCode {
     path: String,
     unit: CodeUnit,
     /// `(unit, project version)` the preview was computed for, with the ranges.
-    preview: Option<(CodeUnit, u64, Result<Vec<(DocId, CharRange)>, String>)>,
+    preview: Option<(CodeUnit, u64, Result<Ranges, String>)>,
 }
 
 /// The Search tab.
@@ -36,10 +42,7 @@ pub struct SearchView {
     /// Only this speaker (empty: everyone).
     speaker: String,
     /// `(query, regex, doc, speaker, project version)` of the result shown, and the result.
-    result: Option<(
-        (String, bool, Option<DocId>, String, u64),
-        Result<SearchResult, String>,
-    )>,
+    result: Option<(SearchKey, Result<SearchResult, String>)>,
     autocode: Option<AutoCode>,
     /// Focus the query box on the next frame (Ctrl+Shift+F).
     focus: bool,

@@ -14,13 +14,16 @@ use crate::ui::view::{Command, ProjectView, Tab};
 /// Passages listed.
 const LIMIT: usize = 50;
 
+/// What a result was computed for: code, unit, project version.
+type CacheKey = (CodeId, SimilarUnit, u64);
+
 /// "Find passages like these".
 #[derive(Default)]
 pub struct SimilarView {
     code: Option<CodeId>,
     unit: SimilarUnit,
     /// `(code, unit, version)` of the result shown.
-    cache: Option<((CodeId, SimilarUnit, u64), Result<SimilarResult, String>)>,
+    cache: Option<(CacheKey, Result<SimilarResult, String>)>,
     /// The highlighted row (arrow keys; Enter codes it).
     cursor: usize,
 }
