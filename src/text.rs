@@ -1266,10 +1266,16 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(usize, &str)) {
     let n = bytes.len();
     let mut i = 0;
     while i < n {
-        // ASCII whitespace is always a word boundary on both sides.
-        if is_space(bytes[i]) {
+        // There is a word boundary before every run of ASCII whitespace (no rule joins
+        // anything to a following space), and after it unless a combining mark or a format
+        // char follows (WB4 attaches those to the space): such a run goes to the full rules
+        // with the chunk after it.
+        let space_start = i;
+        while i < n && is_space(bytes[i]) {
             i += 1;
-            continue;
+        }
+        if i >= n {
+            break;
         }
         let start = i;
         let mut simple = true;
@@ -1283,12 +1289,11 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(usize, &str)) {
                 i += 1;
             }
         }
-        let chunk = &text[start..i];
         if simple {
-            simple_words(chunk, start, &mut f);
+            simple_words(&text[start..i], start, &mut f);
         } else {
-            for (s, w) in chunk.unicode_word_indices() {
-                f(start + s, w);
+            for (s, w) in text[space_start..i].unicode_word_indices() {
+                f(space_start + s, w);
             }
         }
     }

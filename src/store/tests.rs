@@ -452,6 +452,7 @@ const UNTRACKED_TABLES: &[&str] = &[
     "search_fts_docsize",
     "search_fts_config",
     "search_vocab",
+    "search_terms",
 ];
 
 #[test]
