@@ -2,6 +2,7 @@
 //! read interface ([`ProjectRead`](crate::model::ProjectRead)) returns. No SQL and no writes
 //! here; the arithmetic itself lives in [`kernels`], on plain slices.
 
+pub mod crosstab;
 pub mod frequencies;
 pub mod kernels;
 pub mod map_layout;
@@ -9,6 +10,7 @@ pub mod matrix;
 pub mod phases;
 pub mod scope;
 pub mod themes;
+pub mod words;
 
 pub use frequencies::{
     CodeStats, Counts, EXPLANATION, FrequencyReport, Totals, frequencies, frequencies_with,
