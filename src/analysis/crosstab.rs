@@ -327,8 +327,8 @@ fn region_ranges(region: Option<Option<Vec<(usize, usize)>>>, len: usize) -> Vec
     }
 }
 
-/// `a` minus `b`, both sorted and disjoint.
-fn subtract(a: &[(usize, usize)], b: &[(usize, usize)]) -> Vec<(usize, usize)> {
+/// `a` minus `b`, both sorted and disjoint (char ranges).
+pub(crate) fn subtract(a: &[(usize, usize)], b: &[(usize, usize)]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     for &(s, e) in a {
         let mut cur = s;

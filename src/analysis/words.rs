@@ -10,6 +10,8 @@
 //! - Words made only of digits (years, ages, timestamps such as 00:12:34, which UAX #29 splits
 //!   into 00, 12 and 34) are left out unless `numbers` is set.
 //! - Words shorter than `min_length` chars (default 2) are left out.
+//! - Speaker labels (`Interviewer:`, `P01 (00:01:02):`) are not words of what was said and
+//!   are left out unless `labels` is set.
 //! - With a code, only the words of the text its codings cover count: a word that overlaps the
 //!   union of the code's codings in a document counts once, however many codings cover it (the
 //!   same rule as the "Words" number of the frequency report).
@@ -41,6 +43,8 @@ pub struct WordOptions {
     pub min_length: usize,
     /// Keep words made only of digits.
     pub numbers: bool,
+    /// Count the words of speaker labels too.
+    pub labels: bool,
     /// At most this many words, the most frequent (all when `None`).
     pub limit: Option<usize>,
 }
@@ -53,6 +57,7 @@ impl Default for WordOptions {
             stopwords: Some("en".into()),
             min_length: DEFAULT_MIN_LENGTH,
             numbers: false,
+            labels: false,
             limit: None,
         }
     }
@@ -129,7 +134,8 @@ pub struct Text {
 }
 
 /// Reads the texts `opts` selects: the documents asked for (or all), and with a code the
-/// union of its codings in each (documents without one are left out).
+/// union of its codings in each (documents without one are left out); speaker labels are
+/// taken out unless `opts.labels`.
 pub fn read_texts(read: &impl ProjectRead, opts: &WordOptions) -> Result<Vec<Text>, WordsError> {
     let wanted: Option<HashSet<DocId>> = opts.docs.as_ref().map(|d| d.iter().copied().collect());
     let mut coded: Option<HashMap<DocId, Vec<(usize, usize)>>> = None;
@@ -147,7 +153,7 @@ pub fn read_texts(read: &impl ProjectRead, opts: &WordOptions) -> Result<Vec<Tex
         if wanted.as_ref().is_some_and(|w| !w.contains(&d.id)) {
             continue;
         }
-        let ranges = match &mut coded {
+        let mut ranges = match &mut coded {
             None => None,
             Some(by_doc) => match by_doc.remove(&d.id) {
                 None => continue,
@@ -157,6 +163,20 @@ pub fn read_texts(read: &impl ProjectRead, opts: &WordOptions) -> Result<Vec<Tex
                 }
             },
         };
+        if !opts.labels {
+            let labels: Vec<(usize, usize)> = read
+                .turns(d.id)?
+                .iter()
+                .filter(|t| t.start < t.body_start)
+                .map(|t| (t.start, t.body_start))
+                .collect();
+            if !labels.is_empty() {
+                let mut labels = labels;
+                union(&mut labels);
+                let all = ranges.unwrap_or_else(|| vec![(0, d.char_len)]);
+                ranges = Some(super::crosstab::subtract(&all, &labels));
+            }
+        }
         let text = read.document_text(d.id)?;
         let ranges = ranges.map(|r| {
             let index = CharIndex::new(&text);

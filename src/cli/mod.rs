@@ -31,6 +31,7 @@ mod history;
 mod import_project;
 mod lists;
 mod names;
+mod questions_tables;
 mod theme;
 mod write_up;
 
@@ -314,6 +315,14 @@ pub enum Command {
     /// One self-contained HTML page a lecturer can grade: familiarisation notes, codebook, how
     /// the themes evolved, the thematic map, each theme with its extracts, the journal.
     Portfolio(write_up::PortfolioArgs),
+    /// A crosstab of codes by the values of an attribute: each cell is what `weft stats
+    /// --where KEY=VALUE` counts for the code (segments, cases or coverage), with a column
+    /// for codings whose cases and document have no value.
+    Crosstab(questions_tables::CrosstabArgs),
+    /// Word frequencies (lowercased, stop words left out) in all the text, in some documents
+    /// or in the text coded with one code; `--kwic WORD` lists a word's occurrences in
+    /// context.
+    Words(questions_tables::WordsArgs),
 }
 
 /// `weft code ...`
@@ -973,6 +982,8 @@ pub fn run(command: Command) -> Result<()> {
         Command::Theme(c) => theme::run(c)?,
         Command::ThemesTable(a) => write_up::themes_table(&a)?,
         Command::Portfolio(a) => write_up::portfolio(&a)?,
+        Command::Crosstab(a) => questions_tables::crosstab(a)?,
+        Command::Words(a) => questions_tables::words(a)?,
     }
     Ok(())
 }
