@@ -524,6 +524,48 @@ pub fn crosstab(
     })
 }
 
+/// The codings of `code` that a cell counts: those `--where attribute=value` admits, or with
+/// `value` `None` those no value admits (the "no value" column), by document and position.
+pub fn cell_codings(
+    read: impl ProjectRead,
+    attribute: &str,
+    value: Option<&str>,
+    code: CodeId,
+    filter: &ScopeFilter,
+) -> Result<Vec<CodingSpan>, CrosstabError> {
+    let links = read.case_links()?;
+    let documents = read.documents()?;
+    let mut mapped_turns = HashMap::new();
+    let mapped_docs: HashSet<DocId> = links.speaker_cases.keys().map(|(d, _)| *d).collect();
+    for d in mapped_docs {
+        mapped_turns.insert(d, read.turns(d)?);
+    }
+    let values = match value {
+        Some(v) => vec![v.to_owned()],
+        None => attribute_values(&links, attribute),
+    };
+    let scopes: Vec<Scope> = values
+        .iter()
+        .map(|v| {
+            let mut f = filter.clone();
+            f.attrs.push((attribute.to_owned(), v.clone()));
+            Scope::new(&f, links.clone(), mapped_turns.clone(), documents.clone())
+        })
+        .collect();
+    let base = Scope::new(filter, links, mapped_turns, documents);
+    let mut spans: Vec<CodingSpan> = read
+        .coding_spans()?
+        .into_iter()
+        .filter(|s| s.code == code)
+        .filter(|s| match value {
+            Some(_) => scopes.iter().any(|sc| sc.admit(s).is_some()),
+            None => base.admit(s).is_some() && scopes.iter().all(|sc| sc.admit(s).is_none()),
+        })
+        .collect();
+    spans.sort_unstable_by_key(|s| (s.doc, s.start, s.end));
+    Ok(spans)
+}
+
 /// Counts one coding into a column: its segment, its cases (focus groups), and its text
 /// (clipped to `region` when given).
 fn count_one(
