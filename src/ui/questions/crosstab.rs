@@ -178,11 +178,12 @@ impl CrosstabView {
                         ui.strong("Code");
                         for col in 0..table.values.len() {
                             let h = table.heading(col);
-                            ui.add_sized(
-                                vec2(CELL_WIDTH, 18.0),
-                                egui::Label::new(egui::RichText::new(&h).strong()).truncate(),
-                            )
-                            .on_hover_text(&h);
+                            ui.vertical(|ui| {
+                                ui.set_width(CELL_WIDTH);
+                                ui.add(
+                                    egui::Label::new(egui::RichText::new(&h).strong()).wrap(),
+                                );
+                            });
                         }
                         ui.end_row();
                         for (row, cells) in table.rows.iter().zip(&nums) {
