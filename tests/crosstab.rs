@@ -182,7 +182,11 @@ fn every_cell_equals_the_report_under_that_value() {
     let store = fixture(&dir.path().join("p.weft"));
     for attr in ["role", "years", "site", "unused"] {
         let t = crosstab(store.db(), attr, &ScopeFilter::default()).unwrap();
-        assert_eq!(t.values.last(), Some(&None), "the no-value column comes last");
+        assert_eq!(
+            t.values.last(),
+            Some(&None),
+            "the no-value column comes last"
+        );
         assert_equals_stats(&store, &t, &ScopeFilter::default());
     }
     // Within a scope (a coder, a document filter) the cells still equal the report's.
@@ -203,7 +207,11 @@ fn every_cell_equals_the_report_under_that_value() {
 fn columns_are_the_values_sorted_with_no_value_last() {
     let dir = tempfile::tempdir().unwrap();
     let store = fixture(&dir.path().join("p.weft"));
-    let cols = |attr| crosstab(store.db(), attr, &ScopeFilter::default()).unwrap().values;
+    let cols = |attr| {
+        crosstab(store.db(), attr, &ScopeFilter::default())
+            .unwrap()
+            .values
+    };
     let some = |v: &[&str]| {
         let mut out: Vec<Option<String>> = v.iter().map(|s| Some((*s).to_owned())).collect();
         out.push(None);
@@ -211,7 +219,11 @@ fn columns_are_the_values_sorted_with_no_value_last() {
     };
     // "peer" and "Peer" are one value, as `--where role=peer` matches both.
     assert_eq!(cols("role"), some(&["Peer", "supported"]));
-    assert_eq!(cols("years"), some(&["2", "9", "10"]), "numbers in numeric order");
+    assert_eq!(
+        cols("years"),
+        some(&["2", "9", "10"]),
+        "numbers in numeric order"
+    );
     assert_eq!(cols("site"), some(&["10", "North", "south"]));
     assert_eq!(cols("unused"), some(&[]));
 }
@@ -222,9 +234,7 @@ fn the_no_value_column_holds_codings_no_value_counts() {
     let store = fixture(&dir.path().join("p.weft"));
     let t = crosstab(store.db(), "role", &ScopeFilter::default()).unwrap();
     let none = t.values.len() - 1;
-    let cell = |path: &str| {
-        t.rows.iter().find(|r| r.path == path).unwrap().cells[none]
-    };
+    let cell = |path: &str| t.rows.iter().find(|r| r.path == path).unwrap().cells[none];
     // The notes (no case) and CARL's line (an unmapped speaker of the focus group).
     assert_eq!(cell("Role").segments, 1);
     assert_eq!(cell("Trust").segments, 1);
@@ -313,16 +323,39 @@ fn the_command_line_agrees_with_stats_for_every_measure() {
     }
     // Percentages say what they are of and add up to 100 along the row.
     let pct: serde_json::Value = serde_json::from_str(&ok(&[
-        "crosstab", s(&p), "--attr", "role", "--percent", "row", "--format", "json",
+        "crosstab",
+        s(&p),
+        "--attr",
+        "role",
+        "--percent",
+        "row",
+        "--format",
+        "json",
     ]))
     .unwrap();
     assert_eq!(pct["percent"], "row");
-    let gift = pct["rows"].as_array().unwrap().iter().find(|r| r["path"] == "Gift").unwrap();
-    let sum: f64 = gift["cells"].as_array().unwrap().iter().map(|c| c.as_f64().unwrap()).sum();
+    let gift = pct["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["path"] == "Gift")
+        .unwrap();
+    let sum: f64 = gift["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_f64().unwrap())
+        .sum();
     assert!((sum - 100.0).abs() < 0.05, "{sum}");
     let md = ok(&["crosstab", s(&p), "--attr", "role", "--percent", "col"]);
-    assert!(md.contains("Percentages are of each column's total"), "{md}");
-    assert!(md.contains("| Code | Peer | supported | (no value) |"), "{md}");
+    assert!(
+        md.contains("Percentages are of each column's total"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| Code | Peer | supported | (no value) |"),
+        "{md}"
+    );
     let csv = ok(&["crosstab", s(&p), "--attr", "years", "--format", "csv"]);
     assert!(csv.starts_with("code,2,9,10,(no value)\n"), "{csv}");
 }
@@ -335,10 +368,16 @@ fn an_unknown_attribute_is_refused_with_the_ones_that_exist() {
     let e = crosstab(store.db(), "rol", &ScopeFilter::default())
         .unwrap_err()
         .to_string();
-    assert!(e.contains("no attribute “rol”") && e.contains("role"), "{e}");
+    assert!(
+        e.contains("no attribute “rol”") && e.contains("role"),
+        "{e}"
+    );
     drop(store);
     let err = fails(&["crosstab", s(&p), "--attr", "rol"]);
-    assert!(err.contains("no attribute “rol”") && err.contains("role, site"), "{err}");
+    assert!(
+        err.contains("no attribute “rol”") && err.contains("role, site"),
+        "{err}"
+    );
 }
 
 #[test]

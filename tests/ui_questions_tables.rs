@@ -29,7 +29,10 @@ fn questions(view: &str) -> Harness<'static, WeftApp> {
 #[test]
 fn a_crosstab_shows_the_values_of_the_attribute_picked() {
     let mut h = questions("Crosstab");
-    assert!(h.query_by_label("Pick an attribute: its values become the columns.").is_some());
+    assert!(
+        h.query_by_label("Pick an attribute: its values become the columns.")
+            .is_some()
+    );
     h.get_by_label("role").click();
     h.run_steps(3);
     h.get_by_label("peer support worker");

@@ -13,7 +13,9 @@ use std::path::Path;
 use unicode_segmentation::UnicodeSegmentation;
 use weft::actions::Action;
 use weft::analysis::words::{WordOptions, keyword_in_context, words};
-use weft::model::{Bundle, BundleCode, BundleCoding, BundleDocument, CharRange, NewDocument, Origin};
+use weft::model::{
+    Bundle, BundleCode, BundleCoding, BundleDocument, CharRange, NewDocument, Origin,
+};
 use weft::store::Store;
 
 const D1: &str = "Trust came slowly. The trust we built was real, and TRUST matters.\nWe shared the job in 2024 and it helped.";
@@ -164,12 +166,17 @@ fn counts_equal_a_plain_recount() {
     drop(store);
     let from_cli = cli(
         &p,
-        &["--stopwords", "none", "--min-length", "1", "--numbers", "--labels"],
+        &[
+            "--stopwords",
+            "none",
+            "--min-length",
+            "1",
+            "--numbers",
+            "--labels",
+        ],
     );
-    let got_cli: BTreeMap<String, (usize, usize)> = from_cli
-        .into_iter()
-        .map(|(w, n, d)| (w, (n, d)))
-        .collect();
+    let got_cli: BTreeMap<String, (usize, usize)> =
+        from_cli.into_iter().map(|(w, n, d)| (w, (n, d))).collect();
     assert_eq!(got_cli, want);
 }
 
@@ -180,10 +187,24 @@ fn case_is_folded_and_stop_words_left_out_unless_none() {
     drop(fixture(&p));
     let default = cli(&p, &[]);
     let trust = default.iter().find(|w| w.0 == "trust").unwrap();
-    assert_eq!((trust.1, trust.2), (4, 2), "Trust, trust, TRUST in D1; Trust in D3");
-    assert!(default.iter().all(|w| w.0 != "the" && w.0 != "and" && w.0 != "we"));
-    assert!(default.iter().all(|w| w.0 != "2024"), "numbers are left out");
-    assert!(default.iter().all(|w| w.0 != "interviewer"), "labels are left out");
+    assert_eq!(
+        (trust.1, trust.2),
+        (4, 2),
+        "Trust, trust, TRUST in D1; Trust in D3"
+    );
+    assert!(
+        default
+            .iter()
+            .all(|w| w.0 != "the" && w.0 != "and" && w.0 != "we")
+    );
+    assert!(
+        default.iter().all(|w| w.0 != "2024"),
+        "numbers are left out"
+    );
+    assert!(
+        default.iter().all(|w| w.0 != "interviewer"),
+        "labels are left out"
+    );
     let none = cli(&p, &["--stopwords", "none"]);
     assert_eq!(none.iter().find(|w| w.0 == "the").unwrap().1, 4);
     let numbers = cli(&p, &["--numbers"]);
@@ -204,7 +225,10 @@ fn a_code_counts_only_its_coded_text_and_overlaps_once() {
     let got = cli(&p, &["--code", "Trust", "--stopwords", "none"]);
     // The union of the Trust codings: "Trust came slowly. The trust we built" in D1 and
     // "Nobody trusted the ward" in D2.
-    let want = recount(&["Trust came slowly. The trust we built", "Nobody trusted the ward"]);
+    let want = recount(&[
+        "Trust came slowly. The trust we built",
+        "Nobody trusted the ward",
+    ]);
     let want: Vec<(String, usize, usize)> = {
         let mut v: Vec<_> = want
             .into_iter()
@@ -214,7 +238,11 @@ fn a_code_counts_only_its_coded_text_and_overlaps_once() {
         v
     };
     assert_eq!(got, want);
-    assert_eq!(got[0], ("the".into(), 2, 2), "the overlap's “The” counts once");
+    assert_eq!(
+        got[0],
+        ("the".into(), 2, 2),
+        "the overlap's “The” counts once"
+    );
     let other = cli(&p, &["--code", "Other"]);
     assert_eq!(
         other.iter().map(|w| w.0.as_str()).collect::<Vec<_>>(),
@@ -256,7 +284,8 @@ fn keyword_in_context_finds_every_occurrence() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("p.weft");
     let store = fixture(&p);
-    let (lines, total) = keyword_in_context(store.db(), &WordOptions::default(), "TRUST", 3, 2).unwrap();
+    let (lines, total) =
+        keyword_in_context(store.db(), &WordOptions::default(), "TRUST", 3, 2).unwrap();
     assert_eq!(total, 4);
     assert_eq!(lines.len(), 2, "capped");
     assert_eq!(lines[1].word, "trust");
@@ -269,7 +298,12 @@ fn keyword_in_context_finds_every_occurrence() {
     assert!(e0 > s0);
     drop(store);
     let v: serde_json::Value = serde_json::from_str(&ok(&[
-        "words", s(&p), "--kwic", "trust", "--format", "json",
+        "words",
+        s(&p),
+        "--kwic",
+        "trust",
+        "--format",
+        "json",
     ]))
     .unwrap();
     assert_eq!(v["total"], 4);
@@ -285,5 +319,8 @@ fn an_unknown_language_is_refused() {
     assert!(err.contains("no stop-word list for “klingon”"), "{err}");
     assert!(err.contains("en, de, fr"), "{err}");
     let ok_de = cli(&p, &["--stopwords", "de"]);
-    assert!(ok_de.iter().any(|w| w.0 == "slowly"), "a German list keeps English words");
+    assert!(
+        ok_de.iter().any(|w| w.0 == "slowly"),
+        "a German list keeps English words"
+    );
 }

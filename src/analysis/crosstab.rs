@@ -65,8 +65,12 @@ impl Measure {
     pub fn explanation(self) -> &'static str {
         match self {
             Self::Segments => "each cell is the number of codings of the code (coded passages)",
-            Self::Cases => "each cell is the number of distinct cases (participants) the code's codings belong to",
-            Self::Coverage => "each cell is the code's coded text as a share of all the text with that value",
+            Self::Cases => {
+                "each cell is the number of distinct cases (participants) the code's codings belong to"
+            }
+            Self::Coverage => {
+                "each cell is the code's coded text as a share of all the text with that value"
+            }
         }
     }
 }
@@ -414,10 +418,13 @@ pub fn crosstab(
                 continue;
             }
             let region = if mapped {
-                docs.get(&doc).and_then(|d| scope.region(d)).flatten().map(|mut r| {
-                    union(&mut r);
-                    r
-                })
+                docs.get(&doc)
+                    .and_then(|d| scope.region(d))
+                    .flatten()
+                    .map(|mut r| {
+                        union(&mut r);
+                        r
+                    })
             } else {
                 None
             };
@@ -462,14 +469,7 @@ pub fn crosstab(
                 if scopes.iter().any(|s| s.admit(span).is_some()) {
                     continue;
                 }
-                count_one(
-                    acc,
-                    &mut scratch,
-                    code,
-                    span,
-                    Some(cases),
-                    Some(&region),
-                );
+                count_one(acc, &mut scratch, code, span, Some(cases), Some(&region));
             }
             scratch.flush(acc, None);
         }

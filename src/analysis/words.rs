@@ -421,8 +421,7 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(usize, &str)) {
         }
         let start = i;
         let mut ascii = true;
-        while i < bytes.len() && !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
-        {
+        while i < bytes.len() && !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
             ascii &= bytes[i].is_ascii();
             i += 1;
         }

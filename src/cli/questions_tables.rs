@@ -303,7 +303,10 @@ fn words_md(r: &WordReport, opts: &WordOptions, code: Option<&str>) -> String {
     let mut s = format!(
         "## Word frequencies{}\n\n{} words in {} documents; {} distinct words listed{}. {}\n\n\
          | Word | Count | Documents |\n|---|---:|---:|\n",
-        code.map_or(String::new(), |c| format!(" in the text coded {}", md_cell(c))),
+        code.map_or(String::new(), |c| format!(
+            " in the text coded {}",
+            md_cell(c)
+        )),
         r.totals.words,
         r.totals.documents,
         r.totals.distinct,
@@ -315,7 +318,13 @@ fn words_md(r: &WordReport, opts: &WordOptions, code: Option<&str>) -> String {
         words_note(opts)
     );
     for w in &r.words {
-        let _ = writeln!(s, "| {} | {} | {} |", md_cell(&w.word), w.count, w.documents);
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} |",
+            md_cell(&w.word),
+            w.count,
+            w.documents
+        );
     }
     s
 }

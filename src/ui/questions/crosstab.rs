@@ -180,9 +180,7 @@ impl CrosstabView {
                             let h = table.heading(col);
                             ui.vertical(|ui| {
                                 ui.set_width(CELL_WIDTH);
-                                ui.add(
-                                    egui::Label::new(egui::RichText::new(&h).strong()).wrap(),
-                                );
+                                ui.add(egui::Label::new(egui::RichText::new(&h).strong()).wrap());
                             });
                         }
                         ui.end_row();
@@ -232,7 +230,11 @@ fn cell_ui(
     } else if resp.hovered() {
         painter.rect_filled(rect, 2.0, visuals.faint_bg_color);
     }
-    let share = if max > 0.0 { (v / max).clamp(0.0, 1.0) } else { 0.0 };
+    let share = if max > 0.0 {
+        (v / max).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     if share > 0.0 {
         let bar = egui::Rect::from_min_size(
             rect.min + vec2(1.0, 3.0),
@@ -367,7 +369,14 @@ fn passages_ui(
         .auto_shrink([false, true])
         .show(ui, |ui| {
             for (i, p) in passages.iter().enumerate() {
-                let label = format!("Passage {} of {}: {} at {}–{}", i + 1, passages.len(), p.doc_name, p.start, p.end);
+                let label = format!(
+                    "Passage {} of {}: {} at {}–{}",
+                    i + 1,
+                    passages.len(),
+                    p.doc_name,
+                    p.start,
+                    p.end
+                );
                 let resp = ui
                     .scope_builder(
                         UiBuilder::new()

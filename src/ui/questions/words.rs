@@ -175,10 +175,7 @@ impl WordsView {
                         let depth = view.tree.depth(c.id);
                         let label = format!("{}{}", "   ".repeat(depth), c.name);
                         ui.selectable_value(&mut self.code, Some(c.id), label)
-                            .on_hover_text(format!(
-                                "Only the text coded {}",
-                                view.tree.path(c.id)
-                            ));
+                            .on_hover_text(format!("Only the text coded {}", view.tree.path(c.id)));
                     }
                 })
                 .response
@@ -208,8 +205,10 @@ fn list_ui(ui: &mut Ui, report: &WordReport, selected: Option<&str>) -> Option<S
         .auto_shrink([false, true])
         .show_rows(ui, row_h, report.words.len(), |ui, rows| {
             for w in &report.words[rows] {
-                let (rect, resp) =
-                    ui.allocate_exact_size(vec2(ui.available_width().max(200.0), row_h), Sense::click());
+                let (rect, resp) = ui.allocate_exact_size(
+                    vec2(ui.available_width().max(200.0), row_h),
+                    Sense::click(),
+                );
                 let visuals = ui.visuals();
                 let painter = ui.painter();
                 if selected == Some(w.word.as_str()) {
@@ -296,7 +295,12 @@ fn kwic_ui(ui: &mut Ui, k: &Kwic, view: &ProjectView, out: &mut Vec<Command>) {
                 job.append(&format!(" {}…", l.after), 0.0, plain);
                 let label = format!("Occurrence {} of {total}: {doc} at {}", i + 1, l.start);
                 let resp = ui
-                    .add(egui::Label::new(job).sense(Sense::click()).selectable(false).truncate())
+                    .add(
+                        egui::Label::new(job)
+                            .sense(Sense::click())
+                            .selectable(false)
+                            .truncate(),
+                    )
                     .on_hover_text("Open in the transcript");
                 resp.widget_info(|| {
                     egui::WidgetInfo::labeled(egui::accesskit::Role::Button, true, &label)
@@ -312,10 +316,7 @@ fn kwic_ui(ui: &mut Ui, k: &Kwic, view: &ProjectView, out: &mut Vec<Command>) {
                 }
             }
             if total > lines.len() {
-                ui.weak(format!(
-                    "{} more not shown",
-                    fmt_count(total - lines.len())
-                ));
+                ui.weak(format!("{} more not shown", fmt_count(total - lines.len())));
             }
         });
 }
