@@ -289,8 +289,8 @@ fn keyword_in_context_finds_every_occurrence() {
     assert_eq!(total, 4);
     assert_eq!(lines.len(), 2, "capped");
     assert_eq!(lines[1].word, "trust");
-    assert_eq!(lines[1].before, "came slowly. The");
-    assert_eq!(lines[1].after, "we built was");
+    assert_eq!(lines[1].before, "came slowly. The ");
+    assert_eq!(lines[1].after, " we built was");
     let d1 = store.db().require_document("D1").unwrap();
     assert_eq!(lines[1].doc, d1);
     let (s0, e0) = range("D1", "trust we");

@@ -489,7 +489,8 @@ pub struct KwicLine {
     pub start: usize,
     /// Where it ends (chars).
     pub end: usize,
-    /// The text before it (a few words, whitespace squashed).
+    /// The text before it (a few words, each run of whitespace made one space; a space next
+    /// to the word is kept, so `before + word + after` reads as the text does).
     pub before: String,
     /// The word as written.
     pub word: String,
@@ -550,13 +551,34 @@ pub fn kwic(texts: &[Text], word: &str, context: usize, cap: usize) -> (Vec<Kwic
                 doc: t.doc,
                 start: index.char_of_byte(&t.text, s).unwrap_or(0),
                 end: index.char_of_byte(&t.text, e).unwrap_or(0),
-                before: crate::text::squash_whitespace(&t.text[from..s]),
+                before: squash(&t.text[from..s]).trim_start().to_owned(),
                 word: w.to_owned(),
-                after: crate::text::squash_whitespace(&t.text[e..to]),
+                after: squash(&t.text[e..to]).trim_end().to_owned(),
             });
         }
     }
     (lines, total)
+}
+
+/// `text` with each run of whitespace made one space.
+fn squash(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            space = true;
+        } else {
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push(c);
+        }
+    }
+    if space {
+        out.push(' ');
+    }
+    out
 }
 
 #[cfg(test)]
@@ -657,9 +679,9 @@ mod tests {
         let texts = [text("one two three Cat four five six")];
         let (lines, n) = kwic(&texts, "cat", 2, 10);
         assert_eq!(n, 1);
-        assert_eq!(lines[0].before, "two three");
+        assert_eq!(lines[0].before, "two three ");
         assert_eq!(lines[0].word, "Cat");
-        assert_eq!(lines[0].after, "four five");
+        assert_eq!(lines[0].after, " four five");
         assert_eq!((lines[0].start, lines[0].end), (14, 17));
     }
 }

@@ -18,7 +18,9 @@ use crate::ui::scope_bar::{fmt_count, fmt_percent, plural};
 use crate::ui::view::{Command, ProjectView, Tab};
 
 /// Width of a cell in the table.
-const CELL_WIDTH: f32 = 92.0;
+const CELL_WIDTH: f32 = 110.0;
+/// Room kept for a cell's number, right of its bar.
+const NUMBER_WIDTH: f32 = 44.0;
 /// Characters of a passage shown on its card.
 const PASSAGE_CHARS: usize = 400;
 
@@ -165,7 +167,8 @@ impl CrosstabView {
             .flatten()
             .fold(0.0f64, |m, v| if v.is_finite() { m.max(*v) } else { m });
         let mut clicked = None;
-        let height = (ui.available_height() * 0.55).max(160.0);
+        let share = if self.selected.is_some() { 0.55 } else { 1.0 };
+        let height = (ui.available_height() * share).max(160.0);
         egui::ScrollArea::both()
             .id_salt("crosstab_table")
             .max_height(height)
@@ -236,9 +239,11 @@ fn cell_ui(
         0.0
     };
     if share > 0.0 {
+        // The bar keeps clear of the number on the right.
+        let room = (rect.width() - NUMBER_WIDTH - 2.0).max(10.0);
         let bar = egui::Rect::from_min_size(
             rect.min + vec2(1.0, 3.0),
-            vec2((rect.width() - 2.0) * share as f32, rect.height() - 6.0),
+            vec2(room * share as f32, rect.height() - 6.0),
         );
         painter.rect_filled(bar, 2.0, bar_color(visuals));
     }

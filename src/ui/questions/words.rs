@@ -131,7 +131,13 @@ impl WordsView {
             ui.weak("No words to count here.");
             return;
         }
-        let clicked = list_ui(ui, report, self.kwic.as_ref().map(|k| k.word.as_str()));
+        let share = if self.kwic.is_some() { 0.5 } else { 1.0 };
+        let clicked = list_ui(
+            ui,
+            report,
+            self.kwic.as_ref().map(|k| k.word.as_str()),
+            share,
+        );
         if let Some(word) = clicked {
             let lines = words::keyword_in_context(
                 db,
@@ -194,10 +200,10 @@ impl WordsView {
 }
 
 /// The list of words; returns the word clicked.
-fn list_ui(ui: &mut Ui, report: &WordReport, selected: Option<&str>) -> Option<String> {
+fn list_ui(ui: &mut Ui, report: &WordReport, selected: Option<&str>, share: f32) -> Option<String> {
     let max = report.words.first().map_or(1, |w| w.count.max(1));
     let mut clicked = None;
-    let height = (ui.available_height() * 0.5).max(160.0);
+    let height = (ui.available_height() * share).max(160.0);
     let row_h = 20.0;
     egui::ScrollArea::vertical()
         .id_salt("words_list")
@@ -290,9 +296,9 @@ fn kwic_ui(ui: &mut Ui, k: &Kwic, view: &ProjectView, out: &mut Vec<Command>) {
                     ..egui::TextFormat::simple(font.clone(), visuals.strong_text_color())
                 };
                 job.append(&format!("{doc}   "), 0.0, weak);
-                job.append(&format!("…{} ", l.before), 0.0, plain.clone());
+                job.append(&format!("…{}", l.before), 0.0, plain.clone());
                 job.append(&l.word, 0.0, strong);
-                job.append(&format!(" {}…", l.after), 0.0, plain);
+                job.append(&format!("{}…", l.after), 0.0, plain);
                 let label = format!("Occurrence {} of {total}: {doc} at {}", i + 1, l.start);
                 let resp = ui
                     .add(
