@@ -18,9 +18,9 @@ use crate::ui::scope_bar::{fmt_count, fmt_percent, plural};
 use crate::ui::view::{Command, ProjectView, Tab};
 
 /// Width of a cell in the table.
-const CELL_WIDTH: f32 = 110.0;
-/// Room kept for a cell's number, right of its bar.
-const NUMBER_WIDTH: f32 = 44.0;
+const CELL_WIDTH: f32 = 100.0;
+/// Room kept for a cell's number, left of its bar.
+const NUMBER_WIDTH: f32 = 42.0;
 /// Characters of a passage shown on its card.
 const PASSAGE_CHARS: usize = 400;
 
@@ -216,7 +216,7 @@ impl CrosstabView {
     }
 }
 
-/// One cell: a bar as long as the value's share of `max`, with the number over it.
+/// One cell: its number, and a bar as long as the value's share of `max`.
 fn cell_ui(
     ui: &mut Ui,
     v: f64,
@@ -239,10 +239,10 @@ fn cell_ui(
         0.0
     };
     if share > 0.0 {
-        // The bar keeps clear of the number on the right.
-        let room = (rect.width() - NUMBER_WIDTH - 2.0).max(10.0);
+        // The number first, then the bar, so each bar sits beside its own number.
+        let room = (rect.width() - NUMBER_WIDTH - 8.0).max(10.0);
         let bar = egui::Rect::from_min_size(
-            rect.min + vec2(1.0, 3.0),
+            rect.min + vec2(NUMBER_WIDTH + 4.0, 3.0),
             vec2(room * share as f32, rect.height() - 6.0),
         );
         painter.rect_filled(bar, 2.0, bar_color(visuals));
@@ -253,7 +253,7 @@ fn cell_ui(
         visuals.weak_text_color()
     };
     painter.text(
-        rect.right_center() - vec2(4.0, 0.0),
+        rect.left_center() + vec2(NUMBER_WIDTH, 0.0),
         egui::Align2::RIGHT_CENTER,
         text,
         egui::TextStyle::Body.resolve(ui.style()),
