@@ -27,8 +27,11 @@ const I2: &str = "P2: Staff trusted me only after a year.\nP2: The gifts made me
 const I3: &str = "Notes: an observer's notes about the ward.\n";
 const I4: &str = "P1: We shared the job and the worry.\nP2: Sharing made it lighter for both.\n";
 
+/// Attribute values, `(name, value)`.
+type Attrs = &'static [(&'static str, &'static str)];
+
 /// (name, text, cases, document attributes).
-const DOCS: [(&str, &str, &[&str], &[(&str, &str)]); 5] = [
+const DOCS: [(&str, &str, &[&str], Attrs); 5] = [
     ("FG", FG, &[], &[("site", "north")]),
     ("I1", I1, &["A"], &[("site", "North ")]),
     ("I2", I2, &["C"], &[("site", "south")]),
@@ -37,7 +40,7 @@ const DOCS: [(&str, &str, &[&str], &[(&str, &str)]); 5] = [
 ];
 
 /// (case, attributes). D has no values.
-const CASES: [(&str, &[(&str, &str)]); 4] = [
+const CASES: [(&str, Attrs); 4] = [
     ("A", &[("role", "peer"), ("years", "10")]),
     ("B", &[("role", "supported"), ("years", "9")]),
     ("C", &[("role", "Peer"), ("years", "2")]),
