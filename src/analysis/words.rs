@@ -209,7 +209,7 @@ pub fn report(texts: &[Text], stop: &HashSet<String>, opts: &WordOptions) -> Wor
     let mut words: Vec<WordCount> = counts
         .into_iter()
         .filter(|(w, _)| {
-            !stop.contains(&**w)
+            !is_stop(stop, w)
                 && (opts.numbers || !w.chars().all(|c| c.is_numeric()))
                 && w.chars().count() >= opts.min_length
         })
@@ -232,6 +232,12 @@ pub fn report(texts: &[Text], stop: &HashSet<String>, opts: &WordOptions) -> Wor
         },
         words,
     }
+}
+
+/// Whether `w` is a stop word; a typographic apostrophe (it’s) counts as the plain one the
+/// lists use (it's).
+fn is_stop(stop: &HashSet<String>, w: &str) -> bool {
+    stop.contains(w) || (w.contains('\u{2019}') && stop.contains(&w.replace('\u{2019}', "'")))
 }
 
 /// A small, fast hasher for short keys (the Fx hash of rustc).
@@ -642,7 +648,7 @@ mod tests {
     fn counts_fold_case_and_leave_out_stop_words() {
         let texts = [
             text("The cat and the Cat. CAT 2024"),
-            text("a dog, the cat"),
+            text("a dog, the cat, it’s it's"),
         ];
         let stop = stop_list("en").unwrap();
         let r = report(&texts, &stop, &WordOptions::default());
@@ -655,7 +661,8 @@ mod tests {
             }
         );
         assert!(r.words.iter().all(|w| w.word != "the" && w.word != "2024"));
-        assert_eq!(r.totals.words, 11);
+        assert!(r.words.iter().all(|w| w.word != "it’s" && w.word != "it's"));
+        assert_eq!(r.totals.words, 13);
         let all = WordOptions {
             stopwords: None,
             numbers: true,

@@ -44,6 +44,8 @@ pub struct WordsView {
     stop: bool,
     min_length: usize,
     numbers: bool,
+    /// Show the words as a cloud instead of a list.
+    cloud: bool,
     cache: Option<(Key, Result<WordReport, String>)>,
     kwic: Option<Kwic>,
 }
@@ -55,6 +57,7 @@ impl Default for WordsView {
             stop: true,
             min_length: DEFAULT_MIN_LENGTH,
             numbers: false,
+            cloud: false,
             cache: None,
             kwic: None,
         }
@@ -132,12 +135,18 @@ impl WordsView {
             return;
         }
         let share = if self.kwic.is_some() { 0.5 } else { 1.0 };
-        let clicked = list_ui(
-            ui,
-            report,
-            self.kwic.as_ref().map(|k| k.word.as_str()),
-            share,
-        );
+        ui.horizontal(|ui| {
+            ui.label("Show as:");
+            ui.selectable_value(&mut self.cloud, false, "List");
+            ui.selectable_value(&mut self.cloud, true, "Cloud")
+                .on_hover_text("The 100 most frequent words, sized by how often they occur");
+        });
+        let selected = self.kwic.as_ref().map(|k| k.word.as_str());
+        let clicked = if self.cloud {
+            cloud_ui(ui, report, selected, share)
+        } else {
+            list_ui(ui, report, selected, share)
+        };
         if let Some(word) = clicked {
             let lines = words::keyword_in_context(
                 db,
@@ -263,6 +272,56 @@ fn list_ui(ui: &mut Ui, report: &WordReport, selected: Option<&str>, share: f32)
                     clicked = Some(w.word.clone());
                 }
             }
+        });
+    clicked
+}
+
+/// The most frequent words as a cloud: each word's size grows with the square root of its
+/// count, in order of frequency. Returns the word clicked.
+fn cloud_ui(
+    ui: &mut Ui,
+    report: &WordReport,
+    selected: Option<&str>,
+    share: f32,
+) -> Option<String> {
+    let max = report.words.first().map_or(1, |w| w.count.max(1)) as f32;
+    let mut clicked = None;
+    let height = (ui.available_height() * share).max(160.0);
+    egui::ScrollArea::vertical()
+        .id_salt("words_cloud")
+        .max_height(height)
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                ui.spacing_mut().item_spacing = vec2(12.0, 4.0);
+                let accent = ui.visuals().hyperlink_color;
+                let text = ui.visuals().text_color();
+                for w in report.words.iter().take(100) {
+                    let t = (w.count as f32 / max).sqrt();
+                    let size = 12.0 + 30.0 * t;
+                    let mut rich = egui::RichText::new(&w.word)
+                        .size(size)
+                        .color(text.lerp_to_gamma(accent, t));
+                    if selected == Some(w.word.as_str()) {
+                        rich = rich.underline().strong();
+                    }
+                    let resp = ui
+                        .add(
+                            egui::Label::new(rich)
+                                .sense(Sense::click())
+                                .selectable(false),
+                        )
+                        .on_hover_text(format!(
+                            "“{}”: {} times in {}",
+                            w.word,
+                            fmt_count(w.count),
+                            plural(w.documents, "document", "documents")
+                        ));
+                    if resp.clicked() {
+                        clicked = Some(w.word.clone());
+                    }
+                }
+            });
         });
     clicked
 }
