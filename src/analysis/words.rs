@@ -343,17 +343,25 @@ fn count_part(texts: &[Text], base: usize) -> (FxMap<Entry>, usize) {
         let doc = base + i + 1;
         let mut add = |w: &str| {
             total += 1;
-            let key: &str = if w.is_ascii() {
-                if w.bytes().any(|b| b.is_ascii_uppercase()) {
-                    lower.clear();
-                    lower.push_str(w);
-                    lower.make_ascii_lowercase();
-                    &lower
-                } else {
-                    w
-                }
-            } else {
+            let (mut ascii, mut upper) = (true, false);
+            for b in w.bytes() {
+                ascii &= b < 0x80;
+                upper |= b.is_ascii_uppercase();
+            }
+            let key: &str = if ascii && !upper {
+                w
+            } else if ascii {
+                lower.clear();
+                lower.push_str(w);
+                lower.make_ascii_lowercase();
+                &lower
+            } else if w.contains('Σ') {
+                // Final sigma lowercases by position: leave it to `to_lowercase`.
                 lower = w.to_lowercase();
+                &lower
+            } else {
+                lower.clear();
+                lower.extend(w.chars().flat_map(char::to_lowercase));
                 &lower
             };
             let e = match map.get_mut(key) {
@@ -385,9 +393,10 @@ fn count_part(texts: &[Text], base: usize) -> (FxMap<Entry>, usize) {
     (map, total)
 }
 
-/// The word-break class of an ASCII byte (UAX #29), as far as words of letters and digits go.
+/// The word-break class of a char (UAX #29), as far as words of letters and digits go.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Class {
+    /// ASCII and Latin letters (ALetter).
     Letter,
     Digit,
     /// `_` (ExtendNumLet).
@@ -401,39 +410,71 @@ enum Class {
     Other,
 }
 
-fn class(b: u8) -> Class {
-    match b {
-        b'a'..=b'z' | b'A'..=b'Z' => Class::Letter,
-        b'0'..=b'9' => Class::Digit,
-        b'_' => Class::Under,
-        b':' => Class::MidLetter,
-        b'.' | b'\'' => Class::MidNumLet,
-        b',' | b';' => Class::MidNum,
-        _ => Class::Other,
+/// The class of each ASCII byte.
+const ASCII_CLASS: [Class; 128] = {
+    let mut t = [Class::Other; 128];
+    let mut i = 0;
+    while i < 128 {
+        let b = i as u8;
+        t[i] = match b {
+            b'a'..=b'z' | b'A'..=b'Z' => Class::Letter,
+            b'0'..=b'9' => Class::Digit,
+            b'_' => Class::Under,
+            b':' => Class::MidLetter,
+            b'.' | b'\'' => Class::MidNumLet,
+            b',' | b';' => Class::MidNum,
+            _ => Class::Other,
+        };
+        i += 1;
     }
+    t
+};
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+}
+
+/// Whether the two bytes at `i` are a Latin letter of U+00C0-U+024F (not × or ÷): letters
+/// UAX #29 treats as it treats ASCII letters.
+fn latin_letter(b: &[u8], i: usize) -> bool {
+    let (Some(&lead), Some(&cont)) = (b.get(i), b.get(i + 1)) else {
+        return false;
+    };
+    if !(0xC3..=0xC9).contains(&lead) || cont & 0xC0 != 0x80 {
+        return false;
+    }
+    let cp = (u32::from(lead & 0x1F) << 6) | u32::from(cont & 0x3F);
+    (0xC0..=0x24F).contains(&cp) && cp != 0xD7 && cp != 0xF7
 }
 
 /// Calls `f(byte_start, word)` for each UAX #29 word of `text` (those `unicode_words` gives),
-/// in order. Runs of ASCII between ASCII whitespace are split by the word-break rules
-/// directly; anything else goes through `unicode_segmentation`.
+/// in order. Runs between ASCII whitespace made of ASCII and Latin letters are split by the
+/// word-break rules directly; anything else goes through `unicode_segmentation`.
 pub fn for_each_word(text: &str, mut f: impl FnMut(usize, &str)) {
     let bytes = text.as_bytes();
+    let n = bytes.len();
     let mut i = 0;
-    while i < bytes.len() {
-        // Skip ASCII whitespace (always a word boundary on both sides).
-        if matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
+    while i < n {
+        // ASCII whitespace is always a word boundary on both sides.
+        if is_space(bytes[i]) {
             i += 1;
             continue;
         }
         let start = i;
-        let mut ascii = true;
-        while i < bytes.len() && !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
-            ascii &= bytes[i].is_ascii();
-            i += 1;
+        let mut simple = true;
+        while i < n && !is_space(bytes[i]) {
+            if bytes[i] < 0x80 {
+                i += 1;
+            } else if simple && latin_letter(bytes, i) {
+                i += 2;
+            } else {
+                simple = false;
+                i += 1;
+            }
         }
         let chunk = &text[start..i];
-        if ascii {
-            ascii_words(chunk, start, &mut f);
+        if simple {
+            simple_words(chunk, start, &mut f);
         } else {
             for (s, w) in chunk.unicode_word_indices() {
                 f(start + s, w);
@@ -442,43 +483,50 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(usize, &str)) {
     }
 }
 
-/// The words of an ASCII run without whitespace.
-fn ascii_words(chunk: &str, offset: usize, f: &mut impl FnMut(usize, &str)) {
+/// The class and width in bytes of the char at `i` of a simple run (ASCII and Latin letters).
+fn class_at(b: &[u8], i: usize) -> (Class, usize) {
+    match b[i] {
+        x if x < 0x80 => (ASCII_CLASS[usize::from(x)], 1),
+        _ => (Class::Letter, 2),
+    }
+}
+
+/// The words of a run without whitespace made of ASCII and Latin letters.
+fn simple_words(chunk: &str, offset: usize, f: &mut impl FnMut(usize, &str)) {
     let b = chunk.as_bytes();
     let n = b.len();
     let mut i = 0;
     while i < n {
-        let c = class(b[i]);
+        let (c, w) = class_at(b, i);
         if !matches!(c, Class::Letter | Class::Digit | Class::Under) {
-            i += 1;
+            i += w;
             continue;
         }
         let start = i;
         let mut prev = c;
         let mut alnum = c != Class::Under;
-        i += 1;
+        i += w;
         while i < n {
-            let next = class(b[i]);
-            let after = b.get(i + 1).map(|&x| class(x));
-            let step = match (prev, next) {
-                (Class::Letter | Class::Digit | Class::Under, Class::Under) => 1,
-                (_, Class::Letter | Class::Digit) => 1,
+            let (next, nw) = class_at(b, i);
+            match (prev, next) {
+                // Letters, digits and `_` join one another (WB5, 8-10, 13a, 13b).
+                (_, Class::Letter | Class::Digit | Class::Under) => {
+                    i += nw;
+                    prev = next;
+                    alnum |= next != Class::Under;
+                }
+                // A letter, `:`, `.` or `'`, a letter (WB6, 7); a digit, `,` `;` or `.`, a
+                // digit (WB11, 12).
                 (Class::Letter, Class::MidLetter | Class::MidNumLet)
-                    if after == Some(Class::Letter) =>
+                | (Class::Digit, Class::MidNum | Class::MidNumLet)
+                    if i + nw < n && class_at(b, i + nw).0 == prev =>
                 {
-                    2
+                    let (after, aw) = class_at(b, i + nw);
+                    i += nw + aw;
+                    prev = after;
                 }
-                (Class::Digit, Class::MidNum | Class::MidNumLet) if after == Some(Class::Digit) => {
-                    2
-                }
-                _ => 0,
-            };
-            if step == 0 {
-                break;
+                _ => break,
             }
-            i += step;
-            prev = class(b[i - 1]);
-            alnum |= prev != Class::Under;
         }
         if alnum {
             f(offset + start, &chunk[start..i]);
@@ -609,6 +657,7 @@ mod tests {
             "Don't stop: e.g. 3.14, 1,000; a_b _x x_ __ a:b a::b 3:4 'quoted' end.",
             "co-op re-use U.S.A. 12.5% $3,000.00 foo..bar a.1 1.a 1,a a,b",
             "café naïve 東京に行きました 😀 emoji👍🏽 done a\u{301}b x\u{200d}y",
+            "Zoë's équipe, ÆSIR×2 a÷b ȿ ɏ Ɐ straße ǅx l·l soft\u{ad}hyphen ΣΑΣ it\u{2019}s",
             "tab\tnew\nline\r\ncr\u{0b}vt\u{0c}ff",
             "",
             "   ",
@@ -621,9 +670,11 @@ mod tests {
 
     #[test]
     fn random_ascii_text_splits_as_uax29_does() {
-        let alphabet: Vec<char> = "aZ9_.:',; \n-\"!?é中😀\u{301}".chars().collect();
+        let alphabet: Vec<char> = "aZ9_.:',; \n-\"!?é中😀\u{301}ßŁÿ×÷ǅ\u{ad}·\u{a0}Σ\u{2019}"
+            .chars()
+            .collect();
         let mut seed = 12345u64;
-        for _ in 0..3000 {
+        for _ in 0..20_000 {
             let mut s = String::new();
             for _ in 0..(seed % 24) {
                 seed ^= seed << 13;
@@ -633,6 +684,24 @@ mod tests {
             }
             seed = seed.wrapping_add(1);
             assert_eq!(ours(&s), theirs(&s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn every_latin_letter_splits_as_uax29_does() {
+        for cp in 0xA0..=0x2FF_u32 {
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
+            for t in [
+                format!("a{c}b"),
+                format!("{c}'{c}x"),
+                format!("1{c}2 {c}.{c}"),
+                format!("_{c}:{c} {c}{c}"),
+                format!("x{c}\u{301}y"),
+            ] {
+                assert_eq!(ours(&t), theirs(&t), "{t:?} (U+{cp:04X})");
+            }
         }
     }
 
