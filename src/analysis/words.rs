@@ -104,10 +104,15 @@ pub struct WordReport {
 pub enum WordsError {
     /// No stop-word list for the language asked for.
     #[error(
-        "there is no stop-word list for “{0}”; use a language code such as en, de, fr, es, \
-         it, nl, pt, sv, da, no, fi, ru, ja, zh (or `none` to keep every word)"
+        "there is no stop-word list for “{asked}”; use a language code such as {known}, or \
+         `none` to keep every word"
     )]
-    UnknownLanguage(String),
+    UnknownLanguage {
+        /// The code asked for.
+        asked: String,
+        /// Some codes that exist, and how many there are.
+        known: String,
+    },
     /// The project could not be read.
     #[error("could not read the project to count words: {0}")]
     Read(#[from] ReadError),
@@ -118,8 +123,23 @@ pub fn stop_list(language: &str) -> Result<HashSet<String>, WordsError> {
     let lang = language.trim().to_ascii_lowercase();
     let list = stop_words::lookup(&lang)
         .filter(|_| !lang.is_empty())
-        .ok_or_else(|| WordsError::UnknownLanguage(language.trim().to_owned()))?;
+        .ok_or_else(|| WordsError::UnknownLanguage {
+            asked: language.trim().to_owned(),
+            known: known_languages(),
+        })?;
     Ok(list.iter().map(|w| w.to_lowercase()).collect())
+}
+
+/// A few common language codes that have lists, and how many there are in all.
+fn known_languages() -> String {
+    let all = stop_words::available_languages();
+    let common: Vec<&str> = [
+        "en", "de", "fr", "es", "it", "nl", "pt", "sv", "da", "no", "fi", "pl", "ru", "ja", "zh",
+    ]
+    .into_iter()
+    .filter(|c| all.contains(c))
+    .collect();
+    format!("{} ({} languages in all)", common.join(", "), all.len())
 }
 
 /// One document's text to count, with the parts that count.
