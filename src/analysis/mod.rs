@@ -2,6 +2,7 @@
 //! read interface ([`ProjectRead`](crate::model::ProjectRead)) returns. No SQL and no writes
 //! here; the arithmetic itself lives in [`kernels`], on plain slices.
 
+pub mod crosstab;
 pub mod frequencies;
 pub mod kernels;
 pub mod map_layout;
@@ -11,6 +12,7 @@ pub mod scope;
 pub mod search;
 pub mod similar;
 pub mod themes;
+pub mod words;
 
 pub use frequencies::{
     CodeStats, Counts, EXPLANATION, FrequencyReport, Totals, frequencies, frequencies_with,

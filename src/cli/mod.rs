@@ -31,6 +31,7 @@ mod history;
 mod import_project;
 mod lists;
 mod names;
+mod questions_tables;
 mod search;
 mod theme;
 mod write_up;
@@ -325,6 +326,14 @@ pub enum Command {
     /// Passages not yet coded with a code, ranked by how much they share the words of its
     /// coded extracts (BM25 over word stems; offline, the same answer every time).
     Similar(search::SimilarArgs),
+    /// A crosstab of codes by the values of an attribute: each cell is what `weft stats
+    /// --where KEY=VALUE` counts for the code (segments, cases or coverage), with a column
+    /// for codings whose cases and document have no value.
+    Crosstab(questions_tables::CrosstabArgs),
+    /// Word frequencies (lowercased, stop words left out) in all the text, in some documents
+    /// or in the text coded with one code; `--kwic WORD` lists a word's occurrences in
+    /// context.
+    Words(questions_tables::WordsArgs),
 }
 
 /// `weft code ...`
@@ -987,6 +996,8 @@ pub fn run(command: Command) -> Result<()> {
         Command::Search(a) => search::run_search(&a)?,
         Command::Autocode(a) => search::run_autocode(&a)?,
         Command::Similar(a) => search::run_similar(&a)?,
+        Command::Crosstab(a) => questions_tables::crosstab(a)?,
+        Command::Words(a) => questions_tables::words(a)?,
     }
     Ok(())
 }
