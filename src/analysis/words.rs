@@ -24,7 +24,6 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::Serialize;
-use unicode_segmentation::UnicodeSegmentation;
 
 use super::kernels::union;
 use crate::model::{CodeId, DocId, ProjectRead, ReadError};
@@ -413,146 +412,8 @@ fn count_part(texts: &[Text], base: usize) -> (FxMap<Entry>, usize) {
     (map, total)
 }
 
-/// The word-break class of a char (UAX #29), as far as words of letters and digits go.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Class {
-    /// ASCII and Latin letters (ALetter).
-    Letter,
-    Digit,
-    /// `_` (ExtendNumLet).
-    Under,
-    /// `:` (MidLetter).
-    MidLetter,
-    /// `.` and `'` (MidNumLet, Single_Quote).
-    MidNumLet,
-    /// `,` and `;` (MidNum).
-    MidNum,
-    Other,
-}
-
-/// The class of each ASCII byte.
-const ASCII_CLASS: [Class; 128] = {
-    let mut t = [Class::Other; 128];
-    let mut i = 0;
-    while i < 128 {
-        let b = i as u8;
-        t[i] = match b {
-            b'a'..=b'z' | b'A'..=b'Z' => Class::Letter,
-            b'0'..=b'9' => Class::Digit,
-            b'_' => Class::Under,
-            b':' => Class::MidLetter,
-            b'.' | b'\'' => Class::MidNumLet,
-            b',' | b';' => Class::MidNum,
-            _ => Class::Other,
-        };
-        i += 1;
-    }
-    t
-};
-
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
-}
-
-/// Whether the two bytes at `i` are a Latin letter of U+00C0-U+024F (not × or ÷): letters
-/// UAX #29 treats as it treats ASCII letters.
-fn latin_letter(b: &[u8], i: usize) -> bool {
-    let (Some(&lead), Some(&cont)) = (b.get(i), b.get(i + 1)) else {
-        return false;
-    };
-    if !(0xC3..=0xC9).contains(&lead) || cont & 0xC0 != 0x80 {
-        return false;
-    }
-    let cp = (u32::from(lead & 0x1F) << 6) | u32::from(cont & 0x3F);
-    (0xC0..=0x24F).contains(&cp) && cp != 0xD7 && cp != 0xF7
-}
-
-/// Calls `f(byte_start, word)` for each UAX #29 word of `text` (those `unicode_words` gives),
-/// in order. Runs between ASCII whitespace made of ASCII and Latin letters are split by the
-/// word-break rules directly; anything else goes through `unicode_segmentation`.
-pub fn for_each_word(text: &str, mut f: impl FnMut(usize, &str)) {
-    let bytes = text.as_bytes();
-    let n = bytes.len();
-    let mut i = 0;
-    while i < n {
-        // ASCII whitespace is always a word boundary on both sides.
-        if is_space(bytes[i]) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        let mut simple = true;
-        while i < n && !is_space(bytes[i]) {
-            if bytes[i] < 0x80 {
-                i += 1;
-            } else if simple && latin_letter(bytes, i) {
-                i += 2;
-            } else {
-                simple = false;
-                i += 1;
-            }
-        }
-        let chunk = &text[start..i];
-        if simple {
-            simple_words(chunk, start, &mut f);
-        } else {
-            for (s, w) in chunk.unicode_word_indices() {
-                f(start + s, w);
-            }
-        }
-    }
-}
-
-/// The class and width in bytes of the char at `i` of a simple run (ASCII and Latin letters).
-fn class_at(b: &[u8], i: usize) -> (Class, usize) {
-    match b[i] {
-        x if x < 0x80 => (ASCII_CLASS[usize::from(x)], 1),
-        _ => (Class::Letter, 2),
-    }
-}
-
-/// The words of a run without whitespace made of ASCII and Latin letters.
-fn simple_words(chunk: &str, offset: usize, f: &mut impl FnMut(usize, &str)) {
-    let b = chunk.as_bytes();
-    let n = b.len();
-    let mut i = 0;
-    while i < n {
-        let (c, w) = class_at(b, i);
-        if !matches!(c, Class::Letter | Class::Digit | Class::Under) {
-            i += w;
-            continue;
-        }
-        let start = i;
-        let mut prev = c;
-        let mut alnum = c != Class::Under;
-        i += w;
-        while i < n {
-            let (next, nw) = class_at(b, i);
-            match (prev, next) {
-                // Letters, digits and `_` join one another (WB5, 8-10, 13a, 13b).
-                (_, Class::Letter | Class::Digit | Class::Under) => {
-                    i += nw;
-                    prev = next;
-                    alnum |= next != Class::Under;
-                }
-                // A letter, `:`, `.` or `'`, a letter (WB6, 7); a digit, `,` `;` or `.`, a
-                // digit (WB11, 12).
-                (Class::Letter, Class::MidLetter | Class::MidNumLet)
-                | (Class::Digit, Class::MidNum | Class::MidNumLet)
-                    if i + nw < n && class_at(b, i + nw).0 == prev =>
-                {
-                    let (after, aw) = class_at(b, i + nw);
-                    i += nw + aw;
-                    prev = after;
-                }
-                _ => break,
-            }
-        }
-        if alnum {
-            f(offset + start, &chunk[start..i]);
-        }
-    }
-}
+/// The UAX #29 words of `text` with their byte offsets (see [`crate::text::for_each_word`]).
+pub use crate::text::for_each_word;
 
 /// One occurrence of a word with the words around it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -658,6 +519,7 @@ fn squash(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use unicode_segmentation::UnicodeSegmentation;
 
     fn ours(text: &str) -> Vec<(usize, String)> {
         let mut v = Vec::new();
