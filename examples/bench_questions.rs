@@ -3,6 +3,9 @@
 //!
 //! - a word search and a phrase search: the first 100 hits plus the total;
 //! - a regular expression over all the text;
+//! - "find passages like these" for one code (sentences and turns);
+//! - a crosstab of the 40 codes by a case attribute (4 values and "no value");
+//! - word frequencies over all the text, English stop words left out;
 //! - import with the search index (MB of text per second, 100 transcripts of 10,000 words
 //!   through `Store::action`, as an import does), and the index's size (its tables' pages, by
 //!   SQLite's `dbstat`) as a share of the text's bytes: how much the file grows for search.
@@ -14,7 +17,11 @@
 
 use std::time::Instant;
 
+use weft::analysis::ScopeFilter;
+use weft::analysis::crosstab::crosstab;
 use weft::analysis::search::{SearchFilter, SearchMode, search};
+use weft::analysis::similar::{SimilarUnit, similar};
+use weft::analysis::words::{WordOptions, words};
 use weft::model::Origin;
 use weft::store::{NewDocument, Store};
 
@@ -103,8 +110,44 @@ fn import_figures() -> (f64, f64, f64) {
     (mb_per_s, index / text * 100.0, tokenize_mb_s)
 }
 
+/// The bench_core corpus with 200 cases (one per five documents), a case attribute with four
+/// values (and none for a tenth of the cases) and a document attribute with two: what a
+/// crosstab needs. Built once from the shared corpus and cached.
+fn questions_project() -> std::path::PathBuf {
+    let path = std::env::temp_dir().join("weft-bench-questions-v1.weft");
+    if path.exists() {
+        drop(Store::open(&path).unwrap());
+        return path;
+    }
+    let building = path.with_extension("building");
+    std::fs::copy(big_project(), &building).unwrap();
+    let mut store = Store::open(&building).unwrap();
+    store
+        .untracked(|db| {
+            let docs = db.documents()?;
+            let cases: Vec<_> = (0..200)
+                .map(|i| db.add_case(&format!("C{i:03}")))
+                .collect::<Result<_, _>>()?;
+            for (i, c) in cases.iter().enumerate() {
+                if i % 10 != 0 {
+                    db.set_case_attr(*c, "group", ["a", "b", "c", "d"][i % 4])?;
+                }
+            }
+            for (i, d) in docs.iter().enumerate() {
+                db.assign_case(cases[i % cases.len()], d.id)?;
+                db.set_doc_attr(d.id, "site", ["north", "south"][i % 2])?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    store.checkpoint().unwrap();
+    drop(store);
+    std::fs::rename(&building, &path).unwrap();
+    path
+}
+
 fn main() {
-    let path = big_project();
+    let path = questions_project();
     let store = Store::open(&path).unwrap();
     let db = store.db();
     let none = SearchFilter::default();
@@ -130,6 +173,24 @@ fn main() {
     let (regex_ms, regex) = best(3, || {
         search(db, "giv\\w+ back", SearchMode::Regex, &none, Some(100)).unwrap()
     });
+    let trust = db.require_code("Relationship").unwrap();
+    let (similar_ms, like) = best(3, || {
+        similar(db, trust, SimilarUnit::Sentence, 20, "en").unwrap()
+    });
+    let (similar_turn_ms, _) = best(3, || {
+        similar(db, trust, SimilarUnit::Turn, 20, "en").unwrap()
+    });
+    let (crosstab_ms, table) = best(3, || crosstab(db, "group", &ScopeFilter::default()).unwrap());
+    let (words_ms, word_list) = best(3, || {
+        words(
+            db,
+            &WordOptions {
+                stopwords: Some("en".into()),
+                ..WordOptions::default()
+            },
+        )
+        .unwrap()
+    });
     let (import_mb_s, growth_pct, tokenize_mb_s) = import_figures();
     println!(
         "{}",
@@ -146,6 +207,13 @@ fn main() {
             "boolean_search_total": boolean.total,
             "regex_search_ms": round(regex_ms),
             "regex_search_total": regex.total,
+            "similar_ms": round(similar_ms),
+            "similar_passages": like.passages.len(),
+            "similar_turns_ms": round(similar_turn_ms),
+            "crosstab_ms": round(crosstab_ms),
+            "crosstab_columns": table.values.len(),
+            "words_ms": round(words_ms),
+            "words_distinct": word_list.words.len(),
             "import_with_index_mb_per_s": round(import_mb_s),
             "search_index_pct_of_text": round(growth_pct),
             "tokenize_mb_per_s": round(tokenize_mb_s),

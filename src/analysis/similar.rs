@@ -290,9 +290,9 @@ pub fn similar<R: ProjectRead + SearchIndex + Copy>(
             if let Some(w) = token_word(token) {
                 stem_of_word.insert(w, i);
             }
-            for (u, _) in read.token_instances(token, false)? {
+            for (u, n) in read.token_tally(token, false)? {
                 let row = tf.entry(u).or_insert_with(|| vec![0; ranked.len()]);
-                row[i] += 1;
+                row[i] += n;
                 units_with.insert(u);
             }
         }

@@ -205,6 +205,9 @@ pub trait SearchIndex {
     fn unit_lengths(&self) -> ReadResult<Vec<(i64, u32)>>;
     /// How many times a token (or every token starting with it, when `prefix`) occurs.
     fn token_count(&self, token: &str, prefix: bool) -> ReadResult<u64>;
+    /// How many times a token (or the tokens it begins) occurs in each unit that holds it,
+    /// as `(unit id, count)` by unit.
+    fn token_tally(&self, token: &str, prefix: bool) -> ReadResult<Vec<(i64, u32)>>;
 }
 
 impl<T: SearchIndex + ?Sized> SearchIndex for &T {
@@ -228,5 +231,8 @@ impl<T: SearchIndex + ?Sized> SearchIndex for &T {
     }
     fn token_count(&self, token: &str, prefix: bool) -> ReadResult<u64> {
         (**self).token_count(token, prefix)
+    }
+    fn token_tally(&self, token: &str, prefix: bool) -> ReadResult<Vec<(i64, u32)>> {
+        (**self).token_tally(token, prefix)
     }
 }

@@ -9,6 +9,7 @@
 //! transaction, so the index and the documents never disagree. Comparing the two id lists
 //! costs well under a millisecond, so every edit pays it.
 
+use rusqlite::functions::{Aggregate, Context, FunctionFlags};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Db, Result};
@@ -208,24 +209,79 @@ impl Db<'_> {
     }
 
     /// Every occurrence of a token (or of every token it begins, when `prefix`) as
-    /// `(unit id, word position)`.
+    /// `(unit id, word position)`, sorted. SQLite packs them into one value
+    /// ([`Pack`]), which is several times faster than a row each.
     pub fn search_token_instances(&self, token: &str, prefix: bool) -> Result<Vec<(i64, u32)>> {
-        let map = |r: &rusqlite::Row<'_>| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)? as u32));
+        let blob = self.aggregate_instances(
+            "weft_pack(doc, offset)",
+            token,
+            prefix,
+        )?;
+        let mut out: Vec<(i64, u32)> = blob
+            .chunks_exact(12)
+            .map(|c| {
+                let (d, o) = c.split_at(8);
+                (
+                    i64::from_le_bytes(d.try_into().unwrap_or([0; 8])),
+                    u32::from_le_bytes(o.try_into().unwrap_or([0; 4])),
+                )
+            })
+            .collect();
         if prefix {
-            // Tokens are ASCII letters and digits, all below `{`.
-            let upper = format!("{token}{{");
-            let mut stmt = self.0.prepare_cached(
-                "SELECT doc, offset FROM search_vocab WHERE term >= ?1 AND term < ?2",
-            )?;
-            let rows = stmt.query_map([token, upper.as_str()], map)?;
-            Ok(rows.collect::<rusqlite::Result<_>>()?)
-        } else {
-            let mut stmt = self
-                .0
-                .prepare_cached("SELECT doc, offset FROM search_vocab WHERE term = ?1")?;
-            let rows = stmt.query_map([token], map)?;
-            Ok(rows.collect::<rusqlite::Result<_>>()?)
+            // Several tokens: each sorted, not all together.
+            out.sort_unstable();
         }
+        Ok(out)
+    }
+
+    /// How often a token (or the tokens it begins) occurs in each unit: `(unit id, count)`,
+    /// by unit.
+    pub fn search_token_tally(&self, token: &str, prefix: bool) -> Result<Vec<(i64, u32)>> {
+        let blob = self.aggregate_instances("weft_pack(doc, 0)", token, prefix)?;
+        let mut out: Vec<(i64, u32)> = Vec::new();
+        for c in blob.chunks_exact(12) {
+            let d = i64::from_le_bytes(c[..8].try_into().unwrap_or([0; 8]));
+            match out.last_mut() {
+                Some(last) if last.0 == d => last.1 += 1,
+                _ => out.push((d, 1)),
+            }
+        }
+        if prefix {
+            out.sort_unstable();
+            out.dedup_by(|b, a| {
+                if a.0 == b.0 {
+                    a.1 += b.1;
+                    true
+                } else {
+                    false
+                }
+            });
+        }
+        Ok(out)
+    }
+
+    /// Runs `SELECT <aggregate> FROM search_vocab WHERE term ...`, registering Weft's
+    /// aggregate on this connection the first time it is missing.
+    fn aggregate_instances(&self, aggregate: &str, token: &str, prefix: bool) -> Result<Vec<u8>> {
+        let sql = if prefix {
+            format!("SELECT {aggregate} FROM search_vocab WHERE term >= ?1 AND term < ?2")
+        } else {
+            format!("SELECT {aggregate} FROM search_vocab WHERE term = ?1 AND ?2 IS NOT NULL")
+        };
+        let upper = format!("{token}{{");
+        let run = || -> rusqlite::Result<Option<Vec<u8>>> {
+            self.0
+                .prepare_cached(&sql)?
+                .query_row([token, upper.as_str()], |r| r.get(0))
+        };
+        let blob = match run() {
+            Err(e) if e.to_string().contains("no such function") => {
+                register_functions(self.0)?;
+                run()?
+            }
+            other => other?,
+        };
+        Ok(blob.unwrap_or_default())
     }
 }
 
@@ -268,7 +324,42 @@ impl Db<'_> {
     }
 }
 
+/// `weft_pack(a, b)`: the rows' `(a as i64, b as u32)`, little-endian, 12 bytes each, in row
+/// order, as one blob.
+struct Pack;
+
+impl Aggregate<Vec<u8>, Option<Vec<u8>>> for Pack {
+    fn init(&self, _: &mut Context<'_>) -> rusqlite::Result<Vec<u8>> {
+        Ok(Vec::new())
+    }
+
+    fn step(&self, ctx: &mut Context<'_>, acc: &mut Vec<u8>) -> rusqlite::Result<()> {
+        let a: i64 = ctx.get(0)?;
+        let b: i64 = ctx.get(1)?;
+        acc.extend_from_slice(&a.to_le_bytes());
+        acc.extend_from_slice(&(b.clamp(0, i64::from(u32::MAX)) as u32).to_le_bytes());
+        Ok(())
+    }
+
+    fn finalize(&self, _: &mut Context<'_>, acc: Option<Vec<u8>>) -> rusqlite::Result<Option<Vec<u8>>> {
+        Ok(acc)
+    }
+}
+
+fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    conn.create_aggregate_function(
+        "weft_pack",
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        Pack,
+    )
+}
+
 impl SearchIndex for Db<'_> {
+    fn token_tally(&self, token: &str, prefix: bool) -> ReadResult<Vec<(i64, u32)>> {
+        self.search_token_tally(token, prefix)
+            .map_err(ReadError::new)
+    }
     fn token_count(&self, token: &str, prefix: bool) -> ReadResult<u64> {
         self.search_token_count(token, prefix)
             .map_err(ReadError::new)
