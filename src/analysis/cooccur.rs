@@ -467,7 +467,10 @@ impl Cooccurrence {
                     std::iter::once(path.clone()).chain(cells.iter().map(usize::to_string)),
                 )?;
             }
-            out.extend(w.into_inner().map_err(|e| csv::Error::from(e.into_error()))?);
+            out.extend(
+                w.into_inner()
+                    .map_err(|e| csv::Error::from(e.into_error()))?,
+            );
         }
         Ok(out)
     }
@@ -582,16 +585,26 @@ mod tests {
         );
         assert_eq!(agg.segments[0][1], 1);
         assert_eq!(agg.segments[1][1], 2, "B's diagonal counts C's coding");
-        assert_eq!(agg.segments[1][2], 0, "C's coding inside B is not a co-occurrence");
+        assert_eq!(
+            agg.segments[1][2], 0,
+            "C's coding inside B is not a co-occurrence"
+        );
         assert_eq!(agg.segments[2][1], 0);
         assert_eq!(agg.segments[1][0], 1);
     }
 
     #[test]
     fn turns_and_paragraphs() {
-        assert_eq!(paragraphs("ab\n\ncd\r\n  \nef"), vec![(0, 2), (4, 6), (11, 13)]);
+        assert_eq!(
+            paragraphs("ab\n\ncd\r\n  \nef"),
+            vec![(0, 2), (4, 6), (11, 13)]
+        );
         let t = tree();
-        let spans = [span(1, 1, 1, 0, 3), span(2, 1, 2, 8, 9), span(3, 1, 3, 12, 14)];
+        let spans = [
+            span(1, 1, 1, 0, 3),
+            span(2, 1, 2, 8, 9),
+            span(3, 1, 3, 12, 14),
+        ];
         let mut regions = Regions::new();
         regions.insert(DocId(1), vec![(0, 10), (10, 20)]);
         let m = compute(

@@ -561,7 +561,9 @@ impl Corpus {
                 }
                 let right = self.eval(b, subcodes);
                 per_doc_left(left, |doc, l| {
-                    right.get(&doc).map_or_else(Vec::new, |r| intersection(l, r))
+                    right
+                        .get(&doc)
+                        .map_or_else(Vec::new, |r| intersection(l, r))
                 })
             }
             Expr::Or(a, b) => {
@@ -720,10 +722,7 @@ pub struct ShownPassage {
 }
 
 /// The passages with their texts, reading each document once.
-pub fn show(
-    read: impl ProjectRead,
-    passages: &[Passage],
-) -> Result<Vec<ShownPassage>, QueryError> {
+pub fn show(read: impl ProjectRead, passages: &[Passage]) -> Result<Vec<ShownPassage>, QueryError> {
     let names: HashMap<DocId, String> = read
         .documents()?
         .into_iter()
@@ -834,14 +833,23 @@ mod tests {
             assert!(err.contains(says), "{q:?}: {err}");
         }
         let deep = format!("{}A{}", "(".repeat(5000), ")".repeat(5000));
-        assert!(parse(&deep).unwrap_err().to_string().contains("levels deep"));
+        assert!(
+            parse(&deep)
+                .unwrap_err()
+                .to_string()
+                .contains("levels deep")
+        );
         let nots = format!("{}A", "NOT ".repeat(5000));
         assert!(parse(&nots).is_err());
     }
 
     #[test]
     fn display_round_trips() {
-        for q in ["A OR B AND NOT C", "\"Giving back\" NEAR/3 (x OR NOT y)", "NOT NOT a"] {
+        for q in [
+            "A OR B AND NOT C",
+            "\"Giving back\" NEAR/3 (x OR NOT y)",
+            "NOT NOT a",
+        ] {
             let e = parse(q).unwrap();
             assert_eq!(parse(&e.to_string()).unwrap(), e, "{q}");
         }

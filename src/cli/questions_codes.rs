@@ -105,7 +105,11 @@ fn pick_coder(session: &Session, name: Option<&str>) -> Result<crate::model::Cod
 
 /// Query passages as rows of the coded segments table: the code is the query, and as they
 /// are not codings, `coding` is 0 and `id`, coder, memo and time are empty.
-pub fn rows(read: impl ProjectRead, passages: &[Passage], query_text: &str) -> Result<Vec<SegmentRow>> {
+pub fn rows(
+    read: impl ProjectRead,
+    passages: &[Passage],
+    query_text: &str,
+) -> Result<Vec<SegmentRow>> {
     Ok(query::show(read, passages)?
         .into_iter()
         .map(|p| SegmentRow {
@@ -168,7 +172,9 @@ pub fn query(a: QueryArgs) -> Result<()> {
         emit(a.output.as_deref(), &bytes, &a.project)?;
     }
     if let Some(path) = a.save_as {
-        let path = crate::model::split_path(&path).collect::<Vec<_>>().join("/");
+        let path = crate::model::split_path(&path)
+            .collect::<Vec<_>>()
+            .join("/");
         if path.is_empty() {
             bail!("--save-as needs a code name");
         }
