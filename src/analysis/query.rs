@@ -513,6 +513,26 @@ impl Corpus {
         Ok(self.eval(expr, subcodes))
     }
 
+    /// The passages of a result in the documents' display order, then by position.
+    pub fn in_order(&self, passages: &Passages) -> Vec<Passage> {
+        let mut out = Vec::with_capacity(passages.values().map(Vec::len).sum());
+        let mut seen = std::collections::HashSet::new();
+        let order = self
+            .lengths
+            .iter()
+            .map(|(d, _)| *d)
+            .chain(passages.keys().copied());
+        for doc in order {
+            if !seen.insert(doc) {
+                continue;
+            }
+            for &(start, end) in passages.get(&doc).into_iter().flatten() {
+                out.push(Passage { doc, start, end });
+            }
+        }
+        out
+    }
+
     fn code(&self, name: &str, subcodes: bool) -> Passages {
         let Ok(id) = self.resolve(name) else {
             return Passages::new();
@@ -679,17 +699,18 @@ pub fn near(a: &[(usize, usize)], b: &[(usize, usize)], n: usize) -> Ranges {
     out
 }
 
-/// Parses and evaluates `query` on the project: the passages, by document and position.
+/// Evaluates a parsed query on the project: the passages, in the documents' display order
+/// and by position.
 pub fn evaluate(
     read: impl ProjectRead,
     expr: &Expr,
     subcodes: bool,
 ) -> Result<Vec<Passage>, QueryError> {
     let corpus = Corpus::load(read)?;
-    Ok(flatten(&corpus.evaluate(expr, subcodes)?))
+    Ok(corpus.in_order(&corpus.evaluate(expr, subcodes)?))
 }
 
-/// The passages of a result, by document and position.
+/// The passages of a result, by document id and position.
 pub fn flatten(passages: &Passages) -> Vec<Passage> {
     passages
         .iter()

@@ -142,7 +142,7 @@ pub fn query(a: QueryArgs) -> Result<()> {
     };
     let corpus = Corpus::load(session.read())?;
     let result = corpus.evaluate(&expr, a.subcodes)?;
-    let passages = query::flatten(&result);
+    let passages = corpus.in_order(&result);
     let format = Format::parse(&a.format).unwrap_or(Format::Markdown);
     let write = a.save_as.is_none() || a.output.is_some();
     if write {

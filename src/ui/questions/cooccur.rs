@@ -426,7 +426,11 @@ fn heat_map_ui(
                     StrokeKind::Outside,
                 );
             }
-            let resp = ui.interact(cr, egui::Id::new(("cooccur_cell", r, c)), Sense::click());
+            let resp = ui.interact(
+                cr,
+                ui.scope_id().with(("cooccur_cell", r, c)),
+                Sense::click(),
+            );
             let a = m.paths.get(r).map_or("", String::as_str);
             let b = m.paths.get(c).map_or("", String::as_str);
             let label = format!("{a} × {b}: {v}");

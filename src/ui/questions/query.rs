@@ -50,7 +50,7 @@ impl QueryView {
             let r = ui.add(
                 TextEdit::singleline(&mut self.text)
                     .hint_text(HINT)
-                    .desired_width((ui.available_width() - 330.0).max(200.0)),
+                    .desired_width((ui.available_width() - 60.0).max(200.0)),
             );
             let r = r.accessible_name("Query");
             if r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
@@ -63,6 +63,8 @@ impl QueryView {
             {
                 run = true;
             }
+        });
+        ui.horizontal(|ui| {
             ui.menu_button("Insert code ▾", |ui| {
                 egui::ScrollArea::vertical()
                     .max_height(400.0)
@@ -75,7 +77,9 @@ impl QueryView {
                             }
                         }
                     });
-            });
+            })
+            .response
+            .on_hover_text("Add a code to the query (joined with AND after a code)");
             if ui
                 .checkbox(&mut self.subcodes, "Include sub-codes")
                 .on_hover_text("A code also stands for its sub-codes' codings")
@@ -236,7 +240,7 @@ impl QueryView {
     fn run(&mut self, db: Db<'_>, view: &ProjectView, text: &str, subcodes: bool) {
         let result = query::parse(text).and_then(|expr| {
             let corpus = Corpus::load(db)?;
-            let passages = query::flatten(&corpus.evaluate(&expr, subcodes)?);
+            let passages = corpus.in_order(&corpus.evaluate(&expr, subcodes)?);
             query::show(db, &passages)
         });
         match result {
