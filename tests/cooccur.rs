@@ -115,13 +115,8 @@ fn shares(a: (usize, usize), b: (usize, usize)) -> bool {
 }
 
 fn gap(a: (usize, usize), b: (usize, usize)) -> usize {
-    if a.1 <= b.0 {
-        b.0 - a.1
-    } else if b.1 <= a.0 {
-        a.0 - b.1
-    } else {
-        0
-    }
+    // From the end of the one that ends first to the start of the one that starts last.
+    a.0.max(b.0).saturating_sub(a.1.min(b.1))
 }
 
 /// Whether codings `i` and `j` (different codings) co-occur, every pair checked on its own.

@@ -667,10 +667,9 @@ pub fn difference(a: &[(usize, usize)], b: &[(usize, usize)]) -> Ranges {
 pub fn gap(a: (usize, usize), b: (usize, usize)) -> usize {
     if a.1 <= b.0 {
         b.0 - a.1
-    } else if b.1 <= a.0 {
-        a.0 - b.1
     } else {
-        0
+        // Zero when they overlap.
+        a.0.saturating_sub(b.1)
     }
 }
 
