@@ -404,8 +404,9 @@ impl Cooccurrence {
     pub fn documents_meaning(&self) -> String {
         format!(
             "Documents: the cell in row A, column B is the number of documents in which a \
-             coding of A co-occurs with a coding of B{}; the diagonal is the number of \
-             documents that have A.",
+             coding of A co-occurs with a coding of B (they {}){}; the diagonal is the number \
+             of documents that have A.",
+            self.options.mode.meaning(),
             self.aggregate_note()
         )
     }

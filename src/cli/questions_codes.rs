@@ -151,7 +151,7 @@ pub fn query(a: QueryArgs) -> Result<()> {
         if format == Format::Markdown {
             bytes.extend(
                 format!(
-                    "## Coding query: {}\n\n{} passage{} in {} document{} satisfy the query{}. \
+                    "## Coding query: {}\n\n{} passage{} in {} document{} {} the query{}. \
                      Each row is one passage: where the query holds, merged where passages \
                      overlap or touch.\n\n",
                     a.query.trim().replace('|', "\\|"),
@@ -159,6 +159,11 @@ pub fn query(a: QueryArgs) -> Result<()> {
                     if passages.len() == 1 { "" } else { "s" },
                     result.len(),
                     if result.len() == 1 { "" } else { "s" },
+                    if passages.len() == 1 {
+                        "satisfies"
+                    } else {
+                        "satisfy"
+                    },
                     if a.subcodes {
                         " (each code with its sub-codes)"
                     } else {
