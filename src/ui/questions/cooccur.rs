@@ -348,35 +348,15 @@ fn heat_map_ui(
     } else {
         Color32::from_rgb(40, 100, 200)
     };
-    for (c, (name, _)) in names.iter().enumerate() {
-        let galley = ui.fonts_mut(|f| {
-            let mut job =
-                egui::text::LayoutJob::simple_singleline(name.clone(), small.clone(), text_color);
-            job.wrap = egui::text::TextWrapping::truncate_at_width(header_h - 10.0);
-            f.layout_job(job)
-        });
-        let x = origin.x + name_w + c as f32 * cell + cell / 2.0 - galley.size().y / 2.0;
-        let y = origin.y + header_h - 4.0;
-        painter.add(
-            egui::epaint::TextShape::new(egui::pos2(x, y), galley, text_color)
-                .with_angle(-std::f32::consts::FRAC_PI_2),
-        );
-    }
+    // The code names stay in view while the matrix scrolls under them: the column names
+    // along the top of the visible part, the row names along its left.
+    let clip = ui.clip_rect();
+    let left = origin.x.max(clip.left());
+    let top = origin.y.max(clip.top());
+    let bg = ui.visuals().panel_fill;
     let mut picked = None;
-    for (r, (name, depth)) in names.iter().enumerate() {
+    for r in 0..n {
         let y = origin.y + header_h + r as f32 * row_h;
-        let indent = *depth as f32 * 12.0;
-        let galley = ui.fonts_mut(|f| {
-            let mut job =
-                egui::text::LayoutJob::simple_singleline(name.clone(), font.clone(), text_color);
-            job.wrap = egui::text::TextWrapping::truncate_at_width(name_w - 12.0 - indent);
-            f.layout_job(job)
-        });
-        painter.galley(
-            egui::pos2(origin.x + indent, y + (row_h - galley.size().y) / 2.0),
-            galley,
-            text_color,
-        );
         for c in 0..n {
             let v = cells
                 .get(r)
@@ -388,6 +368,9 @@ fn heat_map_ui(
                 egui::pos2(x + 1.0, y + 1.0),
                 vec2(cell - 2.0, row_h - 2.0),
             );
+            if !clip.intersects(cr) {
+                continue;
+            }
             let diagonal = r == c;
             if diagonal {
                 painter.rect_filled(cr, 3.0, weak.gamma_multiply(0.18));
@@ -402,7 +385,7 @@ fn heat_map_ui(
                 let share = (v as f32 / max as f32).sqrt();
                 let alpha = (40.0 + 200.0 * share) as u8;
                 painter.rect_filled(cr, 3.0, base.gamma_multiply_u8(alpha));
-                let strong = share > 0.55;
+                let strong = share > 0.55 || selected == Some((r, c));
                 painter.text(
                     cr.center(),
                     Align2::CENTER_CENTER,
@@ -426,6 +409,10 @@ fn heat_map_ui(
                     StrokeKind::Outside,
                 );
             }
+            // A cell under the names is hidden: it cannot be clicked there.
+            if cr.left() < left + name_w - 2.0 || cr.top() < top + header_h - 2.0 {
+                continue;
+            }
             let resp = ui.interact(
                 cr,
                 ui.scope_id().with(("cooccur_cell", r, c)),
@@ -448,6 +435,68 @@ fn heat_map_ui(
                 picked = Some((r, c));
             }
         }
+    }
+    // Column names.
+    painter.rect_filled(
+        egui::Rect::from_min_max(
+            egui::pos2(clip.left(), top),
+            egui::pos2(clip.right(), top + header_h),
+        ),
+        0.0,
+        bg,
+    );
+    let heads = painter.with_clip_rect(egui::Rect::from_min_max(
+        egui::pos2(left + name_w, top),
+        egui::pos2(clip.right(), top + header_h),
+    ));
+    for (c, (name, _)) in names.iter().enumerate() {
+        let x = origin.x + name_w + c as f32 * cell + cell / 2.0;
+        if x < clip.left() - cell || x > clip.right() + cell {
+            continue;
+        }
+        let galley = ui.fonts_mut(|f| {
+            let mut job =
+                egui::text::LayoutJob::simple_singleline(name.clone(), small.clone(), text_color);
+            job.wrap = egui::text::TextWrapping::truncate_at_width(header_h - 10.0);
+            f.layout_job(job)
+        });
+        let x = x - galley.size().y / 2.0;
+        let y = top + header_h - 4.0;
+        heads.add(
+            egui::epaint::TextShape::new(egui::pos2(x, y), galley, text_color)
+                .with_angle(-std::f32::consts::FRAC_PI_2),
+        );
+    }
+    // Row names.
+    painter.rect_filled(
+        egui::Rect::from_min_max(
+            egui::pos2(left, clip.top()),
+            egui::pos2(left + name_w, clip.bottom()),
+        ),
+        0.0,
+        bg,
+    );
+    let rows = painter.with_clip_rect(egui::Rect::from_min_max(
+        egui::pos2(left, top + header_h),
+        egui::pos2(left + name_w, clip.bottom()),
+    ));
+    for (r, (name, depth)) in names.iter().enumerate() {
+        let y = origin.y + header_h + r as f32 * row_h;
+        if y + row_h < clip.top() || y > clip.bottom() {
+            continue;
+        }
+        let indent = *depth as f32 * 12.0;
+        let galley = ui.fonts_mut(|f| {
+            let mut job =
+                egui::text::LayoutJob::simple_singleline(name.clone(), font.clone(), text_color);
+            job.wrap = egui::text::TextWrapping::truncate_at_width(name_w - 12.0 - indent);
+            f.layout_job(job)
+        });
+        rows.galley(
+            egui::pos2(left + indent, y + (row_h - galley.size().y) / 2.0),
+            galley,
+            text_color,
+        );
     }
     picked
 }

@@ -37,6 +37,8 @@ pub struct QueryView {
     error: Option<String>,
     /// The name to save the result as.
     save_name: String,
+    /// The code the result was last saved as (what the confirmation line names).
+    saved: Option<String>,
 }
 
 /// The hint in the empty query box.
@@ -136,8 +138,18 @@ impl QueryView {
                 ""
             }
         ));
-        if n > 0 {
-            self.save_ui(ui, view, out);
+        if n == 0 {
+            ui.weak(
+                "No passage satisfies the query. NEAR/N with a larger N, OR instead of AND, or \
+                 Include sub-codes may find some.",
+            );
+            return;
+        }
+        self.save_ui(ui, view, out);
+        if let Some(name) = &self.saved {
+            ui.weak(format!(
+                "Coded these passages with “{name}” (Edit ▸ Undo takes it back)."
+            ));
         }
         let Some(found) = &self.found else {
             return;
@@ -186,6 +198,7 @@ impl QueryView {
                             label: format!("Save the query “{}” as “{name}”", found.query),
                         }));
                         self.save_name.clear();
+                        self.saved = Some(name.clone());
                     }
                     None => {
                         self.error = Some(
@@ -245,6 +258,9 @@ impl QueryView {
         });
         match result {
             Ok(passages) => {
+                if self.found.as_ref().is_none_or(|f| f.query != text.trim()) {
+                    self.saved = None;
+                }
                 let mut docs: Vec<_> = passages.iter().map(|p| p.passage.doc).collect();
                 docs.dedup();
                 self.error = None;
