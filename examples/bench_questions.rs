@@ -180,7 +180,9 @@ fn main() {
     let (similar_turn_ms, _) = best(3, || {
         similar(db, trust, SimilarUnit::Turn, 20, "en").unwrap()
     });
-    let (crosstab_ms, table) = best(3, || crosstab(db, "group", &ScopeFilter::default()).unwrap());
+    let (crosstab_ms, table) = best(3, || {
+        crosstab(db, "group", &ScopeFilter::default()).unwrap()
+    });
     let (words_ms, word_list) = best(3, || {
         words(
             db,

@@ -7,7 +7,19 @@ fn main() {
     let code = db.require_code("Relationship").unwrap();
     for _ in 0..2 {
         let t = std::time::Instant::now();
-        let r = weft::analysis::similar::similar(db, code, weft::analysis::similar::SimilarUnit::Sentence, 20, "en").unwrap();
-        println!("total {:?} {} terms {}", t.elapsed(), r.passages.len(), r.terms.len());
+        let r = weft::analysis::similar::similar(
+            db,
+            code,
+            weft::analysis::similar::SimilarUnit::Sentence,
+            20,
+            "en",
+        )
+        .unwrap();
+        println!(
+            "total {:?} {} terms {}",
+            t.elapsed(),
+            r.passages.len(),
+            r.terms.len()
+        );
     }
 }

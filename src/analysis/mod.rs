@@ -2,12 +2,14 @@
 //! read interface ([`ProjectRead`](crate::model::ProjectRead)) returns. No SQL and no writes
 //! here; the arithmetic itself lives in [`kernels`], on plain slices.
 
+pub mod cooccur;
 pub mod crosstab;
 pub mod frequencies;
 pub mod kernels;
 pub mod map_layout;
 pub mod matrix;
 pub mod phases;
+pub mod query;
 pub mod scope;
 pub mod search;
 pub mod similar;

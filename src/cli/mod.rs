@@ -31,6 +31,7 @@ mod history;
 mod import_project;
 mod lists;
 mod names;
+mod questions_codes;
 mod questions_tables;
 mod search;
 mod theme;
@@ -184,6 +185,13 @@ pub enum Command {
         #[arg(long)]
         no_meta: bool,
     },
+    /// Coding query: the passages where a Boolean combination of codes holds (`"Trust AND
+    /// Power"`, with OR, NOT, NEAR/N and parentheses; NOT binds tighter than AND and NEAR/N,
+    /// which bind tighter than OR), as the coded segments table; `--save-as` codes them.
+    Query(questions_codes::QueryArgs),
+    /// Co-occurrence of codes: two code × code matrices, codings of A that co-occur with B
+    /// (overlap, same speaker turn, or within N characters) and documents where they do.
+    Cooccur(questions_codes::CooccurArgs),
     /// A report a supervisor opens in any browser: one self-contained HTML file with the scope,
     /// the frequency table and a chart, each theme with exemplar quotes, the codebook, and
     /// what the numbers mean.
@@ -876,6 +884,8 @@ pub fn run(command: Command) -> Result<()> {
                 export::segments::segments_file(db, codes, &ScopeFilter::default(), format, meta)?;
             emit(output.as_deref(), &bytes, &project)?;
         }
+        Command::Query(a) => questions_codes::query(a)?,
+        Command::Cooccur(a) => questions_codes::cooccur(a)?,
         Command::Report {
             project,
             output,

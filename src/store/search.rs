@@ -212,11 +212,7 @@ impl Db<'_> {
     /// `(unit id, word position)`, sorted. SQLite packs them into one value
     /// ([`Pack`]), which is several times faster than a row each.
     pub fn search_token_instances(&self, token: &str, prefix: bool) -> Result<Vec<(i64, u32)>> {
-        let blob = self.aggregate_instances(
-            "weft_pack(doc, offset)",
-            token,
-            prefix,
-        )?;
+        let blob = self.aggregate_instances("weft_pack(doc, offset)", token, prefix)?;
         let mut out: Vec<(i64, u32)> = blob
             .chunks_exact(12)
             .map(|c| {
@@ -341,7 +337,11 @@ impl Aggregate<Vec<u8>, Option<Vec<u8>>> for Pack {
         Ok(())
     }
 
-    fn finalize(&self, _: &mut Context<'_>, acc: Option<Vec<u8>>) -> rusqlite::Result<Option<Vec<u8>>> {
+    fn finalize(
+        &self,
+        _: &mut Context<'_>,
+        acc: Option<Vec<u8>>,
+    ) -> rusqlite::Result<Option<Vec<u8>>> {
         Ok(acc)
     }
 }
