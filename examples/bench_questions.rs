@@ -4,6 +4,7 @@
 //! - a word search and a phrase search: the first 100 hits plus the total;
 //! - a regular expression over all the text;
 //! - "find passages like these" for one code (sentences and turns);
+//! - co-occurrence of all 40 codes (overlap), and a coding query (load and evaluate);
 //! - a crosstab of the 40 codes by a case attribute (4 values and "no value");
 //! - word frequencies over all the text, English stop words left out;
 //! - import with the search index (MB of text per second, 100 transcripts of 10,000 words
@@ -18,7 +19,9 @@
 use std::time::Instant;
 
 use weft::analysis::ScopeFilter;
+use weft::analysis::cooccur::{self, Options};
 use weft::analysis::crosstab::crosstab;
+use weft::analysis::query::{Corpus, parse};
 use weft::analysis::search::{SearchFilter, SearchMode, search};
 use weft::analysis::similar::{SimilarUnit, similar};
 use weft::analysis::words::{WordOptions, words};
@@ -180,6 +183,19 @@ fn main() {
     let (similar_turn_ms, _) = best(3, || {
         similar(db, trust, SimilarUnit::Turn, 20, "en").unwrap()
     });
+    let (cooccur_ms, matrix) = best(3, || cooccur::cooccurrence(db, Options::default()).unwrap());
+    let query = parse(
+        "(\"Role/Sub 1\" OR \"Role/Sub 2\") AND \"Relationship/Sub 2\" NOT \"Mutuality/Sub 4\"",
+    )
+    .unwrap();
+    let (query_ms, passages) = best(3, || {
+        let c = Corpus::load(db).unwrap();
+        c.evaluate(&query, false)
+            .unwrap()
+            .values()
+            .map(Vec::len)
+            .sum::<usize>()
+    });
     let (crosstab_ms, table) = best(3, || {
         crosstab(db, "group", &ScopeFilter::default()).unwrap()
     });
@@ -212,6 +228,10 @@ fn main() {
             "similar_ms": round(similar_ms),
             "similar_passages": like.passages.len(),
             "similar_turns_ms": round(similar_turn_ms),
+            "cooccur_overlap_ms": round(cooccur_ms),
+            "cooccur_codes": matrix.codes.len(),
+            "coding_query_ms": round(query_ms),
+            "coding_query_passages": passages,
             "crosstab_ms": round(crosstab_ms),
             "crosstab_columns": table.values.len(),
             "words_ms": round(words_ms),

@@ -11,8 +11,9 @@
 //!    the extracts times its inverse document frequency over the project's speaker turns (and
 //!    paragraphs where a document has no turns): a word the whole project uses says little.
 //! 3. Every turn is scored with BM25 (k1 = 1.2, b = 0.75) over those terms; for sentences,
-//!    the best turns are cut into sentences (UAX #29) and each sentence of at least
-//!    [`SENTENCE_MIN_WORDS`] words scored the same way.
+//!    the best turns (100, or five per passage asked for if more) are cut into sentences
+//!    (UAX #29) and each sentence of at least [`SENTENCE_MIN_WORDS`] words scored the same
+//!    way, against a typical spoken sentence of [`SENTENCE_AVG`] words.
 //! 4. Passages that overlap a coding of the code are left out; ties go to document order.
 
 use std::collections::hash_map::Entry;
@@ -27,7 +28,7 @@ use crate::model::{CodeId, CodingFilter, DocId, ProjectRead};
 use crate::text::{CharIndex, search_words, token_word};
 
 /// How many stems make a code's terms.
-pub const QUERY_TERMS: usize = 12;
+pub const QUERY_TERMS: usize = 8;
 /// BM25's term-frequency saturation.
 pub const K1: f64 = 1.2;
 /// BM25's length normalisation.
@@ -112,7 +113,8 @@ pub struct SimilarResult {
 /// The method, as the output states it.
 pub const METHOD: &str = "Ranked by BM25 (k1 = 1.2, b = 0.75) over the code's most distinctive word stems \
 (frequency in its coded extracts × inverse document frequency over the project's speaker turns), \
-after removing stop words and stemming (Snowball); sentences of fewer than five words are not offered. Passages that overlap a coding of the code are left out; \
+after removing stop words and stemming (Snowball); sentences come from the best-scoring turns, \
+and sentences of fewer than five words are not offered. Passages that overlap a coding of the code are left out; \
 the same project always gives the same list.";
 
 /// The Snowball stemmer for an ISO 639-1 language code, if Snowball has one.
@@ -232,25 +234,36 @@ pub fn similar<R: ProjectRead + SearchIndex + Copy>(
     let mut in_extracts: HashMap<String, usize> = HashMap::new();
     let mut words_of_stem: HashMap<String, HashSet<String>> = HashMap::new();
     let mut coded: HashMap<DocId, Vec<(usize, usize)>> = HashMap::new();
-    let mut texts: HashMap<DocId, (String, CharIndex)> = HashMap::new();
+    let mut by_doc: HashMap<DocId, Vec<(usize, usize)>> = HashMap::new();
     for c in &codings {
-        coded.entry(c.doc).or_default().push((c.start, c.end));
-        if let Entry::Vacant(e) = texts.entry(c.doc) {
-            let t = read.document_text(c.doc)?;
-            let ix = CharIndex::new(&t);
-            e.insert((t, ix));
-        }
-        let (t, ix) = &texts[&c.doc];
-        let Some(slice) = ix.slice(t, c.start, c.end) else {
-            continue;
-        };
-        for (_, w) in search_words(slice) {
-            if let Some(s) = terms.stem(&w) {
-                *in_extracts.entry(s.clone()).or_default() += 1;
-                words_of_stem.entry(s).or_default().insert(w);
-            }
+        by_doc.entry(c.doc).or_default().push((c.start, c.end));
+    }
+    let mut docs_in_order: Vec<DocId> = by_doc.keys().copied().collect();
+    docs_in_order.sort_unstable();
+    let mut folded = String::new();
+    for doc in docs_in_order {
+        let ranges = &by_doc[&doc];
+        coded.insert(doc, ranges.clone());
+        // Each text is read once and let go: a code can have extracts in every document.
+        let t = read.document_text(doc)?;
+        let ix = CharIndex::new(&t);
+        for &(start, end) in ranges {
+            let Some(slice) = ix.slice(&t, start, end) else {
+                continue;
+            };
+            crate::text::for_each_word(slice, |_, w| {
+                crate::text::fold_word(w, &mut folded);
+                if let Some(s) = terms.stem(&folded) {
+                    let forms = words_of_stem.entry(s.clone()).or_default();
+                    if !forms.contains(&folded) {
+                        forms.insert(folded.clone());
+                    }
+                    *in_extracts.entry(s).or_default() += 1;
+                }
+            });
         }
     }
+    let mut texts: HashMap<DocId, (String, CharIndex)> = HashMap::new();
 
     // 2. The vocabulary: which index tokens have the extracts' stems, and in how many units.
     let lengths = read.unit_lengths()?;
@@ -284,13 +297,27 @@ pub fn similar<R: ProjectRead + SearchIndex + Copy>(
     let mut tf: HashMap<i64, Vec<u32>> = HashMap::new();
     let mut stem_of_word: HashMap<String, usize> = HashMap::new();
     let mut chosen = Vec::new();
+    // Every form of every chosen stem, read in one go (the store may read them in parallel).
+    let all_forms: Vec<(usize, String)> = ranked
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (s, _))| {
+            forms
+                .get(s)
+                .map_or(&[][..], Vec::as_slice)
+                .iter()
+                .map(move |t| (i, t.clone()))
+        })
+        .collect();
+    let tokens: Vec<String> = all_forms.iter().map(|(_, t)| t.clone()).collect();
+    let tallies = read.token_tallies(&tokens)?;
     for (i, (s, _)) in ranked.iter().enumerate() {
         let mut units_with: HashSet<i64> = HashSet::new();
-        for token in forms.get(s).map_or(&[][..], Vec::as_slice) {
+        for ((_, token), tally) in all_forms.iter().zip(&tallies).filter(|((k, _), _)| *k == i) {
             if let Some(w) = token_word(token) {
                 stem_of_word.insert(w, i);
             }
-            for (u, n) in read.token_tally(token, false)? {
+            for &(u, n) in tally {
                 let row = tf.entry(u).or_insert_with(|| vec![0; ranked.len()]);
                 row[i] += n;
                 units_with.insert(u);
@@ -357,7 +384,7 @@ pub fn similar<R: ProjectRead + SearchIndex + Copy>(
     let mut candidates: Vec<Candidate> = Vec::new();
     let pool = match unit {
         SimilarUnit::Turn => unit_scores.len(),
-        SimilarUnit::Sentence => (limit * 20).max(200),
+        SimilarUnit::Sentence => (limit * 5).max(100),
     };
     let mut taken = 0;
     for &(u, score) in &unit_scores {
@@ -476,7 +503,7 @@ pub const SENTENCE_MIN_WORDS: usize = 5;
 
 /// The average sentence length (words) BM25 normalises sentences by: a typical spoken
 /// sentence. A constant keeps scores comparable between runs and projects.
-const SENTENCE_AVG: f64 = 15.0;
+pub const SENTENCE_AVG: f64 = 15.0;
 
 /// The words of `text` whose stems are the code's terms, with counts, most frequent first.
 fn matched_words(text: &str, stem_of_word: &HashMap<String, usize>) -> Vec<MatchedWord> {

@@ -208,6 +208,11 @@ pub trait SearchIndex {
     /// How many times a token (or the tokens it begins) occurs in each unit that holds it,
     /// as `(unit id, count)` by unit.
     fn token_tally(&self, token: &str, prefix: bool) -> ReadResult<Vec<(i64, u32)>>;
+    /// [`Self::token_tally`] of each token (not prefixes), in order. An implementation may
+    /// read them in parallel.
+    fn token_tallies(&self, tokens: &[String]) -> ReadResult<Vec<Vec<(i64, u32)>>> {
+        tokens.iter().map(|t| self.token_tally(t, false)).collect()
+    }
 }
 
 impl<T: SearchIndex + ?Sized> SearchIndex for &T {
@@ -234,5 +239,8 @@ impl<T: SearchIndex + ?Sized> SearchIndex for &T {
     }
     fn token_tally(&self, token: &str, prefix: bool) -> ReadResult<Vec<(i64, u32)>> {
         (**self).token_tally(token, prefix)
+    }
+    fn token_tallies(&self, tokens: &[String]) -> ReadResult<Vec<Vec<(i64, u32)>>> {
+        (**self).token_tallies(tokens)
     }
 }

@@ -355,7 +355,67 @@ fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
     )
 }
 
+impl Db<'_> {
+    /// [`Self::search_token_tally`] of each token. On a project file with several tokens,
+    /// half of them are read on a second, read-only connection in a second thread: reading
+    /// occurrences is most of the work of "find passages like these", and machines have two
+    /// cores or more.
+    pub fn search_token_tallies(&self, tokens: &[String]) -> Result<Vec<Vec<(i64, u32)>>> {
+        let path = self
+            .0
+            .path()
+            .filter(|p| !p.is_empty())
+            .map(std::path::PathBuf::from);
+        let parallel =
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get) > 1;
+        let (Some(path), true, true) = (path, parallel, tokens.len() > 1) else {
+            return tokens
+                .iter()
+                .map(|t| self.search_token_tally(t, false))
+                .collect();
+        };
+        let half = tokens.len() / 2;
+        let (theirs, ours) = tokens.split_at(half);
+        std::thread::scope(|scope| {
+            let other = scope.spawn(move || -> Option<Vec<Vec<(i64, u32)>>> {
+                // A file that cannot take a second reader (read-only media) is read on the
+                // first connection instead.
+                let conn = super::open_connection(
+                    &path,
+                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )
+                .ok()?;
+                let db = Db(&conn);
+                theirs
+                    .iter()
+                    .map(|t| db.search_token_tally(t, false))
+                    .collect::<Result<_>>()
+                    .ok()
+            });
+            let mine: Result<Vec<Vec<(i64, u32)>>> = ours
+                .iter()
+                .map(|t| self.search_token_tally(t, false))
+                .collect();
+            let theirs = match other.join() {
+                Ok(Some(r)) => r,
+                // The second reader could not do its half: read it here.
+                _ => tokens[..half]
+                    .iter()
+                    .map(|t| self.search_token_tally(t, false))
+                    .collect::<Result<_>>()?,
+            };
+            let mut all = theirs;
+            all.extend(mine?);
+            Ok(all)
+        })
+    }
+}
+
 impl SearchIndex for Db<'_> {
+    fn token_tallies(&self, tokens: &[String]) -> ReadResult<Vec<Vec<(i64, u32)>>> {
+        self.search_token_tallies(tokens).map_err(ReadError::new)
+    }
     fn token_tally(&self, token: &str, prefix: bool) -> ReadResult<Vec<(i64, u32)>> {
         self.search_token_tally(token, prefix)
             .map_err(ReadError::new)
