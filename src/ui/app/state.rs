@@ -317,6 +317,23 @@ impl WeftApp {
                         self.notice_with_undo(format!("Coded as {name}"));
                     }
                     Outcome::Code(c) => self.selected_code = Some(c),
+                    Outcome::Coded {
+                        code,
+                        created,
+                        documents,
+                        already,
+                    } => {
+                        let name = self.view.tree.path(code);
+                        let mut text = format!(
+                            "Coded {created} passage{} in {documents} document{} as {name}",
+                            if created == 1 { "" } else { "s" },
+                            if documents == 1 { "" } else { "s" },
+                        );
+                        if already > 0 {
+                            text.push_str(&format!(" ({already} already coded so)"));
+                        }
+                        self.notice_with_undo(text);
+                    }
                     Outcome::Memo(m) => self.memos.select(crate::ui::memos::Entry::Memo(m)),
                     _ => {}
                 }
