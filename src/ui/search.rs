@@ -10,7 +10,7 @@ use crate::actions::Action;
 use crate::analysis::search::{
     CodeUnit, SearchFilter, SearchMode, SearchResult, code_ranges, count_passages, search,
 };
-use crate::model::{CharRange, DocId};
+use crate::model::{CaseId, CharRange, DocId};
 use crate::store::Db;
 
 /// Hits listed at most (the total still counts all).
@@ -19,8 +19,8 @@ const LISTED: usize = 500;
 /// Passages to code, each in its document.
 type Ranges = Vec<(DocId, CharRange)>;
 
-/// What a result was computed for: query, regex, document, speaker, project version.
-type SearchKey = (String, bool, Option<DocId>, String, u64);
+/// What a result was computed for: query, regex, document, case, speaker, project version.
+type SearchKey = (String, bool, Option<DocId>, Option<CaseId>, String, u64);
 
 /// The auto-code form under the results.
 #[derive(Debug, Default)]
@@ -39,6 +39,8 @@ pub struct SearchView {
     regex: bool,
     /// Only this document.
     doc: Option<DocId>,
+    /// Only what belongs to this case.
+    case: Option<CaseId>,
     /// Only this speaker (empty: everyone).
     speaker: String,
     /// `(query, regex, doc, speaker, project version)` of the result shown, and the result.
@@ -57,6 +59,7 @@ impl SearchView {
     fn filter(&self) -> SearchFilter {
         SearchFilter {
             docs: self.doc.map(|d| vec![d]),
+            cases: self.case.map(|c| vec![c]),
             speakers: if self.speaker.trim().is_empty() {
                 Vec::new()
             } else {
@@ -76,6 +79,7 @@ impl SearchView {
             self.query.clone(),
             self.regex,
             self.doc,
+            self.case,
             self.speaker.clone(),
             version,
         );
@@ -132,6 +136,26 @@ impl SearchView {
                         }
                     }
                 });
+            ui.label("of");
+            let case_name = self
+                .case
+                .and_then(|c| view.cases.iter().find(|x| x.id == c))
+                .map_or("any case".to_owned(), |c| c.name.clone());
+            egui::ComboBox::from_id_salt("search-case")
+                .selected_text(case_name)
+                .width(110.0)
+                .show_ui(ui, |ui| {
+                    if ui.selectable_label(self.case.is_none(), "any case").clicked() {
+                        self.case = None;
+                        go = true;
+                    }
+                    for c in &view.cases {
+                        if ui.selectable_label(self.case == Some(c.id), &c.name).clicked() {
+                            self.case = Some(c.id);
+                            go = true;
+                        }
+                    }
+                });
             ui.label("said by");
             let sp = ui
                 .add(
@@ -148,7 +172,7 @@ impl SearchView {
         let stale = self
             .result
             .as_ref()
-            .is_some_and(|(k, _)| k.4 != view.version && k.0 == self.query);
+            .is_some_and(|(k, _)| k.5 != view.version && k.0 == self.query);
         if (go || stale) && !self.query.trim().is_empty() {
             self.run(db, view.version);
         }
