@@ -255,7 +255,14 @@ fn leaf_of(text: &str, quoted: bool) -> Result<SearchLeaf, String> {
 struct Parser {
     toks: Vec<Tok>,
     pos: usize,
+    /// Brackets open around the current position.
+    depth: usize,
 }
+
+/// Most words and operators a search may have.
+pub const MAX_TOKENS: usize = 1000;
+/// Deepest bracket nesting a search may have.
+pub const MAX_DEPTH: usize = 50;
 
 impl Parser {
     fn peek(&self) -> Option<&Tok> {
@@ -333,11 +340,18 @@ impl Parser {
             Some(Tok::Word(w)) => Ok(SearchQuery::Leaf(leaf_of(&w, false)?)),
             Some(Tok::Phrase(p)) => Ok(SearchQuery::Leaf(leaf_of(&p, true)?)),
             Some(Tok::Open) => {
+                self.depth += 1;
+                if self.depth > MAX_DEPTH {
+                    return Err(format!(
+                        "the search nests brackets more than {MAX_DEPTH} deep"
+                    ));
+                }
                 let q = self.or()?;
                 if self.peek() != Some(&Tok::Close) {
                     return Err("a bracket “(” is never closed".into());
                 }
                 self.pos += 1;
+                self.depth -= 1;
                 Ok(q)
             }
             Some(Tok::Close) => Err("a bracket “)” closes nothing".into()),
@@ -360,7 +374,16 @@ impl SearchQuery {
         if toks.is_empty() {
             return Err("the search is empty: type a word".into());
         }
-        let mut p = Parser { toks, pos: 0 };
+        if toks.len() > MAX_TOKENS {
+            return Err(format!(
+                "the search is too long: at most {MAX_TOKENS} words, operators and brackets"
+            ));
+        }
+        let mut p = Parser {
+            toks,
+            pos: 0,
+            depth: 0,
+        };
         let q = p.or()?;
         if p.pos < p.toks.len() {
             return Err(match p.toks[p.pos] {
@@ -371,17 +394,37 @@ impl SearchQuery {
         Ok(q)
     }
 
-    /// The query in SQLite FTS5's syntax, over index tokens.
+    /// The query in SQLite FTS5's syntax, over index tokens. Brackets only where FTS5's
+    /// precedence (NOT, then AND, then OR) needs them, so a long chain stays flat.
     pub fn fts(&self) -> String {
         match self {
             Self::Leaf(l) => l.fts(),
-            Self::And(a, b) => format!("({} AND {})", a.fts(), b.fts()),
-            Self::Or(a, b) => format!("({} OR {})", a.fts(), b.fts()),
-            Self::Not(a, b) => format!("({} NOT {})", a.fts(), b.fts()),
+            Self::And(a, b) => format!("{} AND {}", a.fts_at(2), b.fts_at(2)),
+            Self::Or(a, b) => format!("{} OR {}", a.fts_at(1), b.fts_at(1)),
+            Self::Not(a, b) => format!("{} NOT {}", a.fts_at(4), b.fts_at(4)),
             Self::Near(ls, d) => format!(
                 "NEAR({}, {d})",
                 ls.iter().map(SearchLeaf::fts).collect::<Vec<_>>().join(" ")
             ),
+        }
+    }
+
+    /// How tightly the operator binds in FTS5 (leaves and NEAR tightest).
+    fn precedence(&self) -> u8 {
+        match self {
+            Self::Or(..) => 1,
+            Self::And(..) => 2,
+            Self::Not(..) => 3,
+            Self::Leaf(_) | Self::Near(..) => 5,
+        }
+    }
+
+    /// [`Self::fts`], bracketed when it binds less tightly than `min`.
+    fn fts_at(&self, min: u8) -> String {
+        if self.precedence() < min {
+            format!("({})", self.fts())
+        } else {
+            self.fts()
         }
     }
 
@@ -486,6 +529,9 @@ mod tests {
             "a NEAR/2 b NEAR/3 c",
             "tr*st",
             "OR",
+            &"(".repeat(100_000),
+            &format!("{}trust{}", "(".repeat(60), ")".repeat(60)),
+            &vec!["trust"; 2000].join(" OR "),
         ] {
             let e = SearchQuery::parse(bad).unwrap_err();
             assert!(!e.is_empty(), "{bad}");
