@@ -335,7 +335,7 @@ pub fn read_with_limits(
         })?;
     let mut archive = Archive::index(path, &mut zip, limits)?;
     let qde_name = archive.project_entry()?;
-    let root = archive.read_xml(&mut zip, &qde_name, limits.project_xml, "the project XML")?;
+    let mut root = archive.read_xml(&mut zip, &qde_name, limits.project_xml, "the project XML")?;
     if root.name != "Project" {
         return Err(QdpxError::WrongRoot {
             path: path.to_owned(),
@@ -346,7 +346,7 @@ pub fn read_with_limits(
     }
     let file_name = file_name(path);
     let mut builder = Builder::new(&file_name, root.attr("origin").unwrap_or(""));
-    builder.project(&root, &mut archive, &mut zip, progress)?;
+    builder.project(&mut root, &mut archive, &mut zip, progress)?;
     Ok(builder.finish(&root))
 }
 
@@ -715,7 +715,7 @@ impl Builder {
 
     fn project(
         &mut self,
-        root: &El,
+        root: &mut El,
         archive: &mut Archive,
         zip: &mut Zip,
         progress: &mut dyn FnMut(usize, usize) -> bool,
@@ -767,16 +767,25 @@ impl Builder {
             }
         }
         self.notes(root, archive, zip)?;
-        if let Some(sources) = root.child("Sources") {
-            let total = sources.children.len();
-            for (i, s) in sources.children.iter().enumerate() {
+        // Sources are taken out of the tree and each is let go once converted: their
+        // selections are most of the XML, and the bundle they become grows meanwhile, so the
+        // two never have to fit in memory at once. (Nothing later reads them from the tree:
+        // cases name selections by GUID, which `self.selections` keeps.)
+        let sources = root
+            .children
+            .iter_mut()
+            .find(|c| c.name == "Sources")
+            .map(|s| std::mem::take(&mut s.children));
+        if let Some(sources) = sources {
+            let total = sources.len();
+            for (i, s) in sources.into_iter().enumerate() {
                 if !progress(i, total) {
                     return Err(QdpxError::Cancelled {
                         path: archive.path.clone(),
                     });
                 }
                 match s.name.as_str() {
-                    "TextSource" => self.text_source(s, archive, zip)?,
+                    "TextSource" => self.text_source(&s, archive, zip)?,
                     other => self
                         .report
                         .skip(&format!("{other} (not a text source)"), || {
@@ -786,9 +795,11 @@ impl Builder {
                             )
                         }),
                 }
+                drop(s);
             }
             progress(total, total);
         }
+        let root: &El = root;
         // Cases come after sources, so that their references resolve.
         if let Some(cases) = root.child("Cases") {
             for c in cases.all("Case") {

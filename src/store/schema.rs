@@ -265,7 +265,9 @@ ALTER TABLE memo ADD COLUMN phase INTEGER CHECK (phase BETWEEN 1 AND 6);
 /// speaker turns, paragraphs elsewhere); `search_fts` holds one row per unit whose text is Weft's own
 /// word tokens ([`crate::text::index_text`]), contentless (the text is in `document_text`
 /// already). Derived data, rebuilt from the documents: not recorded for undo, brought in line
-/// with the documents at the end of every write (`super::search::sync`).
+/// with the documents at the end of every write (`super::search::sync`). FTS5 may gather up to
+/// 8 MB of new words before writing them out (its default, 1 MB, made a big import spend a
+/// fifth more time merging small segments).
 pub(super) const V7: &str = r#"
 CREATE TABLE search_unit (
     id         INTEGER PRIMARY KEY,
@@ -283,6 +285,7 @@ CREATE TABLE search_doc (
 CREATE VIRTUAL TABLE search_fts USING fts5(
     words, content = '', contentless_delete = 1, tokenize = 'ascii', detail = full
 );
+INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', 8388608);
 CREATE VIRTUAL TABLE search_vocab USING fts5vocab(search_fts, instance);
 CREATE VIRTUAL TABLE search_terms USING fts5vocab(search_fts, row);
 "#;
