@@ -129,3 +129,48 @@ fn a_bad_query_says_what_is_wrong() {
     h.run_steps(3);
     h.get_by_label_contains("NOT needs something before it");
 }
+
+#[test]
+fn export_hits_writes_every_hit_as_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::in_memory().unwrap();
+    weft::demo::build_without_analysis(&mut store).unwrap();
+    let mut app = WeftApp::with_store(Some(store), Settings::default());
+    app.use_path_prompt();
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .allow_missing_glyphs()
+        .build_ui_state(|ui, app: &mut WeftApp| app.ui_root(ui), app);
+    h.run_steps(3);
+    let expected = search(
+        h.state().store().unwrap().db(),
+        "trust",
+        SearchMode::Words,
+        &SearchFilter::default(),
+        None,
+    )
+    .unwrap();
+    h.get_by_label("Search").click();
+    h.run_steps(2);
+    h.get_by_label("Search all documents").click();
+    h.run_steps(1);
+    h.get_by_label("Search all documents").type_text("trust");
+    h.key_press(Key::Enter);
+    h.run_steps(3);
+    h.get_by_label("Export hits…").click();
+    h.run_steps(3);
+    let out = dir.path().join("hits.csv");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run_steps(1);
+    h.query_all_by_role(egui::accesskit::Role::TextInput)
+        .find(|n| n.is_focused())
+        .expect("the path field has the focus")
+        .type_text(out.to_str().unwrap());
+    h.run_steps(1);
+    h.get_by_label("OK").click();
+    h.run_steps(3);
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(written.starts_with("document,start,end,speaker,case,before,text,after\n"));
+    let mut rows = csv::Reader::from_reader(written.as_bytes());
+    assert_eq!(rows.records().count(), expected.total);
+}

@@ -10,7 +10,7 @@ use clap::Args;
 use super::{emit, open, open_for_edit};
 use crate::actions::{Action, Outcome};
 use crate::analysis::search::{
-    CodeUnit, SearchFilter, SearchMode, SearchResult, code_ranges, count_passages, search,
+    CodeUnit, SearchFilter, SearchMode, code_ranges, count_passages, search,
 };
 use crate::model::DocId;
 use crate::session::Session;
@@ -158,72 +158,10 @@ pub fn run_search(a: &SearchArgs) -> Result<()> {
             v.push(b'\n');
             v
         }
-        "csv" => to_csv(&result)?,
-        _ => to_markdown(&result).into_bytes(),
+        "csv" => crate::export::search::csv(&result)?,
+        _ => crate::export::search::markdown(&result).into_bytes(),
     };
     emit(a.output.as_deref(), &bytes, &a.project)
-}
-
-fn to_csv(r: &SearchResult) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "document", "start", "end", "speaker", "case", "before", "text", "after",
-    ])?;
-    for h in &r.hits {
-        w.write_record([
-            h.document.as_str(),
-            &h.start.to_string(),
-            &h.end.to_string(),
-            h.speaker.as_deref().unwrap_or(""),
-            h.case.as_deref().unwrap_or(""),
-            &h.before,
-            &h.text,
-            &h.after,
-        ])?;
-    }
-    w.into_inner()
-        .map_err(|e| anyhow!("could not write the CSV: {e}"))
-}
-
-fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
-}
-
-fn to_markdown(r: &SearchResult) -> String {
-    let mut s = format!(
-        "# Search: {}\n\n{} hit{} in {} document{}{}.\n\n",
-        md_cell(&r.query),
-        r.total,
-        if r.total == 1 { "" } else { "s" },
-        r.documents,
-        if r.documents == 1 { "" } else { "s" },
-        if r.hits.len() < r.total {
-            format!(" (the first {} listed)", r.hits.len())
-        } else {
-            String::new()
-        }
-    );
-    if r.hits.is_empty() {
-        return s;
-    }
-    s.push_str("| document | position | speaker | case | in context |\n|---|---|---|---|---|\n");
-    for h in &r.hits {
-        s.push_str(&format!(
-            "| {} | {}–{} | {} | {} | {}**{}**{} |\n",
-            md_cell(&h.document),
-            h.start,
-            h.end,
-            md_cell(h.speaker.as_deref().unwrap_or("")),
-            md_cell(h.case.as_deref().unwrap_or("")),
-            md_cell(&h.before),
-            md_cell(&h.text),
-            md_cell(&h.after)
-        ));
-    }
-    s.push_str(
-        "\nPositions are characters from the start of the document's text, end exclusive.\n",
-    );
-    s
 }
 
 /// Runs `weft autocode`.
@@ -377,7 +315,7 @@ pub fn run_similar(a: &SimilarArgs) -> Result<()> {
         _ => {
             let mut s = format!(
                 "# Passages like “{}”\n\nFrom {} coded extract{}. The code's terms (stem: words, in how many of the project's {} turns): {}.\n\n",
-                md_cell(&r.code),
+                crate::export::search::md_cell(&r.code),
                 r.extracts,
                 if r.extracts == 1 { "" } else { "s" },
                 r.units,
@@ -396,12 +334,12 @@ pub fn run_similar(a: &SimilarArgs) -> Result<()> {
                         "| {} | {:.2} | {} | {}–{} | {} | {} | {} |\n",
                         i + 1,
                         p.score,
-                        md_cell(&p.document),
+                        crate::export::search::md_cell(&p.document),
                         p.start,
                         p.end,
-                        md_cell(p.speaker.as_deref().unwrap_or("")),
-                        md_cell(&matched(&p.matched)),
-                        md_cell(&p.text)
+                        crate::export::search::md_cell(p.speaker.as_deref().unwrap_or("")),
+                        crate::export::search::md_cell(&matched(&p.matched)),
+                        crate::export::search::md_cell(&p.text)
                     ));
                 }
             }

@@ -12,6 +12,7 @@ pub mod portfolio;
 pub mod provenance;
 pub mod qdpx;
 pub mod report;
+pub mod search;
 pub mod segments;
 pub mod themes_table;
 pub mod xlsx;

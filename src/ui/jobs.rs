@@ -540,6 +540,9 @@ pub enum DialogPurpose {
     ExportSegments(Option<Vec<CodeId>>, ScopeFilter, Format),
     /// Export the project or its codebook as REFI-QDA.
     ExportExchange(ExchangeExport),
+    /// Save the answer a view holds (search hits, ...) under this file name; the bytes wait
+    /// in the app until a path is chosen.
+    SaveResult(String),
 }
 
 impl DialogPurpose {
@@ -565,6 +568,7 @@ impl DialogPurpose {
             Self::ExportExchange(ExchangeExport::MapSvg | ExchangeExport::MapPng) => {
                 "Export thematic map"
             }
+            Self::SaveResult(_) => "Export",
         }
     }
 
@@ -576,6 +580,7 @@ impl DialogPurpose {
                 | Self::ExportFrequencies(..)
                 | Self::ExportSegments(..)
                 | Self::ExportExchange(_)
+                | Self::SaveResult(_)
         )
     }
 
@@ -586,6 +591,7 @@ impl DialogPurpose {
             Self::ExportFrequencies(_, f) => format!("frequencies.{}", f.extension()),
             Self::ExportSegments(_, _, f) => format!("coded-segments.{}", f.extension()),
             Self::ExportExchange(k) => format!("{}.{}", k.stem(), k.extension()),
+            Self::SaveResult(name) => name.clone(),
             _ => String::new(),
         }
     }
@@ -662,6 +668,14 @@ impl NativeDialog {
                         .save_file()
                         .into_iter()
                         .collect(),
+                    DialogPurpose::SaveResult(name) => {
+                        let ext = name.rsplit_once('.').map_or("csv", |x| x.1).to_owned();
+                        d.add_filter(ext.to_uppercase(), &[ext.as_str()])
+                            .set_file_name(name)
+                            .save_file()
+                            .into_iter()
+                            .collect()
+                    }
                     DialogPurpose::ExportFrequencies(..) | DialogPurpose::ExportSegments(..) => {
                         let mut formats = vec![p.format(), Format::Csv, Format::Json];
                         if matches!(p, DialogPurpose::ExportFrequencies(..)) {

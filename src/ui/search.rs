@@ -208,6 +208,24 @@ impl SearchView {
             {
                 self.autocode = Some(AutoCode::default());
             }
+            if result.total > 0
+                && ui
+                    .button("Export hits…")
+                    .on_hover_text("Every hit, in context, as a CSV table (document, position, speaker, case, before, hit, after)")
+                    .clicked()
+            {
+                // Every hit, not only those listed.
+                match search(db, &result.query, result.mode, &self.filter(), None)
+                    .map_err(|e| e.to_string())
+                    .and_then(|all| crate::export::search::csv(&all).map_err(|e| e.to_string()))
+                {
+                    Ok(bytes) => out.push(Command::SaveFile {
+                        name: "search-hits.csv".into(),
+                        bytes,
+                    }),
+                    Err(e) => out.push(Command::Error(format!("Could not export the hits: {e}"))),
+                }
+            }
         });
         if self.autocode.is_some() {
             self.autocode_ui(ui, db, view, &result, out);

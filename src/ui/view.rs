@@ -103,6 +103,14 @@ pub enum Command {
     DeletePermanently(crate::session::Purge),
     /// Export the frequency report with these filters (asks for a file).
     ExportFrequencies(ScopeFilter),
+    /// Save what a view computed (search hits as CSV, ...): asks for a file, suggesting
+    /// `name`, and writes `bytes` there (never over the project).
+    SaveFile {
+        /// The file name suggested.
+        name: String,
+        /// What to write.
+        bytes: Vec<u8>,
+    },
     /// Export coded segments of these codes (all when `None`) with these filters.
     ExportSegments(Option<Vec<CodeId>>, ScopeFilter),
     /// Record a workflow milestone now (a project setting outside the undo history, such as

@@ -136,6 +136,15 @@ impl WeftApp {
                     move || c.request_repaint(),
                 ));
             }
+            DialogPurpose::SaveResult(_) => {
+                let Some(bytes) = self.pending_save.take() else {
+                    return;
+                };
+                match crate::export::write_export(&first, &bytes, self.view.path.as_deref()) {
+                    Ok(()) => self.notice(format!("Saved {}", first.display())),
+                    Err(e) => self.error(e.to_string()),
+                }
+            }
             DialogPurpose::ExportExchange(kind) => {
                 let Some(project) = self.export_source() else {
                     return;
@@ -482,6 +491,10 @@ impl WeftApp {
                 Command::ExportFrequencies(f) => {
                     let format = self.frequencies.export_format.take().unwrap_or(Format::Csv);
                     self.ask_path(DialogPurpose::ExportFrequencies(f, format), ctx)
+                }
+                Command::SaveFile { name, bytes } => {
+                    self.pending_save = Some(bytes);
+                    self.ask_path(DialogPurpose::SaveResult(name), ctx);
                 }
                 Command::ExportSegments(codes, f) => {
                     let format = self.segments.export_format.take().unwrap_or(Format::Csv);

@@ -79,6 +79,8 @@ pub struct WeftApp {
     segments: SegmentsView,
     frequencies: FrequenciesView,
     questions: QuestionsView,
+    /// What a view asked to save, waiting for its file to be chosen.
+    pending_save: Option<Vec<u8>>,
     search: SearchView,
     map: MapView,
     review: ReviewView,
@@ -151,6 +153,7 @@ impl WeftApp {
             segments: SegmentsView::default(),
             frequencies: FrequenciesView::default(),
             questions: QuestionsView::default(),
+            pending_save: None,
             search: SearchView::default(),
             map: MapView::default(),
             review: ReviewView::default(),
