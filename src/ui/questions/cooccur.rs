@@ -123,6 +123,19 @@ impl CooccurView {
         let Some(computed) = &self.computed else {
             return;
         };
+        if ui
+            .small_button("Export…")
+            .on_hover_text("Both matrices (segments, then documents) as CSV, each after a line saying what a cell means")
+            .clicked()
+        {
+            match computed.matrix.to_csv() {
+                Ok(bytes) => out.push(Command::SaveFile {
+                    name: "co-occurrence.csv".into(),
+                    bytes,
+                }),
+                Err(e) => out.push(Command::Error(format!("Could not export the matrix: {e}"))),
+            }
+        }
         let m = &computed.matrix;
         if m.codes.is_empty() {
             ui.weak(
