@@ -99,7 +99,7 @@ pub fn crosstab(a: CrosstabArgs) -> Result<()> {
             s.push('\n');
             s.into_bytes()
         }
-        "csv" => crosstab_csv(&table, measure, percent)?,
+        "csv" => crate::export::questions::crosstab_csv(&table, measure, percent)?,
         _ => crosstab_md(&table, measure, percent).into_bytes(),
     };
     emit(a.output.as_deref(), &bytes, &a.project)
@@ -162,31 +162,6 @@ fn crosstab_json(t: &Crosstab, measure: Measure, percent: Option<Percent>) -> Va
     out
 }
 
-/// A cell as text: counts as integers, coverage as a fraction (like `weft stats`), percentages
-/// with one decimal.
-fn cell_text(v: f64, measure: Measure, percent: Option<Percent>, md: bool) -> String {
-    match (percent, measure) {
-        (Some(_), _) if md => format!("{v:.1}%"),
-        (Some(_), _) => format!("{v:.2}"),
-        (None, Measure::Coverage) if md => format!("{:.1}%", v * 100.0),
-        (None, Measure::Coverage) => format!("{v:.6}"),
-        (None, _) => format!("{v}"),
-    }
-}
-
-fn crosstab_csv(t: &Crosstab, measure: Measure, percent: Option<Percent>) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header = vec!["code".to_owned()];
-    header.extend((0..t.values.len()).map(|i| t.heading(i)));
-    w.write_record(&header)?;
-    for (r, nums) in t.rows.iter().zip(t.table(measure, percent)) {
-        let mut rec = vec![r.path.clone()];
-        rec.extend(nums.iter().map(|v| cell_text(*v, measure, percent, false)));
-        w.write_record(&rec)?;
-    }
-    Ok(w.into_inner()?)
-}
-
 fn md_cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
@@ -208,7 +183,11 @@ fn crosstab_md(t: &Crosstab, measure: Measure, percent: Option<Percent>) -> Stri
     for (r, nums) in t.rows.iter().zip(t.table(measure, percent)) {
         let _ = write!(s, "| {}{} |", "— ".repeat(r.depth), md_cell(&r.path));
         for v in nums {
-            let _ = write!(s, " {} |", cell_text(v, measure, percent, true));
+            let _ = write!(
+                s,
+                " {} |",
+                crate::export::questions::cell_text(v, measure, percent, true)
+            );
         }
         s.push('\n');
     }
@@ -271,14 +250,7 @@ pub fn words(a: WordsArgs) -> Result<()> {
             s.push('\n');
             s.into_bytes()
         }
-        "csv" => {
-            let mut w = csv::Writer::from_writer(Vec::new());
-            w.write_record(["word", "count", "documents"])?;
-            for x in &report.words {
-                w.write_record([x.word.clone(), x.count.to_string(), x.documents.to_string()])?;
-            }
-            w.into_inner()?
-        }
+        "csv" => crate::export::questions::words_csv(&report)?,
         _ => words_md(&report, &opts, a.code.as_deref()).into_bytes(),
     };
     emit(a.output.as_deref(), &bytes, &a.project)

@@ -292,26 +292,7 @@ pub fn run_similar(a: &SimilarArgs) -> Result<()> {
             v.push(b'\n');
             v
         }
-        "csv" => {
-            let mut w = csv::Writer::from_writer(Vec::new());
-            w.write_record([
-                "rank", "score", "document", "start", "end", "speaker", "matched", "text",
-            ])?;
-            for (i, p) in r.passages.iter().enumerate() {
-                w.write_record([
-                    (i + 1).to_string(),
-                    format!("{:.3}", p.score),
-                    p.document.clone(),
-                    p.start.to_string(),
-                    p.end.to_string(),
-                    p.speaker.clone().unwrap_or_default(),
-                    matched(&p.matched),
-                    p.text.clone(),
-                ])?;
-            }
-            w.into_inner()
-                .map_err(|e| anyhow!("could not write the CSV: {e}"))?
-        }
+        "csv" => crate::export::questions::similar_csv(&r)?,
         _ => {
             let mut s = format!(
                 "# Passages like “{}”\n\nFrom {} coded extract{}. The code's terms (stem: words, in how many of the project's {} turns): {}.\n\n",
@@ -338,7 +319,9 @@ pub fn run_similar(a: &SimilarArgs) -> Result<()> {
                         p.start,
                         p.end,
                         crate::export::search::md_cell(p.speaker.as_deref().unwrap_or("")),
-                        crate::export::search::md_cell(&matched(&p.matched)),
+                        crate::export::search::md_cell(&crate::export::questions::matched_words(
+                            &p.matched
+                        )),
                         crate::export::search::md_cell(&p.text)
                     ));
                 }
@@ -348,17 +331,4 @@ pub fn run_similar(a: &SimilarArgs) -> Result<()> {
         }
     };
     emit(a.output.as_deref(), &bytes, &a.project)
-}
-
-fn matched(m: &[crate::analysis::similar::MatchedWord]) -> String {
-    m.iter()
-        .map(|w| {
-            if w.count == 1 {
-                w.word.clone()
-            } else {
-                format!("{} ×{}", w.word, w.count)
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }

@@ -11,6 +11,7 @@ pub mod map_svg;
 pub mod portfolio;
 pub mod provenance;
 pub mod qdpx;
+pub mod questions;
 pub mod report;
 pub mod search;
 pub mod segments;

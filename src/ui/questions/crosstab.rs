@@ -132,6 +132,19 @@ impl CrosstabView {
             )
             .wrap(),
         );
+        if ui
+            .small_button("Export…")
+            .on_hover_text("The table as CSV, as shown (this measure, numbers or percentages)")
+            .clicked()
+        {
+            match crate::export::questions::crosstab_csv(&table, self.measure, self.percent) {
+                Ok(bytes) => out.push(Command::SaveFile {
+                    name: format!("crosstab-{}.csv", table.attribute),
+                    bytes,
+                }),
+                Err(e) => out.push(Command::Error(format!("Could not export the table: {e}"))),
+            }
+        }
         ui.add_space(4.0);
         let clicked = self.table_ui(ui, &table, view);
         if let Some((col, code)) = clicked {

@@ -99,6 +99,21 @@ impl SimilarView {
             ui.weak("No passage outside the code shares its words.");
             return;
         }
+        if ui
+            .small_button("Export…")
+            .on_hover_text("The passages with their scores and matched words, as CSV")
+            .clicked()
+        {
+            match crate::export::questions::similar_csv(r) {
+                Ok(bytes) => out.push(Command::SaveFile {
+                    name: "passages-like-these.csv".into(),
+                    bytes,
+                }),
+                Err(e) => out.push(Command::Error(format!(
+                    "Could not export the passages: {e}"
+                ))),
+            }
+        }
         ui.weak(
             "↑ ↓ move, Enter codes the highlighted passage; a click opens it in the transcript.",
         );

@@ -105,6 +105,19 @@ impl WordsView {
                 return;
             }
         };
+        if ui
+            .small_button("Export…")
+            .on_hover_text("The words listed, with their counts and documents, as CSV")
+            .clicked()
+        {
+            match crate::export::questions::words_csv(report) {
+                Ok(bytes) => out.push(Command::SaveFile {
+                    name: "word-frequencies.csv".into(),
+                    bytes,
+                }),
+                Err(e) => out.push(Command::Error(format!("Could not export the words: {e}"))),
+            }
+        }
         ui.add(
             egui::Label::new(
                 egui::RichText::new(format!(
