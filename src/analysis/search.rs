@@ -15,7 +15,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use super::{AnalysisError, Result, Scope, ScopeFilter};
 use crate::model::read::SearchIndex;
-use crate::model::search::{SearchLeaf, SearchQuery, SearchUnit};
+use crate::model::search::{SearchLeaf, SearchQuery, SearchUnit, unit_document};
 use crate::model::{CaseId, CharRange, DocId, Document, ProjectRead, Turn};
 use crate::text::{CharIndex, search_words};
 
@@ -269,11 +269,8 @@ fn search_one_word<R: ProjectRead + SearchIndex + Copy>(
     let spans = read.unit_spans()?;
     let mut by_doc: HashMap<DocId, Vec<i64>> = HashMap::new();
     for u in units {
-        let i = spans.partition_point(|s| s.1 <= u);
-        if let Some(s) = i.checked_sub(1).and_then(|i| spans.get(i))
-            && u <= s.2
-        {
-            by_doc.entry(s.0).or_default().push(u);
+        if let Some(d) = unit_document(&spans, u) {
+            by_doc.entry(d).or_default().push(u);
         }
     }
     let scope = scope_of(read, &SearchFilter::default())?;
@@ -364,12 +361,8 @@ fn search_words_query<R: ProjectRead + SearchIndex + Copy>(
         .enumerate()
         .map(|(i, d)| (d.id, i))
         .collect();
-    let spans = read.unit_spans()?; // sorted by first unit
-    let doc_of = |unit: i64| -> Option<DocId> {
-        let i = spans.partition_point(|s| s.1 <= unit);
-        let s = spans.get(i.checked_sub(1)?)?;
-        (unit <= s.2).then_some(s.0)
-    };
+    let spans = read.unit_spans()?;
+    let doc_of = |unit: i64| unit_document(&spans, unit);
     let mut placed: Vec<(usize, DocId, RawHit)> = hits
         .into_iter()
         .filter_map(|h| {

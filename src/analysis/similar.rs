@@ -363,11 +363,7 @@ pub fn similar<R: ProjectRead + SearchIndex + Copy>(
 
     // 4. Passages: turns as they are, or the sentences of the best turns.
     let spans = read.unit_spans()?;
-    let doc_of = |u: i64| -> Option<DocId> {
-        let i = spans.partition_point(|s| s.1 <= u);
-        let s = spans.get(i.checked_sub(1)?)?;
-        (u <= s.2).then_some(s.0)
-    };
+    let doc_of = |u: i64| crate::model::search::unit_document(&spans, u);
     let documents = read.documents()?;
     let names: HashMap<DocId, &str> = documents.iter().map(|d| (d.id, d.name.as_str())).collect();
     let rank: HashMap<DocId, usize> = documents

@@ -162,10 +162,6 @@ fn crosstab_json(t: &Crosstab, measure: Measure, percent: Option<Percent>) -> Va
     out
 }
 
-fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
-}
-
 fn crosstab_md(t: &Crosstab, measure: Measure, percent: Option<Percent>) -> String {
     let mut s = format!(
         "## Codes by {} ({}{})\n\n{}\n\n| Code |",
@@ -175,13 +171,18 @@ fn crosstab_md(t: &Crosstab, measure: Measure, percent: Option<Percent>) -> Stri
         crosstab_note(t, measure, percent)
     );
     for i in 0..t.values.len() {
-        let _ = write!(s, " {} |", md_cell(&t.heading(i)));
+        let _ = write!(s, " {} |", crate::export::md_cell(&t.heading(i)));
     }
     s.push_str("\n|---|");
     s.push_str(&"---:|".repeat(t.values.len()));
     s.push('\n');
     for (r, nums) in t.rows.iter().zip(t.table(measure, percent)) {
-        let _ = write!(s, "| {}{} |", "— ".repeat(r.depth), md_cell(&r.path));
+        let _ = write!(
+            s,
+            "| {}{} |",
+            "— ".repeat(r.depth),
+            crate::export::md_cell(&r.path)
+        );
         for v in nums {
             let _ = write!(
                 s,
@@ -277,7 +278,7 @@ fn words_md(r: &WordReport, opts: &WordOptions, code: Option<&str>) -> String {
          | Word | Count | Documents |\n|---|---:|---:|\n",
         code.map_or(String::new(), |c| format!(
             " in the text coded {}",
-            md_cell(c)
+            crate::export::md_cell(c)
         )),
         r.totals.words,
         r.totals.documents,
@@ -293,7 +294,7 @@ fn words_md(r: &WordReport, opts: &WordOptions, code: Option<&str>) -> String {
         let _ = writeln!(
             s,
             "| {} | {} | {} |",
-            md_cell(&w.word),
+            crate::export::md_cell(&w.word),
             w.count,
             w.documents
         );
@@ -344,7 +345,7 @@ fn kwic(a: &WordsArgs, db: crate::store::Db<'_>, opts: &WordOptions, word: &str)
             let mut s = format!(
                 "## “{}” in context\n\n{total} occurrences{}; positions are characters.\n\n\
                  | Document | Position | Before | Word | After |\n|---|---:|---:|---|---|\n",
-                md_cell(word),
+                crate::export::md_cell(word),
                 if lines.len() < total {
                     format!(", the first {} shown", lines.len())
                 } else {
@@ -355,11 +356,11 @@ fn kwic(a: &WordsArgs, db: crate::store::Db<'_>, opts: &WordOptions, word: &str)
                 let _ = writeln!(
                     s,
                     "| {} | {} | {} | **{}** | {} |",
-                    md_cell(&name(l.doc)),
+                    crate::export::md_cell(&name(l.doc)),
                     l.start,
-                    md_cell(&l.before),
-                    md_cell(&l.word),
-                    md_cell(&l.after)
+                    crate::export::md_cell(&l.before),
+                    crate::export::md_cell(&l.word),
+                    crate::export::md_cell(&l.after)
                 );
             }
             s.into_bytes()

@@ -296,7 +296,7 @@ pub fn run_similar(a: &SimilarArgs) -> Result<()> {
         _ => {
             let mut s = format!(
                 "# Passages like “{}”\n\nFrom {} coded extract{}. The code's terms (stem: words, in how many of the project's {} turns): {}.\n\n",
-                crate::export::search::md_cell(&r.code),
+                crate::export::md_cell(&r.code),
                 r.extracts,
                 if r.extracts == 1 { "" } else { "s" },
                 r.units,
@@ -315,14 +315,14 @@ pub fn run_similar(a: &SimilarArgs) -> Result<()> {
                         "| {} | {:.2} | {} | {}–{} | {} | {} | {} |\n",
                         i + 1,
                         p.score,
-                        crate::export::search::md_cell(&p.document),
+                        crate::export::md_cell(&p.document),
                         p.start,
                         p.end,
-                        crate::export::search::md_cell(p.speaker.as_deref().unwrap_or("")),
-                        crate::export::search::md_cell(&crate::export::questions::matched_words(
+                        crate::export::md_cell(p.speaker.as_deref().unwrap_or("")),
+                        crate::export::md_cell(&crate::export::questions::matched_words(
                             &p.matched
                         )),
-                        crate::export::search::md_cell(&p.text)
+                        crate::export::md_cell(&p.text)
                     ));
                 }
             }

@@ -137,6 +137,11 @@ impl Format {
     }
 }
 
+/// Text as one cell of a Markdown table: pipes escaped, line breaks made spaces.
+pub fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
 /// Writes an export to `path` atomically, never over the project: refuses a path that is the
 /// project file `project` (however it is spelled, or through a link) or its `-wal`/`-shm`, an
 /// existing SQLite database (another project), and anything that is not a plain file (a folder,

@@ -1,7 +1,7 @@
 //! Search results as files: CSV (one row per hit, keyword in context) and Markdown, shared by
 //! `weft search` and the app's Search tab.
 
-use super::ExportError;
+use super::{ExportError, md_cell};
 use crate::analysis::search::SearchResult;
 
 /// The hits as CSV: one row per hit with its context.
@@ -23,11 +23,6 @@ pub fn csv(r: &SearchResult) -> Result<Vec<u8>, ExportError> {
         ])?;
     }
     w.into_inner().map_err(|e| ExportError::Csv(e.to_string()))
-}
-
-/// A Markdown table cell: pipes escaped, one line.
-pub fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
 }
 
 /// The hits as a Markdown table, after a line with the total.

@@ -35,6 +35,14 @@ pub struct SearchUnit {
     pub speaker: Option<String>,
 }
 
+/// The document a unit belongs to, given each document's first and last unit id sorted by
+/// first unit ([`super::read::SearchIndex::unit_spans`]).
+pub fn unit_document(spans: &[(DocId, i64, i64)], unit: i64) -> Option<DocId> {
+    let i = spans.partition_point(|s| s.1 <= unit);
+    let s = spans.get(i.checked_sub(1)?)?;
+    (unit <= s.2).then_some(s.0)
+}
+
 /// The units of a document: each turn's body, and the paragraphs of any text outside the
 /// turns (all of it when there are none), as `(start, end, speaker)`, in order. Paragraphs
 /// are separated by blank lines where the text has any, else by line breaks; units that hold

@@ -177,14 +177,17 @@ impl SearchView {
             self.run(db, view.version);
         }
         ui.separator();
-        let Some((_, result)) = &self.result else {
+        // The result is taken out for the frame (and put back below) rather than cloned: it
+        // holds hundreds of hits and the view draws every frame.
+        let Some((key, result)) = self.result.take() else {
             ui.weak("Type a word or a phrase and press Enter. A click on a hit opens the transcript there.");
             return;
         };
         let result = match result {
-            Ok(r) => r.clone(),
+            Ok(r) => r,
             Err(e) => {
-                ui.colored_label(ui.visuals().error_fg_color, e);
+                ui.colored_label(ui.visuals().error_fg_color, &e);
+                self.result = Some((key, Err(e)));
                 return;
             }
         };
@@ -241,6 +244,7 @@ impl SearchView {
                     hit_row(ui, h, out);
                 }
             });
+        self.result = Some((key, Ok(result)));
     }
 
     fn autocode_ui(
