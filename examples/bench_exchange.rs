@@ -51,6 +51,8 @@ fn main() {
     // Import that QDPX into a new project (parse, then one action).
     let t = Instant::now();
     let imported = weft::import::qdpx::read(&out, &mut |_, _| true).unwrap();
+    let read_s = t.elapsed().as_secs_f64();
+    let read_peak = peak_rss_mb();
     let target = dir.path().join("back.weft");
     let (session, _) = weft::session::Session::create_from_bundle(
         &target,
@@ -65,12 +67,14 @@ fn main() {
         .len();
     assert_eq!(back, summary.codings, "every coding came back");
     println!(
-        "{{\"bench\": \"exchange\", \"documents\": {}, \"codings\": {}, \"export_s\": {:.2}, \"export_peak_rss_mb\": {:.0}, \"import_s\": {:.2}, \"peak_rss_mb\": {:.0}, \"rss_before_export_mb\": {:.0}, \"largest_source_mb\": {:.2}, \"qdpx_mb\": {:.1}}}",
+        "{{\"bench\": \"exchange\", \"documents\": {}, \"codings\": {}, \"export_s\": {:.2}, \"export_peak_rss_mb\": {:.0}, \"import_s\": {:.2}, \"import_read_s\": {:.2}, \"import_read_peak_rss_mb\": {:.0}, \"peak_rss_mb\": {:.0}, \"rss_before_export_mb\": {:.0}, \"largest_source_mb\": {:.2}, \"qdpx_mb\": {:.1}}}",
         summary.sources,
         summary.codings,
         export_s,
         export_peak,
         import_s,
+        read_s,
+        read_peak,
         peak_rss_mb(),
         rss_before,
         largest as f64 / 1e6,

@@ -217,8 +217,17 @@ impl Session {
     /// Applies `action` in one transaction as one undo step. On error nothing changed.
     pub fn apply(&mut self, action: &Action) -> Result<Applied> {
         let label = action.label(self.read());
+        self.apply_as(&label, |tx| action.run(tx))
+    }
+
+    /// [`Self::apply`] of the work `run`, as one undo step named `label`.
+    fn apply_as(
+        &mut self,
+        label: &str,
+        run: impl FnOnce(&crate::store::Tx<'_>) -> Result<Outcome>,
+    ) -> Result<Applied> {
         let coder = self.coder_name()?;
-        let outcome = self.store.action_by(&label, &coder, |tx| action.run(tx))?;
+        let outcome = self.store.action_by(label, &coder, run)?;
         let changes = self.store.last_changes()?;
         if self.coder.is_none() || changes.coders {
             // The first coding of a project without coders adds the default coder.
@@ -753,9 +762,10 @@ impl Session {
         ));
         let built = (|| -> Result<crate::store::BundleReport> {
             let mut s = Self::create(&temp)?;
-            let applied = s.apply(&Action::AddContent {
-                label: label.to_owned(),
-                bundle: Box::new(bundle),
+            // As `Action::AddContent`, letting the bundle go as it is written: it holds a
+            // whole project.
+            let applied = s.apply_as(label, |tx| {
+                tx.add_bundle_owned(bundle).map(Outcome::Content)
             })?;
             if cancelled() {
                 return Err(StoreError::Cancelled);

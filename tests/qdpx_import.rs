@@ -631,6 +631,40 @@ fn the_cli_creates_the_project_refuses_to_overwrite_and_leaves_nothing_on_failur
     assert!(!d.join("tag.weft").exists());
 }
 
+/// Sources are converted while the XML is read, before the notes that follow them; a file
+/// that puts its sources before the codebook, users and variables (against the standard's
+/// order) is read whole instead. Both give exactly the same bundle and report.
+#[test]
+fn a_project_in_another_order_imports_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let usual = rich_fixture(dir.path());
+    let xml = qde_of(&usual);
+    let (a, b) = (xml.find(" <q:Sources>").unwrap(), xml.find(" <q:Notes>").unwrap());
+    let sources = &xml[a..b];
+    let at = xml.find(" <q:Users>").unwrap();
+    let reordered = format!("{}{}{}{}", &xml[..at], sources, &xml[at..a], &xml[b..]);
+    assert_eq!(reordered.len(), xml.len());
+    assert!(reordered.find("<q:Sources>") < reordered.find("<q:CodeBook>"));
+    let other = dir.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    let mut text = b"\xEF\xBB\xBF".to_vec();
+    text.extend_from_slice(RAW.as_bytes());
+    let moved = other.join("rich.qdpx");
+    zip_file(
+        &moved,
+        &[("Project.QDE", reordered.as_bytes()), ("Sources/S1.TXT", &text)],
+    );
+    let one = qdpx::read(&usual, &mut |_, _| true).unwrap();
+    let two = qdpx::read(&moved, &mut |_, _| true).unwrap();
+    assert!(one.report.codings > 0 && one.report.memos > 0);
+    assert!(
+        one.bundle.codings.iter().any(|c| c.memo.contains("passage note")),
+        "a coding's note, which comes after its source, is its memo"
+    );
+    assert_eq!(one.report, two.report);
+    assert_eq!(one.bundle, two.bundle);
+}
+
 #[test]
 fn a_cancelled_import_leaves_no_file() {
     let dir = tempfile::tempdir().unwrap();

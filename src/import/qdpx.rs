@@ -278,6 +278,54 @@ pub fn norm_guid(g: &str) -> String {
         .to_ascii_lowercase()
 }
 
+/// A normalised GUID as a set key: a UUID in its usual 8-4-4-4-12 form is kept as a number
+/// (a large project has hundreds of thousands of GUIDs), anything else as text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum GuidKey {
+    Uuid(u128),
+    Text(Box<str>),
+}
+
+impl GuidKey {
+    /// The key of `g`, already normalised by [`norm_guid`].
+    fn of(g: &str) -> Self {
+        let b = g.as_bytes();
+        let dashes = [8, 13, 18, 23];
+        let uuid = b.len() == 36
+            && b.iter().enumerate().all(|(i, &c)| {
+                if dashes.contains(&i) {
+                    c == b'-'
+                } else {
+                    c.is_ascii_hexdigit()
+                }
+            });
+        if uuid {
+            let hex: String = g.chars().filter(|&c| c != '-').collect();
+            if let Ok(n) = u128::from_str_radix(&hex, 16) {
+                return Self::Uuid(n);
+            }
+        }
+        Self::Text(g.into())
+    }
+}
+
+/// A set of GUIDs, UUIDs kept as 16-byte numbers.
+#[derive(Default)]
+struct GuidSet {
+    uuids: HashSet<u128>,
+    others: HashSet<Box<str>>,
+}
+
+impl GuidSet {
+    /// Adds `g` (normalised); `false` when it was there.
+    fn insert(&mut self, g: &str) -> bool {
+        match GuidKey::of(g) {
+            GuidKey::Uuid(n) => self.uuids.insert(n),
+            GuidKey::Text(t) => self.others.insert(t),
+        }
+    }
+}
+
 /// Parses `#RRGGBB` or `#RGB`, any case.
 pub fn parse_color(s: &str) -> Option<Color> {
     let hex = s.trim().trim_start_matches('#');
@@ -324,18 +372,58 @@ pub fn read_with_limits(
     limits: Limits,
     progress: &mut dyn FnMut(usize, usize) -> bool,
 ) -> Result<QdpxImport, QdpxError> {
-    let file = std::fs::File::open(path).map_err(|error| QdpxError::Unreadable {
-        path: path.to_owned(),
-        error,
-    })?;
-    let mut zip =
-        zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| QdpxError::NotZip {
-            path: path.to_owned(),
-            reason: e.to_string(),
-        })?;
+    let mut zip = open_zip(path)?;
     let mut archive = Archive::index(path, &mut zip, limits)?;
     let qde_name = archive.project_entry()?;
-    let mut root = archive.read_xml(&mut zip, &qde_name, limits.project_xml, "the project XML")?;
+    let file_name = file_name(path);
+    // Sources are converted as the parse reaches them, each let go once it is in the bundle,
+    // so a large project's selections are never all in memory as a tree. Their texts come
+    // from a second reader of the same archive, the first being busy with the XML.
+    let mut sources_zip = open_zip(path)?;
+    let mut builder = Builder::new(&file_name, "");
+    let streamed = archive.read_with(
+        &mut zip,
+        &qde_name,
+        limits.project_xml,
+        "the project XML",
+        |r, size, archive| {
+            let mut halt = None;
+            let mut visit = |stack: &[El], el: El, pos: u64| {
+                builder
+                    .visit(stack, el, (pos, size), archive, &mut sources_zip, progress)
+                    .map_err(|h| {
+                        halt = Some(h);
+                        xml::Stop
+                    })
+            };
+            let input = std::io::BufReader::with_capacity(1 << 16, r);
+            match xml::parse_reader_with(input, &mut visit) {
+                Ok(root) => Ok(Some(root)),
+                Err(XmlError::Stopped) => match halt {
+                    Some(Halt::Failed(e)) => Err(e),
+                    Some(Halt::Restart) | None => Ok(None),
+                },
+                Err(e) => Err(xml_error(path, &qde_name, e)),
+            }
+        },
+    )?;
+    let mut root = match streamed {
+        Some(root) => root,
+        None => {
+            // The codebook, users or variables came after the sources (not the standard's
+            // order): read the file whole, then convert in order.
+            archive.read_total = 0;
+            builder = Builder::new(&file_name, "");
+            let root =
+                archive.read_xml(&mut zip, &qde_name, limits.project_xml, "the project XML")?;
+            for name in HEAD {
+                if let Some(el) = root.child(name) {
+                    builder.head(el);
+                }
+            }
+            root
+        }
+    };
     if root.name != "Project" {
         return Err(QdpxError::WrongRoot {
             path: path.to_owned(),
@@ -344,9 +432,10 @@ pub fn read_with_limits(
             root: root.name.into(),
         });
     }
-    let file_name = file_name(path);
-    let mut builder = Builder::new(&file_name, root.attr("origin").unwrap_or(""));
-    builder.project(&mut root, &mut archive, &mut zip, progress)?;
+    root.attr("origin")
+        .unwrap_or("")
+        .clone_into(&mut builder.report.origin);
+    builder.tail(&mut root, &mut archive, &mut zip, progress)?;
     Ok(builder.finish(&root))
 }
 
@@ -402,6 +491,18 @@ fn file_name(path: &Path) -> String {
     )
 }
 
+/// The zip archive at `path`, or why it is not one.
+fn open_zip(path: &Path) -> Result<Zip, QdpxError> {
+    let file = std::fs::File::open(path).map_err(|error| QdpxError::Unreadable {
+        path: path.to_owned(),
+        error,
+    })?;
+    zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| QdpxError::NotZip {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })
+}
+
 fn parse_xml(path: &Path, entry: &str, bytes: &[u8]) -> Result<El, QdpxError> {
     xml::parse(bytes).map_err(|e| xml_error(path, entry, e))
 }
@@ -415,6 +516,11 @@ fn xml_error(path: &Path, entry: &str, e: XmlError) -> QdpxError {
             path: path.to_owned(),
             entry: entry.to_owned(),
             detail,
+        },
+        XmlError::Stopped => QdpxError::Malformed {
+            path: path.to_owned(),
+            entry: entry.to_owned(),
+            detail: "reading stopped".to_owned(),
         },
     }
 }
@@ -524,7 +630,7 @@ impl Archive {
         what: &str,
     ) -> Result<Vec<u8>, QdpxError> {
         let path = self.path.clone();
-        self.read_with(zip, name, limit, what, |r, size| {
+        self.read_with(zip, name, limit, what, |r, size, _| {
             let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
             r.read_to_end(&mut bytes)
                 .map_err(|e| QdpxError::NotZip {
@@ -545,24 +651,25 @@ impl Archive {
         what: &str,
     ) -> Result<El, QdpxError> {
         let path = self.path.clone();
-        self.read_with(zip, name, limit, what, |r, _| {
+        self.read_with(zip, name, limit, what, |r, _, _| {
             xml::parse_reader(std::io::BufReader::with_capacity(1 << 16, r))
                 .map_err(|e| xml_error(&path, name, e))
         })
     }
 
-    /// Opens entry `name` and hands it to `consume` (with its declared size), checking the
-    /// declared and the actual size against `limit` and the archive's total: a zip bomb is
-    /// refused at its declared size, or when inflating gives more than it declared.
+    /// Opens entry `name` and hands it to `consume` (with its declared size, and the archive
+    /// for reading other entries from another reader meanwhile), checking the declared and
+    /// the actual size against `limit` and the archive's total: a zip bomb is refused at its
+    /// declared size, or when inflating gives more than it declared.
     fn read_with<T>(
         &mut self,
         zip: &mut Zip,
         name: &str,
         limit: u64,
         what: &str,
-        consume: impl FnOnce(&mut dyn Read, u64) -> Result<T, QdpxError>,
+        consume: impl FnOnce(&mut dyn Read, u64, &mut Self) -> Result<T, QdpxError>,
     ) -> Result<T, QdpxError> {
-        let Some((index, _)) = self.entries.get(&name.replace('\\', "/").to_lowercase()) else {
+        let Some(&(index, _)) = self.entries.get(&name.replace('\\', "/").to_lowercase()) else {
             return Err(QdpxError::NoProject {
                 path: self.path.clone(),
                 reason: format!("the archive has no entry {name}"),
@@ -570,38 +677,38 @@ impl Archive {
         };
         let left = self.limits.total.saturating_sub(self.read_total);
         let limit_here = limit.min(left);
-        let over = || QdpxError::TooLarge {
-            path: self.path.clone(),
-            what: if limit <= left {
-                format!("{what} ({name})")
-            } else {
+        let over = |this: &Self, whole: bool| QdpxError::TooLarge {
+            path: this.path.clone(),
+            what: if whole {
                 "the archive's content".to_owned()
-            },
-            limit: if limit <= left {
-                limit
             } else {
-                self.limits.total
+                format!("{what} ({name})")
             },
+            limit: if whole { this.limits.total } else { limit },
         };
-        let f = zip.by_index(*index).map_err(|e| QdpxError::NotZip {
+        let f = zip.by_index(index).map_err(|e| QdpxError::NotZip {
             path: self.path.clone(),
             reason: e.to_string(),
         })?;
         // The declared size first (cheap), then what inflating really gives.
         let size = f.size();
         if size > limit_here {
-            return Err(over());
+            return Err(over(self, limit > left));
         }
         let mut counted = Counted {
             inner: f.take(limit_here + 1),
             n: 0,
         };
-        let out = consume(&mut counted, size);
+        let out = consume(&mut counted, size, self);
         let n = counted.n;
         if n > limit_here {
-            return Err(over());
+            return Err(over(self, limit > left));
         }
         self.read_total += n;
+        // Entries read meanwhile count too.
+        if self.read_total > self.limits.total {
+            return Err(over(self, true));
+        }
         out
     }
 }
@@ -625,6 +732,38 @@ type NoteParts = (String, String, Option<String>);
 /// A variable: name, type, GUID.
 type VarParts = (String, AttrType, Option<String>);
 
+/// The children of the project read before its sources (in the standard's order).
+const HEAD: [&str; 3] = ["Users", "CodeBook", "Variables"];
+
+/// Why converting stopped in the middle of the parse.
+enum Halt {
+    /// The file is not in the standard's order: read it whole instead.
+    Restart,
+    /// Cancelled, or a source could not be read.
+    Failed(QdpxError),
+}
+
+/// References to notes met in a source, resolved once the notes (which come after the
+/// sources in the file) are read.
+enum NoteUse {
+    /// A note on the document `doc`.
+    Document { note: String, doc: String },
+    /// Notes of a passage of `doc` (appended to the memo of each of its codings), and each
+    /// coding's own notes, by coding index.
+    Passage {
+        doc: String,
+        selection: Vec<String>,
+        codings: Vec<(usize, Vec<String>)>,
+    },
+}
+
+/// The normalised GUIDs the `NoteRef` children of `el` point to.
+fn note_refs(el: &El) -> Vec<String> {
+    el.all("NoteRef")
+        .map(|r| norm_guid(r.attr("targetGUID").unwrap_or("")))
+        .collect()
+}
+
 /// A selection's facts, before its positions are mapped.
 struct Selection<'a> {
     el: &'a El,
@@ -639,7 +778,7 @@ struct Builder {
     bundle: Bundle,
     report: QdpxReport,
     /// Every GUID seen (normalised): duplicates are skipped.
-    seen: HashSet<String>,
+    seen: GuidSet,
     /// User GUID -> coder name.
     users: HashMap<String, String>,
     /// Code GUID -> path.
@@ -650,12 +789,18 @@ struct Builder {
     var_scopes: HashMap<String, (bool, bool)>,
     /// Source GUID -> index in `bundle.documents`.
     sources: HashMap<String, usize>,
-    /// Selection GUID -> (document index, speaker label if a speaker's turn, coding indices).
-    selections: HashMap<String, (usize, Option<String>, Vec<usize>)>,
+    /// Selection GUID -> (document index, speaker label if a speaker's turn).
+    selections: HashMap<GuidKey, (usize, Option<String>)>,
     /// Note GUID -> (title, body, author).
     notes: HashMap<String, NoteParts>,
     /// Notes already used (a later reference gets a copy without the GUID).
     notes_used: HashSet<String>,
+    /// Note references waiting for the notes.
+    note_uses: Vec<NoteUse>,
+    /// Which of [`HEAD`] were read.
+    heads: Vec<xml::Name>,
+    /// Sources converted during the parse.
+    streamed: usize,
     /// Document names taken in the bundle.
     doc_names: HashSet<String>,
     /// Case names taken in the bundle.
@@ -673,7 +818,7 @@ impl Builder {
                 origin: origin.to_owned(),
                 ..QdpxReport::default()
             },
-            seen: HashSet::new(),
+            seen: GuidSet::default(),
             users: HashMap::new(),
             codes: HashMap::new(),
             variables: HashMap::new(),
@@ -682,6 +827,9 @@ impl Builder {
             selections: HashMap::new(),
             notes: HashMap::new(),
             notes_used: HashSet::new(),
+            note_uses: Vec::new(),
+            heads: Vec::new(),
+            streamed: 0,
             doc_names: HashSet::new(),
             case_names: HashSet::new(),
             code_paths: HashSet::new(),
@@ -698,7 +846,7 @@ impl Builder {
             });
             return None;
         }
-        if !self.seen.insert(g.clone()) {
+        if !self.seen.insert(&g) {
             self.report
                 .skip(&format!("{what} with a duplicate GUID"), || {
                     format!("a {what} repeats the GUID {raw} of an earlier object")
@@ -713,7 +861,128 @@ impl Builder {
             .and_then(|g| self.users.get(&norm_guid(g)).cloned())
     }
 
-    fn project(
+    /// Converts what the parse hands over as it closes (see [`xml::parse_reader_with`]): the
+    /// users, codebook and variables are read and kept in the tree; each source is converted
+    /// and let go. `at` is (bytes read, size) of the XML, for progress. Asks to start over
+    /// with the whole tree when the users, codebook or variables come after a source.
+    fn visit(
+        &mut self,
+        stack: &[El],
+        el: El,
+        at: (u64, u64),
+        archive: &mut Archive,
+        zip: &mut Zip,
+        progress: &mut dyn FnMut(usize, usize) -> bool,
+    ) -> Result<Option<El>, Halt> {
+        if stack[0].name != "Project" {
+            return Ok(Some(el));
+        }
+        if stack.len() == 1 {
+            if HEAD.contains(&el.name.as_str()) {
+                if self.streamed > 0 && !self.heads.contains(&el.name) {
+                    return Err(Halt::Restart);
+                }
+                self.head(&el);
+            }
+            return Ok(Some(el));
+        }
+        if stack[1].name != "Sources" {
+            return Ok(Some(el));
+        }
+        if self.streamed == 0 {
+            // The origin tells how a tool counts positions.
+            stack[0]
+                .attr("origin")
+                .unwrap_or("")
+                .clone_into(&mut self.report.origin);
+        }
+        let fraction = |n: u64| usize::try_from(n >> 10).unwrap_or(usize::MAX);
+        if !progress(fraction(at.0), fraction(at.1.max(at.0))) {
+            return Err(Halt::Failed(QdpxError::Cancelled {
+                path: archive.path.clone(),
+            }));
+        }
+        self.streamed += 1;
+        self.source(&el, archive, zip).map_err(Halt::Failed)?;
+        Ok(None)
+    }
+
+    /// Reads the first `Users`, `CodeBook` or `Variables` element (a later one is ignored).
+    fn head(&mut self, el: &El) {
+        if self.heads.contains(&el.name) {
+            return;
+        }
+        self.heads.push(el.name.clone());
+        match el.name.as_str() {
+            "Users" => {
+                let mut names = HashSet::new();
+                for u in el.all("User") {
+                    let Some(g) = self.claim(u, "user") else {
+                        continue;
+                    };
+                    let base = u
+                        .attr("name")
+                        .map(str::trim)
+                        .filter(|n| !n.is_empty())
+                        .map_or_else(|| format!("User {}", short(&g)), str::to_owned);
+                    let name = unique(&base, &mut names);
+                    self.users.insert(g.clone(), name.clone());
+                    self.bundle.coders.push(BundleCoder {
+                        guid: Some(g),
+                        name,
+                    });
+                }
+            }
+            "CodeBook" => {
+                if let Some(codes) = el.child("Codes") {
+                    self.codes(codes, "");
+                }
+            }
+            "Variables" => {
+                for v in el.all("Variable") {
+                    let Some(g) = self.claim(v, "variable") else {
+                        continue;
+                    };
+                    let name = v.attr("name").unwrap_or("").trim().to_owned();
+                    let name = if name.is_empty() {
+                        format!("Variable {}", short(&g))
+                    } else {
+                        name
+                    };
+                    let kind = match v.attr("typeOfVariable").unwrap_or("Text") {
+                        "Boolean" => AttrType::Boolean,
+                        "Integer" | "Float" => AttrType::Number,
+                        "Date" => AttrType::Date,
+                        _ => AttrType::Text,
+                    };
+                    self.variables.insert(g.clone(), (name, kind, Some(g)));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A child of `Sources`: a text source, or another kind, skipped.
+    fn source(&mut self, s: &El, archive: &mut Archive, zip: &mut Zip) -> Result<(), QdpxError> {
+        match s.name.as_str() {
+            "TextSource" => self.text_source(s, archive, zip),
+            other => {
+                self.report
+                    .skip(&format!("{other} (not a text source)"), || {
+                        format!(
+                            "source “{}” skipped: Weft imports text sources only ({other})",
+                            s.attr("name").unwrap_or("")
+                        )
+                    });
+                Ok(())
+            }
+        }
+    }
+
+    /// Everything after the users, codebook and variables, once the whole XML is read: the
+    /// sources still in the tree, the notes (and the references to them kept until now),
+    /// cases, sets, the project's own notes and description.
+    fn tail(
         &mut self,
         root: &mut El,
         archive: &mut Archive,
@@ -723,83 +992,28 @@ impl Builder {
         if let Some(name) = root.attr("name").map(str::trim).filter(|n| !n.is_empty()) {
             self.bundle.title = Some(name.to_owned());
         }
-        if let Some(users) = root.child("Users") {
-            let mut names = HashSet::new();
-            for u in users.all("User") {
-                let Some(g) = self.claim(u, "user") else {
-                    continue;
-                };
-                let base = u
-                    .attr("name")
-                    .map(str::trim)
-                    .filter(|n| !n.is_empty())
-                    .map_or_else(|| format!("User {}", short(&g)), str::to_owned);
-                let name = unique(&base, &mut names);
-                self.users.insert(g.clone(), name.clone());
-                self.bundle.coders.push(BundleCoder {
-                    guid: Some(g),
-                    name,
-                });
-            }
-        }
         self.bundle.default_coder = self.user(root, "creatingUserGUID");
-        if let Some(codes) = root.child("CodeBook").and_then(|cb| cb.child("Codes")) {
-            self.codes(codes, "");
-        }
-        if let Some(vars) = root.child("Variables") {
-            for v in vars.all("Variable") {
-                let Some(g) = self.claim(v, "variable") else {
-                    continue;
-                };
-                let name = v.attr("name").unwrap_or("").trim().to_owned();
-                let name = if name.is_empty() {
-                    format!("Variable {}", short(&g))
-                } else {
-                    name
-                };
-                let kind = match v.attr("typeOfVariable").unwrap_or("Text") {
-                    "Boolean" => AttrType::Boolean,
-                    "Integer" | "Float" => AttrType::Number,
-                    "Date" => AttrType::Date,
-                    _ => AttrType::Text,
-                };
-                self.variables.insert(g.clone(), (name, kind, Some(g)));
-            }
-        }
-        self.notes(root, archive, zip)?;
-        // Sources are taken out of the tree and each is let go once converted: their
-        // selections are most of the XML, and the bundle they become grows meanwhile, so the
-        // two never have to fit in memory at once. (Nothing later reads them from the tree:
-        // cases name selections by GUID, which `self.selections` keeps.)
-        let sources = root
+        // Sources the parse did not take (all of them when the file was read whole) are
+        // taken out of the tree and each let go once converted.
+        let sources: Vec<El> = root
             .children
             .iter_mut()
-            .find(|c| c.name == "Sources")
-            .map(|s| std::mem::take(&mut s.children));
-        if let Some(sources) = sources {
-            let total = sources.len();
-            for (i, s) in sources.into_iter().enumerate() {
-                if !progress(i, total) {
-                    return Err(QdpxError::Cancelled {
-                        path: archive.path.clone(),
-                    });
-                }
-                match s.name.as_str() {
-                    "TextSource" => self.text_source(&s, archive, zip)?,
-                    other => self
-                        .report
-                        .skip(&format!("{other} (not a text source)"), || {
-                            format!(
-                                "source “{}” skipped: Weft imports text sources only ({other})",
-                                s.attr("name").unwrap_or("")
-                            )
-                        }),
-                }
-                drop(s);
+            .filter(|c| c.name == "Sources")
+            .flat_map(|s| std::mem::take(&mut s.children))
+            .collect();
+        let total = sources.len();
+        for (i, s) in sources.into_iter().enumerate() {
+            if !progress(i, total) {
+                return Err(QdpxError::Cancelled {
+                    path: archive.path.clone(),
+                });
             }
-            progress(total, total);
+            self.source(&s, archive, zip)?;
         }
+        progress(1, 1);
         let root: &El = root;
+        self.notes(root, archive, zip)?;
+        self.resolve_note_uses();
         // Cases come after sources, so that their references resolve.
         if let Some(cases) = root.child("Cases") {
             for c in cases.all("Case") {
@@ -847,6 +1061,41 @@ impl Builder {
             }
         }
         Ok(())
+    }
+
+    /// The memos of the notes that sources, passages and codings refer to, in the order the
+    /// references came (a note's first use keeps its GUID).
+    fn resolve_note_uses(&mut self) {
+        for used in std::mem::take(&mut self.note_uses) {
+            match used {
+                NoteUse::Document { note, doc } => {
+                    let owner = format!("“{doc}”");
+                    self.note_ref_guid(note, BundleTarget::Document(doc), &owner);
+                }
+                NoteUse::Passage {
+                    doc,
+                    selection,
+                    codings,
+                } => {
+                    let bodies: Vec<String> = selection
+                        .iter()
+                        .filter_map(|g| self.note_body(g, &doc))
+                        .collect();
+                    for (i, refs) in codings {
+                        let mut memo = std::mem::take(&mut self.bundle.codings[i].memo);
+                        for b in &bodies {
+                            append(&mut memo, b);
+                        }
+                        for g in &refs {
+                            if let Some(b) = self.note_body(g, &doc) {
+                                append(&mut memo, &b);
+                            }
+                        }
+                        self.bundle.codings[i].memo = memo;
+                    }
+                }
+            }
+        }
     }
 
     /// Each `Set` becomes a theme linked to its member codes.
@@ -971,6 +1220,11 @@ impl Builder {
     /// A memo for the note `r` points to, on `target`.
     fn note_ref(&mut self, r: &El, target: BundleTarget, owner: &str) {
         let g = norm_guid(r.attr("targetGUID").unwrap_or(""));
+        self.note_ref_guid(g, target, owner);
+    }
+
+    /// A memo for the note `g` (normalised), on `target`.
+    fn note_ref_guid(&mut self, g: String, target: BundleTarget, owner: &str) {
         let Some((title, body, author)) = self.notes.get(&g).cloned() else {
             self.report.skip("dangling note reference", || {
                 format!("{owner} refers to a note {g} that is not in the file")
@@ -1118,20 +1372,21 @@ impl Builder {
     /// The notes, whole-source codings and selections of text source `s`, stored as `text`
     /// (LF) and read by the other tool as `raw`.
     fn source_codings(&mut self, s: &El, name: &str, doc_index: usize, text: &str, raw: &str) {
-        for r in s.all("NoteRef") {
-            self.note_ref(
-                r,
-                BundleTarget::Document(name.to_owned()),
-                &format!("“{name}”"),
-            );
+        for note in note_refs(s) {
+            self.note_uses.push(NoteUse::Document {
+                note,
+                doc: name.to_owned(),
+            });
         }
         // Codings of the whole source.
         let index = crate::text::CharIndex::new(text);
         let char_len = index.char_len();
         for c in s.all("Coding") {
             let range = CharRange::new(0, char_len);
-            if let Some(range) = range {
-                self.coding(c, name, range, None, String::new());
+            if let Some(range) = range
+                && let Some(i) = self.coding(c, name, range, None, String::new())
+            {
+                self.defer_notes(name, Vec::new(), vec![(i, note_refs(c))]);
             }
         }
         // Selections: read, choose the unit, map.
@@ -1221,22 +1476,20 @@ impl Builder {
             let speaker = desc
                 .strip_prefix(SPEAKER_MARKER.trim_end())
                 .map(|l| l.trim().to_owned());
-            let mut memo = if speaker.is_none() {
+            let memo = if speaker.is_none() {
                 desc.to_owned()
             } else {
                 String::new()
             };
-            for r in sel.el.all("NoteRef") {
-                if let Some(body) = self.note_body(r, name) {
-                    append(&mut memo, &body);
-                }
-            }
             let mut codings = Vec::new();
+            let mut coding_notes = Vec::new();
             for c in sel.el.all("Coding") {
                 if let Some(i) = self.coding(c, name, range, Some(sel.el), memo.clone()) {
                     codings.push(i);
+                    coding_notes.push((i, note_refs(c)));
                 }
             }
+            self.defer_notes(name, note_refs(sel.el), coding_notes);
             if codings.is_empty() && speaker.is_none() {
                 self.report.skip("selection without a coding", || {
                     format!(
@@ -1246,17 +1499,34 @@ impl Builder {
                 });
             }
             self.selections
-                .insert(sel.guid.clone(), (doc_index, speaker, codings));
+                .insert(GuidKey::of(&sel.guid), (doc_index, speaker));
         }
         self.report.sources.push(sr);
     }
 
-    /// The body of the note `r` points to, for a coding's memo.
-    fn note_body(&mut self, r: &El, doc: &str) -> Option<String> {
-        let g = norm_guid(r.attr("targetGUID").unwrap_or(""));
-        match self.notes.get(&g) {
+    /// Keeps the note references of a passage of `doc` (`selection`) and of its codings
+    /// until the notes are read.
+    fn defer_notes(
+        &mut self,
+        doc: &str,
+        selection: Vec<String>,
+        codings: Vec<(usize, Vec<String>)>,
+    ) {
+        if selection.is_empty() && codings.iter().all(|(_, refs)| refs.is_empty()) {
+            return;
+        }
+        self.note_uses.push(NoteUse::Passage {
+            doc: doc.to_owned(),
+            selection,
+            codings,
+        });
+    }
+
+    /// The body of the note `g` (normalised), for a coding's memo.
+    fn note_body(&mut self, g: &str, doc: &str) -> Option<String> {
+        match self.notes.get(g) {
             Some((_, body, _)) => {
-                self.notes_used.insert(g);
+                self.notes_used.insert(g.to_owned());
                 Some(body.clone())
             }
             None => {
@@ -1275,7 +1545,7 @@ impl Builder {
         doc: &str,
         range: CharRange,
         selection: Option<&El>,
-        mut memo: String,
+        memo: String,
     ) -> Option<usize> {
         let g = self.claim(c, "coding")?;
         let code_ref = c
@@ -1290,11 +1560,6 @@ impl Builder {
             });
             return None;
         };
-        for r in c.all("NoteRef") {
-            if let Some(body) = self.note_body(r, doc) {
-                append(&mut memo, &body);
-            }
-        }
         // The coding's user, else the selection's.
         let coder = self
             .user(c, "creatingUser")
@@ -1423,15 +1688,15 @@ impl Builder {
         }
         for r in c.all("SelectionRef") {
             let t = r.attr("targetGUID").unwrap_or("");
-            match self.selections.get(&norm_guid(t)).cloned() {
-                Some((d, Some(speaker), _)) => {
+            match self.selections.get(&GuidKey::of(&norm_guid(t))).cloned() {
+                Some((d, Some(speaker))) => {
                     let doc = &mut self.bundle.documents[d];
                     if !doc.speakers.iter().any(|(s, _)| *s == speaker) {
                         doc.speakers.push((speaker, name.clone()));
                         self.report.speakers += 1;
                     }
                 }
-                Some((d, None, _)) => {
+                Some((d, None)) => {
                     let doc = &mut self.bundle.documents[d];
                     if !doc.cases.contains(&name) {
                         doc.cases.push(name.clone());

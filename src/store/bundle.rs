@@ -2,10 +2,11 @@
 //! inside one transaction, keeping the GUIDs it carries. Any error rolls the whole bundle back:
 //! a project is never left half-imported.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::{Result, StoreError, Tx};
-use crate::model::{Bundle, BundleTarget, CaseId, CodeId, DocId, MemoTarget};
+use crate::model::{Bundle, BundleDocument, BundleTarget, CaseId, CodeId, DocId, MemoTarget};
 
 /// What a bundle added.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,6 +29,22 @@ pub struct BundleReport {
 impl Tx<'_> {
     /// Adds everything in `bundle`; see the module documentation.
     pub fn add_bundle(&self, bundle: &Bundle) -> Result<BundleReport> {
+        self.add_bundle_parts(bundle, bundle.documents.iter().map(Cow::Borrowed))
+    }
+
+    /// [`Self::add_bundle`], letting each document and its text go once written, and the rest
+    /// of the bundle before the search index is built: for a bundle as big as a whole project.
+    pub fn add_bundle_owned(&self, mut bundle: Bundle) -> Result<BundleReport> {
+        let documents = std::mem::take(&mut bundle.documents);
+        self.add_bundle_parts(&bundle, documents.into_iter().map(Cow::Owned))
+    }
+
+    /// Adds `bundle`, whose documents are `documents`.
+    fn add_bundle_parts<'a>(
+        &self,
+        bundle: &Bundle,
+        documents: impl Iterator<Item = Cow<'a, BundleDocument>>,
+    ) -> Result<BundleReport> {
         let mut report = BundleReport::default();
         if let Some(title) = &bundle.title {
             self.set_setting("title", title)?;
@@ -75,7 +92,7 @@ impl Tx<'_> {
         };
         // Bundle names of documents -> ids (a taken name gets a suffix in the project).
         let mut docs: HashMap<String, DocId> = HashMap::new();
-        for d in &bundle.documents {
+        for d in documents {
             let id = self.add_document(&d.doc)?;
             if !d.memo.is_empty() {
                 self.set_document_memo(id, &d.memo)?;
@@ -91,8 +108,13 @@ impl Tx<'_> {
                 let c = case_id(self, case, &mut report)?;
                 self.map_speaker(id, speaker, Some(c))?;
             }
-            docs.insert(d.doc.name.clone(), id);
             report.documents.push((id, self.document(id)?.name));
+            // An owned document (and its text) goes here.
+            let name = match d {
+                Cow::Borrowed(d) => d.doc.name.clone(),
+                Cow::Owned(d) => d.doc.name,
+            };
+            docs.insert(name, id);
         }
         let doc_id = |name: &str| -> Result<DocId> {
             match docs.get(name) {

@@ -116,7 +116,19 @@ pub(crate) enum XmlError {
     Entities,
     /// Not well-formed (or nested too deep), with the parser's message.
     Malformed(String),
+    /// The visitor of [`parse_reader_with`] asked to stop (it knows why).
+    Stopped,
 }
+
+/// The visitor asks the parse to stop.
+#[derive(Debug)]
+pub(crate) struct Stop;
+
+/// What a visitor of [`parse_reader_with`] does with a closed element near the root: it gets
+/// the open ancestors (`[root]` or `[root, child]`, with their attributes and the children
+/// kept so far), the element, and how many bytes of input were read; it keeps the element
+/// in the tree (`Some`) or takes it (`None`).
+pub(crate) type Visit<'a> = dyn FnMut(&[El], El, u64) -> Result<Option<El>, Stop> + 'a;
 
 /// Parses `bytes` into the tree of its root element.
 pub(crate) fn parse(bytes: &[u8]) -> Result<El, XmlError> {
@@ -125,6 +137,16 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<El, XmlError> {
 
 /// Parses what `input` gives into the tree of its root element, reading it piece by piece.
 pub(crate) fn parse_reader(input: impl std::io::BufRead) -> Result<El, XmlError> {
+    parse_reader_with(input, &mut |_, el, _| Ok(Some(el)))
+}
+
+/// [`parse_reader`], handing each element whose parent is the root or a child of the root to
+/// `visit` as it closes: a visitor that takes the large ones (a project's sources) keeps
+/// the tree small, whatever the size of the file.
+pub(crate) fn parse_reader_with(
+    input: impl std::io::BufRead,
+    visit: &mut Visit<'_>,
+) -> Result<El, XmlError> {
     let mut reader = Reader::from_reader(input);
     let mut buf = Vec::new();
     reader.config_mut().trim_text(false);
@@ -153,10 +175,7 @@ pub(crate) fn parse_reader(input: impl std::io::BufRead) -> Result<El, XmlError>
             }
             Event::Empty(e) => {
                 let el = element(&e, &mut names).map_err(|m| bad(&m, pos))?;
-                match stack.last_mut() {
-                    Some(parent) => parent.children.push(el),
-                    None => root = Some(el),
-                }
+                close(&mut stack, &mut root, el, visit, reader.buffer_position())?;
             }
             Event::End(_) => {
                 let Some(mut el) = stack.pop() else {
@@ -168,10 +187,7 @@ pub(crate) fn parse_reader(input: impl std::io::BufRead) -> Result<El, XmlError>
                 } else {
                     el.text.shrink_to_fit();
                 }
-                match stack.last_mut() {
-                    Some(parent) => parent.children.push(el),
-                    None => root = Some(el),
-                }
+                close(&mut stack, &mut root, el, visit, reader.buffer_position())?;
             }
             Event::Text(t) => {
                 if let Some(el) = stack.last_mut() {
@@ -203,6 +219,30 @@ pub(crate) fn parse_reader(input: impl std::io::BufRead) -> Result<El, XmlError>
         ));
     }
     root.ok_or_else(|| XmlError::Malformed("no root element".to_owned()))
+}
+
+/// Puts the closed element `el` in its parent (through `visit` near the root), or makes it
+/// the root.
+fn close(
+    stack: &mut [El],
+    root: &mut Option<El>,
+    el: El,
+    visit: &mut Visit<'_>,
+    pos: u64,
+) -> Result<(), XmlError> {
+    let el = if (1..=2).contains(&stack.len()) {
+        match visit(stack, el, pos).map_err(|Stop| XmlError::Stopped)? {
+            Some(el) => el,
+            None => return Ok(()),
+        }
+    } else {
+        el
+    };
+    match stack.last_mut() {
+        Some(parent) => parent.children.push(el),
+        None => *root = Some(el),
+    }
+    Ok(())
 }
 
 fn element(e: &quick_xml::events::BytesStart<'_>, names: &mut Names) -> Result<El, String> {
@@ -238,6 +278,25 @@ mod tests {
         assert_eq!(el.name, "CodeBook");
         let code = el.child("Codes").unwrap().child("Code").unwrap();
         assert_eq!(code.attr("name"), Some("a & b"));
+    }
+
+    #[test]
+    fn a_visitor_takes_elements_near_the_root_as_they_close() {
+        let xml = br#"<P a="1"><H/><S><T n="1"><x/></T><T n="2"/></S><N>note</N></P>"#;
+        let mut seen = Vec::new();
+        let root = parse_reader_with(&xml[..], &mut |stack, el, pos| {
+            let path: Vec<&str> = stack.iter().map(|e| e.name.as_str()).collect();
+            seen.push(format!("{}/{}", path.join("/"), el.name));
+            assert!(pos > 0 && stack[0].attr("a") == Some("1"));
+            Ok(if el.name == "T" { None } else { Some(el) })
+        })
+        .unwrap();
+        assert_eq!(seen, ["P/H", "P/S/T", "P/S/T", "P/S", "P/N"]);
+        let names: Vec<&str> = root.children.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["H", "S", "N"]);
+        assert!(root.child("S").unwrap().children.is_empty(), "the visitor took them");
+        let stopped = parse_reader_with(&xml[..], &mut |_, _, _| Err(Stop));
+        assert!(matches!(stopped, Err(XmlError::Stopped)));
     }
 
     #[test]
