@@ -46,6 +46,9 @@ fn main() {
     let export_s = t.elapsed().as_secs_f64();
     let export_peak = peak_rss_mb();
     let size = std::fs::metadata(&out).unwrap().len();
+    if let Some(keep) = std::env::var_os("KEEP_QDPX") {
+        std::fs::copy(&out, keep).unwrap();
+    }
     drop(store);
 
     // Import that QDPX into a new project (parse, then one action).

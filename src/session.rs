@@ -804,7 +804,7 @@ impl Session {
         // Just written, checkpointed and closed by this build: SQLite's integrity check
         // (half a second on a 10-million-word project, most of it the search index) would
         // only read back what was written.
-        Ok((Self::open_for_command(path)?, report))
+        Ok((Self::new(Store::open_just_built(path)?)?, report))
     }
 }
 

@@ -1050,10 +1050,27 @@ impl ForeignOffsets {
     }
 }
 
-/// `text` with every run of whitespace made one space and the ends trimmed: for comparing a
-/// quote written by another tool with the text it names.
-pub fn squash_whitespace(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+/// Whether `a` and `b` are the same words, whatever the whitespace between and around them:
+/// for comparing a quote written by another tool with the text it names.
+pub fn same_words(a: &str, b: &str) -> bool {
+    a.split_whitespace().eq(b.split_whitespace())
+}
+
+/// Whether `text` begins with `prefix`, whatever the whitespace, as [`same_words`] compares
+/// (the last word of `prefix` may be cut short: a quote truncated with "…").
+pub fn starts_with_words(text: &str, prefix: &str) -> bool {
+    let mut words = text.split_whitespace();
+    let mut wanted = prefix.split_whitespace().peekable();
+    while let Some(w) = wanted.next() {
+        let Some(t) = words.next() else {
+            return false;
+        };
+        let last = wanted.peek().is_none();
+        if !(t == w || (last && t.starts_with(w))) {
+            return false;
+        }
+    }
+    true
 }
 
 /// Whether char range `[start, end)` of `text` (indexed by `index`) begins and ends on word or
@@ -1077,6 +1094,19 @@ pub fn on_word_boundaries(text: &str, index: &CharIndex, start: usize, end: usiz
 mod foreign_tests {
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        /// Word comparisons agree with squashing the whitespace and comparing strings.
+        #[test]
+        fn word_comparisons_agree_with_squashed_strings(
+            a in "[ab \t\n…]{0,12}",
+            b in "[ab \t\n…]{0,8}",
+        ) {
+            let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+            prop_assert_eq!(same_words(&a, &b), squash(&a) == squash(&b));
+            prop_assert_eq!(starts_with_words(&a, &b), squash(&a).starts_with(&squash(&b)));
+        }
+    }
 
     const ALL: [ForeignUnit; 4] = [
         ForeignUnit::CODE_POINTS,

@@ -639,7 +639,10 @@ fn a_project_in_another_order_imports_the_same() {
     let dir = tempfile::tempdir().unwrap();
     let usual = rich_fixture(dir.path());
     let xml = qde_of(&usual);
-    let (a, b) = (xml.find(" <q:Sources>").unwrap(), xml.find(" <q:Notes>").unwrap());
+    let (a, b) = (
+        xml.find(" <q:Sources>").unwrap(),
+        xml.find(" <q:Notes>").unwrap(),
+    );
     let sources = &xml[a..b];
     let at = xml.find(" <q:Users>").unwrap();
     let reordered = format!("{}{}{}{}", &xml[..at], sources, &xml[at..a], &xml[b..]);
@@ -652,13 +655,19 @@ fn a_project_in_another_order_imports_the_same() {
     let moved = other.join("rich.qdpx");
     zip_file(
         &moved,
-        &[("Project.QDE", reordered.as_bytes()), ("Sources/S1.TXT", &text)],
+        &[
+            ("Project.QDE", reordered.as_bytes()),
+            ("Sources/S1.TXT", &text),
+        ],
     );
     let one = qdpx::read(&usual, &mut |_, _| true).unwrap();
     let two = qdpx::read(&moved, &mut |_, _| true).unwrap();
     assert!(one.report.codings > 0 && one.report.memos > 0);
     assert!(
-        one.bundle.codings.iter().any(|c| c.memo.contains("passage note")),
+        one.bundle
+            .codings
+            .iter()
+            .any(|c| c.memo.contains("passage note")),
         "a coding's note, which comes after its source, is its memo"
     );
     assert_eq!(one.report, two.report);

@@ -1848,16 +1848,14 @@ enum Verdict {
 
 /// How a selection at chars `[a, b)` checks out against its quote and the text.
 fn verdict(text: &str, index: &crate::text::CharIndex, a: usize, b: usize, quote: &str) -> Verdict {
-    let q = crate::text::squash_whitespace(quote);
+    let q = quote.trim();
     if !q.is_empty() {
-        let got = crate::text::squash_whitespace(index.slice(text, a, b).unwrap_or(""));
-        let truncated = q
-            .strip_suffix('…')
-            .or_else(|| q.strip_suffix("..."))
-            .map(str::trim_end);
-        let ok = match truncated {
-            Some(prefix) => got.starts_with(prefix) || got == q,
-            None => got == q,
+        let got = index.slice(text, a, b).unwrap_or("");
+        let ok = match q.strip_suffix('…').or_else(|| q.strip_suffix("...")) {
+            Some(prefix) => {
+                crate::text::starts_with_words(got, prefix) || crate::text::same_words(got, q)
+            }
+            None => crate::text::same_words(got, q),
         };
         if ok {
             return Verdict::Quote;

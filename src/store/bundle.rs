@@ -3,7 +3,7 @@
 //! a project is never left half-imported.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::{Result, StoreError, Tx};
 use crate::model::{Bundle, BundleDocument, BundleTarget, CaseId, CodeId, DocId, MemoTarget};
@@ -152,6 +152,11 @@ impl Tx<'_> {
         let mut coders: HashMap<&str, crate::model::CoderId> = HashMap::new();
         let mut default_id = None;
         let mut lengths: HashMap<DocId, (usize, String)> = HashMap::new();
+        // A document this bundle added has no codings but the bundle's: a repeat among those
+        // is found here, without asking SQLite for every coding.
+        let added_docs: HashSet<DocId> = docs.values().copied().collect();
+        let mut added: HashSet<(DocId, CodeId, crate::model::CoderId, usize, usize)> =
+            HashSet::new();
         for c in &bundle.codings {
             let coder = match &c.coder {
                 Some(name) => match coders.get(name.as_str()) {
@@ -182,7 +187,11 @@ impl Tx<'_> {
                 )));
             }
             // The code comes from this bundle or the project: it exists.
-            self.insert_bundle_coding(doc, code_id(&c.code)?, coder, (start, end), c)?;
+            let code = code_id(&c.code)?;
+            let fresh = added_docs.contains(&doc);
+            if !fresh || added.insert((doc, code, coder, start, end)) {
+                self.insert_bundle_coding(doc, code, coder, (start, end), c, !fresh)?;
+            }
             report.codings += 1;
         }
         for m in &bundle.memos {
@@ -263,7 +272,8 @@ impl Tx<'_> {
 
     /// Inserts one coding of a bundle with its selection GUID in the same row (so the undo log
     /// records one insert, not an insert and an update). The same code on the same range by
-    /// the same coder again changes nothing, as in [`Tx::insert_coding`].
+    /// the same coder again changes nothing, as in [`Tx::insert_coding`] (looked up when
+    /// `check`, else known by the caller).
     fn insert_bundle_coding(
         &self,
         doc: DocId,
@@ -271,8 +281,12 @@ impl Tx<'_> {
         coder: crate::model::CoderId,
         (start, end): (usize, usize),
         c: &crate::model::BundleCoding,
+        check: bool,
     ) -> Result<()> {
         use rusqlite::OptionalExtension;
+        if !check {
+            return self.insert_bundle_row(doc, code, coder, (start, end), c);
+        }
         let exists = self
             .conn()
             .prepare_cached(
@@ -287,6 +301,17 @@ impl Tx<'_> {
         if exists.is_some() {
             return Ok(());
         }
+        self.insert_bundle_row(doc, code, coder, (start, end), c)
+    }
+
+    fn insert_bundle_row(
+        &self,
+        doc: DocId,
+        code: CodeId,
+        coder: crate::model::CoderId,
+        (start, end): (usize, usize),
+        c: &crate::model::BundleCoding,
+    ) -> Result<()> {
         self.conn()
             .prepare_cached(
                 "INSERT INTO coding (guid, doc_id, code_id, coder_id, start_char, end_char, memo,

@@ -294,7 +294,10 @@ mod tests {
         assert_eq!(seen, ["P/H", "P/S/T", "P/S/T", "P/S", "P/N"]);
         let names: Vec<&str> = root.children.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["H", "S", "N"]);
-        assert!(root.child("S").unwrap().children.is_empty(), "the visitor took them");
+        assert!(
+            root.child("S").unwrap().children.is_empty(),
+            "the visitor took them"
+        );
         let stopped = parse_reader_with(&xml[..], &mut |_, _, _| Err(Stop));
         assert!(matches!(stopped, Err(XmlError::Stopped)));
     }
