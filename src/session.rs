@@ -762,6 +762,9 @@ impl Session {
         ));
         let built = (|| -> Result<crate::store::BundleReport> {
             let mut s = Self::create(&temp)?;
+            // Nothing else opens the file until it is complete, and it is thrown away if
+            // anything fails: the whole project goes straight into it.
+            s.store.start_building()?;
             // As `Action::AddContent`, letting the bundle go as it is written: it holds a
             // whole project.
             let applied = s.apply_as(label, |tx| {
@@ -770,7 +773,7 @@ impl Session {
             if cancelled() {
                 return Err(StoreError::Cancelled);
             }
-            s.store().checkpoint()?;
+            s.store.finish_building()?;
             drop(s);
             let report = match applied.outcome {
                 Outcome::Content(r) => r,

@@ -581,6 +581,27 @@ fn the_cli_creates_the_project_refuses_to_overwrite_and_leaves_nothing_on_failur
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["report"]["codings"], 3);
     assert_eq!(v["report"]["sources"][0]["unit"], "codepoints");
+    // Built aside without the write-ahead log, the project is an ordinary one when it is
+    // moved into place: in WAL mode, whole, with nothing beside it.
+    let again = d.join("again.weft");
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut side = again.clone().into_os_string();
+        side.push(suffix);
+        assert!(
+            !std::path::PathBuf::from(side).exists(),
+            "{suffix} left beside"
+        );
+    }
+    let c = rusqlite::Connection::open(&again).unwrap();
+    let mode: String = c
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let check: String = c
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    drop(c);
     // The import is one undo step; undo and redo bring the selection GUIDs back too.
     ok(&["undo", s(&target)]);
     ok(&["redo", s(&target)]);

@@ -229,6 +229,9 @@ pub struct Store {
     settle_later: std::cell::Cell<Option<bool>>,
     /// Opened read-only ([`Store::open_read_only`]): every write is refused.
     read_only: bool,
+    /// A new project being built aside ([`Store::start_building`]): writes go straight into
+    /// the file, unsynced, until [`Store::finish_building`].
+    building: bool,
 }
 
 /// What an action, undo or redo changed, so the app refreshes only that.
@@ -387,6 +390,7 @@ impl Store {
             last_step: None,
             settle_later: std::cell::Cell::new(None),
             read_only: false,
+            building: false,
         };
         store
             .configure()
@@ -410,6 +414,7 @@ impl Store {
             last_step: None,
             settle_later: std::cell::Cell::new(None),
             read_only: false,
+            building: false,
         };
         store.init_new()?;
         Ok(store)
@@ -482,6 +487,7 @@ impl Store {
             last_step: None,
             settle_later: std::cell::Cell::new(None),
             read_only: false,
+            building: false,
         };
         let prepare = |store: &mut Self| -> Result<()> {
             store.configure()?;
@@ -577,6 +583,7 @@ impl Store {
             last_step: None,
             settle_later: std::cell::Cell::new(None),
             read_only: true,
+            building: false,
         })
     }
 
@@ -617,6 +624,7 @@ impl Store {
             last_step: None,
             settle_later: std::cell::Cell::new(None),
             read_only: true,
+            building: false,
         })
     }
 
@@ -851,6 +859,9 @@ impl Store {
     /// log may go), with two syncs where SQLite's `FULL` commit and checkpoint make four.
     /// When that read cannot be held, SQLite's own checkpoint does it ([`Self::settle`]).
     fn write_settled<T>(&mut self, write: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        if self.building {
+            return write(self);
+        }
         let quiet = self.path.is_some() && !self.read_only && self.settle_later.get().is_none();
         if !quiet {
             let out = write(self)?;
@@ -1002,6 +1013,52 @@ impl Store {
         }
     }
 
+    /// Makes the next writes go straight into the file, without the write-ahead log and
+    /// without syncing: for a new project built aside under a name nothing else opens, which
+    /// is thrown away if anything fails (a crash leaves only that temporary file). Writing a
+    /// whole imported project this way saves copying it through the log and back. The
+    /// rollback journal is kept in memory, so a failed action still rolls back.
+    /// [`Self::finish_building`] makes the file an ordinary, synced project.
+    pub fn start_building(&mut self) -> Result<()> {
+        if self.path.is_none() || self.read_only {
+            return Ok(());
+        }
+        let mode: String =
+            self.conn
+                .pragma_update_and_check(None, "journal_mode", "MEMORY", |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("memory") {
+            return Err(StoreError::Invalid(format!(
+                "could not prepare the new project for writing ({mode})"
+            )));
+        }
+        self.conn.pragma_update(None, "synchronous", "OFF")?;
+        self.building = true;
+        Ok(())
+    }
+
+    /// Ends [`Self::start_building`]: the file goes back to the write-ahead log and is synced,
+    /// so it is complete and durable on its own.
+    pub fn finish_building(&mut self) -> Result<()> {
+        if !self.building {
+            return self.checkpoint();
+        }
+        self.building = false;
+        self.configure()?;
+        if let Some(path) = self.path.as_deref() {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(literal_path(path))
+                .and_then(|f| f.sync_all())
+                .map_err(|e| {
+                    StoreError::Invalid(format!(
+                        "the new project could not be written to disk ({e}): {}",
+                        path.display()
+                    ))
+                })?;
+        }
+        Ok(())
+    }
+
     /// Writes the write-ahead log into the main file (e.g. before copying the file).
     pub fn checkpoint(&self) -> Result<()> {
         if self.read_only {
@@ -1075,6 +1132,7 @@ fn build_new(temp: &Path) -> Result<()> {
         last_step: None,
         settle_later: std::cell::Cell::new(None),
         read_only: false,
+        building: false,
     };
     store.init_new()?;
     store.checkpoint()?;
