@@ -284,34 +284,22 @@ impl Tx<'_> {
         check: bool,
     ) -> Result<()> {
         use rusqlite::OptionalExtension;
-        if !check {
-            return self.insert_bundle_row(doc, code, coder, (start, end), c);
+        if check {
+            let exists = self
+                .conn()
+                .prepare_cached(
+                    "SELECT id FROM coding WHERE doc_id = ?1 AND code_id = ?2 AND coder_id = ?3
+                       AND start_char = ?4 AND end_char = ?5",
+                )?
+                .query_row(
+                    rusqlite::params![doc.0, code.0, coder.0, start as i64, end as i64],
+                    |r| r.get::<_, i64>(0),
+                )
+                .optional()?;
+            if exists.is_some() {
+                return Ok(());
+            }
         }
-        let exists = self
-            .conn()
-            .prepare_cached(
-                "SELECT id FROM coding WHERE doc_id = ?1 AND code_id = ?2 AND coder_id = ?3
-                   AND start_char = ?4 AND end_char = ?5",
-            )?
-            .query_row(
-                rusqlite::params![doc.0, code.0, coder.0, start as i64, end as i64],
-                |r| r.get::<_, i64>(0),
-            )
-            .optional()?;
-        if exists.is_some() {
-            return Ok(());
-        }
-        self.insert_bundle_row(doc, code, coder, (start, end), c)
-    }
-
-    fn insert_bundle_row(
-        &self,
-        doc: DocId,
-        code: CodeId,
-        coder: crate::model::CoderId,
-        (start, end): (usize, usize),
-        c: &crate::model::BundleCoding,
-    ) -> Result<()> {
         self.conn()
             .prepare_cached(
                 "INSERT INTO coding (guid, doc_id, code_id, coder_id, start_char, end_char, memo,
