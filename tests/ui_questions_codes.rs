@@ -1,11 +1,11 @@
 //! The Questions tab's coding query and co-occurrence views, driven headless with
 //! egui_kittest on the demo project: run a query and see its count, a bad query's error, a
-//! passage that opens the transcript, the result saved as a code (one undo step); open
+//! passage that opens the transcript, the result saved as a code (one undo step) and as CSV; open
 //! Co-occurrence, click a cell and see the passages behind it.
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use weft::analysis::cooccur::{self, Options};
 use weft::analysis::query;
 use weft::model::CodingFilter;
@@ -109,6 +109,43 @@ fn a_coding_query_shows_its_passages_and_saves_them_as_a_code() {
     h.run_steps(4);
     assert_eq!(h.state().tab, Tab::Transcript);
     assert_eq!(h.state().current_document(), Some(expected[0].doc));
+}
+
+#[test]
+fn a_coding_query_exports_its_passages_as_csv() {
+    let mut h = questions();
+    let expected = {
+        let db = h.state().store().unwrap().db();
+        query::evaluate(db, &query::parse("Trust OR Power").unwrap(), false).unwrap()
+    };
+    assert!(!expected.is_empty());
+    run_query(&mut h, "Trust OR Power");
+    h.get_by_label("Export…").click();
+    h.run_steps(3);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("query.csv");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run_steps(1);
+    h.query_all_by_role(egui::accesskit::Role::TextInput)
+        .find(|n| n.is_focused())
+        .expect("the path field has the focus")
+        .type_text(out.to_str().unwrap());
+    h.run_steps(1);
+    h.get_by_label("OK").click();
+    h.run_steps(3);
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        written.starts_with("document,case,speaker,timestamp,code,start,end,text,"),
+        "{written}"
+    );
+    let mut reader = csv::Reader::from_reader(written.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), expected.len());
+    for (row, p) in rows.iter().zip(&expected) {
+        assert_eq!(&row[4], "Trust OR Power");
+        assert_eq!(row[5].parse::<usize>().unwrap(), p.start);
+        assert_eq!(row[6].parse::<usize>().unwrap(), p.end);
+    }
 }
 
 #[test]

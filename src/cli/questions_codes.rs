@@ -10,10 +10,10 @@ use clap::Args;
 use super::{emit, open_for_edit, open_read_only};
 use crate::actions::{Action, Outcome};
 use crate::analysis::cooccur::{self, Mode, Options};
-use crate::analysis::query::{self, Corpus, Passage};
+use crate::analysis::query::{self, Corpus};
 use crate::export::Format;
-use crate::export::segments::{self, SegmentRow};
-use crate::model::{CharRange, CodingId, ProjectRead};
+use crate::export::segments;
+use crate::model::CharRange;
 use crate::session::Session;
 
 /// `weft query`.
@@ -103,35 +103,6 @@ fn pick_coder(session: &Session, name: Option<&str>) -> Result<crate::model::Cod
     }
 }
 
-/// Query passages as rows of the coded segments table: the code is the query, and as they
-/// are not codings, `coding` is 0 and `id`, coder, memo and time are empty.
-pub fn rows(
-    read: impl ProjectRead,
-    passages: &[Passage],
-    query_text: &str,
-) -> Result<Vec<SegmentRow>> {
-    Ok(query::show(read, passages)?
-        .into_iter()
-        .map(|p| SegmentRow {
-            document: p.document,
-            case: p.case,
-            speaker: p.speaker,
-            timestamp: p.timestamp,
-            code: query_text.to_owned(),
-            start: p.passage.start,
-            end: p.passage.end,
-            text: p.text,
-            coder: String::new(),
-            memo: String::new(),
-            created: String::new(),
-            doc_id: p.passage.doc,
-            coding_id: CodingId(0),
-            id: String::new(),
-            exemplar: false,
-        })
-        .collect())
-}
-
 /// Runs `weft query`.
 pub fn query(a: QueryArgs) -> Result<()> {
     let expr = query::parse(&a.query)?;
@@ -146,7 +117,8 @@ pub fn query(a: QueryArgs) -> Result<()> {
     let format = Format::parse(&a.format).unwrap_or(Format::Markdown);
     let write = a.save_as.is_none() || a.output.is_some();
     if write {
-        let rows = rows(session.read(), &passages, a.query.trim())?;
+        let shown = query::show(session.read(), &passages)?;
+        let rows = crate::export::questions::query_rows(&shown, a.query.trim());
         let mut bytes = Vec::new();
         if format == Format::Markdown {
             bytes.extend(

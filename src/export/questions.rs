@@ -1,9 +1,37 @@
-//! Answers of the Questions tab as files, shared by the command line and the app: crosstabs
-//! and word frequencies as CSV.
+//! Answers of the Questions tab as files, shared by the command line and the app: coding
+//! query passages as coded-segment rows, crosstabs and word frequencies as CSV.
 
 use super::ExportError;
 use crate::analysis::crosstab::{Crosstab, Measure, Percent};
+use crate::analysis::query::ShownPassage;
 use crate::analysis::words::WordReport;
+use crate::export::segments::SegmentRow;
+use crate::model::CodingId;
+
+/// Coding query passages as rows of the coded segments table: the code column is the query,
+/// and as they are not codings, `coding` is 0 and `id`, coder, memo and time are empty.
+pub fn query_rows(passages: &[ShownPassage], query: &str) -> Vec<SegmentRow> {
+    passages
+        .iter()
+        .map(|p| SegmentRow {
+            document: p.document.clone(),
+            case: p.case.clone(),
+            speaker: p.speaker.clone(),
+            timestamp: p.timestamp.clone(),
+            code: query.to_owned(),
+            start: p.passage.start,
+            end: p.passage.end,
+            text: p.text.clone(),
+            coder: String::new(),
+            memo: String::new(),
+            created: String::new(),
+            doc_id: p.passage.doc,
+            coding_id: CodingId(0),
+            id: String::new(),
+            exemplar: false,
+        })
+        .collect()
+}
 
 /// A cell as text: counts as integers, coverage as a fraction (like `weft stats`), percentages
 /// with one decimal.

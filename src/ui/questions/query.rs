@@ -1,6 +1,6 @@
 //! Coding queries: the passages where a Boolean combination of codes holds (`Trust AND
 //! Power`, `"Giving back" NEAR/100 Trust`), as cards that open the transcript, and the result
-//! saved as a code in one undoable step. The arithmetic is `analysis::query`'s.
+//! saved as a code in one undoable step or exported as CSV. The arithmetic is `analysis::query`'s.
 
 use egui::text::{LayoutJob, TextFormat};
 use egui::{Color32, FontId, Key, RichText, Sense, TextEdit, Ui, vec2};
@@ -123,21 +123,45 @@ impl QueryView {
             return;
         };
         let n = found.passages.len();
-        ui.label(format!(
-            "{n} passage{} in {} document{}",
-            if n == 1 { "" } else { "s" },
-            found.documents,
-            if found.documents == 1 { "" } else { "s" },
-        ))
-        .on_hover_text(format!(
-            "Where “{}” holds{}, merged where passages overlap or touch",
-            found.query,
-            if found.subcodes {
-                " (each code with its sub-codes)"
-            } else {
-                ""
+        ui.horizontal(|ui| {
+            ui.label(format!(
+                "{n} passage{} in {} document{}",
+                if n == 1 { "" } else { "s" },
+                found.documents,
+                if found.documents == 1 { "" } else { "s" },
+            ))
+            .on_hover_text(format!(
+                "Where “{}” holds{}, merged where passages overlap or touch",
+                found.query,
+                if found.subcodes {
+                    " (each code with its sub-codes)"
+                } else {
+                    ""
+                }
+            ));
+            if n > 0
+                && ui
+                    .small_button("Export…")
+                    .on_hover_text(
+                        "The passages as CSV, in the coded segments table's columns, with the \
+                         query as the code",
+                    )
+                    .clicked()
+            {
+                let rows = crate::export::questions::query_rows(&found.passages, &found.query);
+                match crate::export::segments::to_csv(&rows) {
+                    Ok(bytes) => out.push(Command::SaveFile {
+                        name: "coding-query.csv".into(),
+                        bytes,
+                    }),
+                    Err(e) => {
+                        out.push(Command::Error(format!(
+                            "Could not export the passages: {e}"
+                        )));
+                    }
+                }
             }
-        ));
+        });
         if n == 0 {
             ui.weak(
                 "No passage satisfies the query. NEAR/N with a larger N, OR instead of AND, or \
