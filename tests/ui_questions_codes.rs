@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::Queryable;
 use weft::analysis::cooccur::{self, Options};
 use weft::analysis::query;
 use weft::model::CodingFilter;
