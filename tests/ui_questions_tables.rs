@@ -1,6 +1,7 @@
 //! The Questions tab's crosstab and word-frequency views driven headless with egui_kittest
-//! over the demo project: pick an attribute and see its values as column headings, click a
-//! cell and see its passages; list the words, click one and read it in context.
+//! over the demo project: pick an attribute and see its values as column headings, narrow it
+//! with the scope bar, click a cell and see its passages; list the words, click one and read
+//! it in context.
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too
 
 use egui_kittest::Harness;
@@ -49,6 +50,59 @@ fn a_crosstab_shows_the_values_of_the_attribute_picked() {
     h.get_by_label("Coverage").click();
     h.run_steps(3);
     h.get_by_label("peer support worker");
+}
+
+/// The scope bar narrows a crosstab as it narrows Frequencies: with one case chosen, every
+/// cell is that case's count.
+#[test]
+fn the_scope_bar_narrows_a_crosstab() {
+    use weft::analysis::ScopeFilter;
+    use weft::analysis::crosstab::{Measure, crosstab};
+    let mut h = questions("Crosstab");
+    h.get_by_label("role").click();
+    h.run_steps(3);
+    let (whole, scoped) = {
+        let db = h.state().store().unwrap().db();
+        let p01 = db.case_by_name("P01").unwrap().unwrap();
+        let filter = ScopeFilter {
+            cases: Some(vec![p01]),
+            ..ScopeFilter::default()
+        };
+        (
+            crosstab(db, "role", &ScopeFilter::default()).unwrap(),
+            crosstab(db, "role", &filter).unwrap(),
+        )
+    };
+    let labels = |t: &weft::analysis::crosstab::Crosstab| -> Vec<String> {
+        let nums = t.table(Measure::Segments, None);
+        t.rows
+            .iter()
+            .zip(&nums)
+            .flat_map(|(r, cells)| {
+                cells
+                    .iter()
+                    .enumerate()
+                    .map(|(c, v)| format!("{} × {}: {v}", r.path, t.heading(c)))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    let (whole, scoped) = (labels(&whole), labels(&scoped));
+    assert_ne!(whole, scoped, "the case changes some cell");
+    for l in &whole {
+        h.get_by_label(l);
+    }
+    h.get_by_label("Case").click();
+    h.run_steps(2);
+    // The case in the open list (the Cases panel names it too).
+    h.query_all_by_label("P01")
+        .last()
+        .expect("the case list is open")
+        .click();
+    h.run_steps(3);
+    for l in &scoped {
+        h.get_by_label(l);
+    }
 }
 
 #[test]

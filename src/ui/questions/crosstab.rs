@@ -1,11 +1,13 @@
 //! Crosstabs of codes by attribute: pick an attribute and a measure; the table has one row per
 //! code and one column per value of the attribute (and "no value"), each cell a bar as long as
 //! its share of the largest cell, with its number. Clicking a cell lists that code's passages
-//! under that value below the table; clicking a passage opens it in the transcript.
+//! under that value below the table; clicking a passage opens it in the transcript. The scope
+//! bar (coder, case, document, attribute value) narrows which codings count, as in
+//! Frequencies.
 //!
 //! The numbers are [`crate::analysis::crosstab`]'s, the same as the Frequencies tab shows with
-//! that attribute value as its filter. They are computed when asked for and kept until the
-//! project changes (`view.version`).
+//! that attribute value (and the same scope) as its filter. They are computed when asked for
+//! and kept until the project or the scope changes.
 
 use egui::{Color32, Sense, Ui, UiBuilder, vec2};
 
@@ -14,7 +16,7 @@ use crate::analysis::crosstab::{Crosstab, Measure, Percent, cell_codings, crosst
 use crate::model::{CodeId, CodingId, DocId};
 use crate::store::Db;
 use crate::text::{CharIndex, ellipsize};
-use crate::ui::scope_bar::{fmt_count, fmt_percent, plural};
+use crate::ui::scope_bar::{ScopeBar, fmt_count, fmt_percent, plural};
 use crate::ui::view::{Command, ProjectView, Tab};
 
 /// Width of a cell in the table.
@@ -49,7 +51,9 @@ pub struct CrosstabView {
     attribute: Option<String>,
     measure: Measure,
     percent: Option<Percent>,
-    cache: Option<(u64, String, Result<Crosstab, String>)>,
+    /// Which codings count (coder, case, document, attribute value), as in Frequencies.
+    scope: ScopeBar,
+    cache: Option<(u64, String, ScopeFilter, Result<Crosstab, String>)>,
     selected: Option<Selected>,
 }
 
@@ -103,20 +107,23 @@ impl CrosstabView {
                 }
             }
         });
+        if self.scope.ui(ui, view, "crosstab") {
+            self.selected = None;
+        }
         let Some(attribute) = self.attribute.clone() else {
             ui.weak("Pick an attribute: its values become the columns.");
             return;
         };
+        let filter = self.scope.filter();
         let stale = self
             .cache
             .as_ref()
-            .is_none_or(|(v, a, _)| *v != view.version || *a != attribute);
+            .is_none_or(|(v, a, f, _)| *v != view.version || *a != attribute || *f != filter);
         if stale {
-            let result =
-                crosstab(db, &attribute, &ScopeFilter::default()).map_err(|e| e.to_string());
-            self.cache = Some((view.version, attribute.clone(), result));
+            let result = crosstab(db, &attribute, &filter).map_err(|e| e.to_string());
+            self.cache = Some((view.version, attribute.clone(), filter.clone(), result));
         }
-        let Some((_, _, result)) = &self.cache else {
+        let Some((_, _, _, result)) = &self.cache else {
             return;
         };
         let table = match result {
@@ -153,7 +160,7 @@ impl CrosstabView {
                 attribute: attribute.clone(),
                 col,
                 code,
-                passages: load_passages(db, view, &table, col, code),
+                passages: load_passages(db, view, &table, col, code, &filter),
             });
         }
         if let Some(sel) = &self.selected
@@ -315,16 +322,11 @@ fn load_passages(
     table: &Crosstab,
     col: usize,
     code: CodeId,
+    filter: &ScopeFilter,
 ) -> Result<Vec<Passage>, String> {
     let value = table.values.get(col).cloned().flatten();
-    let spans = cell_codings(
-        db,
-        &table.attribute,
-        value.as_deref(),
-        code,
-        &ScopeFilter::default(),
-    )
-    .map_err(|e| e.to_string())?;
+    let spans = cell_codings(db, &table.attribute, value.as_deref(), code, filter)
+        .map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     let mut current: Option<(DocId, String, CharIndex)> = None;
     for s in spans {
