@@ -695,6 +695,56 @@ fn a_project_in_another_order_imports_the_same() {
     assert_eq!(one.bundle, two.bundle);
 }
 
+/// The NVivo sample (it lives outside the repository) read with its sources converted during
+/// the parse, and read whole (its sources moved before its users, so the streaming reader
+/// starts over): the same bundle and report, every selection where it was.
+#[test]
+fn a_shared_sample_reads_the_same_streamed_or_whole() {
+    let Some(path) = sample("nvivo-win-12.6_oltas0517.qdpx") else {
+        return;
+    };
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        if f.is_dir() {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut bytes).unwrap();
+        entries.push((f.name().to_owned(), bytes));
+    }
+    let (qde, xml) = entries
+        .iter_mut()
+        .find(|(n, _)| n.to_lowercase().ends_with(".qde"))
+        .unwrap();
+    let text = String::from_utf8(xml.clone()).unwrap();
+    let a = text.find("<Sources>").unwrap();
+    let b = text.find("</Sources>").unwrap() + "</Sources>".len();
+    let users = text.find("<Users>").unwrap();
+    assert!(users < a, "{qde}: the sample puts its users first");
+    let moved = format!(
+        "{}{}{}{}",
+        &text[..users],
+        &text[a..b],
+        &text[users..a],
+        &text[b..]
+    );
+    *xml = moved.into_bytes();
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join(path.file_name().unwrap());
+    let refs: Vec<(&str, &[u8])> = entries
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    zip_file(&whole, &refs);
+    let streamed = qdpx::read(&path, &mut |_, _| true).unwrap();
+    let read_whole = qdpx::read(&whole, &mut |_, _| true).unwrap();
+    assert_eq!(streamed.report.codings, 303);
+    assert_eq!(streamed.report, read_whole.report);
+    assert_eq!(streamed.bundle, read_whole.bundle);
+}
+
 #[test]
 fn a_cancelled_import_leaves_no_file() {
     let dir = tempfile::tempdir().unwrap();
