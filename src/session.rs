@@ -125,6 +125,21 @@ fn purge_snapshot(path: &Path, guid: &str, is_doc: bool, clean: bool) -> Result<
     Ok(true)
 }
 
+/// The scale of [`Session::import_project`]'s progress: reading the file takes it to
+/// [`READ_END`], writing the project to [`WRITE_END`]; the search index and the sync fill
+/// the rest.
+const PROGRESS_SCALE: usize = 1000;
+const READ_END: usize = 300;
+const WRITE_END: usize = 800;
+
+/// `done` of `total` as a point between `from` and `to`.
+fn share(done: usize, total: usize, from: usize, to: usize) -> usize {
+    if total == 0 {
+        return from;
+    }
+    from + (to - from) * done.min(total) / total
+}
+
 /// An open project and the coder working on it.
 pub struct Session {
     store: Store,
@@ -695,8 +710,10 @@ impl Session {
             })?;
         let (label, bundle, report) =
             if n >= 4 && (head[..4] == *b"PK\x03\x04" || head[..4] == *b"PK\x05\x06") {
-                let imported =
-                    crate::import::qdpx::read(source, progress).map_err(|e| e.to_string())?;
+                let imported = crate::import::qdpx::read(source, &mut |done, total| {
+                    progress(share(done, total, 0, READ_END), PROGRESS_SCALE)
+                })
+                .map_err(|e| e.to_string())?;
                 let label = format!("Import project “{}”", imported.report.file);
                 (label, imported.bundle, ProjectImport::Qdpx(imported.report))
             } else if n == 16 && head == *b"SQLite format 3\0" {
@@ -717,7 +734,11 @@ impl Session {
                     source.display()
                 ));
             };
-        let (session, _) = Self::create_from_bundle(target, &label, bundle, cancelled)
+        // Then writing, and last the search index and the file's sync (not counted).
+        let (session, _) =
+            Self::create_from_bundle_with(target, &label, bundle, &mut |done, total| {
+                !cancelled() && progress(share(done, total, READ_END, WRITE_END), PROGRESS_SCALE)
+            })
             .map_err(|e| e.to_string())?;
         Ok((session, report))
     }
@@ -746,6 +767,17 @@ impl Session {
         bundle: crate::model::Bundle,
         cancelled: &dyn Fn() -> bool,
     ) -> Result<(Self, crate::store::BundleReport)> {
+        Self::create_from_bundle_with(path, label, bundle, &mut |_, _| !cancelled())
+    }
+
+    /// [`Self::create_from_bundle`], telling `progress(done, total)` of the documents and
+    /// codings written; when it returns `false` the build stops and nothing is left behind.
+    pub fn create_from_bundle_with(
+        path: &Path,
+        label: &str,
+        bundle: crate::model::Bundle,
+        progress: &mut dyn FnMut(usize, usize) -> bool,
+    ) -> Result<(Self, crate::store::BundleReport)> {
         if path.exists() {
             return Err(StoreError::Exists {
                 path: path.to_owned(),
@@ -768,9 +800,9 @@ impl Session {
             // As `Action::AddContent`, letting the bundle go as it is written: it holds a
             // whole project.
             let applied = s.apply_as(label, |tx| {
-                tx.add_bundle_owned(bundle).map(Outcome::Content)
+                tx.add_bundle_owned(bundle, progress).map(Outcome::Content)
             })?;
-            if cancelled() {
+            if !progress(1, 1) {
                 return Err(StoreError::Cancelled);
             }
             s.store.finish_building()?;

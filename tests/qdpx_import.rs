@@ -745,6 +745,47 @@ fn a_shared_sample_reads_the_same_streamed_or_whole() {
     assert_eq!(streamed.bundle, read_whole.bundle);
 }
 
+/// The app's progress bar: reading the file, then writing the project, in one rising scale;
+/// Cancel while the project is being written leaves nothing behind.
+#[test]
+fn import_progress_rises_through_reading_and_writing_and_cancel_works_in_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = rich_fixture(dir.path());
+    let mut seen: Vec<(usize, usize)> = Vec::new();
+    let target = dir.path().join("p.weft");
+    Session::import_project(
+        &src,
+        &target,
+        &mut |d, t| {
+            seen.push((d, t));
+            true
+        },
+        &|| false,
+    )
+    .unwrap();
+    assert!(seen.iter().all(|&(d, t)| t == 1000 && d <= t), "{seen:?}");
+    assert!(
+        seen.windows(2).all(|w| w[0].0 <= w[1].0),
+        "rising: {seen:?}"
+    );
+    assert!(seen.iter().any(|&(d, _)| d <= 300), "reading: {seen:?}");
+    assert!(
+        seen.iter().any(|&(d, _)| d > 300 && d < 800),
+        "writing: {seen:?}"
+    );
+    assert_eq!(seen.last().map(|p| p.0), Some(800));
+    // Cancelled while writing: no project, no temporary file.
+    let before: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    let other = dir.path().join("q.weft");
+    let err = Session::import_project(&src, &other, &mut |d, _| d <= 300, &|| false)
+        .err()
+        .unwrap();
+    assert!(err.contains("cancelled"), "{err}");
+    assert!(!other.exists());
+    let after: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(before.len(), after.len(), "nothing left behind");
+}
+
 #[test]
 fn a_cancelled_import_leaves_no_file() {
     let dir = tempfile::tempdir().unwrap();

@@ -29,22 +29,39 @@ pub struct BundleReport {
 impl Tx<'_> {
     /// Adds everything in `bundle`; see the module documentation.
     pub fn add_bundle(&self, bundle: &Bundle) -> Result<BundleReport> {
-        self.add_bundle_parts(bundle, bundle.documents.iter().map(Cow::Borrowed))
+        let documents = bundle.documents.iter().map(Cow::Borrowed);
+        self.add_bundle_parts(bundle, documents, &mut |_, _| true)
     }
 
     /// [`Self::add_bundle`], letting each document and its text go once written, and the rest
     /// of the bundle before the search index is built: for a bundle as big as a whole project.
-    pub fn add_bundle_owned(&self, mut bundle: Bundle) -> Result<BundleReport> {
+    /// `progress(done, total)` hears of the documents and codings written (every thousand
+    /// codings); when it returns `false` the write stops with [`StoreError::Cancelled`].
+    pub fn add_bundle_owned(
+        &self,
+        mut bundle: Bundle,
+        progress: &mut dyn FnMut(usize, usize) -> bool,
+    ) -> Result<BundleReport> {
         let documents = std::mem::take(&mut bundle.documents);
-        self.add_bundle_parts(&bundle, documents.into_iter().map(Cow::Owned))
+        self.add_bundle_parts(&bundle, documents.into_iter().map(Cow::Owned), progress)
     }
 
     /// Adds `bundle`, whose documents are `documents`.
     fn add_bundle_parts<'a>(
         &self,
         bundle: &Bundle,
-        documents: impl Iterator<Item = Cow<'a, BundleDocument>>,
+        documents: impl ExactSizeIterator<Item = Cow<'a, BundleDocument>>,
+        progress: &mut dyn FnMut(usize, usize) -> bool,
     ) -> Result<BundleReport> {
+        let total = documents.len() + bundle.codings.len();
+        let mut done = 0;
+        let mut tell = |done: usize| {
+            if progress(done, total) {
+                Ok(())
+            } else {
+                Err(StoreError::Cancelled)
+            }
+        };
         let mut report = BundleReport::default();
         if let Some(title) = &bundle.title {
             self.set_setting("title", title)?;
@@ -93,6 +110,8 @@ impl Tx<'_> {
         // Bundle names of documents -> ids (a taken name gets a suffix in the project).
         let mut docs: HashMap<String, DocId> = HashMap::new();
         for d in documents {
+            tell(done)?;
+            done += 1;
             let id = self.add_document(&d.doc)?;
             if !d.memo.is_empty() {
                 self.set_document_memo(id, &d.memo)?;
@@ -157,7 +176,10 @@ impl Tx<'_> {
         let added_docs: HashSet<DocId> = docs.values().copied().collect();
         let mut added: HashSet<(DocId, CodeId, crate::model::CoderId, usize, usize)> =
             HashSet::new();
-        for c in &bundle.codings {
+        for (i, c) in bundle.codings.iter().enumerate() {
+            if i % 1024 == 0 {
+                tell(done + i)?;
+            }
             let coder = match &c.coder {
                 Some(name) => match coders.get(name.as_str()) {
                     Some(id) => *id,
