@@ -413,8 +413,14 @@ impl Session {
                 }
             }
         }
-        let applied = self.apply(&action)?;
-        drop(action);
+        // Each text is let go once written, before the search index is built.
+        let applied = match action {
+            Action::AddContent { label, bundle } => self.apply_as(&label, |tx| {
+                tx.add_bundle_owned(*bundle, &mut |_, _| true)
+                    .map(Outcome::Content)
+            })?,
+            other => self.apply(&other)?,
+        };
         let report = batch.report(&applied.outcome);
         // The proposals name the documents as they went in.
         let proposals = proposals

@@ -50,6 +50,8 @@ pub struct ParsedBatch {
     pub asked: usize,
     /// Files skipped by [`ParsedBatch::skip_known`]: `(file, document that has the content)`.
     pub duplicates: Vec<(PathBuf, String)>,
+    /// Speaker turns of each document, counted when [`ParsedBatch::take_action`] took them.
+    pub turn_counts: Vec<usize>,
 }
 
 /// The import was cancelled before anything was written.
@@ -139,14 +141,15 @@ impl ParsedBatch {
     }
 
     /// The one action that adds the parsed documents, assigned to the case `case` (created
-    /// if needed) when given. The texts move into the action (the batch keeps what its
-    /// report needs), so an import holds each text in memory once.
+    /// if needed) when given. The texts and turns move into the action (the batch keeps what
+    /// its report needs), so an import holds each in memory once.
     pub fn take_action(&mut self, case: Option<&str>) -> Action {
         let label = match self.docs.as_slice() {
             // The label counts what went in, not the files given (refused ones add nothing).
             [(one, _)] => format!("Import “{}”", file_label(one)),
             docs => format!("Import {} documents", docs.len()),
         };
+        self.turn_counts = self.docs.iter().map(|(_, t)| t.turns.len()).collect();
         let documents = self
             .docs
             .iter_mut()
@@ -155,7 +158,7 @@ impl ParsedBatch {
                     name: t.name.clone(),
                     text: std::mem::take(&mut t.text),
                     origin: t.origin.clone(),
-                    turns: t.turns.clone(),
+                    turns: std::mem::take(&mut t.turns),
                     guid: None,
                 },
                 cases: case.map(|c| vec![c.to_owned()]).unwrap_or_default(),
@@ -177,6 +180,7 @@ impl ParsedBatch {
             Outcome::Content(r) => r.documents.clone(),
             _ => Vec::new(),
         };
+        let mut turns = self.turn_counts.into_iter();
         ImportReport {
             imported: self
                 .docs
@@ -187,7 +191,7 @@ impl ParsedBatch {
                     name,
                     path,
                     encoding: t.origin.encoding,
-                    turns: t.turns.len(),
+                    turns: turns.next().unwrap_or(t.turns.len()),
                     warnings: t.warnings,
                 })
                 .collect(),
