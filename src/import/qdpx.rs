@@ -357,8 +357,9 @@ impl Default for Limits {
     }
 }
 
-/// Reads the QDPX project at `path`. `progress(done, total)` is called per source; returning
-/// `false` cancels.
+/// Reads the QDPX project at `path`. `progress(done, total)` is called as the sources are
+/// converted (in kilobytes of the project XML read; in sources when a file out of the
+/// standard's order is read whole); returning `false` cancels.
 pub fn read(
     path: &Path,
     progress: &mut dyn FnMut(usize, usize) -> bool,
