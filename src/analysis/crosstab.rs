@@ -22,6 +22,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use super::AnalysisError;
+use super::frequencies::{Acc, Scratch};
 use super::kernels::{clip, union};
 use super::scope::{Scope, ScopeFilter};
 use crate::model::{CaseId, CodeId, CodingSpan, DocId, Document, ProjectRead, ReadError};
@@ -274,50 +275,6 @@ pub fn sort_values(values: &mut [String]) {
     });
 }
 
-/// Running totals of one cell.
-#[derive(Default, Clone)]
-struct Acc {
-    segments: usize,
-    chars: usize,
-    cases: HashSet<CaseId>,
-}
-
-/// One column's ranges per code in the document being counted.
-struct Scratch {
-    ranges: Vec<Vec<(usize, usize)>>,
-    touched: Vec<usize>,
-}
-
-impl Scratch {
-    fn new(n: usize) -> Self {
-        Self {
-            ranges: vec![Vec::new(); n],
-            touched: Vec::new(),
-        }
-    }
-
-    fn push(&mut self, code: usize, range: (usize, usize)) {
-        if self.ranges[code].is_empty() {
-            self.touched.push(code);
-        }
-        self.ranges[code].push(range);
-    }
-
-    /// Adds this document's numbers to `acc` (with `doc_cases`, the cases every coding of
-    /// the document counts for) and clears the scratch space, as the report does.
-    fn flush(&mut self, acc: &mut [Acc], doc_cases: Option<&[CaseId]>) {
-        for &code in &self.touched {
-            let ranges = &mut self.ranges[code];
-            acc[code].chars += union(ranges);
-            ranges.clear();
-            if let Some(cases) = doc_cases {
-                acc[code].cases.extend(cases.iter().copied());
-            }
-        }
-        self.touched.clear();
-    }
-}
-
 /// A region as sorted disjoint ranges: `None` (out of scope) is empty, the whole document is
 /// one range.
 fn region_ranges(region: Option<Option<Vec<(usize, usize)>>>, len: usize) -> Vec<(usize, usize)> {
@@ -370,23 +327,7 @@ pub fn crosstab(
         });
     }
     let tree = read.code_tree()?;
-    let links = read.case_links()?;
-    let documents = read.documents()?;
-    let mut mapped_turns = HashMap::new();
-    let mapped_docs: HashSet<DocId> = links.speaker_cases.keys().map(|(d, _)| *d).collect();
-    for d in mapped_docs {
-        mapped_turns.insert(d, read.turns(d)?);
-    }
-    let values = attribute_values(&links, attribute);
-    let scopes: Vec<Scope> = values
-        .iter()
-        .map(|v| {
-            let mut f = filter.clone();
-            f.attrs.push((attribute.to_owned(), v.clone()));
-            Scope::new(&f, links.clone(), mapped_turns.clone(), documents.clone())
-        })
-        .collect();
-    let base = Scope::new(filter, links, mapped_turns, documents);
+    let (values, scopes, base) = column_scopes(&read, attribute, None, filter)?;
     let docs: HashMap<DocId, &Document> = base.documents.iter().map(|d| (d.id, d)).collect();
 
     let n = tree.codes.len();
@@ -442,7 +383,7 @@ pub fn crosstab(
                 count_one(acc, &mut scratch, code, span, cases, region.as_deref());
             }
             let cases = (!mapped).then(|| scope.counted_cases(doc, doc_cases));
-            scratch.flush(acc, cases.as_deref());
+            scratch.flush(acc, None, cases.as_deref());
         }
         // The "no value" column: what the unfiltered scope counts and no value does.
         let acc = &mut accs[none];
@@ -458,7 +399,7 @@ pub fn crosstab(
                 }
             }
             let cases = base.counted_cases(doc, doc_cases);
-            scratch.flush(acc, Some(&cases));
+            scratch.flush(acc, None, Some(&cases));
         } else {
             let region = none_region(&base, &scopes, docs.get(&doc).copied(), len);
             for span in group {
@@ -471,7 +412,7 @@ pub fn crosstab(
                 }
                 count_one(acc, &mut scratch, code, span, Some(cases), Some(&region));
             }
-            scratch.flush(acc, None);
+            scratch.flush(acc, None, None);
         }
     }
 
@@ -524,6 +465,37 @@ pub fn crosstab(
     })
 }
 
+/// The values of `attribute` that are columns (only `only` when given), the scope of each
+/// (`filter` and `attribute = value`), and the scope of `filter` alone.
+fn column_scopes(
+    read: &impl ProjectRead,
+    attribute: &str,
+    only: Option<&str>,
+    filter: &ScopeFilter,
+) -> Result<(Vec<String>, Vec<Scope>, Scope), CrosstabError> {
+    let links = read.case_links()?;
+    let documents = read.documents()?;
+    let mut mapped_turns = HashMap::new();
+    let mapped_docs: HashSet<DocId> = links.speaker_cases.keys().map(|(d, _)| *d).collect();
+    for d in mapped_docs {
+        mapped_turns.insert(d, read.turns(d)?);
+    }
+    let values = match only {
+        Some(v) => vec![v.to_owned()],
+        None => attribute_values(&links, attribute),
+    };
+    let scopes = values
+        .iter()
+        .map(|v| {
+            let mut f = filter.clone();
+            f.attrs.push((attribute.to_owned(), v.clone()));
+            Scope::new(&f, links.clone(), mapped_turns.clone(), documents.clone())
+        })
+        .collect();
+    let base = Scope::new(filter, links, mapped_turns, documents);
+    Ok((values, scopes, base))
+}
+
 /// The codings of `code` that a cell counts: those `--where attribute=value` admits, or with
 /// `value` `None` those no value admits (the "no value" column), by document and position.
 pub fn cell_codings(
@@ -533,26 +505,7 @@ pub fn cell_codings(
     code: CodeId,
     filter: &ScopeFilter,
 ) -> Result<Vec<CodingSpan>, CrosstabError> {
-    let links = read.case_links()?;
-    let documents = read.documents()?;
-    let mut mapped_turns = HashMap::new();
-    let mapped_docs: HashSet<DocId> = links.speaker_cases.keys().map(|(d, _)| *d).collect();
-    for d in mapped_docs {
-        mapped_turns.insert(d, read.turns(d)?);
-    }
-    let values = match value {
-        Some(v) => vec![v.to_owned()],
-        None => attribute_values(&links, attribute),
-    };
-    let scopes: Vec<Scope> = values
-        .iter()
-        .map(|v| {
-            let mut f = filter.clone();
-            f.attrs.push((attribute.to_owned(), v.clone()));
-            Scope::new(&f, links.clone(), mapped_turns.clone(), documents.clone())
-        })
-        .collect();
-    let base = Scope::new(filter, links, mapped_turns, documents);
+    let (_, scopes, base) = column_scopes(&read, attribute, value, filter)?;
     let mut spans: Vec<CodingSpan> = read
         .coding_spans()?
         .into_iter()

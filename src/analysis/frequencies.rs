@@ -115,14 +115,15 @@ pub struct FrequencyReport {
     pub codes: Vec<CodeStats>,
 }
 
-/// Running totals of one code (own or aggregate) across documents.
+/// Running totals of one code (own or aggregate) across documents; of one cell in a
+/// crosstab.
 #[derive(Default, Clone)]
-struct Acc {
-    segments: usize,
-    documents: usize,
-    chars: usize,
-    words: usize,
-    cases: HashSet<CaseId>,
+pub(super) struct Acc {
+    pub(super) segments: usize,
+    pub(super) documents: usize,
+    pub(super) chars: usize,
+    pub(super) words: usize,
+    pub(super) cases: HashSet<CaseId>,
 }
 
 impl Acc {
@@ -143,28 +144,34 @@ impl Acc {
 }
 
 /// Per-document scratch space: the ranges each code has in the document being counted.
-struct Scratch {
+pub(super) struct Scratch {
     ranges: Vec<Vec<(usize, usize)>>,
     touched: Vec<usize>,
 }
 
 impl Scratch {
-    fn new(n: usize) -> Self {
+    pub(super) fn new(n: usize) -> Self {
         Self {
             ranges: vec![Vec::new(); n],
             touched: Vec::new(),
         }
     }
 
-    fn push(&mut self, code: usize, range: (usize, usize)) {
+    pub(super) fn push(&mut self, code: usize, range: (usize, usize)) {
         if self.ranges[code].is_empty() {
             self.touched.push(code);
         }
         self.ranges[code].push(range);
     }
 
-    /// Adds this document's numbers to `acc` and clears the scratch space.
-    fn flush(&mut self, acc: &mut [Acc], words: Option<&WordIndex>, doc_cases: Option<&[CaseId]>) {
+    /// Adds this document's numbers to `acc` (words with `words`; with `doc_cases`, the
+    /// cases every coding of the document counts for) and clears the scratch space.
+    pub(super) fn flush(
+        &mut self,
+        acc: &mut [Acc],
+        words: Option<&WordIndex>,
+        doc_cases: Option<&[CaseId]>,
+    ) {
         for &code in &self.touched {
             let ranges = &mut self.ranges[code];
             let a = &mut acc[code];
