@@ -291,21 +291,25 @@ impl GuidKey {
     fn of(g: &str) -> Self {
         let b = g.as_bytes();
         let dashes = [8, 13, 18, 23];
+        let mut n: u128 = 0;
         let uuid = b.len() == 36
             && b.iter().enumerate().all(|(i, &c)| {
                 if dashes.contains(&i) {
-                    c == b'-'
-                } else {
-                    c.is_ascii_hexdigit()
+                    return c == b'-';
+                }
+                match char::from(c).to_digit(16) {
+                    Some(d) => {
+                        n = (n << 4) | u128::from(d);
+                        true
+                    }
+                    None => false,
                 }
             });
         if uuid {
-            let hex: String = g.chars().filter(|&c| c != '-').collect();
-            if let Ok(n) = u128::from_str_radix(&hex, 16) {
-                return Self::Uuid(n);
-            }
+            Self::Uuid(n)
+        } else {
+            Self::Text(g.into())
         }
-        Self::Text(g.into())
     }
 }
 
@@ -1933,5 +1937,29 @@ fn choose_unit(
     match best {
         Some((_, unit, map)) => (unit, map),
         None => (order[0], ForeignOffsets::new(raw, order[0])),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guid_keys_hold_uuids_as_numbers_and_anything_else_as_text() {
+        let a = GuidKey::of(&norm_guid("{0A1B2C3D-4E5F-6071-8293-A4B5C6D7E8F9}"));
+        assert_eq!(a, GuidKey::Uuid(0x0a1b_2c3d_4e5f_6071_8293_a4b5_c6d7_e8f9));
+        assert_eq!(a, GuidKey::of("0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"));
+        assert_ne!(a, GuidKey::of("0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f8"));
+        for other in [
+            "g1",
+            "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+            "0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8fg",
+        ] {
+            assert_eq!(GuidKey::of(other), GuidKey::Text(other.into()));
+        }
+        let mut set = GuidSet::default();
+        assert!(set.insert("0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"));
+        assert!(!set.insert("0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"));
+        assert!(set.insert("g1") && !set.insert("g1"));
     }
 }
